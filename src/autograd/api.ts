@@ -1,0 +1,4 @@
+// The torch.autograd namespace: grad(outputs, inputs) and the checks.
+export { autogradGrad as grad } from './engine.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
+export { noGrad, enableGrad } from './grad-mode.js';

@@ -1,0 +1,61 @@
+// A graph node (`gradFn`): the op that made a tensor, its inputs, and its backward rule.
+import { isGradEnabled } from './grad-mode.js';
+import type { TensorData } from '../tensor/storage.js';
+import { Tensor } from './tensor.js';
+
+/** One lazy gradient per input (TF.js style): thunks of inputs that need no grad are never run. */
+export type GradThunks = readonly ((() => Tensor) | null)[];
+/** Given dL/d(output), returns the thunks computing dL/d(input_i). */
+export type BackwardFn = (gradOutput: Tensor) => GradThunks;
+
+export class Node {
+  /** Op label, e.g. 'mul' (as micrograd's _op). */
+  readonly op: string;
+  /** The op's inputs, in order; walk them to explore the graph. */
+  readonly inputs: readonly Tensor[];
+  private backwardFn: BackwardFn | null;
+
+  constructor(op: string, inputs: readonly Tensor[], backward: BackwardFn) {
+    this.op = op;
+    this.inputs = inputs;
+    this.backwardFn = backward;
+  }
+
+  /** PyTorch-style node name: 'mul' -> 'MulBackward'. */
+  get name(): string {
+    return `${this.op.charAt(0).toUpperCase()}${this.op.slice(1)}Backward`;
+  }
+
+  /** Whether the saved tensors were freed by a backward without retainGraph. */
+  get released(): boolean {
+    return this.backwardFn === null;
+  }
+
+  /** Runs the backward rule (engine use). */
+  apply(gradOutput: Tensor): GradThunks {
+    if (!this.backwardFn) {
+      throw new Error(
+        `backward: trying to backward through the graph a second time: op '${this.op}' (${this.name}) already freed its saved tensors. ` +
+          'Pass {retainGraph: true} to the first backward() if you need to call it twice.',
+      );
+    }
+    return this.backwardFn(gradOutput);
+  }
+
+  release(): void {
+    this.backwardFn = null;
+  }
+
+  toString(): string {
+    return `<${this.name}>`;
+  }
+}
+
+/**
+ * Wraps a kernel result as a Tensor and, when grad mode is on and an input requires grad,
+ * records the node. Every differentiable op ends with this call.
+ */
+export function record(op: string, inputs: readonly Tensor[], out: TensorData, backward: BackwardFn | null): Tensor {
+  const needsGrad = backward !== null && isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  return Tensor.fromNode(out, needsGrad ? new Node(op, inputs, backward) : null);
+}

@@ -1,0 +1,17 @@
+// kdgrad's public entry point.
+export { Tensor } from './autograd/tensor.js';
+export type { TensorLike, IndexLike, GradHook, HookHandle } from './autograd/tensor.js';
+export { Node } from './autograd/node.js';
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, eye, rand, randn, randint, randperm,
+} from './autograd/creation.js';
+export type { CreateOptions, RandomOptions } from './autograd/creation.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
+export { grad, valueAndGrad } from './autograd/functional.js';
+export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
+export type { GradcheckOptions, GradcheckReport } from './autograd/gradcheck.js';
+export type { BackwardOptions, GradOptions } from './autograd/engine.js';
+export * as autograd from './autograd/api.js';
+export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export type { DType, FloatDType } from './tensor/dtype.js';
+export * from './autograd/ops/index.js';
