@@ -1,7 +1,7 @@
 // kdgrad's public entry point.
 export { Tensor } from './autograd/tensor.js';
 export type { TensorLike, IndexLike, GradHook, HookHandle } from './autograd/tensor.js';
-export { Node } from './autograd/node.js';
+export { Node, customOp } from './autograd/node.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, eye, rand, randn, randint, randperm,
 } from './autograd/creation.js';

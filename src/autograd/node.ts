@@ -1,5 +1,5 @@
 // A graph node (`gradFn`): the op that made a tensor, its inputs, and its backward rule.
-import { isGradEnabled } from './grad-mode.js';
+import { isGradEnabled, noGrad as noGradLocal } from './grad-mode.js';
 import type { TensorData } from '../tensor/storage.js';
 import { Tensor } from './tensor.js';
 
@@ -58,4 +58,27 @@ export class Node {
 export function record(op: string, inputs: readonly Tensor[], out: TensorData, backward: BackwardFn | null): Tensor {
   const needsGrad = backward !== null && isGradEnabled() && inputs.some((t) => t.requiresGrad);
   return Tensor.fromNode(out, needsGrad ? new Node(op, inputs, backward) : null);
+}
+
+/**
+ * A user-defined differentiable op (as torch.autograd.Function): forward runs without recording,
+ * backward(g, ...inputs) returns one gradient (or null) per input. The engine still checks each
+ * gradient's shape and dtype against its input and names `op` when one is wrong.
+ */
+export function customOp(
+  op: string,
+  inputs: readonly Tensor[],
+  forward: (...xs: Tensor[]) => Tensor,
+  backward: (gradOutput: Tensor, ...xs: Tensor[]) => readonly (Tensor | null)[],
+): Tensor {
+  const out = noGradLocal(() => forward(...inputs));
+  return record(op, inputs, out.storage, (g) => {
+    let grads: readonly (Tensor | null)[] | null = null;
+    const all = () => (grads ??= backward(g, ...inputs));
+    return inputs.map((_, i) => () => {
+      const gi = all()[i];
+      if (!gi) throw new Error(`backward of '${op}': no gradient returned for input ${i}, which requires grad`);
+      return gi;
+    });
+  });
 }
