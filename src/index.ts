@@ -13,5 +13,6 @@ export type { GradcheckOptions, GradcheckReport } from './autograd/gradcheck.js'
 export type { BackwardOptions, GradOptions } from './autograd/engine.js';
 export * as autograd from './autograd/api.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
-export type { DType, FloatDType } from './tensor/dtype.js';
+export type { DType, FloatDType, TypedArray } from './tensor/dtype.js';
+export type { NestedArray } from './tensor/nested.js';
 export * from './autograd/ops/index.js';

@@ -143,8 +143,12 @@ export class Tensor {
     if (this.numel() !== 1) throw new RangeError(`item: only one-element tensors can be converted to a number; shape is ${formatShape(this.shape)}`);
     return this.storage.data[this.storage.offset + 0]!;
   }
-  /** Nested JS arrays (a number for rank 0). */
-  toArray(): NestedArray { return unflatten(this.storage.toTypedArray(), this.shape); }
+  /**
+   * Nested JS arrays (a number for rank 0), as torch's tolist(). The element type is not known
+   * statically; name it when you need to: `t.toArray<number[][]>()`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toArray<T extends NestedArray = any>(): T { return unflatten(this.storage.toTypedArray(), this.shape) as T; }
   /** Row-major values as a fresh typed array. */
   toTypedArray(): TypedArray { return this.storage.toTypedArray(); }
   toString(): string {

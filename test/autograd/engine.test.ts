@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { customOp, noGrad, enableGrad, ones, tensor, zeros, autograd, type Tensor } from '../../src/index.js';
+import { customOp, noGrad, enableGrad, ones, tensor, zeros, autograd, type Tensor, type NestedArray } from '../../src/index.js';
 
-const x64 = (v: number[] | number) => tensor(v, { dtype: 'float64', requiresGrad: true });
+const x64 = (v: NestedArray) => tensor(v, { dtype: 'float64', requiresGrad: true });
 
 describe('backward', () => {
   it('accumulates into .grad across calls, as PyTorch does; zeroGrad clears it', () => {

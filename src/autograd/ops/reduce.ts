@@ -77,18 +77,25 @@ export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
 }
 
 /**
- * log Σ exp(x) = m + log Σ exp(x - m) with m = max(x) (detached: the result does not depend on m),
- * so no exp overflows for logits up to ±1e4. Composite: the gradient is softmax(x) * g.
+ * x - m with m = max(x) over dims (kept), detached: softmax, logSoftmax and logsumexp do not depend
+ * on m, so its gradient is not needed. A slice of all ±inf shifts by 0 instead (inf - inf = NaN).
+ */
+export function shiftByMax(x: Tensor, dims: readonly number[]): { shifted: Tensor; m: Tensor } {
+  const m = new Tensor(amax(x.detach(), dims, true).storage.copy());
+  m.storage.data.forEach((v, i) => { if (!Number.isFinite(v)) m.storage.data[i] = 0; });
+  return { shifted: sub(x, m), m };
+}
+
+/**
+ * log Σ exp(x) = m + log Σ exp(x - m), m = max(x): no exp overflows for logits up to ±1e4.
+ * Composite: its gradient, softmax(x) * g, comes from the ops it is made of.
  */
 export function logsumexp(a: Tensor, dim: Dims, keepdim = false): Tensor {
   if (dim === undefined) throw new RangeError('logsumexp: dim is required (as in PyTorch)');
   const x = floating(a);
   const dims = normalizeDims(dim, x.ndim, 'logsumexp');
-  const m0 = amax(x.detach(), dims, true);
-  // an all -inf (or +inf) slice would give inf - inf = NaN; shift by 0 there instead
-  const m = new Tensor(m0.storage.copy());
-  m.storage.data.forEach((v, i) => { if (!Number.isFinite(v)) m.storage.data[i] = 0; });
-  const lse = add(log(sum(exp(sub(x, m)), dims, true)), m);
+  const { shifted, m } = shiftByMax(x, dims);
+  const lse = add(log(sum(exp(shifted), dims, true)), m);
   return keepdim ? lse : squeeze(lse, dims);
 }
 
