@@ -9,6 +9,7 @@ export type { CreateOptions, RandomOptions } from './autograd/creation.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
+export { toDot, toTree, retainGraphGrads } from './autograd/graph.js';
 export type { GradcheckOptions, GradcheckReport } from './autograd/gradcheck.js';
 export type { BackwardOptions, GradOptions } from './autograd/engine.js';
 export * as autograd from './autograd/api.js';

@@ -4,3 +4,4 @@ export { gradcheck, gradgradcheck } from './gradcheck.js';
 export { noGrad, enableGrad } from './grad-mode.js';
 export { customOp, Node } from './node.js';
 export { sumToShape } from './engine.js';
+export { toDot, toTree, graphTensors, retainGraphGrads } from './graph.js';

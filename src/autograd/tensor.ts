@@ -36,6 +36,8 @@ export class Tensor {
   readonly gradFn: Node | null;
   /** Unique id, handy for graph export. */
   readonly id = nextId++;
+  /** Optional display name used by graph export (e.g. 'T', 'studentLogits'). */
+  label: string | undefined = undefined;
   private ownRequiresGrad = false;
   private retains = false;
   private hooks = new Map<number, GradHook>();
@@ -102,6 +104,11 @@ export class Tensor {
   backward(gradient?: Tensor | BackwardOptions, opts: BackwardOptions = {}): void {
     const o = gradient instanceof Tensor ? { ...opts, gradient } : { ...opts, ...(gradient ?? {}) };
     runBackward(this, o);
+  }
+  /** Sets the display name used by graph export; returns this. */
+  withLabel(label: string): this {
+    this.label = label;
+    return this;
   }
   /** A tensor sharing storage but cut from the graph. */
   detach(): Tensor { return new Tensor(this.storage); }
