@@ -13,6 +13,7 @@ export interface OpCase {
   fn: (...xs: Tensor[]) => Tensor;
   /** Human-readable description printed with a counterexample. */
   label: string;
+  params?: { k: [number, number]; o: { stride: [number, number]; padding: [number, number] } };
 }
 
 export interface OpEntry {
@@ -239,9 +240,34 @@ export const OP_TABLE: Record<string, OpEntry> = {
       return { inputs: [makeInput(sa, seed, STD, la), makeInput(sb, seed + 1, STD, lb)], fn: K.matmul, label: `${kind} [${sa}] @ [${sb}]` };
     }),
   },
+  // ---- sliding windows ------------------------------------------------------------------------
+  unfold: { arb: windowCase((x, k, o) => K.unfold(x, k, o)) },
+  fold: {
+    arb: windowCase((x) => x).chain((c) => {
+      // fold's input is an unfold-shaped tensor: take the shapes from unfolding a probe.
+      const x = c.inputs[0]!;
+      const { k, o } = c.params!;
+      const cols = K.unfold(x.detach(), k, o);
+      return fc.constant({ inputs: [makeInput(cols.shape, 7, STD, 'contiguous')], fn: (y: Tensor) => K.fold(y, [x.shape[2]!, x.shape[3]!], k, o), label: `${c.label} (fold)` });
+    }),
+  },
   softmax: { arb: reduction((x, d) => K.softmax(x, d[0]!).mul(K.arange(x.numel()).reshape(x.shape).to('float64')), uniform(-5, 5), true) },
   logSoftmax: { arb: reduction((x, d) => K.logSoftmax(x, d[0]!).mul(K.arange(x.numel()).reshape(x.shape).to('float64')), uniform(-5, 5), true) },
 };
+
+/** An NCHW image with a kernel, stride and padding that fit it. */
+function windowCase(fn: (x: Tensor, k: [number, number], o: { stride: [number, number]; padding: [number, number] }) => Tensor) {
+  return fc.record({
+    b: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 5 }), w: fc.integer({ min: 1, max: 5 }),
+    kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }), sh: fc.integer({ min: 1, max: 2 }), sw: fc.integer({ min: 1, max: 2 }),
+    ph: fc.integer({ min: 0, max: 1 }), pw: fc.integer({ min: 0, max: 1 }), seed: seedArb, layout: layoutArb,
+  }).filter((r) => r.h + 2 * r.ph >= r.kh && r.w + 2 * r.pw >= r.kw)
+    .map((r): OpCase & { params: { k: [number, number]; o: { stride: [number, number]; padding: [number, number] } } } => {
+      const k: [number, number] = [r.kh, r.kw];
+      const o = { stride: [r.sh, r.sw] as [number, number], padding: [r.ph, r.pw] as [number, number] };
+      return { inputs: [makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout)], fn: (x: Tensor) => fn(x, k, o), params: { k, o }, label: `[${r.b},${r.c},${r.h},${r.w}] k${k} s${o.stride} p${o.padding} (${r.layout})` };
+    });
+}
 
 function roundInputs(c: OpCase): OpCase {
   // Comparisons are tested on values with ties: round to halves.

@@ -10,3 +10,5 @@ export { eq, ne, lt, le, gt, ge } from './compare.js';
 export { matmul } from './matmul.js';
 export { to, clone } from './cast.js';
 export { softmax, logSoftmax } from './softmax.js';
+export { unfold, fold } from './window.js';
+export type { Pair, WindowOptions } from './window.js';
