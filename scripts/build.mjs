@@ -11,7 +11,8 @@ rmSync(out, { recursive: true, force: true });
 
 const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, sourcemap: true, target: 'es2022', logLevel: 'warning' };
 await build({ ...common, platform: 'node', format: 'esm', outfile: join(out, 'node/index.js') });
-await build({ ...common, platform: 'browser', format: 'esm', outfile: join(out, 'browser/kdgrad.js') });
-await build({ ...common, platform: 'browser', format: 'iife', globalName: 'kdgrad', minify: true, outfile: join(out, 'browser/kdgrad.min.js') });
+// node:* is only reached through dynamic imports in the file helpers (saveSafetensors, ...), never in the browser.
+await build({ ...common, platform: 'browser', format: 'esm', external: ['node:*'], outfile: join(out, 'browser/kdgrad.js') });
+await build({ ...common, platform: 'browser', format: 'iife', globalName: 'kdgrad', minify: true, external: ['node:*'], outfile: join(out, 'browser/kdgrad.min.js') });
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--declarationDir', join(out, 'types')], { stdio: 'inherit' });
 console.log(`built ${out}: node/index.js, browser/kdgrad.js, browser/kdgrad.min.js, types/`);

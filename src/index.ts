@@ -17,3 +17,6 @@ export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export type { DType, FloatDType, TypedArray } from './tensor/dtype.js';
 export type { NestedArray } from './tensor/nested.js';
 export * from './autograd/ops/index.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional/index.js';
+export * as optim from './nn/optim/index.js';

@@ -122,8 +122,10 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
     if (wanted) {
       if (wanted.has(t)) captured.set(t, g);
     } else if (t.isLeaf || t.retainsGrad) {
+      // Without createGraph, .grad always owns fresh contiguous storage: a gradient may be a
+      // broadcast view or shared with another input's, and optimizers update .grad in place.
       const acc = t.grad ? t.grad.add(g) : g;
-      t.grad = spec.createGraph ? acc : acc.detach();
+      t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
     }
     const node = t.gradFn;
     if (!node) continue;

@@ -1,0 +1,64 @@
+// Convolution and pooling as compositions of unfold (im2col) with matmul / max / mean,
+// so their gradients (of any order) come from the ops they are made of.
+import { max } from '../../autograd/ops/reduce.js';
+import { unfold, type Pair } from '../../autograd/ops/window.js';
+import type { Tensor } from '../../autograd/tensor.js';
+import { formatShape } from '../../tensor/shape.js';
+import { outputSize } from '../../tensor/kernels/conv.js';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+}
+
+const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+function checkImage(op: string, x: Tensor): [number, number, number, number] {
+  if (x.ndim !== 4) throw new RangeError(`${op}: expected input [batch, channels, height, width], got shape ${formatShape(x.shape)}`);
+  return x.shape as [number, number, number, number];
+}
+
+/**
+ * out[b, o] = Σ_c,i,j w[o, c, i, j] · x[b, c, s·h + i − p, s·w + j − p] + bias[o]
+ * computed as W[O, C·kh·kw] @ unfold(x)[B, C·kh·kw, L].
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const [B, C, H, W] = checkImage('conv2d', x);
+  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be [out, in, kh, kw], got ${formatShape(weight.shape)}`);
+  const [O, Cw, kh, kw] = weight.shape as [number, number, number, number];
+  if (Cw !== C) throw new RangeError(`conv2d: input has ${C} channels (shape ${formatShape(x.shape)}) but weight ${formatShape(weight.shape)} expects ${Cw}`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`conv2d: bias must have shape [${O}], got ${formatShape(bias.shape)}`);
+  const cols = unfold(x, [kh, kw], opts);
+  const [Ho, Wo] = outputSize(H, W, { kernel: [kh, kw], stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0) });
+  const y = weight.reshape(O, C * kh * kw).matmul(cols).reshape(B, O, Ho, Wo);
+  return bias ? y.add(bias.reshape(1, O, 1, 1)) : y;
+}
+
+/** Max over each window; padding counts as −∞ and the gradient goes to the first max (as PyTorch). */
+export function maxPool2d(x: Tensor, kernelSize: Pair, stride?: Pair | null, padding: Pair = 0): Tensor {
+  const [B, C, H, W] = checkImage('maxPool2d', x);
+  const [kh, kw] = pair(kernelSize);
+  const [ph, pw] = pair(padding);
+  if (ph > kh / 2 || pw > kw / 2) throw new RangeError(`maxPool2d: padding ${JSON.stringify(padding)} must be at most half the kernel ${JSON.stringify(kernelSize)}`);
+  const padded = ph || pw ? x.pad([pw, pw, ph, ph], -Infinity) : x;
+  const s = stride ?? kernelSize;
+  const cols = unfold(padded, [kh, kw], { stride: s });
+  const [Ho, Wo] = outputSize(H + 2 * ph, W + 2 * pw, { kernel: [kh, kw], stride: pair(s), padding: [0, 0] });
+  return max(cols.reshape(B, C, kh * kw, Ho * Wo), 2).values.reshape(B, C, Ho, Wo);
+}
+
+/** Mean over each window; zero padding is counted in the mean (count_include_pad, as PyTorch's default). */
+export function avgPool2d(x: Tensor, kernelSize: Pair, stride?: Pair | null, padding: Pair = 0): Tensor {
+  const [B, C, H, W] = checkImage('avgPool2d', x);
+  const [kh, kw] = pair(kernelSize);
+  const s = stride ?? kernelSize;
+  const cols = unfold(x, [kh, kw], { stride: s, padding });
+  const [Ho, Wo] = outputSize(H, W, { kernel: [kh, kw], stride: pair(s), padding: pair(padding) });
+  return cols.reshape(B, C, kh * kw, Ho * Wo).mean(2).reshape(B, C, Ho, Wo);
+}
+
+/** Global average pooling: [B, C, H, W] -> [B, C]. */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  checkImage('globalAvgPool2d', x);
+  return x.mean([2, 3]);
+}

@@ -1,0 +1,33 @@
+import type { Tensor } from '../../autograd/tensor.js';
+import { Module } from '../module.js';
+
+/** Applies its modules in order; they are named '0', '1', ... as in PyTorch. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    layers.forEach((m, i) => { if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`); });
+    this.layers = layers;
+  }
+
+  override namedChildren(): [string, Module][] {
+    return this.layers.map((m, i) => [String(i), m]);
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.layers) y = (m as unknown as { forward(t: Tensor): Tensor }).forward(y);
+    return y;
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  at(i: number): Module {
+    const m = this.layers.at(i);
+    if (!m) throw new RangeError(`Sequential: index ${i} out of range for ${this.layers.length} layers`);
+    return m;
+  }
+}

@@ -1,0 +1,41 @@
+import { zeros } from '../../autograd/creation.js';
+import type { Pair } from '../../autograd/ops/window.js';
+import type { Tensor } from '../../autograd/tensor.js';
+import { conv2d } from '../functional/conv.js';
+import { fans, kaimingUniform_, uniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { gen, type LayerOptions } from './linear.js';
+
+const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/** 2-D convolution over NCHW input; weight [out, in, kh, kw] and init as PyTorch. */
+export class Conv2d extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: LayerOptions & { stride?: Pair; padding?: Pair } = {}) {
+    super();
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`Conv2d: ${name} must be a positive integer, got ${v}`);
+    }
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(opts.stride ?? 1);
+    this.padding = pair(opts.padding ?? 0);
+    const dtype = opts.dtype ?? 'float32';
+    this.weight = new Parameter(kaimingUniform_(zeros([outChannels, inChannels, ...this.kernelSize], { dtype }), { a: Math.sqrt(5), ...gen(opts) }));
+    const bound = 1 / Math.sqrt(fans(this.weight).fanIn);
+    this.bias = opts.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound, opts.generator));
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}], bias=${this.bias !== null}`;
+  }
+}
