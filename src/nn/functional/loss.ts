@@ -69,6 +69,7 @@ let warnedMean = false;
  *   pointwise = target · (log target − input), with 0 · log 0 = 0
  * Reductions: 'none'; 'sum'; 'batchmean' = sum / batch (the KL of the math, use this for KD);
  * 'mean' = sum / numel — PyTorch's default, which also divides by the number of classes.
+ * With logTarget, `target` holds log-probabilities and pointwise = exp(target) · (target − input).
  */
 export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduction; logTarget?: boolean } = {}): Tensor {
   if (input.shape.join() !== target.shape.join()) {
@@ -81,7 +82,10 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduc
   }
   let pointwise: Tensor;
   if (opts.logTarget) {
-    pointwise = target.exp().mul(target.sub(input));
+    // exp(t)·(t − input); a target of log 0 = −∞ contributes 0 (PyTorch would give NaN)
+    const finite = target.gt(-Infinity);
+    const t = where(finite, target, 0);
+    pointwise = where(finite, t.exp().mul(t.sub(input)), 0);
   } else {
     // xlogy: where target = 0 use log(1) = 0 inside, so neither value nor gradient is NaN.
     const positive = target.gt(0);

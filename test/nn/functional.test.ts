@@ -1,0 +1,213 @@
+// F: gradients by gradcheck over random sizes/strides/paddings (float64), values against
+// independent loop references, and PyTorch's reduction semantics.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { F, Generator, gradcheck, tensor, type Tensor } from '../../src/index.js';
+import { fcParams, makeInput, seedArb, uniform, layoutArb } from '../helpers/arbitraries.js';
+
+const STD = uniform(-2, 2);
+const ok = (label: string, r: ReturnType<typeof gradcheck>) => { if (!r.ok) throw new Error(`${label}: ${r.failures.join('; ')}`); };
+const tight = { atol: 1e-7, rtol: 1e-6 };
+
+/** Direct convolution, the textbook loops. */
+function conv2dRef(x: Tensor, w: Tensor, b: Tensor | null, s: number, p: number): { shape: number[]; values: number[] } {
+  const [B, C, H, W] = x.shape as number[];
+  const [O, , kh, kw] = w.shape as number[];
+  const X = x.toArray() as number[][][][];
+  const Wt = w.toArray() as number[][][][];
+  const bias = b ? (b.toArray() as number[]) : null;
+  const Ho = Math.floor((H! + 2 * p - kh!) / s) + 1;
+  const Wo = Math.floor((W! + 2 * p - kw!) / s) + 1;
+  const values: number[] = [];
+  for (let n = 0; n < B!; n++) for (let o = 0; o < O!; o++) for (let i = 0; i < Ho; i++) for (let j = 0; j < Wo; j++) {
+    let acc = bias ? bias[o]! : 0;
+    for (let c = 0; c < C!; c++) for (let u = 0; u < kh!; u++) for (let v = 0; v < kw!; v++) {
+      const y = i * s - p + u;
+      const z = j * s - p + v;
+      if (y >= 0 && y < H! && z >= 0 && z < W!) acc += X[n]![c]![y]![z]! * Wt[o]![c]![u]![v]!;
+    }
+    values.push(acc);
+  }
+  return { shape: [B!, O!, Ho, Wo], values };
+}
+
+const convCase = fc.record({
+  b: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), o: fc.integer({ min: 1, max: 3 }),
+  h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }), k: fc.integer({ min: 1, max: 3 }),
+  s: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(), seed: seedArb, layout: layoutArb,
+}).filter((r) => r.h + 2 * r.p >= r.k && r.w + 2 * r.p >= r.k);
+
+describe('conv2d', () => {
+  it('matches the direct-loop reference', () => {
+    fc.assert(fc.property(convCase, (r) => {
+      const x = makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout);
+      const w = makeInput([r.o, r.c, r.k, r.k], r.seed + 1, STD);
+      const b = r.bias ? makeInput([r.o], r.seed + 2, STD) : null;
+      const y = F.conv2d(x, w, b, { stride: r.s, padding: r.p });
+      const ref = conv2dRef(x, w, b, r.s, r.p);
+      expect(y.shape).toEqual(ref.shape);
+      y.toTypedArray().forEach((v, i) => expect(Math.abs(v - ref.values[i]!)).toBeLessThan(1e-12));
+    }), fcParams(30));
+  });
+  it('gradients w.r.t. input, weight and bias pass gradcheck', () => {
+    fc.assert(fc.property(convCase, (r) => {
+      const x = makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout);
+      const w = makeInput([r.o, r.c, r.k, r.k], r.seed + 1, STD);
+      const b = makeInput([r.o], r.seed + 2, STD);
+      ok(JSON.stringify(r), gradcheck((xx, ww, bb) => F.conv2d(xx, ww, bb, { stride: r.s, padding: r.p }), [x, w, b], tight));
+    }), fcParams(15));
+  });
+  it('rejects mismatched channels and bad shapes with both shapes in the message', () => {
+    const x = tensor(new Float32Array(2 * 3 * 4 * 4), { shape: [2, 3, 4, 4] });
+    expect(() => F.conv2d(x, tensor(new Float32Array(4 * 2 * 3 * 3), { shape: [4, 2, 3, 3] }))).toThrow(/conv2d: input has 3 channels \(shape \[2, 3, 4, 4\]\) but weight \[4, 2, 3, 3\] expects 2/);
+    expect(() => F.conv2d(tensor([1, 2]), x)).toThrow(/expected input \[batch, channels, height, width\], got shape \[2\]/);
+    expect(() => F.conv2d(x, tensor(new Float32Array(3 * 3 * 5 * 5), { shape: [3, 3, 5, 5] }))).toThrow(/does not fit an input of size 4x4/);
+  });
+});
+
+describe('pooling', () => {
+  const poolCase = fc.record({ b: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 2, max: 6 }), w: fc.integer({ min: 2, max: 6 }), k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), seed: seedArb })
+    .filter((r) => r.h >= r.k && r.w >= r.k);
+  it('maxPool2d picks window maxima (padding is −∞) and routes gradients to them', () => {
+    const x = tensor([[[[1, 5, 2], [7, 3, 4], [0, 9, 8]]]], { dtype: 'float64', requiresGrad: true });
+    const y = F.maxPool2d(x, 2, 1);
+    expect(y.toArray()).toEqual([[[[7, 5], [9, 9]]]]);
+    y.sum().backward();
+    expect(x.grad!.toArray()).toEqual([[[[0, 1, 0], [1, 0, 0], [0, 2, 0]]]]);
+    expect(F.maxPool2d(tensor([[[[-1, -2], [-3, -4]]]]), 2, 2, 1).toArray()).toEqual([[[[-1, -2], [-3, -4]]]]);
+    fc.assert(fc.property(poolCase, (r) => {
+      // distinct values: no ties, so finite differences are valid
+      const g = new Generator(r.seed);
+      const n = r.b * r.c * r.h * r.w;
+      const vals = Float64Array.from({ length: n }, (_, i) => i * 0.37 + g.random() * 0.1);
+      for (let i = n - 1; i > 0; i--) { const j = g.integer(0, i + 1); [vals[i], vals[j]] = [vals[j]!, vals[i]!]; }
+      const x2 = tensor(vals, { shape: [r.b, r.c, r.h, r.w] });
+      ok(JSON.stringify(r), gradcheck((xx) => F.maxPool2d(xx, r.k, r.s), [x2], tight));
+    }), fcParams(15));
+  });
+  it('avgPool2d averages windows (zero padding counted) and passes gradcheck', () => {
+    expect(F.avgPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray()).toEqual([[[[2.5]]]]);
+    expect(F.avgPool2d(tensor([[[[4]]]]), 3, 1, 1).toArray()).toEqual([[[[Math.fround(Math.fround(4 / 9))]]]]);
+    fc.assert(fc.property(poolCase, (r) => {
+      ok(JSON.stringify(r), gradcheck((xx) => F.avgPool2d(xx, r.k, r.s), [makeInput([r.b, r.c, r.h, r.w], r.seed, STD, 'permuted')], tight));
+    }), fcParams(15));
+  });
+  it('globalAvgPool2d gives [B, C]', () => {
+    expect(F.globalAvgPool2d(tensor([[[[1, 2], [3, 4]], [[0, 0], [0, 8]]]])).toArray()).toEqual([[2.5, 2]]);
+  });
+});
+
+describe('linear, leakyRelu, dropout', () => {
+  it('linear = x Wᵀ + b with gradients', () => {
+    expect(F.linear(tensor([[1, 2]]), tensor([[1, 0], [0, 1], [1, 1]]), tensor([0, 0, 1])).toArray()).toEqual([[1, 2, 4]]);
+    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 1, max: 4 }), i: fc.integer({ min: 1, max: 4 }), o: fc.integer({ min: 1, max: 4 }), seed: seedArb }), (r) => {
+      ok(JSON.stringify(r), gradcheck(F.linear, [makeInput([r.n, r.i], r.seed, STD, 'permuted'), makeInput([r.o, r.i], r.seed + 1, STD), makeInput([r.o], r.seed + 2, STD)], tight));
+    }), fcParams(15));
+    expect(() => F.linear(tensor([[1, 2, 3]]), tensor([[1, 2]]))).toThrow(/input of shape \[1, 3\] does not match weight \[1, 2\]/);
+  });
+  it('leakyRelu has slope below 0 (and at 0)', () => {
+    const x = tensor([-2, 0, 3], { dtype: 'float64', requiresGrad: true });
+    const y = F.leakyRelu(x, 0.1);
+    expect(y.toArray()).toEqual([-0.2, 0, 3]);
+    y.sum().backward();
+    expect(x.grad!.toArray()).toEqual([0.1, 0.1, 1]);
+  });
+  it('dropout: masks reproducible by seed, scaled by 1/(1-p), identity in eval', () => {
+    const x = tensor(new Float64Array(1000).fill(1));
+    const a = F.dropout(x, 0.3, true, new Generator(9)).toTypedArray();
+    const b = F.dropout(x, 0.3, true, new Generator(9)).toTypedArray();
+    expect(a).toEqual(b);
+    const kept = a.filter((v) => v !== 0);
+    expect(kept.every((v) => Math.abs(v - 1 / 0.7) < 1e-12)).toBe(true);
+    expect(Math.abs(kept.length / 1000 - 0.7)).toBeLessThan(0.05);
+    expect(F.dropout(x, 0.3, false)).toBe(x);
+    expect(() => F.dropout(x, 1.5)).toThrow(/dropout: probability p must be in \[0, 1\], got 1.5/);
+  });
+});
+
+describe('batchNorm', () => {
+  it('training normalises with the biased variance and updates running stats with the unbiased one', () => {
+    const x = tensor([[1, 10], [3, 20], [5, 60]], { dtype: 'float64' });
+    const rm = tensor([0, 0], { dtype: 'float64' });
+    const rv = tensor([1, 1], { dtype: 'float64' });
+    const y = F.batchNorm(x, rm, rv, { training: true, momentum: 0.1, eps: 0 });
+    const col0 = y.toArray().map((r: number[]) => r[0]);
+    const sd = Math.sqrt(8 / 3);
+    expect(col0.map((v: number) => v.toFixed(10))).toEqual([-2 / sd, 0, 2 / sd].map((v) => v.toFixed(10)));
+    expect((rm.toArray() as number[])[0]).toBeCloseTo(0.3, 12);
+    expect((rv.toArray() as number[])[0]).toBeCloseTo(0.9 + 0.1 * 4, 12); // unbiased var of [1,3,5] = 4
+  });
+  it('eval uses running statistics', () => {
+    const y = F.batchNorm(tensor([[2, 4]]), tensor([1, 2]), tensor([4, 1]), { training: false, eps: 0, weight: tensor([1, 2]), bias: tensor([0, 1]) });
+    expect(y.toArray()).toEqual([[0.5, 5]]);
+  });
+  it('passes gradcheck in training mode (through the batch statistics) for 2-D and 4-D input', () => {
+    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 2, max: 3 }), c: fc.integer({ min: 1, max: 3 }), hw: fc.integer({ min: 1, max: 2 }), four: fc.boolean(), seed: seedArb }), (r) => {
+      const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
+      ok(JSON.stringify(r), gradcheck((x, w, b) => F.batchNorm(x, null, null, { training: true, weight: w, bias: b }), [makeInput(shape, r.seed, STD), makeInput([r.c], r.seed + 1, STD), makeInput([r.c], r.seed + 2, STD)], { atol: 1e-6, rtol: 1e-5 }));
+    }), fcParams(15));
+  });
+});
+
+describe('losses', () => {
+  const logits = [[2, 1, 0.1], [0.5, 2.5, -1]];
+  const ref = (smoothing: number) => logits.map((row, i) => {
+    const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
+    const logp = row.map((v) => v - lse);
+    const y = [0, 2][i]!;
+    return (1 - smoothing) * -logp[y]! + smoothing * -logp.reduce((a, b) => a + b, 0) / 3;
+  });
+  it('crossEntropy with class indices: none/sum/mean and label smoothing, exactly', () => {
+    const x = tensor(logits, { dtype: 'float64' });
+    const none = F.crossEntropy(x, [0, 2], { reduction: 'none' }).toArray() as number[];
+    ref(0).forEach((v, i) => expect(none[i]).toBeCloseTo(v, 14));
+    expect(F.crossEntropy(x, [0, 2], { reduction: 'sum' }).item()).toBeCloseTo(ref(0)[0]! + ref(0)[1]!, 14);
+    expect(F.crossEntropy(x, new Int32Array([0, 2])).item()).toBeCloseTo((ref(0)[0]! + ref(0)[1]!) / 2, 14);
+    expect(F.crossEntropy(x, tensor([0, 2], { dtype: 'int32' }), { labelSmoothing: 0.1 }).item()).toBeCloseTo((ref(0.1)[0]! + ref(0.1)[1]!) / 2, 14);
+  });
+  it('crossEntropy with probability targets equals the index form for one-hot targets', () => {
+    const x = tensor(logits, { dtype: 'float64' });
+    const onehot = tensor([[1, 0, 0], [0, 0, 1]], { dtype: 'float64' });
+    expect(F.crossEntropy(x, onehot, { labelSmoothing: 0.2 }).item()).toBeCloseTo(F.crossEntropy(x, [0, 2], { labelSmoothing: 0.2 }).item(), 14);
+  });
+  it('crossEntropy and nllLoss pass gradcheck; nllLoss(logSoftmax) = crossEntropy', () => {
+    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 1, max: 4 }), c: fc.integer({ min: 2, max: 5 }), seed: seedArb, eps: fc.constantFrom(0, 0.1) }), (r) => {
+      const g = new Generator(r.seed);
+      const y = Array.from({ length: r.n }, () => g.integer(0, r.c));
+      const x = makeInput([r.n, r.c], r.seed, uniform(-3, 3));
+      ok(JSON.stringify(r), gradcheck((xx) => F.crossEntropy(xx, y, { labelSmoothing: r.eps }), [x], tight));
+      expect(F.nllLoss(x.logSoftmax(1), y).item()).toBeCloseTo(F.crossEntropy(x, y).item(), 13);
+    }), fcParams(15));
+  });
+  it('labels are validated: count, integrality, range', () => {
+    const x = tensor(logits);
+    expect(() => F.crossEntropy(x, [0])).toThrow(/crossEntropy: got 1 labels for a batch of 2/);
+    expect(() => F.crossEntropy(x, [0, 1.5])).toThrow(/labels\[1\] = 1.5 is not an integer/);
+    expect(() => F.crossEntropy(x, [0, 3])).toThrow(/labels\[1\] = 3 is out of range for 3 classes/);
+    expect(() => F.crossEntropy(x, [0, 1], { reduction: 'avg' as never })).toThrow(/unknown reduction "avg"/);
+  });
+  it("klDiv: PyTorch's reductions ('mean' = 'batchmean' / C), logTarget, and 0·log 0 = 0", () => {
+    const p = tensor([[0.5, 0.5, 0], [0.1, 0.2, 0.7]], { dtype: 'float64' });
+    const logq = tensor([[0.2, 0.3, 0.5], [0.3, 0.3, 0.4]], { dtype: 'float64' }).log();
+    const rows = (p.toArray() as number[][]).map((pr, i) => pr.reduce((s, v, c) => s + (v > 0 ? v * (Math.log(v) - (logq.toArray() as number[][])[i]![c]!) : 0), 0));
+    expect(F.klDiv(logq, p, { reduction: 'sum' }).item()).toBeCloseTo(rows[0]! + rows[1]!, 14);
+    expect(F.klDiv(logq, p, { reduction: 'batchmean' }).item()).toBeCloseTo((rows[0]! + rows[1]!) / 2, 14);
+    expect(F.klDiv(logq, p, { reduction: 'mean' }).item()).toBeCloseTo((rows[0]! + rows[1]!) / 6, 14);
+    expect(F.klDiv(logq, p.log(), { reduction: 'batchmean', logTarget: true }).item()).toBeCloseTo((rows[0]! + rows[1]!) / 2, 14);
+    const none = F.klDiv(logq, p, { reduction: 'none' });
+    expect(none.shape).toEqual([2, 3]);
+    expect((none.toArray() as number[][])[0]![2]).toBe(0);
+  });
+  it('klDiv is differentiable in both arguments, finite where the target is 0', () => {
+    const logq = tensor([[0.2, 0.3, 0.5]], { dtype: 'float64' }).log().detach().requiresGrad_();
+    const p = tensor([[0.6, 0.4, 0]], { dtype: 'float64', requiresGrad: true });
+    F.klDiv(logq, p, { reduction: 'batchmean' }).backward();
+    expect(Array.from(p.grad!.toTypedArray()).every(Number.isFinite)).toBe(true);
+    ok('klDiv', gradcheck((a, b) => F.klDiv(a, b, { reduction: 'batchmean' }), [logq.detach(), tensor([[0.6, 0.3, 0.1]], { dtype: 'float64' })], tight));
+  });
+  it('mseLoss', () => {
+    expect(F.mseLoss(tensor([1, 2]), tensor([0, 0])).item()).toBe(2.5);
+    expect(F.mseLoss(tensor([1, 2]), tensor([0, 0]), { reduction: 'sum' }).item()).toBe(5);
+    expect(() => F.mseLoss(tensor([1, 2]), tensor([0]))).toThrow(/mseLoss: input \[2\] and target \[1\]/);
+  });
+});
