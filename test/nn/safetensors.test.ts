@@ -79,7 +79,7 @@ describe('safetensors', () => {
     for (const [name, bytes, pattern] of cases) {
       const path = join(dir, `${name}.safetensors`);
       writeFileSync(path, bytes);
-      await expect(nn.loadSafetensors(path), name).rejects.toThrow(new RegExp(`${name}.safetensors: not a valid safetensors file: ${pattern.source}`));
+      await expect(nn.loadSafetensors(path), name).rejects.toThrow(new RegExp(`${name}.safetensors: not a valid safetensors file: .*${pattern.source}`));
     }
   });
 
