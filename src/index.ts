@@ -20,3 +20,4 @@ export * from './autograd/ops/index.js';
 export * as nn from './nn/index.js';
 export * as F from './nn/functional/index.js';
 export * as optim from './nn/optim/index.js';
+export * as data from './data/index.js';

@@ -1,0 +1,51 @@
+// Finding and reading a CIFAR-10 folder on disk (Node only: fs is imported lazily so the
+// browser bundle never needs it).
+import { concatSets, parseCifarBatch, type CifarSet, CLASS_NAMES } from './cifar.js';
+
+export const DEFAULT_DIRS = ['data/cifar-10-batches-bin', '../shared/data/cifar-10-batches-bin'];
+
+/**
+ * The data folder: `explicit` (--data), else $CIFAR10_DIR, else ./data/cifar-10-batches-bin,
+ * else ../shared/data/cifar-10-batches-bin (relative to cwd). The error says how to get data.
+ */
+export async function resolveCifarDir(explicit?: string, cwd = process.cwd()): Promise<string> {
+  const { existsSync } = await import('node:fs');
+  const { resolve, join } = await import('node:path');
+  const candidates = explicit ? [explicit] : process.env.CIFAR10_DIR ? [process.env.CIFAR10_DIR] : DEFAULT_DIRS;
+  for (const c of candidates) {
+    const dir = resolve(cwd, c);
+    if (existsSync(join(dir, 'test_batch.bin')) || existsSync(join(dir, 'data_batch_1.bin'))) return dir;
+  }
+  const where = explicit ? `--data ${explicit}` : process.env.CIFAR10_DIR ? `CIFAR10_DIR=${process.env.CIFAR10_DIR}` : DEFAULT_DIRS.map((d) => `./${d}`).join(' or ');
+  throw new Error(
+    `No CIFAR-10 data found at ${where} (looked for data_batch_*.bin / test_batch.bin).\n` +
+      'Get it with `npx kdgrad download` (fetches the official cifar-10-binary.tar.gz into ./data), ' +
+      'or point CIFAR10_DIR (or --data) at a folder holding the official binary files.',
+  );
+}
+
+/** Reads the training files (data_batch_*.bin, in numeric order) or test_batch.bin of a folder. */
+export async function loadCifarSplit(dir: string, split: 'train' | 'test'): Promise<CifarSet> {
+  const fs = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const names = (await fs.readdir(dir))
+    .filter((f) => (split === 'train' ? /^data_batch_\d+\.bin$/.test(f) : f === 'test_batch.bin'))
+    .sort((a, b) => Number(a.match(/\d+/)?.[0] ?? 0) - Number(b.match(/\d+/)?.[0] ?? 0));
+  if (!names.length) throw new Error(`${dir}: no ${split === 'train' ? 'data_batch_*.bin' : 'test_batch.bin'} file for the ${split} split`);
+  const sets = await Promise.all(names.map(async (n) => parseCifarBatch(new Uint8Array(await fs.readFile(join(dir, n))), join(dir, n))));
+  return concatSets(sets);
+}
+
+/** Class names from batches.meta.txt (one per line), or the standard names if the file is absent. */
+export async function loadClassNames(dir: string): Promise<string[]> {
+  const fs = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  try {
+    const names = (await fs.readFile(join(dir, 'batches.meta.txt'), 'utf8')).split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+    if (names.length !== 10) throw new Error(`${join(dir, 'batches.meta.txt')}: expected 10 class names, found ${names.length}`);
+    return names;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [...CLASS_NAMES];
+    throw e;
+  }
+}
