@@ -21,3 +21,5 @@ export * as nn from './nn/index.js';
 export * as F from './nn/functional/index.js';
 export * as optim from './nn/optim/index.js';
 export * as data from './data/index.js';
+export * as distill from './distill/index.js';
+export * from './distill/index.js';

@@ -1,0 +1,46 @@
+// The seed's AdaptiveDistillationLoss: the standard loss at T_e = max(minTemp, T0 · decay^e).
+import type { Tensor } from '../autograd/tensor.js';
+import type { Labels } from '../nn/functional/labels.js';
+import { distillationParts, type KDParts } from './kd.js';
+import { adaptiveTemperature, checkAlpha } from './temperature.js';
+
+export interface AdaptiveKDOptions {
+  /** T0 (seed default 1). */
+  initialTemp?: number;
+  /** Per-epoch factor (seed default 0.95). */
+  tempDecay?: number;
+  alpha?: number;
+  /** Floor for T (default 0 reproduces the seed; 1 keeps targets soft). */
+  minTemp?: number;
+  teacherGrad?: boolean;
+}
+
+export class AdaptiveDistillationLoss {
+  readonly initialTemp: number;
+  readonly tempDecay: number;
+  readonly alpha: number;
+  readonly minTemp: number;
+  readonly teacherGrad: boolean;
+
+  constructor(opts: AdaptiveKDOptions = {}) {
+    this.initialTemp = opts.initialTemp ?? 1;
+    this.tempDecay = opts.tempDecay ?? 0.95;
+    this.minTemp = opts.minTemp ?? 0;
+    this.alpha = checkAlpha(opts.alpha ?? 0.5, 'AdaptiveDistillationLoss');
+    this.teacherGrad = opts.teacherGrad ?? false;
+    adaptiveTemperature(this.initialTemp, this.tempDecay, 0, this.minTemp); // validates
+  }
+
+  /** T at an epoch: max(minTemp, initialTemp · tempDecay^epoch). */
+  temperatureAt(epoch: number): number {
+    return adaptiveTemperature(this.initialTemp, this.tempDecay, epoch, this.minTemp);
+  }
+
+  forward(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch: number): Tensor {
+    return this.parts(studentLogits, teacherLogits, labels, epoch).loss;
+  }
+
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch: number): KDParts {
+    return distillationParts(studentLogits, teacherLogits, labels, { temperature: this.temperatureAt(epoch), alpha: this.alpha, teacherGrad: this.teacherGrad });
+  }
+}

@@ -1,0 +1,101 @@
+// The knowledge-distillation loss of the seed article (Hinton et al. 2015), as graph ops:
+//   L = α · T² · KL_batchmean( softmax(t/T) ‖ softmax(s/T) ) + (1 − α) · CE(s, y)
+// with s the student logits, t the teacher logits, y the labels. The KL is taken between
+// log-softmaxes (never log(softmax)), T² is its own node, and the teacher is detached.
+import { Tensor } from '../autograd/tensor.js';
+import { crossEntropy, klDiv } from '../nn/functional/loss.js';
+import type { Labels } from '../nn/functional/labels.js';
+import { formatShape } from '../tensor/shape.js';
+import { isFloat, type FloatDType } from '../tensor/dtype.js';
+import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
+
+/** Every part of a KD loss as graph tensors: read their .grad after backward (retainGrad is on). */
+export interface KDParts {
+  /** The total loss α · softLoss + (1 − α) · hardLoss (a scalar). */
+  loss: Tensor;
+  /** T² · KL: the scaled soft term. */
+  softLoss: Tensor;
+  /** KL_batchmean(p ‖ q), unscaled. */
+  kl: Tensor;
+  /** CE(s, y) on the unscaled student logits. */
+  hardLoss: Tensor;
+  /** T as used (0-d; a leaf if you passed a tensor with requiresGrad). */
+  temperature: Tensor;
+  /** The T² node. */
+  tSquared: Tensor;
+  /** softmax(t/T): the soft targets. */
+  teacherProbs: Tensor;
+  /** log softmax(s/T). */
+  studentLogProbs: Tensor;
+  alpha: number;
+}
+
+export interface KDOptions {
+  temperature?: TemperatureLike;
+  /** Weight of the soft (KL) term; the hard (CE) term gets 1 − alpha (as in the seed). */
+  alpha?: number;
+  /** Let gradients reach the teacher logits (default false: the teacher is detached). */
+  teacherGrad?: boolean;
+}
+
+export function checkLogits(student: Tensor, teacher: Tensor, op: string): FloatDType {
+  if (!(student instanceof Tensor) || !(teacher instanceof Tensor)) throw new TypeError(`${op}: student and teacher logits must be Tensors`);
+  if (student.ndim !== 2) throw new RangeError(`${op}: student logits must be [batch, classes], got shape ${formatShape(student.shape)}`);
+  if (student.shape.join() !== teacher.shape.join()) {
+    throw new RangeError(`${op}: student logits ${formatShape(student.shape)} and teacher logits ${formatShape(teacher.shape)} must have the same shape`);
+  }
+  if (!isFloat(student.dtype)) throw new TypeError(`${op}: student logits must be float32 or float64, got ${student.dtype}`);
+  return student.dtype;
+}
+
+/** T² · KL_batchmean(p ‖ softmax(s/T)) for soft targets given as log-probabilities. */
+export function softTerm(student: Tensor, teacherLogProbs: Tensor, T: Tensor): { kl: Tensor; softLoss: Tensor; tSquared: Tensor; studentLogProbs: Tensor } {
+  const studentLogProbs = student.div(T).logSoftmax(1).withLabel('log q = logSoftmax(s/T)');
+  const kl = klDiv(studentLogProbs, teacherLogProbs, { reduction: 'batchmean', logTarget: true }).withLabel('KL');
+  const tSquared = T.square().withLabel('T²');
+  return { kl, tSquared, studentLogProbs, softLoss: kl.mul(tSquared).withLabel('T²·KL') };
+}
+
+/** Combines the parts: L = α · soft + (1 − α) · hard, keeping every part's gradient. */
+export function combine(soft: { kl: Tensor; softLoss: Tensor; tSquared: Tensor; studentLogProbs: Tensor }, student: Tensor, labels: Labels, T: Tensor, teacherProbs: Tensor, alpha: number): KDParts {
+  const hardLoss = crossEntropy(student, labels).withLabel('CE(s, y)');
+  const loss = soft.softLoss.mul(alpha).add(hardLoss.mul(1 - alpha)).withLabel('loss');
+  for (const t of [soft.kl, soft.softLoss, hardLoss, soft.tSquared]) if (t.requiresGrad && !t.isLeaf) t.retainGrad();
+  return { loss, ...soft, hardLoss, temperature: T, teacherProbs, alpha };
+}
+
+/** The standard KD loss and its parts (the functional form of DistillationLoss). */
+export function distillationParts(student: Tensor, teacher: Tensor, labels: Labels, opts: KDOptions = {}): KDParts {
+  const op = 'DistillationLoss';
+  const dtype = checkLogits(student, teacher, op);
+  const alpha = checkAlpha(opts.alpha ?? 0.5, op);
+  const T = asTemperature(opts.temperature ?? 1, dtype, op);
+  const t = opts.teacherGrad ? teacher : teacher.detach();
+  const scaledTeacher = t.to(dtype).div(T);
+  const teacherLogProbs = scaledTeacher.logSoftmax(1).withLabel('log p = logSoftmax(t/T)');
+  const soft = softTerm(student, teacherLogProbs, T);
+  return combine(soft, student, labels, T, teacherLogProbs.exp(), alpha);
+}
+
+/** L = α · T² · KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α) · CE(s, y). */
+export class DistillationLoss {
+  readonly temperature: TemperatureLike;
+  readonly alpha: number;
+  readonly teacherGrad: boolean;
+
+  constructor(opts: KDOptions = {}) {
+    this.temperature = opts.temperature ?? 1;
+    this.alpha = checkAlpha(opts.alpha ?? 0.5, 'DistillationLoss');
+    this.teacherGrad = opts.teacherGrad ?? false;
+    asTemperature(this.temperature, 'float64', 'DistillationLoss');
+  }
+
+  forward(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): Tensor {
+    return this.parts(studentLogits, teacherLogits, labels).loss;
+  }
+
+  /** The loss and its parts (KL, T²·KL, CE, T, T²) as graph tensors. */
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts {
+    return distillationParts(studentLogits, teacherLogits, labels, { temperature: this.temperature, alpha: this.alpha, teacherGrad: this.teacherGrad });
+  }
+}

@@ -1,0 +1,43 @@
+// Logit-standardised KD (Sun et al., CVPR 2024): the soft term compares z-scored logits,
+//   Z(x) = (x − mean(x)) / (std(x) + ε)   per sample,
+// so the student matches the teacher's logit *shape* rather than its scale:
+//   L = α · T² · KL( softmax(Z(t)/T) ‖ softmax(Z(s)/T) ) + (1 − α) · CE(s, y).
+import type { Tensor } from '../autograd/tensor.js';
+import type { Labels } from '../nn/functional/labels.js';
+import { checkLogits, combine, softTerm, type KDOptions, type KDParts } from './kd.js';
+import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
+
+/** Per-row z-score with the unbiased std (as the paper's code); ε keeps constant rows finite. */
+export function standardizeLogits(x: Tensor, eps = 1e-7): Tensor {
+  if (x.ndim !== 2 || x.shape[1]! < 2) throw new RangeError(`standardizeLogits: expected logits [batch, classes >= 2], got shape [${x.shape.join(', ')}]`);
+  return x.sub(x.mean(1, true)).div(x.std(1, { keepdim: true }).add(eps));
+}
+
+export class LogitStandardizedDistillationLoss {
+  readonly temperature: TemperatureLike;
+  readonly alpha: number;
+  readonly teacherGrad: boolean;
+  readonly eps: number;
+
+  constructor(opts: KDOptions & { eps?: number } = {}) {
+    this.temperature = opts.temperature ?? 2;
+    this.alpha = checkAlpha(opts.alpha ?? 0.5, 'LogitStandardizedDistillationLoss');
+    this.teacherGrad = opts.teacherGrad ?? false;
+    this.eps = opts.eps ?? 1e-7;
+    asTemperature(this.temperature, 'float64', 'LogitStandardizedDistillationLoss');
+  }
+
+  forward(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): Tensor {
+    return this.parts(studentLogits, teacherLogits, labels).loss;
+  }
+
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts {
+    const op = 'LogitStandardizedDistillationLoss';
+    const dtype = checkLogits(studentLogits, teacherLogits, op);
+    const T = asTemperature(this.temperature as TemperatureLike, dtype, op);
+    const teacher = (this.teacherGrad ? teacherLogits : teacherLogits.detach()).to(dtype);
+    const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
+    const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
+    return combine(soft, studentLogits, labels, T, teacherLogProbs.exp(), this.alpha);
+  }
+}
