@@ -1,5 +1,5 @@
 // Logit-standardised KD (Sun et al., CVPR 2024): the soft term compares z-scored logits,
-//   Z(x) = (x − mean(x)) / (std(x) + ε)   per sample,
+//   Z(x) = (x − mean(x)) / sqrt(var(x) + ε²)   per sample (≈ (x − mean) / (std + ε)),
 // so the student matches the teacher's logit *shape* rather than its scale:
 //   L = α · T² · KL( softmax(Z(t)/T) ‖ softmax(Z(s)/T) ) + (1 − α) · CE(s, y).
 import type { Tensor } from '../autograd/tensor.js';
@@ -7,10 +7,14 @@ import type { Labels } from '../nn/functional/labels.js';
 import { checkLogits, combine, softTerm, type KDOptions, type KDParts } from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
 
-/** Per-row z-score with the unbiased std (as the paper's code); ε keeps constant rows finite. */
+/**
+ * Per-row z-score with the unbiased std (as the paper's code). The paper divides by std + ε;
+ * we divide by sqrt(var + ε²), equal to it up to ε for std ≫ ε, so that a constant row (std 0,
+ * e.g. an untrained student) has a finite gradient instead of sqrt'(0) = ∞ times 0 = NaN.
+ */
 export function standardizeLogits(x: Tensor, eps = 1e-7): Tensor {
   if (x.ndim !== 2 || x.shape[1]! < 2) throw new RangeError(`standardizeLogits: expected logits [batch, classes >= 2], got shape [${x.shape.join(', ')}]`);
-  return x.sub(x.mean(1, true)).div(x.std(1, { keepdim: true }).add(eps));
+  return x.sub(x.mean(1, true)).div(x.var(1, { keepdim: true }).add(eps * eps).sqrt());
 }
 
 export class LogitStandardizedDistillationLoss {
