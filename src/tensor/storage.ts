@@ -2,6 +2,7 @@
 // Views (reshape, transpose, expand, narrow) share `data`; kernels always write fresh contiguous arrays.
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { contiguousStrides, numel, type Shape } from './shape.js';
+import { stridedCopy } from './kernels/elementwise.js';
 
 export class TensorData {
   readonly data: TypedArray;
@@ -82,7 +83,7 @@ export class TensorData {
     } else if (this.isContiguous()) {
       out.set(src.subarray(this.offset, this.offset + this.size));
     } else {
-      this.forEachOffset((i, at) => { out[i] = src[at]!; });
+      stridedCopy(this, out);
     }
     return new TensorData(out, this.shape);
   }

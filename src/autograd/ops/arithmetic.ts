@@ -48,7 +48,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 // d(-a) = -g
 export function neg(a: Tensor): Tensor {
-  return record('neg', [a], unaryMap(a.storage, a.dtype, (p) => -p), (g) => [() => neg(g)]);
+  return record('neg', [a], unaryMap(a.storage, a.dtype, (p) => -p, 'neg'), (g) => [() => neg(g)]);
 }
 
 // d max(a, b) = g where a > b, g/2 each on ties (as torch.maximum).

@@ -7,7 +7,7 @@ import { floating } from './util.js';
 
 function unaryFloat(op: string, a: Tensor, fn: (x: number) => number, backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor): Tensor {
   const x = floating(a);
-  const out: Tensor = record(op, [x], unaryMap(x.storage, x.dtype, fn), (g) => [() => backward(g, x, out)]);
+  const out: Tensor = record(op, [x], unaryMap(x.storage, x.dtype, fn, op), (g) => [() => backward(g, x, out)]);
   return out;
 }
 

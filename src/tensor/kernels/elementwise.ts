@@ -1,58 +1,103 @@
 // Elementwise kernels over strided, broadcast inputs. Output is always a fresh contiguous array.
-import { allocate, type DType } from '../dtype.js';
+// Dims that are laid out contiguously for every operand are merged first ("coalesced"), so most
+// broadcasts reduce to a short outer loop around a long inner one; the hottest ops get their own
+// inner loops (a closure call per element cannot be inlined once many ops share the call site).
+import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel, type Shape } from '../shape.js';
 import { TensorData } from '../storage.js';
 
-/** out[i] = fn(a[i]) */
-export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => number): TensorData {
-  const out = allocate(outDtype, a.size);
-  const src = a.data;
-  if (a.isContiguous()) {
-    const o = a.offset;
-    for (let i = 0; i < out.length; i++) out[i] = fn(src[o + i]!);
-  } else {
-    a.forEachOffset((i, at) => { out[i] = fn(src[at]!); });
+/** Merges dim d into d+1 wherever stride[d] = stride[d+1]·shape[d+1] for every operand; drops size-1 dims. */
+export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, q) => outStrides[q]![last] === s[d]! * size)) {
+      outShape[last] = outShape[last]! * size;
+      strides.forEach((s, q) => { outStrides[q]![last] = s[d]!; });
+    } else {
+      outShape.push(size);
+      strides.forEach((s, q) => outStrides[q]!.push(s[d]!));
+    }
   }
-  return new TensorData(out, a.shape);
+  if (!outShape.length) { outShape.push(1); strides.forEach((_, q) => outStrides[q]!.push(0)); }
+  return { shape: outShape, strides: outStrides };
 }
 
 /**
- * Calls body(outIndex, offsets...) for every element of `shape`, where operand k is read at
- * offsets[k] + sum(index_d * strides[k][d]). The innermost dim is a plain loop.
+ * Visits the coalesced outer index space of `shape`, calling inner(outStart, offsets, length, innerStrides)
+ * once per innermost run.
  */
-function stridedLoop(
+function forEachRun(
   shape: Shape,
   strides: readonly (readonly number[])[],
   offsets: readonly number[],
-  body: (i: number, at: Int32Array | number[]) => void,
+  inner: (o: number, at: number[], len: number, step: number[]) => void,
 ): void {
-  const n = numel(shape);
-  if (n === 0) return;
-  const nd = shape.length;
-  const k = strides.length;
-  const at = [...offsets];
-  if (nd === 0) { body(0, at); return; }
-  const inner = shape[nd - 1]!;
-  const innerStrides = strides.map((s) => s[nd - 1]!);
-  const idx = new Array<number>(nd).fill(0);
+  if (numel(shape) === 0) return;
+  const c = coalesce(shape, strides);
+  const nd = c.shape.length;
+  const len = c.shape[nd - 1]!;
+  const step = c.strides.map((s) => s[nd - 1]!);
   const base = [...offsets];
-  for (let i = 0; i < n; i += inner) {
-    for (let q = 0; q < k; q++) at[q] = base[q]!;
-    for (let j = 0; j < inner; j++) {
-      body(i + j, at);
-      for (let q = 0; q < k; q++) at[q]! += innerStrides[q]!;
-    }
+  const idx = new Array<number>(nd).fill(0);
+  const runs = numel(c.shape) / len;
+  for (let r = 0; r < runs; r++) {
+    inner(r * len, base, len, step);
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
-      for (let q = 0; q < k; q++) base[q]! += strides[q]![d]!;
-      if (idx[d]! < shape[d]!) break;
-      for (let q = 0; q < k; q++) base[q]! -= strides[q]![d]! * shape[d]!;
+      for (let q = 0; q < base.length; q++) base[q]! += c.strides[q]![d]!;
+      if (idx[d]! < c.shape[d]!) break;
+      for (let q = 0; q < base.length; q++) base[q]! -= c.strides[q]![d]! * c.shape[d]!;
       idx[d] = 0;
     }
   }
 }
 
-/** out = fn(a, b) with NumPy broadcasting. */
+/** Copies a strided view into a fresh contiguous array of `dtype` (values cast by the typed array). */
+export function stridedCopy(a: TensorData, out: TypedArray): void {
+  const src = a.data;
+  forEachRun(a.shape, [a.strides], [a.offset], (o, at, len, step) => {
+    let i = at[0]!;
+    const s = step[0]!;
+    if (s === 1) { for (let j = 0; j < len; j++) out[o + j] = src[i + j]!; return; }
+    for (let j = 0; j < len; j++, i += s) out[o + j] = src[i]!;
+  });
+}
+
+const UNARY: Record<string, (src: TypedArray, i: number, s: number, out: TypedArray, o: number, len: number) => void> = {
+  neg: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = -src[i]!; },
+  exp: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = Math.exp(src[i]!); },
+  log: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = Math.log(src[i]!); },
+  square: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) { const v = src[i]!; out[o + j] = v * v; } },
+  relu: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) { const v = src[i]!; out[o + j] = v > 0 ? v : v !== v ? v : 0; } },
+};
+
+/** out[i] = fn(a[i]); `op` selects a dedicated loop for the hottest ops (fn defines the result). */
+export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => number, op = ''): TensorData {
+  const out = allocate(outDtype, a.size);
+  const src = a.data;
+  const fast = UNARY[op];
+  forEachRun(a.shape, [a.strides], [a.offset], (o, at, len, step) => {
+    if (fast) { fast(src, at[0]!, step[0]!, out, o, len); return; }
+    let i = at[0]!;
+    const s = step[0]!;
+    for (let j = 0; j < len; j++, i += s) out[o + j] = fn(src[i]!);
+  });
+  return new TensorData(out, a.shape);
+}
+
+type BinaryLoop = (x: TypedArray, i: number, si: number, y: TypedArray, k: number, sk: number, out: TypedArray, o: number, len: number) => void;
+const BINARY: Record<string, BinaryLoop> = {
+  add: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! + y[k]!; },
+  sub: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! - y[k]!; },
+  mul: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * y[k]!; },
+  div: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! / y[k]!; },
+};
+
+/** out = fn(a, b) with NumPy broadcasting; `op` names the op in errors and picks a fast loop. */
 export function binaryMap(
   a: TensorData,
   b: TensorData,
@@ -64,20 +109,17 @@ export function binaryMap(
   const out = allocate(outDtype, numel(shape));
   const da = a.data;
   const db = b.data;
-  const sameShape = a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
-  if (sameShape && a.isContiguous() && b.isContiguous()) {
-    const oa = a.offset;
-    const ob = b.offset;
-    for (let i = 0; i < out.length; i++) out[i] = fn(da[oa + i]!, db[ob + i]!);
-  } else if (b.size === 1 && a.isContiguous() && shape.length === a.shape.length) {
-    const y = db[b.offset]!;
-    const oa = a.offset;
-    for (let i = 0; i < out.length; i++) out[i] = fn(da[oa + i]!, y);
-  } else {
-    const sa = broadcastStrides(a.shape, a.strides, shape);
-    const sb = broadcastStrides(b.shape, b.strides, shape);
-    stridedLoop(shape, [sa, sb], [a.offset, b.offset], (i, at) => { out[i] = fn(da[at[0]!]!, db[at[1]!]!); });
-  }
+  const fast = BINARY[op];
+  const sa = broadcastStrides(a.shape, a.strides, shape);
+  const sb = broadcastStrides(b.shape, b.strides, shape);
+  forEachRun(shape, [sa, sb], [a.offset, b.offset], (o, at, len, step) => {
+    if (fast) { fast(da, at[0]!, step[0]!, db, at[1]!, step[1]!, out, o, len); return; }
+    let i = at[0]!;
+    let k = at[1]!;
+    const si = step[0]!;
+    const sk = step[1]!;
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = fn(da[i]!, db[k]!);
+  });
   return new TensorData(out, shape);
 }
 
@@ -88,16 +130,13 @@ export function whereKernel(cond: TensorData, a: TensorData, b: TensorData, outD
   const dc = cond.data;
   const da = a.data;
   const db = b.data;
-  stridedLoop(
-    shape,
-    [
-      broadcastStrides(cond.shape, cond.strides, shape),
-      broadcastStrides(a.shape, a.strides, shape),
-      broadcastStrides(b.shape, b.strides, shape),
-    ],
-    [cond.offset, a.offset, b.offset],
-    (i, at) => { out[i] = dc[at[0]!] ? da[at[1]!]! : db[at[2]!]!; },
-  );
+  const strides = [cond, a, b].map((t) => broadcastStrides(t.shape, t.strides, shape));
+  forEachRun(shape, strides, [cond.offset, a.offset, b.offset], (o, at, len, step) => {
+    let c = at[0]!;
+    let i = at[1]!;
+    let k = at[2]!;
+    for (let j = 0; j < len; j++, c += step[0]!, i += step[1]!, k += step[2]!) out[o + j] = dc[c] ? da[i]! : db[k]!;
+  });
   return new TensorData(out, shape);
 }
 

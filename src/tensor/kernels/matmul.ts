@@ -1,8 +1,26 @@
 // Batched matrix product C[..., n, m] = A[..., n, k] @ B[..., k, m] with broadcast batch dims.
-// Reference kernel: contiguous operands, i-p-j loop order so the inner loop streams rows of B and C.
-import { allocate, type DType } from '../dtype.js';
+// float32 products large enough to pay for the copies run in the WebAssembly SIMD kernel
+// (assembly/gemm.ts); gemmReference below is the definition both must agree with.
+import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
+import { sgemm } from './wasm.js';
+
+/** Below this many multiply-adds per product the copies into wasm memory cost more than they save. */
+export const WASM_MIN_WORK = 4096;
+
+/** C[cOff..] = A[aOff..] (n×k) @ B[bOff..] (k×m), row-major; i-p-j order streams rows of B and C. */
+export function gemmReference(A: TypedArray, aOff: number, B: TypedArray, bOff: number, C: TypedArray, cOff: number, n: number, k: number, m: number): void {
+  for (let i = 0; i < n; i++) {
+    const cRow = cOff + i * m;
+    for (let j = 0; j < m; j++) C[cRow + j] = 0;
+    for (let p = 0; p < k; p++) {
+      const av = A[aOff + i * k + p]!;
+      const bRow = bOff + p * m;
+      for (let j = 0; j < m; j++) C[cRow + j]! += av * B[bRow + j]!;
+    }
+  }
+}
 
 export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): TensorData {
   const n = a.shape[a.ndim - 2]!;
@@ -13,14 +31,13 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     throw new RangeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${k2})`);
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul (batch dims)');
-  const ac = a.contiguous();
-  const bc = b.contiguous();
+  const A = a.contiguous().data;
+  const B = b.contiguous().data;
   const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), contiguousStrides(a.shape.slice(0, -2)), batch);
   const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), contiguousStrides(b.shape.slice(0, -2)), batch);
   const nb = numel(batch);
   const out = allocate(outDtype, nb * n * m);
-  const A = ac.data;
-  const B = bc.data;
+  const fast = outDtype === 'float32' && A instanceof Float32Array && B instanceof Float32Array && n * k * m >= WASM_MIN_WORK;
   const idx = new Array<number>(batch.length).fill(0);
   for (let bi = 0; bi < nb; bi++) {
     let aBatch = 0;
@@ -32,13 +49,8 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     const aOff = aBatch * n * k;
     const bOff = bBatch * k * m;
     const cOff = bi * n * m;
-    for (let i = 0; i < n; i++) {
-      const cRow = cOff + i * m;
-      for (let p = 0; p < k; p++) {
-        const av = A[aOff + i * k + p]!;
-        const bRow = bOff + p * m;
-        for (let j = 0; j < m; j++) out[cRow + j]! += av * B[bRow + j]!;
-      }
+    if (!(fast && sgemm(A as Float32Array, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m))) {
+      gemmReference(A, aOff, B, bOff, out, cOff, n, k, m);
     }
     for (let d = batch.length - 1; d >= 0; d--) {
       if (++idx[d]! < batch[d]!) break;
