@@ -80,3 +80,73 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): voi
     store<f32>(cr + (<usize>j << 2), s);
   }
 }
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** Scalar dot product of rows x and y (float32, length k), SIMD over the first k4 elements. */
+@inline function dot(x: usize, y: usize, k: i32, k4: i32): f32 {
+  let s = f32x4.splat(0);
+  for (let p = 0; p < k4; p += 4) s = madd(s, v128.load(x + (<usize>p << 2)), v128.load(y + (<usize>p << 2)));
+  let r = hsum(s);
+  for (let p = k4; p < k; p++) r += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  return r;
+}
+
+// sgemmNT: C[n×m] = A[n×k] · Bᵀ with B stored row-major as [m×k] (the transposed operand of a
+// backward pass, read without copying). Each C element is a dot product over contiguous rows;
+// a 2×4 block of C shares its loads (8 f32x4 accumulators).
+export function sgemmNT(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): void {
+  const k4 = k & ~3;
+  const row = <usize>k << 2;
+  const rowC = <usize>m << 2;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const x0 = a + <usize>i * row;
+    const x1 = x0 + row;
+    const c0 = c + <usize>i * rowC;
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const y0 = b + <usize>j * row;
+      const y1 = y0 + row;
+      const y2 = y1 + row;
+      const y3 = y2 + row;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      for (let p = 0; p < k4; p += 4) {
+        const off = <usize>p << 2;
+        const u0 = v128.load(x0 + off);
+        const u1 = v128.load(x1 + off);
+        const v0 = v128.load(y0 + off);
+        const v1 = v128.load(y1 + off);
+        const v2 = v128.load(y2 + off);
+        const v3 = v128.load(y3 + off);
+        s00 = madd(s00, u0, v0); s01 = madd(s01, u0, v1); s02 = madd(s02, u0, v2); s03 = madd(s03, u0, v3);
+        s10 = madd(s10, u1, v0); s11 = madd(s11, u1, v1); s12 = madd(s12, u1, v2); s13 = madd(s13, u1, v3);
+      }
+      let r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
+      let r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
+      for (let p = k4; p < k; p++) {
+        const off = <usize>p << 2;
+        const u0 = load<f32>(x0 + off);
+        const u1 = load<f32>(x1 + off);
+        const v0 = load<f32>(y0 + off), v1 = load<f32>(y1 + off), v2 = load<f32>(y2 + off), v3 = load<f32>(y3 + off);
+        r00 += u0 * v0; r01 += u0 * v1; r02 += u0 * v2; r03 += u0 * v3;
+        r10 += u1 * v0; r11 += u1 * v1; r12 += u1 * v2; r13 += u1 * v3;
+      }
+      const cp = c0 + (<usize>j << 2);
+      store<f32>(cp, r00); store<f32>(cp, r01, 4); store<f32>(cp, r02, 8); store<f32>(cp, r03, 12);
+      store<f32>(cp + rowC, r10); store<f32>(cp + rowC, r11, 4); store<f32>(cp + rowC, r12, 8); store<f32>(cp + rowC, r13, 12);
+    }
+    for (; j < m; j++) {
+      const y = b + <usize>j * row;
+      store<f32>(c0 + (<usize>j << 2), dot(x0, y, k, k4));
+      store<f32>(c0 + rowC + (<usize>j << 2), dot(x1, y, k, k4));
+    }
+  }
+  for (; i < n; i++) {
+    const x = a + <usize>i * row;
+    for (let j = 0; j < m; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
+  }
+}

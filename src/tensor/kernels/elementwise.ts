@@ -30,7 +30,7 @@ export function coalesce(shape: Shape, strides: readonly (readonly number[])[]):
  * Visits the coalesced outer index space of `shape`, calling inner(outStart, offsets, length, innerStrides)
  * once per innermost run.
  */
-function forEachRun(
+export function forEachRun(
   shape: Shape,
   strides: readonly (readonly number[])[],
   offsets: readonly number[],

@@ -22,6 +22,15 @@ export function gemmReference(A: TypedArray, aOff: number, B: TypedArray, bOff: 
   }
 }
 
+/** If t is the last-two-dims transpose of a contiguous tensor, that tensor (offset 0); else null. */
+function transposedContiguous(t: TensorData): TensorData | null {
+  const nd = t.ndim;
+  const order = [...t.shape.keys()];
+  [order[nd - 2], order[nd - 1]] = [order[nd - 1]!, order[nd - 2]!];
+  const base = new TensorData(t.data, order.map((d) => t.shape[d]!), order.map((d) => t.strides[d]!), t.offset);
+  return base.isContiguous() && base.offset === 0 && base.data.length === base.size && t.strides[nd - 1] !== 1 ? base : null;
+}
+
 export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): TensorData {
   const n = a.shape[a.ndim - 2]!;
   const k = a.shape[a.ndim - 1]!;
@@ -32,12 +41,14 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul (batch dims)');
   const A = a.contiguous().data;
-  const B = b.contiguous().data;
+  const fast = outDtype === 'float32' && A instanceof Float32Array && b.data instanceof Float32Array && n * k * m >= WASM_MIN_WORK;
+  // A transposed view of a contiguous [.., m, k] tensor (backward's Bᵀ) is read as is by the NT kernel.
+  const bT = fast && b.ndim >= 2 && transposedContiguous(b);
+  const B = bT ? bT.data : b.contiguous().data;
   const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), contiguousStrides(a.shape.slice(0, -2)), batch);
   const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), contiguousStrides(b.shape.slice(0, -2)), batch);
   const nb = numel(batch);
   const out = allocate(outDtype, nb * n * m);
-  const fast = outDtype === 'float32' && A instanceof Float32Array && B instanceof Float32Array && n * k * m >= WASM_MIN_WORK;
   const idx = new Array<number>(batch.length).fill(0);
   for (let bi = 0; bi < nb; bi++) {
     let aBatch = 0;
@@ -49,7 +60,7 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     const aOff = aBatch * n * k;
     const bOff = bBatch * k * m;
     const cOff = bi * n * m;
-    if (!(fast && sgemm(A as Float32Array, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m))) {
+    if (!(fast && sgemm(A as Float32Array, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m, !!bT))) {
       gemmReference(A, aOff, B, bOff, out, cOff, n, k, m);
     }
     for (let d = batch.length - 1; d >= 0; d--) {

@@ -1,7 +1,8 @@
 // Reductions over a set of dims: the reduced dims are permuted to the end and made contiguous,
 // so each output element reduces one contiguous run of R inputs.
 import { allocate, type DType } from '../dtype.js';
-import { numel } from '../shape.js';
+import { contiguousStrides, numel } from '../shape.js';
+import { forEachRun } from './elementwise.js';
 import { TensorData } from '../storage.js';
 import { permuteView } from './views.js';
 
@@ -26,16 +27,30 @@ export function reducedShape(shape: readonly number[], dims: readonly number[], 
   return keepdim ? shape.map((s, d) => (dims.includes(d) ? 1 : s)) : shape.filter((_, d) => !dims.includes(d));
 }
 
+/**
+ * Sum over dims in one pass over the input in its own layout: the output is addressed with
+ * stride 0 on the reduced dims, and partial sums are kept in float64.
+ */
 export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boolean, outDtype: DType): TensorData {
-  const { data, outer, inner } = toBlocks(a, dims);
-  const src = data.data;
-  const out = allocate(outDtype, outer);
-  for (let o = 0; o < outer; o++) {
-    let s = 0;
-    const base = o * inner;
-    for (let i = 0; i < inner; i++) s += src[base + i]!;
-    out[o] = s;
-  }
+  const kept = reducedShape(a.shape, dims, true);
+  const keptStrides = contiguousStrides(kept).map((s, d) => (dims.includes(d) ? 0 : s));
+  const acc = new Float64Array(numel(kept));
+  const src = a.data;
+  forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
+    let i = at[0]!;
+    const si = step[0]!;
+    let o = at[1]!;
+    const so = step[1]!;
+    if (so === 0) {
+      let s = 0;
+      for (let j = 0; j < len; j++, i += si) s += src[i]!;
+      acc[o]! += s;
+    } else {
+      for (let j = 0; j < len; j++, i += si, o += so) acc[o]! += src[i]!;
+    }
+  });
+  const out = allocate(outDtype, acc.length);
+  for (let i = 0; i < acc.length; i++) out[i] = acc[i]!;
   return new TensorData(out, reducedShape(a.shape, dims, keepdim));
 }
 

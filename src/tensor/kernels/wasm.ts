@@ -6,6 +6,7 @@ import { WASM_BASE64 } from './wasm-binary.generated.js';
 interface Exports {
   memory: WebAssembly.Memory;
   sgemm(a: number, b: number, c: number, n: number, k: number, m: number): void;
+  sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
 }
 
 let kernels: Exports | null | undefined;
@@ -63,17 +64,18 @@ function reserve(k: Exports, sizes: readonly number[]): number[] {
 }
 
 /**
- * C = A @ B for row-major float32 matrices (A: n×k at aOff, B: k×m at bOff), written to C at cOff.
- * Returns false (and does nothing) when the wasm kernels are unavailable.
+ * C = A @ B for row-major float32 matrices (A: n×k at aOff; B: k×m at bOff, or, with
+ * transposeB, B stored as m×k), written to C at cOff. Returns false (doing nothing) when the
+ * wasm kernels are unavailable.
  */
-export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number, n: number, k: number, m: number): boolean {
+export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number, n: number, k: number, m: number, transposeB = false): boolean {
   const w = wasm();
   if (!w) return false;
   const [pa, pb, pc] = reserve(w, [n * k, k * m, n * m]) as [number, number, number];
   const heap = new Float32Array(w.memory.buffer);
   heap.set(A.subarray(aOff, aOff + n * k), pa / 4);
   heap.set(B.subarray(bOff, bOff + k * m), pb / 4);
-  w.sgemm(pa, pb, pc, n, k, m);
+  (transposeB ? w.sgemmNT : w.sgemm)(pa, pb, pc, n, k, m);
   C.set(new Float32Array(w.memory.buffer, pc, n * m), cOff);
   return true;
 }

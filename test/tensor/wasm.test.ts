@@ -1,0 +1,51 @@
+// The WebAssembly SIMD kernels against the TypeScript reference kernels, and the embedded binary
+// against a fresh AssemblyScript build (so assembly/*.ts and the shipped wasm cannot drift apart).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Generator, randn } from '../../src/index.js';
+import { gemmReference, matmulKernel } from '../../src/tensor/kernels/matmul.js';
+import { sgemm, wasmStatus } from '../../src/tensor/kernels/wasm.js';
+import { fcParams } from '../helpers/arbitraries.js';
+
+const dims = fc.record({ n: fc.integer({ min: 1, max: 37 }), k: fc.integer({ min: 1, max: 37 }), m: fc.integer({ min: 1, max: 37 }), seed: fc.nat() });
+
+describe('wasm kernels', () => {
+  it('load (WebAssembly SIMD is available in Node >= 20)', () => {
+    expect(wasmStatus()).toEqual({ enabled: true, reason: 'WebAssembly SIMD kernels loaded' });
+  });
+
+  for (const transposeB of [false, true]) {
+    it(`sgemm${transposeB ? 'NT' : ''} equals the reference kernel for odd sizes`, () => {
+      fc.assert(fc.property(dims, ({ n, k, m, seed }) => {
+        const g = new Generator(seed);
+        const A = Float32Array.from({ length: n * k + 3 }, () => g.normal());
+        const B = Float32Array.from({ length: k * m + 5 }, () => g.normal());
+        // the reference on the explicit transpose when B is stored as [m, k]
+        const Bn = transposeB ? Float32Array.from({ length: k * m }, (_, i) => B[5 + (i % m) * k + Math.floor(i / m)]!) : B.subarray(5);
+        const want = new Float64Array(n * m);
+        gemmReference(Float64Array.from(A.subarray(3)), 0, Float64Array.from(Bn), 0, want, 0, n, k, m);
+        const got = new Float32Array(n * m + 2);
+        expect(sgemm(A, 3, B, 5, got, 2, n, k, m, transposeB)).toBe(true);
+        want.forEach((v, i) => expect(Math.abs(got[i + 2]! - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.sqrt(k)) * (1 + Math.abs(v))));
+      }), fcParams(60));
+    });
+  }
+
+  it('matmul through wasm (contiguous, transposed, batched/broadcast) equals float64 matmul', () => {
+    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 8, max: 30 }), k: fc.integer({ min: 8, max: 30 }), m: fc.integer({ min: 8, max: 30 }), seed: fc.nat(), tb: fc.boolean(), ta: fc.boolean() }), ({ n, k, m, seed, tb, ta }) => {
+      const g = new Generator(seed);
+      const a = ta ? randn([2, k, n], { generator: g }).transpose(-2, -1) : randn([2, n, k], { generator: g });
+      const b = tb ? randn([m, k], { generator: g }).t() : randn([k, m], { generator: g });
+      const got = matmulKernel(a.storage, b.storage, 'float32').data;
+      const want = a.double().matmul(b.double()).toTypedArray();
+      want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))));
+    }), fcParams(30));
+  });
+
+  it('the embedded binary matches a fresh build of assembly/gemm.ts', () => {
+    const root = join(import.meta.dirname, '../..');
+    expect(execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), '--check'], { cwd: root, encoding: 'utf8' })).toMatch(/up to date/);
+  }, 60_000);
+});
