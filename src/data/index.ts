@@ -3,3 +3,7 @@ export type { CifarSet } from './cifar.js';
 export { resolveCifarDir, loadCifarSplit, loadClassNames, DEFAULT_DIRS } from './folder.js';
 export { channelStats, toImageTensor, labelsAt } from './transforms.js';
 export type { Normalization } from './transforms.js';
+export { augmentedBatch } from './augment.js';
+export type { AugmentOptions } from './augment.js';
+export { BatchLoader } from './loader.js';
+export type { LoaderOptions } from './loader.js';

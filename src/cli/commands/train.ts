@@ -1,0 +1,131 @@
+// `kdgrad train` and `kdgrad distill`: one training loop, from scratch or from teachers.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { buildModel, ZOO } from '../../models/zoo.js';
+import { Generator } from '../../tensor/random.js';
+import { loadRunInfo, restoreRun, saveRun, statePath, type RunInfo } from '../../train/checkpoint.js';
+import { DEFAULT_KD, TEACHER_RECIPE, type KDConfig, type TrainConfig } from '../../train/config.js';
+import { Trainer, type EpochRecord } from '../../train/trainer.js';
+import { makeProgress } from '../progress.js';
+import { collect, int, loadData, loadZooModel, num, oneOf, printJson } from '../common.js';
+
+export interface TrainOutcome {
+  status: 'done' | 'stopped' | 'diverged';
+  message?: string;
+  out: string;
+  history: EpochRecord[];
+  testAccuracy: number | null;
+}
+
+function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
+  return cmd
+    .option('--model <name>', `model from the zoo (${Object.keys(ZOO).join(', ')})`, defaults.model)
+    .option('--epochs <n>', 'epochs', int('--epochs'), defaults.epochs)
+    .option('--batch-size <n>', 'batch size', int('--batch-size'), defaults.batchSize)
+    .option('--lr <x>', 'peak learning rate (one-cycle) or constant rate', num('--lr'), defaults.lr)
+    .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), defaults.optimizer)
+    .option('--momentum <x>', 'SGD momentum (Nesterov)', num('--momentum'), defaults.momentum)
+    .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), defaults.weightDecay)
+    .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), defaults.schedule)
+    .option('--no-augment', 'no random crop / flip')
+    .option('--clip-grad-norm <x>', 'clip the global gradient norm (0: off)', num('--clip-grad-norm'), defaults.clipGradNorm)
+    .option('--train-limit <n>', 'use only the first N training images (0: all)', int('--train-limit'), 0)
+    .option('--test-limit <n>', 'evaluate on the first N test images (0: all)', int('--test-limit'), 0)
+    .option('--seed <n>', 'random seed (data order, augmentation, initialisation)', int('--seed'), 0)
+    .option('--data <dir>', 'CIFAR-10 folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/data/cifar-10-batches-bin)')
+    .option('--resume', 'continue the run saved in <out>.train.safetensors exactly where it stopped')
+    .option('--json', 'print the result as JSON (no progress display)');
+}
+
+type Opts = Record<string, unknown>;
+
+function configFrom(o: Opts): TrainConfig {
+  return {
+    model: o.model as string, epochs: o.epochs as number, batchSize: o.batchSize as number, lr: o.lr as number,
+    optimizer: o.optimizer as TrainConfig['optimizer'], momentum: o.momentum as number, nesterov: true,
+    weightDecay: o.weightDecay as number, schedule: o.lrSchedule as TrainConfig['schedule'], augment: o.augment as boolean,
+    clipGradNorm: o.clipGradNorm as number, seed: o.seed as number, trainLimit: o.trainLimit as number, testLimit: o.testLimit as number,
+  };
+}
+
+/** Runs (or resumes) a training run and writes its checkpoints; Ctrl-C saves and stops. */
+export async function runTraining(info: RunInfo, out: string, opts: { resume?: boolean; data?: string; quiet?: boolean }): Promise<TrainOutcome> {
+  const data = await loadData(opts.data);
+  let run = info;
+  let saved: Awaited<ReturnType<typeof loadRunInfo>> | null = null;
+  if (opts.resume) {
+    saved = await loadRunInfo(out);
+    run = { command: saved.meta.command, config: saved.meta.config, kd: saved.meta.kd, teachers: saved.meta.teachers };
+  }
+  const teachers = await Promise.all(run.teachers.map(async (t) => (await loadZooModel(t.path, t.model)).model));
+  const model = buildModel(run.config.model, { generator: new Generator(run.config.seed) });
+  const trainer = new Trainer(model, data.train, data.test, data.norm, run.config, run.kd, teachers);
+  if (saved) restoreRun(trainer, saved.meta, saved.tensors);
+  await mkdir(dirname(out) || '.', { recursive: true });
+  const label = run.command === 'distill' ? `distill ${run.config.model}` : `train ${run.config.model}`;
+  const progress = makeProgress(label, run.config.epochs, { quiet: Boolean(opts.quiet) });
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nstopping: saving a checkpoint after this batch (Ctrl-C again to quit without saving)\n');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint); // a killed run saves too, so --resume loses nothing
+  try {
+    const result = await trainer.run({
+      onBatch: (i) => progress.onBatch(i),
+      onEpoch: (r) => { progress.onEpoch(r); },
+      shouldStop: () => stop,
+    });
+    progress.stop();
+    const history = trainer.state.history;
+    if (result.status === 'diverged') {
+      process.stderr.write(`${result.message}\nThe last good checkpoint is kept${history.length ? ` (${out}, after epoch ${history.length})` : ''}.\n`);
+      return { status: 'diverged', message: result.message, out, history, testAccuracy: null };
+    }
+    await saveRun(out, trainer, run);
+    if (result.status === 'stopped') process.stderr.write(`saved ${out} and ${statePath(out)}; continue with the same command and --resume\n`);
+    return { status: result.status, out, history, testAccuracy: history.at(-1)?.testAccuracy ?? null };
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function report(outcome: TrainOutcome, json: boolean): void {
+  if (json) printJson(outcome);
+  else if (outcome.status === 'done') process.stdout.write(`done: test accuracy ${(100 * outcome.testAccuracy!).toFixed(2)}%; wrote ${outcome.out} and ${statePath(outcome.out)}\n`);
+  if (outcome.status === 'diverged') process.exitCode = 3;
+  if (outcome.status === 'stopped') process.exitCode = 130;
+}
+
+export function registerTrain(program: Command): void {
+  const train = program.command('train').description('train a model from the zoo from scratch (cross-entropy)');
+  addTrainingOptions(train, TEACHER_RECIPE)
+    .option('--out <file>', 'checkpoint to write', 'checkpoints/teacher.safetensors')
+    .action(async (o: Opts) => {
+      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json) });
+      report(outcome, Boolean(o.json));
+    });
+
+  const distill = program.command('distill').description('train a student from one or several teacher checkpoints (knowledge distillation)');
+  addTrainingOptions(distill, { ...TEACHER_RECIPE, model: 'cnn-student', clipGradNorm: 5 })
+    .requiredOption('--teacher <file>', 'teacher checkpoint (repeat for several teachers)', collect)
+    .option('--teacher-model <name>', 'zoo model of the teacher(s) if the checkpoint does not say')
+    .option('--temperature <T>', 'temperature T (T0 for --schedule adaptive)', num('--temperature'), DEFAULT_KD.temperature)
+    .option('--alpha <a>', 'weight of the T²·KL term; CE gets 1 − alpha', num('--alpha'), DEFAULT_KD.alpha)
+    .option('--schedule <name>', 'temperature schedule: constant | adaptive', oneOf('--schedule', ['constant', 'adaptive'] as const), DEFAULT_KD.schedule)
+    .option('--temp-decay <x>', 'adaptive: T_e = max(min-temp, T0 · decay^e)', num('--temp-decay'), DEFAULT_KD.tempDecay)
+    .option('--min-temp <x>', 'adaptive: floor for T', num('--min-temp'), DEFAULT_KD.minTemp)
+    .option('--average <how>', 'several teachers: probs | logits', oneOf('--average', ['probs', 'logits'] as const), DEFAULT_KD.average)
+    .option('--out <file>', 'checkpoint to write', 'checkpoints/student.safetensors')
+    .action(async (o: Opts) => {
+      const kd: KDConfig = { temperature: o.temperature as number, alpha: o.alpha as number, schedule: o.schedule as KDConfig['schedule'], tempDecay: o.tempDecay as number, minTemp: o.minTemp as number, average: o.average as KDConfig['average'] };
+      const teachers = (o.teacher as string[]).map((path) => ({ path, model: (o.teacherModel as string | undefined) ?? '' }));
+      for (const t of teachers) if (!t.model) t.model = (await loadZooModel(t.path)).name;
+      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json) });
+      report(outcome, Boolean(o.json));
+    });
+}

@@ -1,0 +1,195 @@
+// Training loop for CIFAR-10 models, from scratch (cross-entropy) or by distillation from one or
+// several teachers. Every source of randomness has its own generator, and the state saved after
+// any batch (model, optimizer, schedule, generators, partial-epoch sums) continues the run exactly.
+import { noGrad } from '../autograd/grad-mode.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { takeFirst, type CifarSet } from '../data/cifar.js';
+import { augmentedBatch } from '../data/augment.js';
+import { BatchLoader } from '../data/loader.js';
+import { toImageTensor, type Normalization } from '../data/transforms.js';
+import { AdaptiveDistillationLoss } from '../distill/adaptive.js';
+import { DistillationLoss, type KDParts } from '../distill/kd.js';
+import { MultiTeacherDistillationLoss } from '../distill/multi-teacher.js';
+import { crossEntropy } from '../nn/functional/loss.js';
+import type { Module } from '../nn/module.js';
+import { Adam, AdamW } from '../nn/optim/adam.js';
+import { clipGradNorm } from '../nn/optim/clip.js';
+import { CosineAnnealingLR, OneCycleLR, type LRScheduler } from '../nn/optim/lr-scheduler.js';
+import type { Optimizer, OptimizerState } from '../nn/optim/optimizer.js';
+import { SGD } from '../nn/optim/sgd.js';
+import { Generator, type GeneratorState } from '../tensor/random.js';
+import { checkConfig, type KDConfig, type TrainConfig } from './config.js';
+import { evaluate } from './evaluate.js';
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** KD only: mean T²·KL and CE over the epoch, and the temperature used. */
+  softLoss?: number;
+  hardLoss?: number;
+  temperature?: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+interface Running { loss: number; soft: number; hard: number; correct: number; seen: number; seconds: number }
+
+export interface TrainState {
+  epoch: number;
+  batch: number;
+  loaderAtEpochStart: GeneratorState;
+  augment: GeneratorState;
+  running: Running;
+  history: EpochRecord[];
+  scheduler: { lastEpoch: number; baseLrs: number[] };
+}
+
+export interface BatchInfo { epoch: number; batch: number; batches: number; loss: number; accuracy: number; lr: number }
+export type RunResult = { status: 'done' | 'stopped' } | { status: 'diverged'; epoch: number; batch: number; message: string };
+
+type Forward = Module & { forward(x: Tensor): Tensor };
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  readonly scheduler: LRScheduler | null;
+  readonly loader: BatchLoader;
+  readonly augmentGen: Generator;
+  readonly train: CifarSet;
+  readonly test: CifarSet;
+  state: TrainState;
+  private readonly kdLoss: DistillationLoss | AdaptiveDistillationLoss | MultiTeacherDistillationLoss | null;
+
+  constructor(
+    readonly model: Forward,
+    train: CifarSet,
+    test: CifarSet,
+    readonly norm: Normalization,
+    readonly config: TrainConfig,
+    readonly kd: KDConfig | null = null,
+    readonly teachers: readonly Forward[] = [],
+  ) {
+    checkConfig(config);
+    this.train = config.trainLimit ? takeFirst(train, config.trainLimit) : train;
+    this.test = config.testLimit ? takeFirst(test, config.testLimit) : test;
+    if (kd && !teachers.length) throw new RangeError('distillation needs at least one teacher');
+    for (const t of teachers) t.eval(); // the teacher's batch-norm statistics and dropout stay frozen
+    const params = model.parameters();
+    const c = config;
+    this.optimizer = c.optimizer === 'sgd'
+      ? new SGD(params, { lr: c.lr, momentum: c.momentum, nesterov: c.nesterov && c.momentum > 0, weightDecay: c.weightDecay })
+      : new (c.optimizer === 'adam' ? Adam : AdamW)(params, { lr: c.lr, weightDecay: c.weightDecay });
+    this.loader = new BatchLoader(this.train.count, { batchSize: c.batchSize, shuffle: true, seed: c.seed * 7919 + 1 });
+    this.augmentGen = new Generator(c.seed * 7919 + 2);
+    const total = c.epochs * this.loader.batchesPerEpoch;
+    this.scheduler = c.schedule === 'onecycle'
+      ? new OneCycleLR(this.optimizer, { maxLr: c.lr, totalSteps: Math.max(2, total), cycleMomentum: c.optimizer === 'sgd' && c.momentum > 0 })
+      : c.schedule === 'cosine' ? new CosineAnnealingLR(this.optimizer, total) : null;
+    this.kdLoss = !kd ? null
+      : teachers.length > 1 ? new MultiTeacherDistillationLoss({ temperature: kd.temperature, alpha: kd.alpha, average: kd.average })
+      : kd.schedule === 'adaptive' ? new AdaptiveDistillationLoss({ initialTemp: kd.temperature, tempDecay: kd.tempDecay, minTemp: kd.minTemp, alpha: kd.alpha })
+      : new DistillationLoss({ temperature: kd.temperature, alpha: kd.alpha });
+    this.state = {
+      epoch: 0, batch: 0, loaderAtEpochStart: this.loader.getState(), augment: this.augmentGen.getState(),
+      running: { loss: 0, soft: 0, hard: 0, correct: 0, seen: 0, seconds: 0 }, history: [], scheduler: { lastEpoch: 0, baseLrs: [] },
+    };
+  }
+
+  get batchesPerEpoch(): number {
+    return this.loader.batchesPerEpoch;
+  }
+
+  temperatureAt(epoch: number): number | undefined {
+    if (!this.kd) return undefined;
+    return this.kdLoss instanceof AdaptiveDistillationLoss ? this.kdLoss.temperatureAt(epoch) : this.kd.temperature;
+  }
+
+  /** Loss of one batch (and its parts for KD); the model is in train mode. */
+  private lossOf(x: Tensor, y: Int32Array, epoch: number): { loss: Tensor; parts?: KDParts; logits: Tensor } {
+    const logits = this.model.forward(x);
+    if (!this.kdLoss) return { loss: crossEntropy(logits, y), logits };
+    const teacherLogits = noGrad(() => this.teachers.map((t) => t.forward(x)));
+    const parts = this.kdLoss instanceof MultiTeacherDistillationLoss ? this.kdLoss.parts(logits, teacherLogits, y)
+      : this.kdLoss instanceof AdaptiveDistillationLoss ? this.kdLoss.parts(logits, teacherLogits[0]!, y, epoch)
+      : this.kdLoss.parts(logits, teacherLogits[0]!, y);
+    return { loss: parts.loss, parts, logits };
+  }
+
+  /**
+   * Trains until the configured number of epochs, a stop request, or a non-finite loss. It yields
+   * to the event loop after every batch, so a SIGINT handler can ask it to stop.
+   */
+  async run(hooks: { onBatch?(i: BatchInfo): void; onEpoch?(r: EpochRecord): void; shouldStop?(): boolean } = {}): Promise<RunResult> {
+    const c = this.config;
+    this.model.train();
+    while (this.state.epoch < c.epochs) {
+      const epoch = this.state.epoch;
+      this.loader.setState(this.state.loaderAtEpochStart);
+      const batches = this.loader.nextEpoch();
+      const r = this.state.running;
+      for (let b = this.state.batch; b < batches.length; b++) {
+        const t0 = performance.now();
+        const idx = batches[b]!;
+        const x = c.augment ? augmentedBatch(this.train, idx, this.norm, this.augmentGen) : toImageTensor(this.train, idx, this.norm);
+        const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
+        this.optimizer.zeroGrad();
+        const { loss, parts, logits } = this.lossOf(x, y, epoch);
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
+          return { status: 'diverged', epoch, batch: b, message: `loss is ${value} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)` };
+        }
+        loss.backward();
+        if (c.clipGradNorm > 0) clipGradNorm(this.model.parameters(), c.clipGradNorm);
+        this.optimizer.step();
+        this.scheduler?.step();
+        const pred = logits.argmax(1).toTypedArray();
+        r.loss += value * idx.length;
+        if (parts) { r.soft += parts.softLoss.item() * idx.length; r.hard += parts.hardLoss.item() * idx.length; }
+        r.correct += y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0);
+        r.seen += idx.length;
+        r.seconds += (performance.now() - t0) / 1000;
+        this.state.batch = b + 1;
+        this.state.augment = this.augmentGen.getState();
+        hooks.onBatch?.({ epoch, batch: b + 1, batches: batches.length, loss: r.loss / r.seen, accuracy: r.correct / r.seen, lr: this.optimizer.paramGroups[0]!.options.lr as number });
+        await new Promise((resolve) => setImmediate(resolve));
+        if (hooks.shouldStop?.() && b + 1 < batches.length) return { status: 'stopped' };
+      }
+      const ev = evaluate(this.model, this.test, this.norm);
+      const T = this.temperatureAt(epoch);
+      const record: EpochRecord = {
+        epoch: epoch + 1, lr: this.optimizer.paramGroups[0]!.options.lr as number,
+        trainLoss: r.loss / r.seen, trainAccuracy: r.correct / r.seen, testLoss: ev.loss, testAccuracy: ev.accuracy,
+        ...(this.kd ? { softLoss: r.soft / r.seen, hardLoss: r.hard / r.seen, temperature: T! } : {}),
+        seconds: r.seconds, imagesPerSecond: r.seen / r.seconds,
+      };
+      this.state.history.push(record);
+      this.state.epoch = epoch + 1;
+      this.state.batch = 0;
+      this.state.loaderAtEpochStart = this.loader.getState();
+      this.state.running = { loss: 0, soft: 0, hard: 0, correct: 0, seen: 0, seconds: 0 };
+      hooks.onEpoch?.(record);
+      if (hooks.shouldStop?.() && this.state.epoch < c.epochs) return { status: 'stopped' };
+    }
+    return { status: 'done' };
+  }
+
+  /** Everything needed to resume: JSON-able state plus the optimizer's buffers. */
+  snapshot(): { state: TrainState; optimizer: OptimizerState } {
+    return {
+      state: { ...this.state, scheduler: this.scheduler ? this.scheduler.stateDict() : { lastEpoch: 0, baseLrs: [] } },
+      optimizer: this.optimizer.stateDict(),
+    };
+  }
+
+  restore(snap: { state: TrainState; optimizer: OptimizerState }): void {
+    this.optimizer.loadStateDict(snap.optimizer);
+    if (this.scheduler && snap.state.scheduler.baseLrs.length) this.scheduler.loadStateDict(snap.state.scheduler);
+    this.state = structuredClone(snap.state);
+    this.augmentGen.setState(this.state.augment);
+    this.loader.setState(this.state.loaderAtEpochStart);
+  }
+}
