@@ -35,6 +35,7 @@ function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
     .option('--seed <n>', 'random seed (data order, augmentation, initialisation)', int('--seed'), 0)
     .option('--data <dir>', 'CIFAR-10 folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/data/cifar-10-batches-bin)')
     .option('--resume', 'continue the run saved in <out>.train.safetensors exactly where it stopped')
+    .option('--stop-after <n>', 'stop after N batches in this invocation and save a resumable checkpoint', int('--stop-after'), 0)
     .option('--json', 'print the result as JSON (no progress display)');
 }
 
@@ -50,7 +51,7 @@ function configFrom(o: Opts): TrainConfig {
 }
 
 /** Runs (or resumes) a training run and writes its checkpoints; Ctrl-C saves and stops. */
-export async function runTraining(info: RunInfo, out: string, opts: { resume?: boolean; data?: string; quiet?: boolean }): Promise<TrainOutcome> {
+export async function runTraining(info: RunInfo, out: string, opts: { resume?: boolean; data?: string; quiet?: boolean; stopAfter?: number }): Promise<TrainOutcome> {
   const data = await loadData(opts.data);
   let run = info;
   let saved: Awaited<ReturnType<typeof loadRunInfo>> | null = null;
@@ -66,6 +67,7 @@ export async function runTraining(info: RunInfo, out: string, opts: { resume?: b
   const label = run.command === 'distill' ? `distill ${run.config.model}` : `train ${run.config.model}`;
   const progress = makeProgress(label, run.config.epochs, { quiet: Boolean(opts.quiet) });
   let stop = false;
+  let batches = 0;
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
@@ -75,7 +77,10 @@ export async function runTraining(info: RunInfo, out: string, opts: { resume?: b
   process.on('SIGTERM', onSigint); // a killed run saves too, so --resume loses nothing
   try {
     const result = await trainer.run({
-      onBatch: (i) => progress.onBatch(i),
+      onBatch: (i) => {
+        progress.onBatch(i);
+        if (opts.stopAfter && ++batches >= opts.stopAfter) stop = true;
+      },
       onEpoch: (r) => { progress.onEpoch(r); },
       shouldStop: () => stop,
     });
@@ -106,7 +111,7 @@ export function registerTrain(program: Command): void {
   addTrainingOptions(train, TEACHER_RECIPE)
     .option('--out <file>', 'checkpoint to write', 'checkpoints/teacher.safetensors')
     .action(async (o: Opts) => {
-      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json) });
+      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
       report(outcome, Boolean(o.json));
     });
 
@@ -125,7 +130,7 @@ export function registerTrain(program: Command): void {
       const kd: KDConfig = { temperature: o.temperature as number, alpha: o.alpha as number, schedule: o.schedule as KDConfig['schedule'], tempDecay: o.tempDecay as number, minTemp: o.minTemp as number, average: o.average as KDConfig['average'] };
       const teachers = (o.teacher as string[]).map((path) => ({ path, model: (o.teacherModel as string | undefined) ?? '' }));
       for (const t of teachers) if (!t.model) t.model = (await loadZooModel(t.path)).name;
-      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json) });
+      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
       report(outcome, Boolean(o.json));
     });
 }
