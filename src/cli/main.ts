@@ -1,6 +1,9 @@
 // kdgrad's command line (thin: parses arguments, calls the library, prints).
 import { Command, CommanderError } from 'commander';
+import { registerEval } from './commands/eval.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerModels } from './commands/models.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
@@ -9,6 +12,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerModels(program);
   registerTrain(program);
+  registerEval(program);
+  registerInspect(program);
+  registerSweep(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // Training loop for CIFAR-10 models, from scratch (cross-entropy) or by distillation from one or
 // several teachers. Every source of randomness has its own generator, and the state saved after
 // any batch (model, optimizer, schedule, generators, partial-epoch sums) continues the run exactly.
+import { tensor } from '../autograd/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { takeFirst, type CifarSet } from '../data/cifar.js';
@@ -62,6 +63,8 @@ export class Trainer {
   readonly test: CifarSet;
   state: TrainState;
   private readonly kdLoss: DistillationLoss | AdaptiveDistillationLoss | MultiTeacherDistillationLoss | null;
+  /** Without augmentation each image always looks the same, so teacher logits are computed once, per image index. */
+  private teacherCache: Float32Array[] | null = null;
 
   constructor(
     readonly model: Forward,
@@ -71,8 +74,10 @@ export class Trainer {
     readonly config: TrainConfig,
     readonly kd: KDConfig | null = null,
     readonly teachers: readonly Forward[] = [],
+    opts: { teacherCache?: Float32Array[] } = {},
   ) {
     checkConfig(config);
+    this.teacherCache = opts.teacherCache ?? null;
     this.train = config.trainLimit ? takeFirst(train, config.trainLimit) : train;
     this.test = config.testLimit ? takeFirst(test, config.testLimit) : test;
     if (kd && !teachers.length) throw new RangeError('distillation needs at least one teacher');
@@ -107,11 +112,37 @@ export class Trainer {
     return this.kdLoss instanceof AdaptiveDistillationLoss ? this.kdLoss.temperatureAt(epoch) : this.kd.temperature;
   }
 
+  /** Per-teacher logits of every training image (computed on first use when augmentation is off). */
+  getTeacherCache(): Float32Array[] | null {
+    if (this.config.augment || !this.teachers.length) return null;
+    this.teacherLogits(toImageTensor(this.train, [0], this.norm), Int32Array.of(0));
+    return this.teacherCache;
+  }
+
+  /** Teacher logits for the batch: looked up by image index (no augmentation) or computed on the same augmented images. */
+  private teacherLogits(x: Tensor, idx: Int32Array): Tensor[] {
+    if (this.config.augment) return noGrad(() => this.teachers.map((t) => t.forward(x)));
+    this.teacherCache ??= this.teachers.map((t) => noGrad(() => {
+      const C = 10;
+      const out = new Float32Array(this.train.count * C);
+      for (let start = 0; start < this.train.count; start += 500) {
+        const ids = Int32Array.from({ length: Math.min(500, this.train.count - start) }, (_, i) => start + i);
+        out.set(t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray() as Float32Array, start * C);
+      }
+      return out;
+    }));
+    return this.teacherCache.map((cache) => {
+      const rows = new Float32Array(idx.length * 10);
+      idx.forEach((i, r) => rows.set(cache.subarray(i * 10, i * 10 + 10), r * 10));
+      return tensor(rows, { shape: [idx.length, 10] });
+    });
+  }
+
   /** Loss of one batch (and its parts for KD); the model is in train mode. */
-  private lossOf(x: Tensor, y: Int32Array, epoch: number): { loss: Tensor; parts?: KDParts; logits: Tensor } {
+  private lossOf(x: Tensor, y: Int32Array, idx: Int32Array, epoch: number): { loss: Tensor; parts?: KDParts; logits: Tensor } {
     const logits = this.model.forward(x);
     if (!this.kdLoss) return { loss: crossEntropy(logits, y), logits };
-    const teacherLogits = noGrad(() => this.teachers.map((t) => t.forward(x)));
+    const teacherLogits = this.teacherLogits(x, idx);
     const parts = this.kdLoss instanceof MultiTeacherDistillationLoss ? this.kdLoss.parts(logits, teacherLogits, y)
       : this.kdLoss instanceof AdaptiveDistillationLoss ? this.kdLoss.parts(logits, teacherLogits[0]!, y, epoch)
       : this.kdLoss.parts(logits, teacherLogits[0]!, y);
@@ -136,7 +167,7 @@ export class Trainer {
         const x = c.augment ? augmentedBatch(this.train, idx, this.norm, this.augmentGen) : toImageTensor(this.train, idx, this.norm);
         const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
         this.optimizer.zeroGrad();
-        const { loss, parts, logits } = this.lossOf(x, y, epoch);
+        const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
         const value = loss.item();
         if (!Number.isFinite(value)) {
           this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
