@@ -17,11 +17,12 @@ const kdgrad = (args: string[]) => run(process.execPath, [bin, ...args], { cwd: 
 const small = ['--train-limit', '320', '--test-limit', '200', '--batch-size', '64'];
 
 describe('kdgrad CLI', () => {
-  const commands = ['train', 'distill', 'models'];
+  const commands = ['train', 'distill', 'models', 'eval', 'inspect', 'sweep', 'demo'];
   it.each(commands)('%s --help describes its options', async (cmd) => {
     const { stdout } = await kdgrad([cmd, '--help']);
     expect(stdout).toMatch(new RegExp(`Usage: kdgrad ${cmd}`));
-    if (cmd !== 'models') expect(stdout).toMatch(/--seed <n>/);
+    if (['train', 'distill', 'inspect'].includes(cmd)) expect(stdout).toMatch(/--seed <n>/);
+    if (cmd !== 'models') expect(stdout).toMatch(/--data <dir>/);
   });
 
   it('rejects bad options with the option and the value', async () => {
@@ -49,6 +50,25 @@ describe('kdgrad CLI', () => {
     expect(result.history[0].testAccuracy).toBeGreaterThan(0.1);
     expect(readFileSync(out).length).toBeGreaterThan(1000);
   }, 120_000);
+
+  it.runIf(hasSharedCifar)('distill, eval, inspect and demo run end to end on a small slice', async () => {
+    const teacher = join(dir, 'teacher.safetensors');
+    await kdgrad(['train', '--model', 'cnn-student', '--epochs', '1', ...small, '--out', teacher, '--json']);
+    const student = join(dir, 'student.safetensors');
+    const distilled = JSON.parse((await kdgrad(['distill', '--teacher', teacher, '--model', 'mlp-student', '--temperature', '2', '--epochs', '1', ...small, '--out', student, '--json'])).stdout);
+    expect(distilled.history[0].softLoss).toBeGreaterThan(0);
+    expect(distilled.history[0].temperature).toBe(2);
+    const ev = JSON.parse((await kdgrad(['eval', '--checkpoint', student, '--json'])).stdout);
+    expect(ev.confusion).toHaveLength(10);
+    expect(ev.count).toBe(10_000);
+    const { stdout: table } = await kdgrad(['inspect', '--teacher', teacher, '--student', student, '--temperatures', '1,4', '--batch-size', '16']);
+    expect(table).toMatch(/\| 4 \| [-0-9.e+]+ \|/);
+    const outDir = join(dir, 'report');
+    const { stdout } = await kdgrad(['demo', '--teacher', teacher, '--epochs', '1', '--seeds', '2', '--temperatures', '1,2', '--train-limit', '256', '--test-limit', '200', '--out-dir', outDir]);
+    expect(stdout).toMatch(/teacher \(cnn-student\)/);
+    for (const f of ['sweep.md', 'sweep.json', 'accuracy-vs-T.svg', 'training-curves.svg']) expect(readFileSync(join(outDir, f)).length).toBeGreaterThan(100);
+    expect(readFileSync(join(outDir, 'sweep.md'), 'utf8')).toMatch(/## Gradient report/);
+  }, 240_000);
 
   it.runIf(hasSharedCifar)('a run killed mid-epoch resumes exactly (same weights as an uninterrupted run)', async () => {
     const args = (out: string) => ['train', '--model', 'cnn-student', '--epochs', '2', ...small, '--out', out, '--seed', '3'];

@@ -1,0 +1,51 @@
+// The sweep on a tiny fixture set: the table, divergence reported instead of averaged, plots.
+import { describe, expect, it } from 'vitest';
+import { data, Generator } from '../../src/index.js';
+import { buildModel } from '../../src/models/zoo.js';
+import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../src/report/plots.js';
+import { meanStd, runSweep, sweepMarkdown } from '../../src/train/sweep.js';
+
+function fixture(count: number, seed: number): data.CifarSet {
+  const g = new Generator(seed);
+  const labels = Uint8Array.from({ length: count }, () => g.integer(0, 10));
+  // class-dependent brightness so there is something to learn
+  const images = new Uint8Array(count * data.IMAGE_BYTES).map((_, i) => Math.min(255, labels[Math.floor(i / data.IMAGE_BYTES)]! * 20 + g.integer(0, 60)));
+  return { images, labels, count };
+}
+
+const train = fixture(96, 1);
+const test = fixture(64, 2);
+const norm = data.channelStats(train);
+const base = { epochs: 2, batchSize: 32, lr: 0.05, optimizer: 'sgd' as const, momentum: 0.9, nesterov: true, weightDecay: 0, schedule: 'constant' as const, augment: false, clipGradNorm: 5, trainLimit: 0, testLimit: 0 };
+const kd = { alpha: 0.9, schedule: 'constant' as const, tempDecay: 0.95, minTemp: 1, average: 'probs' as const };
+
+describe('sweep', () => {
+  it('mean ± std uses the sample standard deviation', () => {
+    expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1 });
+    expect(meanStd([])).toEqual({ mean: null, std: null });
+  });
+
+  it('runs scratch and KD students over seeds and prints the seed\'s table', async () => {
+    const teacher = buildModel('mlp-student', { generator: new Generator(5) });
+    const r = await runSweep({ teacher: teacher as never, teacherModel: 'mlp-student', student: 'mlp-student', train, test, norm, config: base, kd, temperatures: [1, 4], seeds: [0, 1] });
+    expect(r.runs).toHaveLength(6);
+    expect(r.rows.map((x) => x.label)).toEqual(['teacher (mlp-student)', 'mlp-student from scratch', 'mlp-student + KD', 'mlp-student + KD']);
+    expect(r.rows[2]!.softLossMean).not.toBeNull();
+    const md = sweepMarkdown(r);
+    expect(md).toMatch(/\| run \| T \| test accuracy \(mean ± std over 2 seeds\) \| soft loss \(T²·KL\) \| hard loss \(CE\) \|/);
+    expect(md).toMatch(/\| mlp-student \+ KD \| 4 \| \d+\.\d\d% ± \d+\.\d\d \|/);
+    expect(Object.keys(r.models).sort()).toEqual(['T=1', 'T=4', 'scratch']);
+    const svg = await accuracyVsTemperatureSvg(r);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/temperature T/);
+    expect(await trainingCurvesSvg(r)).toMatch(/KD T=4/);
+  }, 120_000);
+
+  it('reports divergence in the table instead of averaging garbage', async () => {
+    const teacher = buildModel('mlp-student', { generator: new Generator(5) });
+    const r = await runSweep({ teacher: teacher as never, teacherModel: 'mlp-student', student: 'mlp-student', train, test, norm, config: { ...base, lr: 1e12, clipGradNorm: 0 }, kd, temperatures: [4], seeds: [0] });
+    expect(r.runs.every((x) => x.status === 'diverged')).toBe(true);
+    expect(r.runs[0]!.message).toMatch(/loss is (NaN|Infinity) at epoch \d+, batch \d+: training diverged/);
+    expect(sweepMarkdown(r)).toMatch(/\| mlp-student \+ KD \| 4 \| diverged \(1\/1 seeds\) \|/);
+  }, 60_000);
+});
