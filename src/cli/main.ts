@@ -1,5 +1,6 @@
 // kdgrad's command line (thin: parses arguments, calls the library, prints).
 import { Command, CommanderError } from 'commander';
+import { registerDownload } from './commands/download.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerModels } from './commands/models.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerInspect(program);
   registerSweep(program);
+  registerDownload(program);
   return program;
 }
 
