@@ -1,0 +1,45 @@
+// `npm run bench`: kdgrad and its JavaScript peers on the same workloads, side by side in one
+// run (one child process per peer), printed as a table with ratios and written to bench/results.md.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { WorkloadResult } from './timing.js';
+
+const root = join(import.meta.dirname, '..');
+const peers = (process.argv[2]?.split(',') ?? ['kdgrad', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs']);
+const results: Record<string, WorkloadResult> = {};
+for (const peer of peers) {
+  process.stderr.write(`running ${peer} ...\n`);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/worker.ts'), peer], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  results[peer] = JSON.parse(out.trim().split('\n').at(-1)!) as WorkloadResult;
+}
+
+const rows: [string, keyof WorkloadResult, 'higher' | 'lower', (v: number) => string][] = [
+  ['matmul 512×512, GFLOPS', 'matmulGflops', 'higher', (v) => v.toFixed(2)],
+  ['CNN training (convnetjs demo net, batch 64), img/s', 'cnnImgPerSec', 'higher', (v) => v.toFixed(1)],
+  ['MLP 3072-256-128-10 training (batch 64), img/s', 'mlpImgPerSec', 'higher', (v) => v.toFixed(0)],
+  ['KD loss step [64, 10] fwd+bwd, µs', 'kdStepMicros', 'lower', (v) => v.toFixed(0)],
+  ['conv2d fwd+bwd (64×3×32×32, 16 filters 5×5, pad 2), ms', 'convFwdBwdMs', 'lower', (v) => v.toFixed(1)],
+];
+const k = results.kdgrad;
+const header = `| workload | ${peers.join(' | ')} |`;
+const lines = [header, `| --- | ${peers.map(() => '---:').join(' | ')} |`];
+for (const [label, key, better, fmt] of rows) {
+  const cells = peers.map((p) => {
+    const v = results[p]![key] as number | null;
+    if (v === null || v === undefined) return '—';
+    const base = k?.[key] as number | null | undefined;
+    if (p === 'kdgrad' || base === null || base === undefined) return fmt(v);
+    const ratio = better === 'higher' ? base / v : v / base;
+    return `${fmt(v)} (kdgrad ×${ratio.toFixed(1)})`;
+  });
+  lines.push(`| ${label} | ${cells.join(' | ')} |`);
+}
+const notes = Object.values(results).flatMap((r) => r.notes);
+const md = [
+  `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; medians after warm-up. "kdgrad ×N": how many times better kdgrad is (N < 1: worse).`,
+  '', ...lines, '', ...notes.map((n) => `- ${n}`),
+].join('\n');
+writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
+process.stdout.write(`${md}\n`);
