@@ -1,0 +1,53 @@
+// SVG plots of a sweep, rendered in Node by vega-lite + vega (no browser, no canvas).
+import type { SweepResult } from '../train/sweep.js';
+
+async function render(spec: Record<string, unknown>): Promise<string> {
+  const vl = await import('vega-lite');
+  const vega = await import('vega');
+  const compiled = vl.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec } as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  return view.toSVG();
+}
+
+/** Test accuracy against T: every seed's KD student, the mean per T, and rules for scratch and the teacher. */
+export async function accuracyVsTemperatureSvg(r: SweepResult): Promise<string> {
+  const points = r.runs.filter((x) => x.kind === 'kd' && x.status === 'done').map((x) => ({ T: x.temperature, accuracy: 100 * x.testAccuracy!, seed: String(x.seed) }));
+  const means = r.rows.filter((x) => x.temperature !== null && x.accuracyMean !== null).map((x) => ({ T: x.temperature, accuracy: 100 * x.accuracyMean! }));
+  const scratch = r.rows[1]!;
+  const rules = [
+    ...(scratch.accuracyMean !== null ? [{ what: `${r.student} from scratch (mean)`, accuracy: 100 * scratch.accuracyMean }] : []),
+    { what: `teacher (${r.teacher.model})`, accuracy: 100 * r.teacher.accuracy },
+  ];
+  return render({
+    title: `Test accuracy vs temperature (${r.student}, ${r.seeds.length} seeds)`,
+    width: 420, height: 280,
+    layer: [
+      { data: { values: rules }, mark: { type: 'rule', strokeDash: [6, 4] }, encoding: { y: { field: 'accuracy', type: 'quantitative' }, color: { field: 'what', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } } } },
+      { data: { values: points }, mark: { type: 'point', filled: true, opacity: 0.6 }, encoding: { x: { field: 'T', type: 'quantitative', scale: { type: 'log' }, title: 'temperature T' }, y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } } } },
+      { data: { values: means }, mark: { type: 'line', point: true }, encoding: { x: { field: 'T', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' } } },
+    ],
+  });
+}
+
+/** Test accuracy per epoch, averaged over seeds, one line per run kind (scratch, KD at each T). */
+export async function trainingCurvesSvg(r: SweepResult): Promise<string> {
+  const groups = new Map<string, Map<number, number[]>>();
+  for (const run of r.runs) {
+    const key = run.kind === 'scratch' ? 'from scratch' : `KD T=${run.temperature}`;
+    const g = groups.get(key) ?? new Map<number, number[]>();
+    for (const h of run.history) g.set(h.epoch, [...(g.get(h.epoch) ?? []), 100 * h.testAccuracy]);
+    groups.set(key, g);
+  }
+  const values = [...groups].flatMap(([run, g]) => [...g].map(([epoch, accs]) => ({ run, epoch, accuracy: accs.reduce((a, b) => a + b, 0) / accs.length })));
+  return render({
+    title: `Training curves (${r.student}, mean over seeds)`,
+    width: 420, height: 280,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative' },
+      y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } },
+      color: { field: 'run', type: 'nominal', legend: { orient: 'bottom', labelLimit: 400 } },
+    },
+  });
+}

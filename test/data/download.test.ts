@@ -1,0 +1,86 @@
+// `kdgrad download` against a local HTTP server on 127.0.0.1 serving a tarball built here.
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tar from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { data } from '../../src/index.js';
+import { downloadCifar10 } from '../../src/data/download.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kdgrad-dl-'));
+let server: Server;
+let url = '';
+let archive: Buffer;
+let md5 = '';
+const ranges: string[] = [];
+
+beforeAll(async () => {
+  const src = join(dir, 'src', 'cifar-10-batches-bin');
+  mkdirSync(src, { recursive: true });
+  const set = { images: new Uint8Array(4 * data.IMAGE_BYTES).fill(7), labels: Uint8Array.of(0, 1, 2, 3), count: 4 };
+  writeFileSync(join(src, 'data_batch_1.bin'), data.encodeCifarBatch(set));
+  writeFileSync(join(src, 'test_batch.bin'), data.encodeCifarBatch(set));
+  writeFileSync(join(src, 'batches.meta.txt'), data.CLASS_NAMES.join('\n'));
+  const tgz = join(dir, 'cifar.tar.gz');
+  await tar.c({ gzip: true, file: tgz, cwd: join(dir, 'src') }, ['cifar-10-batches-bin']);
+  archive = readFileSync(tgz);
+  md5 = createHash('md5').update(archive).digest('hex');
+  server = createServer((req, res) => {
+    if (req.url !== '/cifar-10-binary.tar.gz') { res.writeHead(404); res.end(); return; }
+    const range = req.headers.range;
+    if (range) {
+      ranges.push(range);
+      const start = Number(/bytes=(\d+)-/.exec(range)![1]);
+      res.writeHead(206, { 'content-length': archive.length - start, 'content-range': `bytes ${start}-${archive.length - 1}/${archive.length}` });
+      res.end(archive.subarray(start));
+      return;
+    }
+    res.writeHead(200, { 'content-length': archive.length });
+    res.end(archive);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
+});
+afterAll(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+
+describe('download', () => {
+  it('fetches, checks the MD5, unpacks, and reports progress', async () => {
+    const dest = join(dir, 'ok');
+    const seen: number[] = [];
+    const out = await downloadCifar10({ url, md5, dest, onProgress: (r) => seen.push(r) });
+    expect(out).toBe(join(dest, 'cifar-10-batches-bin'));
+    expect((await data.loadCifarSplit(out, 'train')).count).toBe(4);
+    expect(seen.at(-1)).toBe(archive.length);
+  });
+
+  it('rejects a wrong checksum and leaves nothing behind', async () => {
+    const dest = join(dir, 'bad');
+    await expect(downloadCifar10({ url, md5: '0'.repeat(32), dest })).rejects.toThrow(/MD5 [0-9a-f]{32} does not match the expected 0{32}; the file was deleted and nothing was unpacked/);
+    expect(readdirSync(dest)).toEqual([]);
+  });
+
+  it('resumes a partial download with a Range request', async () => {
+    const dest = join(dir, 'resume');
+    mkdirSync(dest);
+    writeFileSync(join(dest, 'cifar-10-binary.tar.gz.part'), archive.subarray(0, 100));
+    ranges.length = 0;
+    await downloadCifar10({ url, md5, dest });
+    expect(ranges).toEqual(['bytes=100-']);
+    expect(readFileSync(join(dest, 'cifar-10-binary.tar.gz')).equals(archive)).toBe(true);
+    expect(existsSync(join(dest, 'cifar-10-binary.tar.gz.part'))).toBe(false);
+  });
+
+  it('kdgrad download works from the command line', async () => {
+    const dest = join(dir, 'cli');
+    const root = join(import.meta.dirname, '../..');
+    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'download', '--url', url, '--md5', md5, '--dest', dest, '--json'], { cwd: root });
+    expect(JSON.parse(stdout).dir).toBe(join(dest, 'cifar-10-batches-bin'));
+    await expect(promisify(execFile)(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'download', '--url', url.replace('cifar', 'missing'), '--md5', md5, '--dest', join(dir, 'cli2')], { cwd: root }))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/download of http:\/\/127.0.0.1:\d+\/missing-10-binary.tar.gz failed: HTTP 404/) });
+  });
+});
