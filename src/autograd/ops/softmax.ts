@@ -1,24 +1,31 @@
-// softmax and logSoftmax as compositions (tinygrad style): no hand-written backward.
-// Both subtract the row max first, so x - m is exact and no exp overflows (|x| up to 1e4 and beyond).
+// softmax and logSoftmax: fused kernels (speed: they sit under every classifier and KD loss),
+// with backward rules written in tensor ops so second derivatives still work. Both subtract the
+// row max first, so no exp overflows for logits of ±1e4 and beyond.
+import { logSoftmaxKernel } from '../../tensor/kernels/softmax.js';
 import { normalizeDim } from '../../tensor/shape.js';
+import { record } from '../node.js';
 import type { Tensor } from '../tensor.js';
-import { div, sub } from './arithmetic.js';
-import { shiftByMax, sum } from './reduce.js';
-import { exp, log } from './unary.js';
+import { mul, sub } from './arithmetic.js';
+import { sum } from './reduce.js';
+import { exp } from './unary.js';
 import { floating } from './util.js';
 
-/** log softmax(x)_i = (x_i - m) - log Σ_j exp(x_j - m) */
+// y = x − log Σ exp(x);  d = g − softmax(x) · Σ_j g_j
 export function logSoftmax(a: Tensor, dim: number): Tensor {
   const x = floating(a);
   const d = normalizeDim(dim, x.ndim, 'logSoftmax');
-  const { shifted } = shiftByMax(x, [d]);
-  return sub(shifted, log(sum(exp(shifted), d, true)));
+  const out: Tensor = record('logSoftmax', [x], logSoftmaxKernel(x.storage, d, x.dtype), (g) => [
+    () => sub(g, mul(exp(out), sum(g, x.ndim ? d : undefined, true))),
+  ]);
+  return out;
 }
 
-/** softmax(x)_i = exp(x_i - m) / Σ_j exp(x_j - m): rows sum to 1. */
+// p = exp(x) / Σ exp(x);  d = p · (g − Σ_j g_j p_j)
 export function softmax(a: Tensor, dim: number): Tensor {
   const x = floating(a);
   const d = normalizeDim(dim, x.ndim, 'softmax');
-  const e = exp(shiftByMax(x, [d]).shifted);
-  return div(e, sum(e, d, true));
+  const out: Tensor = record('softmax', [x], logSoftmaxKernel(x.storage, d, x.dtype, true), (g) => [
+    () => mul(out, sub(g, sum(mul(g, out), x.ndim ? d : undefined, true))),
+  ]);
+  return out;
 }

@@ -83,9 +83,13 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduc
   let pointwise: Tensor;
   if (opts.logTarget) {
     // exp(t)·(t − input); a target of log 0 = −∞ contributes 0 (PyTorch would give NaN)
-    const finite = target.gt(-Infinity);
-    const t = where(finite, target, 0);
-    pointwise = where(finite, t.exp().mul(t.sub(input)), 0);
+    if (target.toTypedArray().includes(-Infinity)) {
+      const finite = target.gt(-Infinity);
+      const t = where(finite, target, 0);
+      pointwise = where(finite, t.exp().mul(t.sub(input)), 0);
+    } else {
+      pointwise = target.exp().mul(target.sub(input));
+    }
   } else {
     // xlogy: where target = 0 use log(1) = 0 inside, so neither value nor gradient is NaN.
     const positive = target.gt(0);

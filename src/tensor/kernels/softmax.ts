@@ -1,0 +1,31 @@
+// Fused (log-)softmax along one dim: one pass for the max, one for Σ exp(x − max), one to write.
+// A row that is all −∞ (or holds +∞) is shifted by 0 instead of its max, as logsumexp does.
+import { allocate, type DType } from '../dtype.js';
+import { TensorData } from '../storage.js';
+import { permuteView } from './views.js';
+
+export function logSoftmaxKernel(a: TensorData, dim: number, outDtype: DType, probabilities = false): TensorData {
+  const nd = a.ndim;
+  const order = [...Array(nd).keys()].filter((d) => d !== dim).concat(nd ? [dim] : []);
+  const rowsLast = permuteView(a, order).contiguous();
+  const src = rowsLast.data;
+  const n = nd ? a.shape[dim]! : 1;
+  const rows = n ? rowsLast.size / n : 0;
+  const out = allocate(outDtype, rowsLast.size);
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let m = -Infinity;
+    for (let j = 0; j < n; j++) if (src[base + j]! > m) m = src[base + j]!;
+    if (!Number.isFinite(m)) m = 0;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(src[base + j]! - m);
+    const lse = Math.log(s);
+    if (probabilities) for (let j = 0; j < n; j++) out[base + j] = Math.exp(src[base + j]! - m - lse);
+    else for (let j = 0; j < n; j++) out[base + j] = src[base + j]! - m - lse;
+  }
+  const result = new TensorData(out, order.map((d) => a.shape[d]!));
+  if (dim === nd - 1 || nd === 0) return result;
+  const inverse = new Array<number>(nd);
+  order.forEach((d, i) => { inverse[d] = i; });
+  return permuteView(result, inverse).contiguous();
+}
