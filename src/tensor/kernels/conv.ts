@@ -37,9 +37,13 @@ export function unfoldKernel(x: TensorData, win: Window): TensorData {
             if (y < 0 || y >= H) continue; // stays 0
             const line = plane + y * W;
             const at = rowBase + oh * Wo;
-            for (let ow = 0; ow < Wo; ow++) {
-              const xx = ow * sw - pw + j;
-              if (xx >= 0 && xx < W) out[at + ow] = src[line + xx]!;
+            // output columns whose input column ow·sw − pw + j falls inside the image
+            const lo = Math.max(0, Math.ceil((pw - j) / sw));
+            const hi = Math.min(Wo, Math.floor((W - 1 + pw - j) / sw) + 1);
+            if (sw === 1) {
+              if (hi > lo) out.set(src.subarray(line + lo - pw + j, line + hi - pw + j), at + lo);
+            } else {
+              for (let ow = lo; ow < hi; ow++) out[at + ow] = src[line + ow * sw - pw + j]!;
             }
           }
         }
@@ -70,10 +74,9 @@ export function foldKernel(cols: TensorData, channels: number, size: readonly [n
             if (y < 0 || y >= H) continue;
             const line = plane + y * W;
             const at = rowBase + oh * Wo;
-            for (let ow = 0; ow < Wo; ow++) {
-              const xx = ow * sw - pw + j;
-              if (xx >= 0 && xx < W) out[line + xx]! += src[at + ow]!;
-            }
+            const lo = Math.max(0, Math.ceil((pw - j) / sw));
+            const hi = Math.min(Wo, Math.floor((W - 1 + pw - j) / sw) + 1);
+            for (let ow = lo; ow < hi; ow++) out[line + ow * sw - pw + j]! += src[at + ow]!;
           }
         }
       }

@@ -95,6 +95,11 @@ const BINARY: Record<string, BinaryLoop> = {
   sub: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! - y[k]!; },
   mul: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * y[k]!; },
   div: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! / y[k]!; },
+  gt: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! > y[k]! ? 1 : 0; },
+  ge: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! >= y[k]! ? 1 : 0; },
+  lt: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! < y[k]! ? 1 : 0; },
+  le: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! <= y[k]! ? 1 : 0; },
+  eq: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! === y[k]! ? 1 : 0; },
 };
 
 /** out = fn(a, b) with NumPy broadcasting; `op` names the op in errors and picks a fast loop. */

@@ -4,23 +4,6 @@ import { allocate, type DType } from '../dtype.js';
 import { contiguousStrides, numel } from '../shape.js';
 import { forEachRun } from './elementwise.js';
 import { TensorData } from '../storage.js';
-import { permuteView } from './views.js';
-
-interface Blocks {
-  data: TensorData; // contiguous, reduced dims last
-  outer: number; // number of output elements
-  inner: number; // elements reduced per output
-  keptShape: number[]; // output shape without the reduced dims
-}
-
-function toBlocks(a: TensorData, dims: readonly number[]): Blocks {
-  const kept: number[] = [];
-  for (let d = 0; d < a.ndim; d++) if (!dims.includes(d)) kept.push(d);
-  const permuted = permuteView(a, [...kept, ...dims]).contiguous();
-  const keptShape = kept.map((d) => a.shape[d]!);
-  const inner = numel(dims.map((d) => a.shape[d]!));
-  return { data: permuted, outer: numel(keptShape), inner, keptShape };
-}
 
 /** Output shape of a reduction: reduced dims removed, or kept as size 1. */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -55,8 +38,8 @@ export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boole
 }
 
 /**
- * Max (or min) over dims with the flat index (within the reduced block) of the first extreme value.
- * NaN wins, as in PyTorch: a NaN anywhere in the block makes the result NaN.
+ * Max (or min) over dims with the flat index (within the reduced block, row-major) of the first
+ * extreme value, in one pass over the input in its own layout. NaN wins, as in PyTorch.
  */
 export function extremeKernel(
   a: TensorData,
@@ -64,26 +47,32 @@ export function extremeKernel(
   keepdim: boolean,
   mode: 'max' | 'min',
 ): { values: TensorData; indices: TensorData } {
-  const { data, outer, inner } = toBlocks(a, dims);
+  const kept = reducedShape(a.shape, dims, true);
+  const inner = numel(dims.map((d) => a.shape[d]!));
   if (inner === 0) throw new RangeError(`${mode}: cannot reduce over an empty dimension`);
-  const src = data.data;
-  const values = allocate(a.dtype, outer);
-  const indices = new Int32Array(outer);
-  const better = mode === 'max' ? (x: number, y: number) => x > y : (x: number, y: number) => x < y;
-  for (let o = 0; o < outer; o++) {
-    const base = o * inner;
-    let best = src[base]!;
-    let bestI = 0;
-    if (!Number.isNaN(best)) {
-      for (let i = 1; i < inner; i++) {
-        const v = src[base + i]!;
-        if (Number.isNaN(v)) { best = v; bestI = i; break; }
-        if (better(v, best)) { best = v; bestI = i; }
-      }
+  const outStrides = contiguousStrides(kept).map((s, d) => (dims.includes(d) ? 0 : s));
+  // position within the reduced block: row-major over the reduced dims, 0 on kept dims
+  const blockStrides = new Array<number>(a.ndim).fill(0);
+  let step = 1;
+  for (let q = dims.length - 1; q >= 0; q--) { blockStrides[dims[q]!] = step; step *= a.shape[dims[q]!]!; }
+  const n = numel(kept);
+  const best = new Float64Array(n).fill(mode === 'max' ? -Infinity : Infinity);
+  const bestAt = new Int32Array(n).fill(-1);
+  const src = a.data;
+  const sign = mode === 'max' ? 1 : -1;
+  forEachRun(a.shape, [a.strides, outStrides, blockStrides], [a.offset, 0, 0], (_, at, len, st) => {
+    let i = at[0]!;
+    let o = at[1]!;
+    let r = at[2]!;
+    for (let j = 0; j < len; j++, i += st[0]!, o += st[1]!, r += st[2]!) {
+      const v = src[i]!;
+      const b = best[o]!;
+      if (b !== b) continue; // NaN already won
+      if (bestAt[o]! < 0 || v !== v || sign * (v - b) > 0) { best[o] = v; bestAt[o] = r; }
     }
-    values[o] = best;
-    indices[o] = bestI;
-  }
+  });
+  const values = allocate(a.dtype, n);
+  for (let k = 0; k < n; k++) values[k] = best[k]!;
   const shape = reducedShape(a.shape, dims, keepdim);
-  return { values: new TensorData(values, shape), indices: new TensorData(indices, shape) };
+  return { values: new TensorData(values, shape), indices: new TensorData(bestAt, shape) };
 }
