@@ -40,11 +40,8 @@ export function unfoldKernel(x: TensorData, win: Window): TensorData {
             // output columns whose input column ow·sw − pw + j falls inside the image
             const lo = Math.max(0, Math.ceil((pw - j) / sw));
             const hi = Math.min(Wo, Math.floor((W - 1 + pw - j) / sw) + 1);
-            if (sw === 1) {
-              if (hi > lo) out.set(src.subarray(line + lo - pw + j, line + hi - pw + j), at + lo);
-            } else {
-              for (let ow = lo; ow < hi; ow++) out[at + ow] = src[line + ow * sw - pw + j]!;
-            }
+            const shift = line - pw + j;
+            for (let ow = lo; ow < hi; ow++) out[at + ow] = src[shift + ow * sw]!;
           }
         }
       }
