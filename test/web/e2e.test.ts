@@ -1,0 +1,63 @@
+// End to end in a real browser: Debian's chromium driven by playwright-core. Moves the T slider
+// and checks that the numbers on the page are what kdgrad computes for the same inputs; writes
+// a screenshot to report/explorer.png. .ci/run installs chromium when it is missing.
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const root = join(import.meta.dirname, '../..');
+const fmt = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
+
+describe.runIf(existsSync(CHROMIUM))('explorer in headless chromium', () => {
+  let server: Server;
+  let url = '';
+  beforeAll(async () => {
+    const { buildWeb, serve } = await import('../../scripts/explorer.mjs');
+    await buildWeb();
+    server = await serve(0);
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  }, 60_000);
+  afterAll(() => server?.close());
+
+  it('moving the T slider shows the library\'s numbers, without network requests or errors', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(url);
+      await page.waitForSelector('#grad-values');
+      for (const pos of [200, 500, 850]) {
+        await page.$eval('#t-slider', (el, v) => { (el as HTMLInputElement).value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }, String(pos));
+        const T = sliderToTemperature(pos);
+        const want = computeView({ ...initialState('confident'), temperature: T });
+        expect(await page.textContent('#t-value')).toBe(T.toFixed(3));
+        expect(await page.textContent('#dldt-value')).toBe(fmt(want.dLdT));
+        expect(await page.textContent('#loss-value')).toBe(fmt(want.loss));
+        const cells = await page.$$eval('#grad-values tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)));
+        cells.forEach((c, i) => {
+          expect(c[0]).toBe(fmt(want.grad.soft[i]!));
+          expect(c[3]).toBe(fmt(want.grad.total[i]!));
+        });
+        expect(Number(await page.textContent('#update-ms'))).toBeLessThan(250); // generous: shared CI cores
+      }
+      // every control has an accessible name
+      const unnamed = await page.$$eval('input, select', (els) => els.filter((e) => !e.getAttribute('aria-label') && !(e.id && document.querySelector(`label[for="${e.id}"]`))).length);
+      expect(unnamed).toBe(0);
+      expect(errors).toEqual([]);
+      expect(requests.every((r) => r.startsWith(url))).toBe(true);
+      mkdirSync(join(root, 'report'), { recursive: true });
+      await page.screenshot({ path: join(root, 'report/explorer.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,52 @@
+// The explorer's state logic: every number it shows comes from kdgrad and agrees with the
+// library used directly.
+import { describe, expect, it } from 'vitest';
+import { MultiTeacherDistillationLoss, inspectDistillation, tensor } from '../../src/index.js';
+import { CLASSES, PRESETS, computeView, initialState, sliderToTemperature, temperatureToSlider } from '../../web/src/state.js';
+
+describe('explorer state', () => {
+  it('maps the log-scale T slider to [0.1, 20] and back', () => {
+    expect(sliderToTemperature(0)).toBeCloseTo(0.1, 12);
+    expect(sliderToTemperature(1000)).toBeCloseTo(20, 10);
+    for (const T of [0.1, 0.5, 1, 4, 20]) expect(Math.abs(sliderToTemperature(temperatureToSlider(T)) / T - 1)).toBeLessThan(0.006);
+  });
+
+  it.each(Object.keys(PRESETS))('preset %s: the gradient parts add up and match the closed forms', (name) => {
+    const s = initialState(name as keyof typeof PRESETS);
+    for (const T of [0.3, 1, 4, 15]) {
+      const v = computeView({ ...s, temperature: T, alpha: 0.7 });
+      v.grad.total.forEach((g, i) => expect(g).toBeCloseTo(v.grad.soft[i]! + v.grad.hard[i]!, 14));
+      v.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(v.grad.closedFormSoft[i]!, 12));
+      v.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(v.grad.softUnscaled[i]! * T * T, 10));
+      expect(v.dLdT).toBeCloseTo(v.dLdTClosedForm!, 10);
+      expect(v.teacherProbs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      const direct = inspectDistillation(tensor([s.student], { dtype: 'float64' }), tensor([s.teacher], { dtype: 'float64' }), [s.label], { temperature: T, alpha: 0.7 });
+      expect(v.loss).toBe(direct.loss);
+    }
+  });
+
+  it('curves span the slider range; T²·KL approaches the high-T limit', () => {
+    const v = computeView(initialState('uncertain'));
+    expect(v.curve[0]!.T).toBeCloseTo(0.1, 12);
+    expect(v.curve.at(-1)!.T).toBeCloseTo(20, 10);
+    const far = computeView({ ...initialState('uncertain'), temperature: 20 }, 2);
+    expect(Math.abs(far.curve.at(-1)!.scaledKl / far.highTLimit - 1)).toBeLessThan(0.1);
+  });
+
+  it('shows the graph with the T and T² nodes', () => {
+    const g = computeView(initialState()).graph;
+    expect(g).toMatch(/T = leaf \[\] value=4 \|grad\|=/);
+    expect(g).toMatch(/T² = square \[\] value=16/);
+  });
+
+  it('multi-teacher panel: probability vs logit averaging, as the library computes them', () => {
+    const s = initialState('wrong');
+    const v = computeView(s);
+    const lib = (average: 'probs' | 'logits') => new MultiTeacherDistillationLoss({ temperature: s.temperature, alpha: 1, average })
+      .parts(tensor([s.student], { dtype: 'float64' }), s.teachers.map((t) => tensor([t], { dtype: 'float64' })), [s.label]);
+    expect(v.multi.lossProbs).toBe(lib('probs').loss.item());
+    expect(v.multi.lossLogits).toBe(lib('logits').loss.item());
+    expect(v.multi.probs).toHaveLength(CLASSES.length);
+    expect(v.multi.probs).not.toEqual(v.multi.logits);
+  });
+});
