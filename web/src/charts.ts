@@ -49,7 +49,7 @@ export function barChart(label: string, categories: readonly string[], series: {
       const h = Math.abs(v) * scale;
       add(el, 'rect', { x: 14 + i * gw + k * bw, y: v >= 0 ? zero - h : zero, width: Math.max(1, bw - 2), height: h, fill: s.color }).appendChild(document.createElementNS(NS, 'title')).textContent = `${s.name} ${c}: ${v.toPrecision(4)}`;
     });
-    add(el, 'text', { x: 10 + i * gw + gw / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 11 }, c);
+    add(el, 'text', { x: 10 + i * gw + gw / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 9 }, c.slice(0, 5));
   });
   legend(el, series.map((s) => ({ text: `■ ${s.name}`, color: s.color })), 12);
   return el;

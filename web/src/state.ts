@@ -5,7 +5,8 @@ import {
   type Tensor,
 } from '../../src/index.js';
 
-export const CLASSES = ['cat', 'dog', 'fox', 'car', 'ship'] as const;
+// CIFAR-10's classes: the explorer works on one image's 10 logits.
+export const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 
 export interface ExplorerState {
   teacher: number[];
@@ -18,16 +19,18 @@ export interface ExplorerState {
 }
 
 export const PRESETS: Record<string, { label: string; teacher: number[]; student: number[]; y: number }> = {
-  confident: { label: 'confident teacher', teacher: [9, 3, 2, -2, -3], student: [2, 1, 0.5, 0, -0.5], y: 0 },
-  uncertain: { label: 'uncertain teacher', teacher: [2, 1.6, 1.2, -1, -1.5], student: [1, 1, 1, 0, 0], y: 0 },
-  wrong: { label: 'wrong student', teacher: [6, 2, 1, -2, -2], student: [0, 4, 1, 0, -1], y: 0 },
+  // a cat image: the teacher also finds it a bit like a dog, a deer or a frog
+  confident: { label: 'confident teacher', teacher: [-2, -3, 1, 9, 2, 5, 1.5, 0, -2.5, -3], student: [0, -0.5, 0.5, 2, 0.5, 1, 0.5, 0, 0, -0.5], y: 3 },
+  uncertain: { label: 'uncertain teacher', teacher: [-1, -1.5, 0.5, 2.5, 1, 2.2, 0.8, 0.3, -1, -1.2], student: [0, 0, 0.5, 1, 0.5, 1, 0.5, 0, 0, 0], y: 3 },
+  wrong: { label: 'wrong student', teacher: [-2, -3, 1, 7, 2, 4, 1, 0, -2, -3], student: [0, 0, 0.5, 1, 0.5, 4, 0.5, 0, 0, 0], y: 3 },
 };
 
 export function initialState(preset: keyof typeof PRESETS = 'confident'): ExplorerState {
   const p = PRESETS[preset]!;
   return {
     teacher: [...p.teacher], student: [...p.student], label: p.y, temperature: 4, alpha: 0.5,
-    teachers: [[...p.teacher], [p.teacher[1]!, p.teacher[0]!, ...p.teacher.slice(2)], [3, 3, 2, 0, 0]],
+    // a second teacher that swaps cat and dog, and a third, unsure one
+    teachers: [[...p.teacher], p.teacher.map((v, i) => (i === 3 ? p.teacher[5]! : i === 5 ? p.teacher[3]! : v)), [0, 0, 1, 2, 1, 2, 1, 0, 0, 0]],
   };
 }
 
