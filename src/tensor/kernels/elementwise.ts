@@ -80,6 +80,12 @@ export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => numb
   const out = allocate(outDtype, a.size);
   const src = a.data;
   const fast = UNARY[op];
+  if (a.isContiguous()) {
+    // the common case needs no index bookkeeping at all
+    if (fast) fast(src, a.offset, 1, out, 0, out.length);
+    else for (let j = 0, i = a.offset; j < out.length; j++, i++) out[j] = fn(src[i]!);
+    return new TensorData(out, a.shape);
+  }
   forEachRun(a.shape, [a.strides], [a.offset], (o, at, len, step) => {
     if (fast) { fast(src, at[0]!, step[0]!, out, o, len); return; }
     let i = at[0]!;
@@ -102,6 +108,13 @@ const BINARY: Record<string, BinaryLoop> = {
   eq: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! === y[k]! ? 1 : 0; },
 };
 
+/** Same sizes once leading 1s are ignored: a contiguous operand then lines up element for element. */
+function sameLayout(own: Shape, shape: Shape): boolean {
+  const off = shape.length - own.length;
+  for (let d = 0; d < shape.length; d++) if ((d < off ? 1 : own[d - off]!) !== shape[d]) return false;
+  return true;
+}
+
 /** out = fn(a, b) with NumPy broadcasting; `op` names the op in errors and picks a fast loop. */
 export function binaryMap(
   a: TensorData,
@@ -115,6 +128,15 @@ export function binaryMap(
   const da = a.data;
   const db = b.data;
   const fast = BINARY[op];
+  const n = out.length;
+  // contiguous operands of the output's size, or a single value: one flat loop
+  const flatA = a.size === n && a.isContiguous() ? 1 : a.size === 1 ? 0 : -1;
+  const flatB = b.size === n && b.isContiguous() ? 1 : b.size === 1 ? 0 : -1;
+  if (flatA >= 0 && flatB >= 0 && (flatA === 0 || a.ndim <= shape.length) && (flatB === 0 || b.ndim <= shape.length) && (flatA === 0 || sameLayout(a.shape, shape)) && (flatB === 0 || sameLayout(b.shape, shape))) {
+    if (fast) fast(da, a.offset, flatA, db, b.offset, flatB, out, 0, n);
+    else for (let j = 0, i = a.offset, k = b.offset; j < n; j++, i += flatA, k += flatB) out[j] = fn(da[i]!, db[k]!);
+    return new TensorData(out, shape);
+  }
   const sa = broadcastStrides(a.shape, a.strides, shape);
   const sb = broadcastStrides(b.shape, b.strides, shape);
   forEachRun(shape, [sa, sb], [a.offset, b.offset], (o, at, len, step) => {
