@@ -1,0 +1,62 @@
+// The trainer at library level: a snapshot taken mid-epoch continues bit for bit; KD runs the
+// teacher in eval mode; a diverging run stops at the bad batch.
+import { describe, expect, it } from 'vitest';
+import { data, Generator } from '../../src/index.js';
+import { buildModel } from '../../src/models/zoo.js';
+import { Trainer } from '../../src/train/trainer.js';
+import type { TrainConfig } from '../../src/train/config.js';
+
+function fixture(count: number, seed: number): data.CifarSet {
+  const g = new Generator(seed);
+  const labels = Uint8Array.from({ length: count }, () => g.integer(0, 10));
+  const images = new Uint8Array(count * data.IMAGE_BYTES).map((_, i) => Math.min(255, labels[Math.floor(i / data.IMAGE_BYTES)]! * 20 + g.integer(0, 50)));
+  return { images, labels, count };
+}
+const train = fixture(80, 1);
+const test = fixture(40, 2);
+const norm = data.channelStats(train);
+const config: TrainConfig = { model: 'cnn-student', epochs: 2, batchSize: 16, lr: 0.05, optimizer: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4, schedule: 'onecycle', augment: true, clipGradNorm: 0, seed: 4, trainLimit: 0, testLimit: 0 };
+const weights = (t: Trainer) => Object.values(t.model.stateDict()).map((p) => Array.from(p.toTypedArray()));
+
+describe('Trainer', () => {
+  it('a snapshot restored into a fresh trainer continues exactly', async () => {
+    const straight = new Trainer(buildModel('cnn-student', { generator: new Generator(4) }), train, test, norm, config);
+    await straight.run();
+    const first = new Trainer(buildModel('cnn-student', { generator: new Generator(4) }), train, test, norm, config);
+    let batches = 0;
+    expect((await first.run({ shouldStop: () => ++batches >= 7 })).status).toBe('stopped');
+    const snap = structuredClone(first.snapshot());
+    const second = new Trainer(buildModel('cnn-student', { generator: new Generator(99) }), train, test, norm, config);
+    second.model.loadStateDict(first.model.stateDict());
+    second.restore(snap);
+    expect((await second.run()).status).toBe('done');
+    expect(weights(second)).toEqual(weights(straight));
+    expect(second.state.history).toHaveLength(2);
+    expect(second.state.history.map((h) => h.testAccuracy)).toEqual(straight.state.history.map((h) => h.testAccuracy));
+  }, 60_000);
+
+  it('distillation keeps the teacher in eval mode and records the soft and hard losses', async () => {
+    const teacher = buildModel('cnn-student', { generator: new Generator(1) });
+    teacher.train();
+    const t = new Trainer(buildModel('mlp-student', { generator: new Generator(2) }), train, test, norm, { ...config, model: 'mlp-student', epochs: 1, augment: false }, { temperature: 3, alpha: 0.9, schedule: 'constant', tempDecay: 0.95, minTemp: 1, average: 'probs' }, [teacher]);
+    expect(teacher.training).toBe(false);
+    await t.run();
+    const h = t.state.history[0]!;
+    expect(h.temperature).toBe(3);
+    expect(h.softLoss).toBeGreaterThan(0);
+    expect(h.hardLoss).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('stops at the first non-finite loss without taking the step', async () => {
+    const t = new Trainer(buildModel('mlp-student', { generator: new Generator(2) }), train, test, norm, { ...config, model: 'mlp-student', lr: 1e15, schedule: 'constant', augment: false });
+    const r = await t.run();
+    expect(r.status).toBe('diverged');
+    if (r.status === 'diverged') expect(r.message).toMatch(/training diverged \(lower --lr, or use --clip-grad-norm\)/);
+    expect(weights(t).every((w) => w.every(Number.isFinite))).toBe(true);
+  }, 60_000);
+
+  it('rejects an invalid configuration with the option name', () => {
+    expect(() => new Trainer(buildModel('mlp-student'), train, test, norm, { ...config, epochs: 0 })).toThrow(/--epochs must be a positive integer, got 0/);
+    expect(() => new Trainer(buildModel('mlp-student'), train, test, norm, config, { temperature: 2, alpha: 0.5, schedule: 'constant', tempDecay: 1, minTemp: 0, average: 'probs' }, [])).toThrow(/at least one teacher/);
+  });
+});
