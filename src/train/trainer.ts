@@ -153,7 +153,7 @@ export class Trainer {
    * Trains until the configured number of epochs, a stop request, or a non-finite loss. It yields
    * to the event loop after every batch, so a SIGINT handler can ask it to stop.
    */
-  async run(hooks: { onBatch?(i: BatchInfo): void; onEpoch?(r: EpochRecord): void; shouldStop?(): boolean } = {}): Promise<RunResult> {
+  async run(hooks: { onBatch?(i: BatchInfo): void; onEpoch?(r: EpochRecord): void | Promise<void>; shouldStop?(): boolean } = {}): Promise<RunResult> {
     const c = this.config;
     this.model.train();
     while (this.state.epoch < c.epochs) {
@@ -202,7 +202,7 @@ export class Trainer {
       this.state.batch = 0;
       this.state.loaderAtEpochStart = this.loader.getState();
       this.state.running = { loss: 0, soft: 0, hard: 0, correct: 0, seen: 0, seconds: 0 };
-      hooks.onEpoch?.(record);
+      await hooks.onEpoch?.(record);
       if (hooks.shouldStop?.() && this.state.epoch < c.epochs) return { status: 'stopped' };
     }
     return { status: 'done' };

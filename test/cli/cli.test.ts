@@ -70,6 +70,12 @@ describe('kdgrad CLI', () => {
     expect(readFileSync(join(outDir, 'sweep.md'), 'utf8')).toMatch(/## Gradient report/);
   }, 240_000);
 
+  it.runIf(hasSharedCifar)('a NaN/Inf loss stops training with a message and exit code 3', async () => {
+    const out = join(dir, 'diverge.safetensors');
+    await expect(kdgrad(['train', '--model', 'mlp-student', '--lr', '1e12', '--lr-schedule', 'constant', '--no-augment', '--epochs', '2', ...small, '--out', out]))
+      .rejects.toMatchObject({ code: 3, stderr: expect.stringMatching(/loss is (NaN|Infinity) at epoch 1, batch \d+: training diverged[\s\S]*No checkpoint was written/) });
+  }, 60_000);
+
   it.runIf(hasSharedCifar)('a run killed mid-epoch resumes exactly (same weights as an uninterrupted run)', async () => {
     const args = (out: string) => ['train', '--model', 'cnn-student', '--epochs', '2', ...small, '--out', out, '--seed', '3'];
     const straight = join(dir, 'straight.safetensors');

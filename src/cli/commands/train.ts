@@ -81,13 +81,14 @@ export async function runTraining(info: RunInfo, out: string, opts: { resume?: b
         progress.onBatch(i);
         if (opts.stopAfter && ++batches >= opts.stopAfter) stop = true;
       },
-      onEpoch: (r) => { progress.onEpoch(r); },
+      // a checkpoint after every epoch: a crash or a diverging loss later loses at most one epoch
+      onEpoch: async (r) => { progress.onEpoch(r); await saveRun(out, trainer, run); },
       shouldStop: () => stop,
     });
     progress.stop();
     const history = trainer.state.history;
     if (result.status === 'diverged') {
-      process.stderr.write(`${result.message}\nThe last good checkpoint is kept${history.length ? ` (${out}, after epoch ${history.length})` : ''}.\n`);
+      process.stderr.write(`${result.message}\n${history.length ? `The last good checkpoint is kept: ${out} (after epoch ${history.length}).` : 'No checkpoint was written (it diverged in the first epoch).'}\n`);
       return { status: 'diverged', message: result.message, out, history, testAccuracy: null };
     }
     await saveRun(out, trainer, run);
