@@ -1,7 +1,6 @@
 // The model zoo for CIFAR-10 (3×32×32 inputs, 10 classes): a VGG-style teacher and two smaller
 // students. Layer names follow PyTorch's nn.Sequential numbering, so checkpoints interoperate
 // with the equivalent PyTorch definitions (written out in each doc comment).
-import type { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { Conv2d } from '../nn/layers/conv.js';
@@ -98,4 +97,3 @@ export function forwardMacs(model: Sequential): number {
   return macs;
 }
 
-export type { Tensor };

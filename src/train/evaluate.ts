@@ -1,7 +1,7 @@
 // Accuracy, per-class accuracy, confusion matrix and mean cross-entropy of a classifier.
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Tensor } from '../autograd/tensor.js';
-import { IMAGE_BYTES, type CifarSet } from '../data/cifar.js';
+import type { CifarSet } from '../data/cifar.js';
 import { toImageTensor, type Normalization } from '../data/transforms.js';
 import { crossEntropy } from '../nn/functional/loss.js';
 import type { Module } from '../nn/module.js';
@@ -47,4 +47,3 @@ export function evaluate(model: Module, set: CifarSet, norm: Normalization, opts
   return { loss: lossSum / set.count, accuracy: correct / set.count, perClass, confusion, count: set.count };
 }
 
-export const imageBytes = IMAGE_BYTES;

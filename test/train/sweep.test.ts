@@ -1,20 +1,14 @@
 // The sweep on a tiny fixture set: the table, divergence reported instead of averaged, plots.
 import { describe, expect, it } from 'vitest';
 import { data, Generator } from '../../src/index.js';
+import { learnableSet } from '../helpers/fixtures.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../src/report/plots.js';
 import { meanStd, runSweep, sweepMarkdown } from '../../src/train/sweep.js';
 
-function fixture(count: number, seed: number): data.CifarSet {
-  const g = new Generator(seed);
-  const labels = Uint8Array.from({ length: count }, () => g.integer(0, 10));
-  // class-dependent brightness so there is something to learn
-  const images = new Uint8Array(count * data.IMAGE_BYTES).map((_, i) => Math.min(255, labels[Math.floor(i / data.IMAGE_BYTES)]! * 20 + g.integer(0, 60)));
-  return { images, labels, count };
-}
 
-const train = fixture(96, 1);
-const test = fixture(64, 2);
+const train = learnableSet(96, 1, 60);
+const test = learnableSet(64, 2, 60);
 const norm = data.channelStats(train);
 const base = { epochs: 2, batchSize: 32, lr: 0.05, optimizer: 'sgd' as const, momentum: 0.9, nesterov: true, weightDecay: 0, schedule: 'constant' as const, augment: false, clipGradNorm: 5, trainLimit: 0, testLimit: 0 };
 const kd = { alpha: 0.9, schedule: 'constant' as const, tempDecay: 0.95, minTemp: 1, average: 'probs' as const };

@@ -2,18 +2,13 @@
 // teacher in eval mode; a diverging run stops at the bad batch.
 import { describe, expect, it } from 'vitest';
 import { data, Generator } from '../../src/index.js';
+import { learnableSet } from '../helpers/fixtures.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { TrainConfig } from '../../src/train/config.js';
 
-function fixture(count: number, seed: number): data.CifarSet {
-  const g = new Generator(seed);
-  const labels = Uint8Array.from({ length: count }, () => g.integer(0, 10));
-  const images = new Uint8Array(count * data.IMAGE_BYTES).map((_, i) => Math.min(255, labels[Math.floor(i / data.IMAGE_BYTES)]! * 20 + g.integer(0, 50)));
-  return { images, labels, count };
-}
-const train = fixture(80, 1);
-const test = fixture(40, 2);
+const train = learnableSet(80, 1);
+const test = learnableSet(40, 2);
 const norm = data.channelStats(train);
 const config: TrainConfig = { model: 'cnn-student', epochs: 2, batchSize: 16, lr: 0.05, optimizer: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4, schedule: 'onecycle', augment: true, clipGradNorm: 0, seed: 4, trainLimit: 0, testLimit: 0 };
 const weights = (t: Trainer) => Object.values(t.model.stateDict()).map((p) => Array.from(p.toTypedArray()));

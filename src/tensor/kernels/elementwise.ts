@@ -166,9 +166,3 @@ export function whereKernel(cond: TensorData, a: TensorData, b: TensorData, outD
   });
   return new TensorData(out, shape);
 }
-
-/** Materialises a broadcast view (used by expand().contiguous() and friends). */
-export function broadcastTo(a: TensorData, shape: Shape): TensorData {
-  const strides = broadcastStrides(a.shape, a.strides, shape);
-  return new TensorData(a.data, shape, strides, a.offset);
-}
