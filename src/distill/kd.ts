@@ -57,11 +57,13 @@ export function softTerm(student: Tensor, teacherLogProbs: Tensor, T: Tensor): {
 }
 
 /** Combines the parts: L = α · soft + (1 − α) · hard, keeping every part's gradient. */
-export function combine(soft: { kl: Tensor; softLoss: Tensor; tSquared: Tensor; studentLogProbs: Tensor }, student: Tensor, labels: Labels, T: Tensor, teacherProbs: Tensor, alpha: number): KDParts {
+export function combine(soft: { kl: Tensor; softLoss: Tensor; tSquared: Tensor; studentLogProbs: Tensor }, student: Tensor, labels: Labels, T: Tensor, teacherLogProbs: Tensor, alpha: number): KDParts {
   const hardLoss = crossEntropy(student, labels).withLabel('CE(s, y)');
   const loss = soft.softLoss.mul(alpha).add(hardLoss.mul(1 - alpha)).withLabel('loss');
   for (const t of [soft.kl, soft.softLoss, hardLoss, soft.tSquared]) if (t.requiresGrad && !t.isLeaf) t.retainGrad();
-  return { loss, ...soft, hardLoss, temperature: T, teacherProbs, alpha };
+  let teacherProbs: Tensor | undefined;
+  // computed on first use only: a training step never needs p itself
+  return { loss, ...soft, hardLoss, temperature: T, alpha, get teacherProbs() { return (teacherProbs ??= teacherLogProbs.exp()); } };
 }
 
 /** The standard KD loss and its parts (the functional form of DistillationLoss). */
@@ -74,7 +76,7 @@ export function distillationParts(student: Tensor, teacher: Tensor, labels: Labe
   const scaledTeacher = t.to(dtype).div(T);
   const teacherLogProbs = scaledTeacher.logSoftmax(1).withLabel('log p = logSoftmax(t/T)');
   const soft = softTerm(student, teacherLogProbs, T);
-  return combine(soft, student, labels, T, teacherLogProbs.exp(), alpha);
+  return combine(soft, student, labels, T, teacherLogProbs, alpha);
 }
 
 /** L = α · T² · KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α) · CE(s, y). */

@@ -66,7 +66,7 @@ export class MultiTeacherDistillationLoss {
       teacherLogProbs = stack(teachers.map((t) => t.div(T).logSoftmax(1))).add(logW).logsumexp(0);
     }
     teacherLogProbs.withLabel(`log p̄ (${this.average})`);
-    return combine(softTerm(studentLogits, teacherLogProbs, T), studentLogits, labels, T, teacherLogProbs.exp(), this.alpha);
+    return combine(softTerm(studentLogits, teacherLogProbs, T), studentLogits, labels, T, teacherLogProbs, this.alpha);
   }
 }
 

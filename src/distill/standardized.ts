@@ -42,6 +42,6 @@ export class LogitStandardizedDistillationLoss {
     const teacher = (this.teacherGrad ? teacherLogits : teacherLogits.detach()).to(dtype);
     const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
     const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
-    return combine(soft, studentLogits, labels, T, teacherLogProbs.exp(), this.alpha);
+    return combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha);
   }
 }

@@ -4,7 +4,15 @@ import { allocate, type DType } from '../dtype.js';
 import { TensorData } from '../storage.js';
 import { permuteView } from './views.js';
 
+/**
+ * log-softmax (or softmax with `probabilities`) along dim. With `alsoProbabilities`, the softmax
+ * is returned too (exp(x − m)/Σ, a division instead of a second exp), for backward to reuse.
+ */
 export function logSoftmaxKernel(a: TensorData, dim: number, outDtype: DType, probabilities = false): TensorData {
+  return logSoftmaxWithProbs(a, dim, outDtype, probabilities, false).out;
+}
+
+export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType, probabilities: boolean, alsoProbabilities: boolean): { out: TensorData; probs: TensorData | null } {
   const nd = a.ndim;
   const order = [...Array(nd).keys()].filter((d) => d !== dim).concat(nd ? [dim] : []);
   const rowsLast = permuteView(a, order).contiguous();
@@ -12,20 +20,27 @@ export function logSoftmaxKernel(a: TensorData, dim: number, outDtype: DType, pr
   const n = nd ? a.shape[dim]! : 1;
   const rows = n ? rowsLast.size / n : 0;
   const out = allocate(outDtype, rowsLast.size);
+  const wantP = probabilities || alsoProbabilities;
+  const p = wantP ? allocate(outDtype, rowsLast.size) : null;
+  const e = new Float64Array(n);
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     let m = -Infinity;
     for (let j = 0; j < n; j++) if (src[base + j]! > m) m = src[base + j]!;
     if (!Number.isFinite(m)) m = 0;
     let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(src[base + j]! - m);
+    for (let j = 0; j < n; j++) s += e[j] = Math.exp(src[base + j]! - m);
     const lse = Math.log(s);
-    if (probabilities) for (let j = 0; j < n; j++) out[base + j] = Math.exp(src[base + j]! - m - lse);
-    else for (let j = 0; j < n; j++) out[base + j] = src[base + j]! - m - lse;
+    if (p) for (let j = 0; j < n; j++) p[base + j] = e[j]! / s;
+    if (!probabilities) for (let j = 0; j < n; j++) out[base + j] = src[base + j]! - m - lse;
   }
-  const result = new TensorData(out, order.map((d) => a.shape[d]!));
-  if (dim === nd - 1 || nd === 0) return result;
-  const inverse = new Array<number>(nd);
-  order.forEach((d, i) => { inverse[d] = i; });
-  return permuteView(result, inverse).contiguous();
+  const shape = order.map((d) => a.shape[d]!);
+  const back = (t: TensorData): TensorData => {
+    if (dim === nd - 1 || nd === 0) return t;
+    const inverse = new Array<number>(nd);
+    order.forEach((d, i) => { inverse[d] = i; });
+    return permuteView(t, inverse).contiguous();
+  };
+  const probsData = p ? back(new TensorData(p, shape)) : null;
+  return { out: probabilities ? probsData! : back(new TensorData(out, shape)), probs: alsoProbabilities ? probsData : null };
 }
