@@ -1,5 +1,6 @@
 // Creation functions (torch.tensor, zeros, ones, full, arange, eye, rand, randn, randint).
-import { allocate, assertDType, castValue, DEFAULT_DTYPE, dtypeOf, isFloat, type DType, type TypedArray } from '../tensor/dtype.js';
+import { allocate } from '../tensor/pool.js';
+import { assertDType, castValue, DEFAULT_DTYPE, dtypeOf, isFloat, type DType, type TypedArray } from '../tensor/dtype.js';
 import { flattenNested, type NestedArray } from '../tensor/nested.js';
 import { checkShape, numel } from '../tensor/shape.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';

@@ -104,6 +104,13 @@ interface RunSpec {
   capture?: readonly Tensor[];
 }
 
+/** Arrays of .grad tensors this engine made: nothing else can alias them, so they may be written in place. */
+const ownGradArrays = new WeakSet<object>();
+
+function ownsBuffer(t: Tensor): boolean {
+  return !t.gradFn && ownGradArrays.has(t.storage.rawData);
+}
+
 function run(spec: RunSpec): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
   const add = (t: Tensor, g: Tensor) => {
@@ -124,8 +131,14 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
     } else if (t.isLeaf || t.retainsGrad) {
       // Without createGraph, .grad always owns fresh contiguous storage: a gradient may be a
       // broadcast view or shared with another input's, and optimizers update .grad in place.
-      const acc = t.grad ? t.grad.add(g) : g;
-      t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
+      // An existing plain .grad is accumulated into in place (as PyTorch), so its buffer lives on.
+      const prev = t.grad;
+      const acc = prev ? prev.add(g) : g;
+      if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === acc.dtype) prev.storage.data.set(acc.storage.data);
+      else {
+        t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
+        if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
+      }
     }
     const node = t.gradFn;
     if (!node) continue;

@@ -6,6 +6,7 @@ import { formatData } from '../tensor/format.js';
 import { unflatten, type NestedArray } from '../tensor/nested.js';
 import { formatShape, normalizeDim, numel } from '../tensor/shape.js';
 import { TensorData } from '../tensor/storage.js';
+import { keepArray } from '../tensor/pool.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { backward as runBackward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
@@ -30,8 +31,7 @@ let nextId = 0;
 export class Tensor {
   /** Storage view (shape, strides, offset over a typed array). Shared by views; treat as read-only. */
   readonly storage: TensorData;
-  /** dL/d(this) after backward(): leaves (and tensors that called retainGrad) only. */
-  grad: Tensor | null = null;
+  #grad: Tensor | null = null;
   /** The node that produced this tensor; null for leaves. */
   readonly gradFn: Node | null;
   /** Unique id, handy for graph export. */
@@ -47,6 +47,17 @@ export class Tensor {
     this.storage = data;
     this.gradFn = null;
     if (opts.requiresGrad) this.requiresGrad = true;
+  }
+
+  /** dL/d(this) after backward(): leaves (and tensors that called retainGrad) only. */
+  get grad(): Tensor | null {
+    return this.#grad;
+  }
+
+  /** A gradient outlives the tidy() scope it was computed in: its buffer is never recycled. */
+  set grad(g: Tensor | null) {
+    if (g) keepArray(g.storage.rawData);
+    this.#grad = g;
   }
 
   /** Used by ops: a result tensor, with its node when it is recorded in the graph. */
@@ -141,8 +152,10 @@ export class Tensor {
   }
   /** Clears .grad (setToNone, the default as in PyTorch 2) or fills it with zeros. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    if (opts.setToNone === false && this.grad) this.grad = new Tensor(TensorData.zeros(this.dtype, this.shape));
-    else this.grad = null;
+    const g = this.grad;
+    if (opts.setToNone !== false || !g) this.grad = null;
+    else if (!g.gradFn && g.storage.isContiguous() && g.storage.offset === 0) g.storage.data.fill(0); // buffer reused
+    else this.grad = new Tensor(TensorData.zeros(this.dtype, this.shape));
   }
 
   // ---- values -----------------------------------------------------------------------------

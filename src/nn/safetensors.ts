@@ -3,7 +3,7 @@
 // then the raw little-endian tensor bytes. Offsets are relative to the data section, which
 // the tensors must cover exactly (no gaps, no overlaps).
 import { Tensor } from '../autograd/tensor.js';
-import { allocate, type DType } from '../tensor/dtype.js';
+import { newArray, type DType } from '../tensor/dtype.js';
 import { numel } from '../tensor/shape.js';
 import { TensorData } from '../tensor/storage.js';
 
@@ -105,7 +105,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     if (end - begin !== count * spec!.size) fail(`tensor '${name}' (${e.dtype} ${JSON.stringify(shape)}) needs ${count * spec!.size} bytes but data_offsets span ${end - begin}`);
     if (end > dataLen) fail(`tensor '${name}' needs bytes ${begin}-${end} of the data section (file offsets ${dataStart + begin}-${dataStart + end}), but only ${dataLen} bytes follow the header: the file is truncated`);
     spans.push([begin, end, name]);
-    const data = allocate(spec!.dtype, count);
+    const data = newArray(spec!.dtype, count);
     for (let i = 0; i < count; i++) data[i] = spec!.get(view, dataStart + begin + i * spec!.size);
     tensors[name] = new Tensor(new TensorData(data, shape));
   }

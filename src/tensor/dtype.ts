@@ -29,7 +29,8 @@ export function toFloat(d: DType): FloatDType {
   return isFloat(d) ? d : DEFAULT_DTYPE;
 }
 
-export function allocate(dtype: DType, n: number): TypedArray {
+/** A fresh zero-filled array that the buffer pool never sees (pool.ts's allocate is what kernels use). */
+export function newArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);

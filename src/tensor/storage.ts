@@ -1,20 +1,44 @@
 // A strided view over a flat typed array: element [i0, i1, ...] lives at offset + sum(i_k * strides[k]).
 // Views (reshape, transpose, expand, narrow) share `data`; kernels always write fresh contiguous arrays.
-import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { dtypeOf, newArray, type DType, type TypedArray } from './dtype.js';
+import { allocate, allocateUninitialized, trackView, type Releasable } from './pool.js';
 import { contiguousStrides, numel, type Shape } from './shape.js';
 import { stridedCopy } from './kernels/elementwise.js';
 
-export class TensorData {
-  readonly data: TypedArray;
+export class TensorData implements Releasable {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
+  #data: TypedArray;
+  #released = false;
 
   constructor(data: TypedArray, shape: Shape, strides?: Shape, offset = 0) {
-    this.data = data;
+    this.#data = data;
     this.shape = [...shape];
     this.strides = strides ? [...strides] : contiguousStrides(shape);
     this.offset = offset;
+    trackView(this);
+  }
+
+  /** The flat array this view reads; throws once its tidy() scope has released it for reuse. */
+  get data(): TypedArray {
+    if (this.#released) {
+      throw new Error(`tensor of shape [${this.shape.join(', ')}] was released when its tidy() scope ended; return it from the scope or keep() it to use it afterwards`);
+    }
+    return this.#data;
+  }
+
+  /** The array without the released check (the pool's bookkeeping only). */
+  get rawData(): TypedArray {
+    return this.#data;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  markReleased(): void {
+    this.#released = true;
   }
 
   static zeros(dtype: DType, shape: Shape): TensorData {
@@ -74,7 +98,7 @@ export class TensorData {
   }
 
   copy(dtype: DType = this.dtype): TensorData {
-    const out = allocate(dtype, this.size);
+    const out = allocateUninitialized(dtype, this.size); // every element is written below
     const src = this.data;
     if (dtype === 'int32' && this.dtype !== 'int32' && this.dtype !== 'bool') {
       this.forEachOffset((i, at) => { out[i] = Math.trunc(src[at]!); });
@@ -90,7 +114,11 @@ export class TensorData {
 
   /** Values in row-major order, as a contiguous typed array of this dtype (never aliases the storage). */
   toTypedArray(): TypedArray {
-    return this.copy().data;
+    // a fresh array outside the pool: the caller owns it beyond any tidy() scope
+    const out = newArray(this.dtype, this.size);
+    const c = this.contiguous();
+    out.set(c.data.subarray(0, this.size));
+    return out;
   }
 
   get(index: readonly number[]): number {

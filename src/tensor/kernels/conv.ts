@@ -1,6 +1,7 @@
 // im2col / col2im for NCHW images (the PyTorch F.unfold / F.fold layout):
 // cols[b, (c*kh + i)*kw + j, oh*Wo + ow] = x[b, c, oh*sh - ph + i, ow*sw - pw + j]  (0 outside the image).
-import { allocate, type DType } from '../dtype.js';
+import type { DType } from '../dtype.js';
+import { allocate } from '../pool.js';
 import { TensorData } from '../storage.js';
 
 export interface Window {

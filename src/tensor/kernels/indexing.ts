@@ -1,5 +1,6 @@
 // Index-based kernels: gather/scatter along one dim, concatenation, constant padding.
-import { allocate, type DType } from '../dtype.js';
+import type { DType } from '../dtype.js';
+import { allocate } from '../pool.js';
 import { formatShape, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
 

@@ -1,7 +1,8 @@
 // Batched matrix product C[..., n, m] = A[..., n, k] @ B[..., k, m] with broadcast batch dims.
 // float32 products large enough to pay for the copies run in the WebAssembly SIMD kernel
 // (assembly/gemm.ts); gemmReference below is the definition both must agree with.
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import type { DType, TypedArray } from '../dtype.js';
+import { allocateUninitialized } from '../pool.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
 import { sgemm } from './wasm.js';
@@ -48,7 +49,7 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
   const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), contiguousStrides(a.shape.slice(0, -2)), batch);
   const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), contiguousStrides(b.shape.slice(0, -2)), batch);
   const nb = numel(batch);
-  const out = allocate(outDtype, nb * n * m);
+  const out = allocateUninitialized(outDtype, nb * n * m); // every element is written
   const idx = new Array<number>(batch.length).fill(0);
   for (let bi = 0; bi < nb; bi++) {
     let aBatch = 0;

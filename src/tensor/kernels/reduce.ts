@@ -1,6 +1,7 @@
 // Reductions over a set of dims: the reduced dims are permuted to the end and made contiguous,
 // so each output element reduces one contiguous run of R inputs.
-import { allocate, type DType } from '../dtype.js';
+import type { DType } from '../dtype.js';
+import { allocateUninitialized, borrowScratch, returnScratch } from '../pool.js';
 import { contiguousStrides, numel } from '../shape.js';
 import { forEachRun } from './elementwise.js';
 import { TensorData } from '../storage.js';
@@ -17,7 +18,8 @@ export function reducedShape(shape: readonly number[], dims: readonly number[], 
 export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boolean, outDtype: DType): TensorData {
   const kept = reducedShape(a.shape, dims, true);
   const keptStrides = contiguousStrides(kept).map((s, d) => (dims.includes(d) ? 0 : s));
-  const acc = new Float64Array(numel(kept));
+  const acc = borrowScratch('float64', numel(kept)) as Float64Array;
+  acc.fill(0);
   const src = a.data;
   forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
     let i = at[0]!;
@@ -32,8 +34,9 @@ export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boole
       for (let j = 0; j < len; j++, i += si, o += so) acc[o]! += src[i]!;
     }
   });
-  const out = allocate(outDtype, acc.length);
+  const out = allocateUninitialized(outDtype, acc.length);
   for (let i = 0; i < acc.length; i++) out[i] = acc[i]!;
+  returnScratch(acc);
   return new TensorData(out, reducedShape(a.shape, dims, keepdim));
 }
 
@@ -56,8 +59,8 @@ export function extremeKernel(
   let step = 1;
   for (let q = dims.length - 1; q >= 0; q--) { blockStrides[dims[q]!] = step; step *= a.shape[dims[q]!]!; }
   const n = numel(kept);
-  const best = new Float64Array(n).fill(mode === 'max' ? -Infinity : Infinity);
-  const bestAt = new Int32Array(n).fill(-1);
+  const best = (borrowScratch('float64', n) as Float64Array).fill(mode === 'max' ? -Infinity : Infinity);
+  const bestAt = allocateUninitialized('int32', n).fill(-1);
   const src = a.data;
   const sign = mode === 'max' ? 1 : -1;
   forEachRun(a.shape, [a.strides, outStrides, blockStrides], [a.offset, 0, 0], (_, at, len, st) => {
@@ -71,8 +74,9 @@ export function extremeKernel(
       if (bestAt[o]! < 0 || v !== v || sign * (v - b) > 0) { best[o] = v; bestAt[o] = r; }
     }
   });
-  const values = allocate(a.dtype, n);
+  const values = allocateUninitialized(a.dtype, n);
   for (let k = 0; k < n; k++) values[k] = best[k]!;
+  returnScratch(best);
   const shape = reducedShape(a.shape, dims, keepdim);
   return { values: new TensorData(values, shape), indices: new TensorData(bestAt, shape) };
 }

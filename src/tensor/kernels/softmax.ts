@@ -1,6 +1,7 @@
 // Fused (log-)softmax along one dim: one pass for the max, one for Σ exp(x − max), one to write.
 // A row that is all −∞ (or holds +∞) is shifted by 0 instead of its max, as logsumexp does.
-import { allocate, type DType } from '../dtype.js';
+import type { DType } from '../dtype.js';
+import { allocateUninitialized, borrowScratch, returnScratch } from '../pool.js';
 import { TensorData } from '../storage.js';
 import { permuteView } from './views.js';
 
@@ -19,10 +20,10 @@ export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType,
   const src = rowsLast.data;
   const n = nd ? a.shape[dim]! : 1;
   const rows = n ? rowsLast.size / n : 0;
-  const out = allocate(outDtype, rowsLast.size);
+  const out = allocateUninitialized(outDtype, rowsLast.size); // every row is written
   const wantP = probabilities || alsoProbabilities;
-  const p = wantP ? allocate(outDtype, rowsLast.size) : null;
-  const e = new Float64Array(n);
+  const p = wantP ? allocateUninitialized(outDtype, rowsLast.size) : null;
+  const e = borrowScratch('float64', n);
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     let m = -Infinity;
@@ -34,6 +35,7 @@ export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType,
     if (p) for (let j = 0; j < n; j++) p[base + j] = e[j]! / s;
     if (!probabilities) for (let j = 0; j < n; j++) out[base + j] = src[base + j]! - m - lse;
   }
+  returnScratch(e);
   const shape = order.map((d) => a.shape[d]!);
   const back = (t: TensorData): TensorData => {
     if (dim === nd - 1 || nd === 0) return t;
