@@ -1,7 +1,8 @@
 // Seeded augmentation, as torchvision's RandomCrop(32, padding=4) then RandomHorizontalFlip():
 // the crop window is drawn in the zero-padded image (black pixels), then flipped with p = 0.5.
-import { tensor } from '../autograd/creation.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
+import { allocateUninitialized } from '../tensor/pool.js';
+import { TensorData } from '../tensor/storage.js';
 import type { Generator } from '../tensor/random.js';
 import { IMAGE_BYTES, type CifarSet } from './cifar.js';
 import type { Normalization } from './transforms.js';
@@ -17,7 +18,7 @@ export interface AugmentOptions {
 export function augmentedBatch(set: CifarSet, indices: ArrayLike<number>, norm: Normalization, generator: Generator, opts: AugmentOptions = {}): Tensor {
   const pad = opts.padding ?? 4;
   const flipOn = opts.flip ?? true;
-  const out = new Float32Array(indices.length * IMAGE_BYTES);
+  const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
   for (let b = 0; b < indices.length; b++) {
     const dy = pad ? generator.integer(0, 2 * pad + 1) - pad : 0;
     const dx = pad ? generator.integer(0, 2 * pad + 1) - pad : 0;
@@ -37,5 +38,5 @@ export function augmentedBatch(set: CifarSet, indices: ArrayLike<number>, norm: 
       }
     }
   }
-  return tensor(out, { shape: [indices.length, 3, 32, 32] });
+  return new Tensor(new TensorData(out, [indices.length, 3, 32, 32]));
 }

@@ -1,6 +1,7 @@
 // Turning CIFAR bytes into normalised float tensors.
-import { tensor } from '../autograd/creation.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
+import { allocateUninitialized } from '../tensor/pool.js';
+import { TensorData } from '../tensor/storage.js';
 import { IMAGE_BYTES, type CifarSet } from './cifar.js';
 
 export interface Normalization {
@@ -30,7 +31,7 @@ export function channelStats(set: CifarSet): Normalization {
 
 /** Images at `indices` as a float32 [B, 3, 32, 32] tensor, (x/255 − mean) / std per channel. */
 export function toImageTensor(set: CifarSet, indices: ArrayLike<number>, norm: Normalization): Tensor {
-  const out = new Float32Array(indices.length * IMAGE_BYTES);
+  const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b]! * IMAGE_BYTES;
     for (let c = 0; c < 3; c++) {
@@ -40,7 +41,7 @@ export function toImageTensor(set: CifarSet, indices: ArrayLike<number>, norm: N
       for (let k = 0; k < 1024; k++) out[o + k] = set.images[src + c * 1024 + k]! * scale - shift;
     }
   }
-  return tensor(out, { shape: [indices.length, 3, 32, 32] });
+  return new Tensor(new TensorData(out, [indices.length, 3, 32, 32]));
 }
 
 export function labelsAt(set: CifarSet, indices: ArrayLike<number>): Int32Array {

@@ -1,9 +1,11 @@
 // Training loop for CIFAR-10 models, from scratch (cross-entropy) or by distillation from one or
 // several teachers. Every source of randomness has its own generator, and the state saved after
 // any batch (model, optimizer, schedule, generators, partial-epoch sums) continues the run exactly.
-import { tensor } from '../autograd/creation.js';
 import { noGrad } from '../autograd/grad-mode.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { tidy } from '../autograd/tidy.js';
+import { Tensor } from '../autograd/tensor.js';
+import { allocateUninitialized } from '../tensor/pool.js';
+import { TensorData } from '../tensor/storage.js';
 import { takeFirst, type CifarSet } from '../data/cifar.js';
 import { augmentedBatch } from '../data/augment.js';
 import { BatchLoader } from '../data/loader.js';
@@ -132,9 +134,9 @@ export class Trainer {
       return out;
     }));
     return this.teacherCache.map((cache) => {
-      const rows = new Float32Array(idx.length * 10);
+      const rows = allocateUninitialized('float32', idx.length * 10);
       idx.forEach((i, r) => rows.set(cache.subarray(i * 10, i * 10 + 10), r * 10));
-      return tensor(rows, { shape: [idx.length, 10] });
+      return new Tensor(new TensorData(rows, [idx.length, 10]));
     });
   }
 
@@ -164,23 +166,32 @@ export class Trainer {
       for (let b = this.state.batch; b < batches.length; b++) {
         const t0 = performance.now();
         const idx = batches[b]!;
-        const x = c.augment ? augmentedBatch(this.train, idx, this.norm, this.augmentGen) : toImageTensor(this.train, idx, this.norm);
         const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
-        this.optimizer.zeroGrad();
-        const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
-        const value = loss.item();
+        // One step inside tidy(): its intermediate buffers are reused by the next step.
+        const step = tidy(() => {
+          const x = c.augment ? augmentedBatch(this.train, idx, this.norm, this.augmentGen) : toImageTensor(this.train, idx, this.norm);
+          this.optimizer.zeroGrad({ setToNone: false });
+          const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
+          const value = loss.item();
+          if (!Number.isFinite(value)) return { value, soft: 0, hard: 0, correct: 0 };
+          loss.backward();
+          if (c.clipGradNorm > 0) clipGradNorm(this.model.parameters(), c.clipGradNorm);
+          this.optimizer.step();
+          const pred = logits.argmax(1).toTypedArray();
+          return {
+            value, soft: parts ? parts.softLoss.item() : 0, hard: parts ? parts.hardLoss.item() : 0,
+            correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
+          };
+        });
+        const value = step.value;
         if (!Number.isFinite(value)) {
           this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
           return { status: 'diverged', epoch, batch: b, message: `loss is ${value} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)` };
         }
-        loss.backward();
-        if (c.clipGradNorm > 0) clipGradNorm(this.model.parameters(), c.clipGradNorm);
-        this.optimizer.step();
         this.scheduler?.step();
-        const pred = logits.argmax(1).toTypedArray();
         r.loss += value * idx.length;
-        if (parts) { r.soft += parts.softLoss.item() * idx.length; r.hard += parts.hardLoss.item() * idx.length; }
-        r.correct += y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0);
+        if (this.kdLoss) { r.soft += step.soft * idx.length; r.hard += step.hard * idx.length; }
+        r.correct += step.correct;
         r.seen += idx.length;
         r.seconds += (performance.now() - t0) / 1000;
         this.state.batch = b + 1;
