@@ -251,6 +251,21 @@ export const OP_TABLE: Record<string, OpEntry> = {
       return fc.constant({ inputs: [makeInput(cols.shape, 7, STD, 'contiguous')], fn: (y: Tensor) => K.fold(y, [x.shape[2]!, x.shape[3]!], k, o), label: `${c.label} (fold)` });
     }),
   },
+  maxPool2dWithIndices: {
+    arb: windowCase((x, k, o) => K.maxPool2dWithIndices(x, k, o).values)
+      .filter((c) => c.params.o.padding[0] <= c.params.k[0] / 2 && c.params.o.padding[1] <= c.params.k[1] / 2),
+  },
+  maxUnpool2d: {
+    arb: windowCase((x) => x)
+      .filter((c) => c.params.o.padding[0] <= c.params.k[0] / 2 && c.params.o.padding[1] <= c.params.k[1] / 2)
+      .chain((c) => {
+        // indices from pooling a probe image (overlapping windows repeat indices: they add up)
+        const x = c.inputs[0]!;
+        const { k, o } = c.params;
+        const { values, indices } = K.maxPool2dWithIndices(x.detach(), k, o);
+        return fc.constant({ inputs: [makeInput(values.shape, 11, STD, 'contiguous')], fn: (v: Tensor) => K.maxUnpool2d(v, indices, [x.shape[2]!, x.shape[3]!]).square(), label: `${c.label} (unpool)` });
+      }),
+  },
   softmax: { arb: reduction((x, d) => K.softmax(x, d[0]!).mul(K.arange(x.numel()).reshape(x.shape).to('float64')), uniform(-5, 5), true) },
   logSoftmax: { arb: reduction((x, d) => K.logSoftmax(x, d[0]!).mul(K.arange(x.numel()).reshape(x.shape).to('float64')), uniform(-5, 5), true) },
 };

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { F, Generator, gradcheck, tensor, type Tensor } from '../../src/index.js';
+import * as K from '../../src/index.js';
 import { fcParams, makeInput, seedArb, uniform, layoutArb } from '../helpers/arbitraries.js';
 
 const STD = uniform(-2, 2);
@@ -84,6 +85,18 @@ describe('pooling', () => {
       const x2 = tensor(vals, { shape: [r.b, r.c, r.h, r.w] });
       ok(JSON.stringify(r), gradcheck((xx) => F.maxPool2d(xx, r.k, r.s), [x2], tight));
     }), fcParams(15));
+  });
+  it('maxPool2dWithIndices gives PyTorch-style plane indices; maxUnpool2d puts values back; bad input is named', () => {
+    const x = tensor([[[[1, 5, 2], [7, 3, 4], [0, 9, 8]]]]);
+    const { values, indices } = K.maxPool2dWithIndices(x, 2, { stride: 1 });
+    expect(indices.dtype).toBe('int32');
+    expect(indices.toArray()).toEqual([[[[3, 1], [7, 7]]]]);
+    expect(K.maxUnpool2d(values, indices, [3, 3]).toArray()).toEqual([[[[0, 5, 0], [7, 0, 0], [0, 18, 0]]]]);
+    expect(F.maxPool2d(tensor([[[[1, NaN], [3, 4]]]]), 2).toArray()).toEqual([[[[NaN]]]]);
+    expect(() => F.maxPool2d(tensor([[[[1, 2], [3, 4]]]]), 2, 2, 2)).toThrow(/maxPool2d: padding \[2, 2\] must be at most half the kernel \[2, 2\]/);
+    expect(() => K.maxUnpool2d(values, indices.to('float32'), [3, 3])).toThrow(/maxUnpool2d: indices must be int32 of the input's shape \[1, 1, 2, 2\], got float32/);
+    expect(() => K.maxUnpool2d(values, indices, [2, 2])).toThrow(/maxUnpool2d: index 7 at flat position 2 is outside a 2x2 plane/);
+    expect(() => K.maxPool2dWithIndices(tensor([1, 2]), 2)).toThrow(/maxPool2d: expected a 4-D input/);
   });
   it('avgPool2d averages windows (zero padding counted) and passes gradcheck', () => {
     expect(F.avgPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray()).toEqual([[[[2.5]]]]);

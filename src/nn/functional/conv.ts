@@ -1,6 +1,6 @@
 // Convolution and pooling as compositions of unfold (im2col) with matmul / max / mean,
 // so their gradients (of any order) come from the ops they are made of.
-import { max } from '../../autograd/ops/reduce.js';
+import { maxPool2dWithIndices } from '../../autograd/ops/pool.js';
 import { unfold, type Pair } from '../../autograd/ops/window.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
@@ -36,15 +36,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
 
 /** Max over each window; padding counts as −∞ and the gradient goes to the first max (as PyTorch). */
 export function maxPool2d(x: Tensor, kernelSize: Pair, stride?: Pair | null, padding: Pair = 0): Tensor {
-  const [B, C, H, W] = checkImage('maxPool2d', x);
-  const [kh, kw] = pair(kernelSize);
-  const [ph, pw] = pair(padding);
-  if (ph > kh / 2 || pw > kw / 2) throw new RangeError(`maxPool2d: padding ${JSON.stringify(padding)} must be at most half the kernel ${JSON.stringify(kernelSize)}`);
-  const padded = ph || pw ? x.pad([pw, pw, ph, ph], -Infinity) : x;
-  const s = stride ?? kernelSize;
-  const cols = unfold(padded, [kh, kw], { stride: s });
-  const [Ho, Wo] = outputSize(H + 2 * ph, W + 2 * pw, { kernel: [kh, kw], stride: pair(s), padding: [0, 0] });
-  return max(cols.reshape(B, C, kh * kw, Ho * Wo), 2).values.reshape(B, C, Ho, Wo);
+  checkImage('maxPool2d', x);
+  return maxPool2dWithIndices(x, kernelSize, { stride: stride ?? kernelSize, padding }).values;
 }
 
 /** Mean over each window; zero padding is counted in the mean (count_include_pad, as PyTorch's default). */

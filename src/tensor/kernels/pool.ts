@@ -1,0 +1,74 @@
+// Max pooling over NCHW images without im2col: one pass over each window, remembering where the
+// maximum was (the flat index within its H×W plane, as PyTorch's return_indices), and the
+// scatter that routes gradients back to those positions.
+import type { DType } from '../dtype.js';
+import { allocate, allocateUninitialized } from '../pool.js';
+import { TensorData } from '../storage.js';
+import { outputSize, type Window } from './conv.js';
+
+/**
+ * values[b, c, oh, ow] = max over the window of x (positions outside the image are −∞: skipped);
+ * indices hold y·W + x of the first maximum. NaN wins, as in PyTorch.
+ */
+export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorData; indices: TensorData } {
+  const [B, C, H, W] = x.shape as [number, number, number, number];
+  const [kh, kw] = win.kernel;
+  const [sh, sw] = win.stride;
+  const [ph, pw] = win.padding;
+  const [Ho, Wo] = outputSize(H, W, win);
+  const src = x.contiguous().data;
+  const values = allocateUninitialized(x.dtype, B * C * Ho * Wo);
+  const indices = allocateUninitialized('int32', B * C * Ho * Wo);
+  let o = 0;
+  for (let plane = 0; plane < B * C; plane++) {
+    const base = plane * H * W;
+    for (let oh = 0; oh < Ho; oh++) {
+      const y0 = Math.max(0, oh * sh - ph);
+      const y1 = Math.min(H, oh * sh - ph + kh);
+      for (let ow = 0; ow < Wo; ow++, o++) {
+        const x0 = Math.max(0, ow * sw - pw);
+        const x1 = Math.min(W, ow * sw - pw + kw);
+        let best = -Infinity;
+        let at = y0 * W + x0;
+        for (let yy = y0; yy < y1; yy++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const v = src[base + yy * W + xx]!;
+            if (v > best || (v !== v && best === best)) { best = v; at = yy * W + xx; }
+          }
+        }
+        values[o] = best;
+        indices[o] = at;
+      }
+    }
+  }
+  return { values: new TensorData(values, [B, C, Ho, Wo]), indices: new TensorData(indices, [B, C, Ho, Wo]) };
+}
+
+/** out[b, c].flat[indices[b, c, i]] += v[b, c, i] over an output of [B, C, H, W] (PyTorch's max_unpool2d, summing repeats). */
+export function maxUnpool2dKernel(v: TensorData, indices: TensorData, size: readonly [number, number], dtype: DType): TensorData {
+  const [B, C] = v.shape as [number, number];
+  const [H, W] = size;
+  const L = v.size / (B * C);
+  const src = v.contiguous().data;
+  const idx = indices.contiguous().data;
+  const out = allocate(dtype, B * C * H * W);
+  for (let plane = 0, i = 0; plane < B * C; plane++) {
+    const base = plane * H * W;
+    for (let j = 0; j < L; j++, i++) out[base + idx[i]!]! += src[i]!;
+  }
+  return new TensorData(out, [B, C, H, W]);
+}
+
+/** v[b, c, i] = g[b, c].flat[indices[b, c, i]]: the adjoint of maxUnpool2dKernel. */
+export function gatherPlanesKernel(g: TensorData, indices: TensorData, dtype: DType): TensorData {
+  const [B, C, H, W] = g.shape as [number, number, number, number];
+  const src = g.contiguous().data;
+  const idx = indices.contiguous().data;
+  const out = allocateUninitialized(dtype, indices.size);
+  const L = indices.size / (B * C);
+  for (let plane = 0, i = 0; plane < B * C; plane++) {
+    const base = plane * H * W;
+    for (let j = 0; j < L; j++, i++) out[i] = src[base + idx[i]!]!;
+  }
+  return new TensorData(out, indices.shape);
+}
