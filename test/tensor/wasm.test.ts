@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, randn } from '../../src/index.js';
 import { gemmReference, matmulKernel } from '../../src/tensor/kernels/matmul.js';
-import { sgemm, wasmStatus } from '../../src/tensor/kernels/wasm.js';
+import { wasmStatus } from '../../src/tensor/kernels/wasm.js';
+import { sgemm } from '../../src/tensor/kernels/wasm-kernels.js';
 import { fcParams } from '../helpers/arbitraries.js';
 
 const dims = fc.record({ n: fc.integer({ min: 1, max: 37 }), k: fc.integer({ min: 1, max: 37 }), m: fc.integer({ min: 1, max: 37 }), seed: fc.nat() });

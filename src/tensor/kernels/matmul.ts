@@ -5,7 +5,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { allocateUninitialized } from '../pool.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
-import { sgemm } from './wasm.js';
+import { sgemm } from './wasm-kernels.js';
 
 /** Below this many multiply-adds per product the copies into wasm memory cost more than they save. */
 export const WASM_MIN_WORK = 4096;

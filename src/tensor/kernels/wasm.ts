@@ -1,15 +1,36 @@
-// Loads the WebAssembly SIMD kernels (assembly/gemm.ts) once, synchronously, from the base64
-// embedded at build time. Where WebAssembly SIMD is missing, or KDGRAD_NO_WASM=1 is set, the
-// TypeScript kernels run instead, and kdgrad says so once.
-import { WASM_BASE64 } from './wasm-binary.generated.js';
+// Loads the WebAssembly SIMD kernels (assembly/*.ts) once, synchronously, from the base64
+// embedded at build time, into a memory kdgrad owns: shared (so worker threads can run the same
+// kernels on it, see threads.ts) where SharedArrayBuffer exists, else ordinary. Where WebAssembly
+// SIMD is missing, or KDGRAD_NO_WASM=1 is set, the TypeScript kernels run instead, and kdgrad
+// says so once.
+//
+// Memory map: [0, 256) thread control words, [256, 512) call arguments too long for a signature
+// (conv geometry), [65536, ...) the operands of the current call, laid out afresh by each call.
+import { WASM_BASE64, WASM_SHARED_BASE64 } from './wasm-binary.generated.js';
 
-interface Exports {
-  memory: WebAssembly.Memory;
+export interface Exports {
   sgemm(a: number, b: number, c: number, n: number, k: number, m: number): void;
   sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
+  sgemmRows(a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number, t: number, nt: number): void;
+  conv2dForward(geo: number, x: number, w: number, y: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
+  conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
+  conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
 }
 
-let kernels: Exports | null | undefined;
+export interface Wasm {
+  exports: Exports;
+  memory: WebAssembly.Memory;
+  /** The compiled module (shared-memory build when `shared`), for worker threads to instantiate. */
+  module: WebAssembly.Module;
+  shared: boolean;
+}
+
+export const CONTROL_BYTES = 256;
+export const ARGS_AT = 256;
+export const DATA_AT = 65536;
+const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+
+let loaded: Wasm | null | undefined;
 let reason = '';
 
 function decode(b64: string): Uint8Array {
@@ -19,30 +40,41 @@ function decode(b64: string): Uint8Array {
   return out;
 }
 
-function disabledByEnv(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.KDGRAD_NO_WASM === '1';
+function env(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+function instantiate(shared: boolean): Wasm {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared });
+  const module = new WebAssembly.Module(decode(shared ? WASM_SHARED_BASE64 : WASM_BASE64) as BufferSource);
+  const instance = new WebAssembly.Instance(module, {
+    env: { memory, abort: () => { throw new Error('kdgrad wasm kernel aborted'); } },
+  });
+  return { exports: instance.exports as unknown as Exports, memory, module, shared };
 }
 
 /** The kernels, or null when unavailable (the reason is in wasmStatus()). */
-export function wasm(): Exports | null {
-  if (kernels !== undefined) return kernels;
-  if (disabledByEnv()) {
+export function wasm(): Wasm | null {
+  if (loaded !== undefined) return loaded;
+  if (env('KDGRAD_NO_WASM') === '1') {
     reason = 'disabled by KDGRAD_NO_WASM=1';
-    return (kernels = null);
+    return (loaded = null);
   }
   try {
-    const module = new WebAssembly.Module(decode(WASM_BASE64) as BufferSource);
-    const instance = new WebAssembly.Instance(module, {
-      env: { abort: () => { throw new Error('kdgrad wasm kernel aborted'); } },
-    });
-    kernels = instance.exports as unknown as Exports;
+    let shared = typeof SharedArrayBuffer === 'function';
+    try {
+      loaded = instantiate(shared);
+    } catch (e) {
+      if (!shared) throw e;
+      shared = false; // e.g. a browser page that is not cross-origin isolated
+      loaded = instantiate(false);
+    }
   } catch (e) {
     reason = `WebAssembly SIMD unavailable (${(e as Error).message})`;
-    kernels = null;
+    loaded = null;
     console.warn(`kdgrad: ${reason}; using the TypeScript kernels`);
   }
-  return kernels;
+  return loaded;
 }
 
 export function wasmStatus(): { enabled: boolean; reason: string } {
@@ -50,32 +82,27 @@ export function wasmStatus(): { enabled: boolean; reason: string } {
   return { enabled: k !== null, reason: k ? 'WebAssembly SIMD kernels loaded' : reason };
 }
 
-/** Byte offsets of n float32 regions in wasm memory, growing it when needed (16-byte aligned). */
-function reserve(k: Exports, sizes: readonly number[]): number[] {
+/** Byte offsets of regions of the given byte sizes from DATA_AT (16-byte aligned), growing memory when needed. */
+export function reserve(w: Wasm, bytes: readonly number[]): number[] {
   const offsets: number[] = [];
-  let at = 0;
-  for (const s of sizes) {
+  let at = DATA_AT;
+  for (const b of bytes) {
     offsets.push(at);
-    at += Math.ceil((s * 4) / 16) * 16;
+    at += Math.ceil(b / 16) * 16;
   }
-  const have = k.memory.buffer.byteLength;
-  if (at > have) k.memory.grow(Math.ceil((at - have) / 65536));
+  const have = w.memory.buffer.byteLength;
+  if (at > have) {
+    if (at > MAX_PAGES * 65536) throw new RangeError(`wasm kernels: a call needs ${at} bytes, more than the 4 GiB a wasm32 memory can hold`);
+    w.memory.grow(Math.ceil((at - have) / 65536));
+  }
   return offsets;
 }
 
-/**
- * C = A @ B for row-major float32 matrices (A: n×k at aOff; B: k×m at bOff, or, with
- * transposeB, B stored as m×k), written to C at cOff. Returns false (doing nothing) when the
- * wasm kernels are unavailable.
- */
-export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number, n: number, k: number, m: number, transposeB = false): boolean {
-  const w = wasm();
-  if (!w) return false;
-  const [pa, pb, pc] = reserve(w, [n * k, k * m, n * m]) as [number, number, number];
-  const heap = new Float32Array(w.memory.buffer);
-  heap.set(A.subarray(aOff, aOff + n * k), pa / 4);
-  heap.set(B.subarray(bOff, bOff + k * m), pb / 4);
-  (transposeB ? w.sgemmNT : w.sgemm)(pa, pb, pc, n, k, m);
-  C.set(new Float32Array(w.memory.buffer, pc, n * m), cOff);
-  return true;
+/** A float32 view of memory (made after any grow: a grown memory has a new buffer). */
+export function heapF32(w: Wasm): Float32Array {
+  return new Float32Array(w.memory.buffer);
+}
+
+export function heapI32(w: Wasm): Int32Array {
+  return new Int32Array(w.memory.buffer);
 }

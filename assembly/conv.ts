@@ -1,0 +1,158 @@
+// Convolution kernels for NCHW float32 images, one image at a time so its im2col matrix stays in
+// cache: cols[(c·kh + i)·kw + j, oh·Wo + ow] = x[c, oh·sh − ph + i, ow·sw − pw + j] (0 outside).
+// Every exported kernel takes (t, nt) and does the images t, t + nt, t + 2nt, ... of the batch:
+// thread t of nt runs it on the same shared memory (src/tensor/kernels/threads.ts), each with its
+// own scratch at scratch + t·scratchBytes. The TypeScript kernels in src/tensor/kernels/conv.ts
+// are the definition these must agree with (test/tensor/wasm.test.ts).
+import { sgemm, sgemmNT } from './gemm';
+
+// Geometry of one convolution: 12 int32 at `geo` in memory (C, H, W, O, KH, KW, SH, SW, PH, PW,
+// HO, WO), read into this instance's globals at the start of each call (every thread's instance
+// has its own globals, but they all see the same memory).
+let C: i32 = 0, H: i32 = 0, W: i32 = 0, O: i32 = 0, KH: i32 = 0, KW: i32 = 0;
+let SH: i32 = 1, SW: i32 = 1, PH: i32 = 0, PW: i32 = 0, HO: i32 = 0, WO: i32 = 0;
+
+function loadGeometry(geo: usize): void {
+  C = load<i32>(geo); H = load<i32>(geo, 4); W = load<i32>(geo, 8); O = load<i32>(geo, 12);
+  KH = load<i32>(geo, 16); KW = load<i32>(geo, 20); SH = load<i32>(geo, 24); SW = load<i32>(geo, 28);
+  PH = load<i32>(geo, 32); PW = load<i32>(geo, 36); HO = load<i32>(geo, 40); WO = load<i32>(geo, 44);
+}
+
+/** Output columns [lo, hi) whose input column ow·sw − pw + j lies inside the image. */
+@inline function colLo(j: i32): i32 {
+  const d = PW - j;
+  return d <= 0 ? 0 : (d + SW - 1) / SW;
+}
+@inline function colHi(j: i32): i32 {
+  const hi = (W - 1 + PW - j) / SW + 1;
+  return W - 1 + PW - j < 0 ? 0 : min(hi, WO);
+}
+
+/** im2col of one image x [C, H, W] into cols [C·KH·KW, HO·WO]. */
+function im2col(x: usize, cols: usize): void {
+  const L = HO * WO;
+  let dst = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = x + (<usize>(c * H * W) << 2);
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        const lo = colLo(j), hi = max(colHi(j), lo);
+        for (let oh = 0; oh < HO; oh++) {
+          const row = dst + (<usize>(oh * WO) << 2);
+          const y = oh * SH - PH + i;
+          if (y < 0 || y >= H) { memory.fill(row, 0, <usize>WO << 2); continue; }
+          if (lo > 0) memory.fill(row, 0, <usize>lo << 2);
+          if (hi < WO) memory.fill(row + (<usize>hi << 2), 0, <usize>(WO - hi) << 2);
+          const src = plane + (<usize>(y * W - PW + j) << 2);
+          if (SW == 1) memory.copy(row + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+          else for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW) << 2)));
+        }
+        dst += <usize>L << 2;
+      }
+    }
+  }
+}
+
+/** col2im: dx [C, H, W] += the windows of cols [C·KH·KW, HO·WO] (the adjoint of im2col). */
+function col2im(cols: usize, dx: usize): void {
+  const L = HO * WO;
+  let src = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = dx + (<usize>(c * H * W) << 2);
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        const lo = colLo(j), hi = max(colHi(j), lo);
+        for (let oh = 0; oh < HO; oh++) {
+          const y = oh * SH - PH + i;
+          if (y < 0 || y >= H) continue;
+          const row = src + (<usize>(oh * WO) << 2);
+          const out = plane + (<usize>(y * W - PW + j) << 2);
+          if (SW == 1) {
+            let ow = lo;
+            for (; ow + 4 <= hi; ow += 4) {
+              const at = out + (<usize>ow << 2);
+              v128.store(at, f32x4.add(v128.load(at), v128.load(row + (<usize>ow << 2))));
+            }
+            for (; ow < hi; ow++) {
+              const at = out + (<usize>ow << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(row + (<usize>ow << 2)));
+            }
+          } else {
+            for (let ow = lo; ow < hi; ow++) {
+              const at = out + (<usize>(ow * SW) << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(row + (<usize>ow << 2)));
+            }
+          }
+        }
+        src += <usize>L << 2;
+      }
+    }
+  }
+}
+
+/** y[b] = w [O, C·KH·KW] @ im2col(x[b]) for the images of thread t. */
+export function conv2dForward(geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
+  loadGeometry(geo);
+  const K = C * KH * KW, L = HO * WO;
+  const cols = scratch + <usize>t * scratchBytes;
+  for (let b = t; b < batch; b += nt) {
+    im2col(x + (<usize>(b * C * H * W) << 2), cols);
+    sgemm(w, cols, y + (<usize>(b * O * L) << 2), O, K, L);
+  }
+}
+
+/** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx zeroed by the caller). */
+export function conv2dInputGrad(geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
+  loadGeometry(geo);
+  const K = C * KH * KW, L = HO * WO;
+  const cols = scratch + <usize>t * scratchBytes;
+  for (let b = t; b < batch; b += nt) {
+    sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L);
+    col2im(cols, dx + (<usize>(b * C * H * W) << 2));
+  }
+}
+
+/**
+ * dw = Σ_b g[b] [O, L] @ im2col(x[b])ᵀ in `chunks` partial sums, chunk q over images
+ * [q·B/chunks, (q+1)·B/chunks), written to parts + q·O·K floats; thread t does chunks t, t + nt, ...
+ * The caller adds the partial sums. A fixed chunk count keeps the result independent of nt.
+ * Scratch holds cols, then one O×K product.
+ */
+export function conv2dWeightGrad(geo: usize, x: usize, g: usize, parts: usize, batch: i32, chunks: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
+  loadGeometry(geo);
+  const K = C * KH * KW, L = HO * WO;
+  const cols = scratch + <usize>t * scratchBytes;
+  const tmp = cols + ((<usize>(K * L) << 2) + 15 & ~15);
+  const n = O * K;
+  for (let q = t; q < chunks; q += nt) {
+    const acc = parts + (<usize>(q * n) << 2);
+    memory.fill(acc, 0, <usize>n << 2);
+    const b1 = <i32>((<i64>(q + 1) * batch) / chunks);
+    for (let b = <i32>((<i64>q * batch) / chunks); b < b1; b++) {
+      im2col(x + (<usize>(b * C * H * W) << 2), cols);
+      sgemmNT(g + (<usize>(b * O * L) << 2), cols, tmp, O, L, K);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const at = acc + (<usize>i << 2);
+        v128.store(at, f32x4.add(v128.load(at), v128.load(tmp + (<usize>i << 2))));
+      }
+      for (; i < n; i++) {
+        const at = acc + (<usize>i << 2);
+        store<f32>(at, load<f32>(at) + load<f32>(tmp + (<usize>i << 2)));
+      }
+    }
+  }
+}
+
+/** Rows [i0, i1) of C = A @ B (or A @ Bᵀ) for thread t: row blocks of 4 dealt out in turn. */
+export function sgemmRows(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, t: i32, nt: i32): void {
+  const blocks = (n + 3) >> 2;
+  const per = (blocks + nt - 1) / nt;
+  const i0 = min(n, t * per * 4);
+  const i1 = min(n, (t + 1) * per * 4);
+  if (i1 <= i0) return;
+  const aa = a + (<usize>(i0 * k) << 2);
+  const cc = c + (<usize>(i0 * m) << 2);
+  if (transposeB) sgemmNT(aa, b, cc, i1 - i0, k, m);
+  else sgemm(aa, b, cc, i1 - i0, k, m);
+}

@@ -1,0 +1,150 @@
+// Parallelism over the machine's cores: worker threads that instantiate the same wasm kernels on
+// the same shared memory, and a fork-join call: every thread t of nt runs kernel(...args, t, nt)
+// on its share (each kernel splits the work itself), and the caller waits until all are done.
+//
+// Control words at byte 0 of the shared memory (Int32 indices):
+//   GEN    bumped by the caller to start a job; workers sleep on it (Atomics.wait)
+//   DONE   workers add 1 when their share is done; the caller sleeps on it
+//   READY  workers add 1 once instantiated (jobs go to them only when all are ready)
+//   STOP   1 asks the workers to exit
+//   FN, ARGC, NT, FAILED, ARGS...  the job: kernel index, argument count, thread count, error flag
+// Node: worker_threads. Elsewhere (browsers) kdgrad stays on one thread: a page's main thread may
+// not block in Atomics.wait, so it could not wait for its workers.
+import { CONTROL_BYTES, type Exports, type Wasm } from './wasm.js';
+
+const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, ARGS = 8;
+const KERNELS = ['sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad'] as const;
+export type ParallelKernel = (typeof KERNELS)[number];
+
+// The worker's whole program (CommonJS, run with eval so bundles need no separate file).
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, index, names } = workerData;
+const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('kdgrad wasm kernel aborted'); } } });
+const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+Atomics.add(ctl, ${READY}, 1);
+let gen = 0;
+for (;;) {
+  Atomics.wait(ctl, ${GEN}, gen);
+  gen = Atomics.load(ctl, ${GEN});
+  if (Atomics.load(ctl, ${STOP}) === 1) break;
+  const nt = ctl[${NT}];
+  if (index < nt) {
+    const args = [];
+    for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i] >>> 0);
+    try { inst.exports[names[ctl[${FN}]]](...args, index, nt); } catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
+  }
+  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+interface Pool {
+  w: Wasm;
+  ctl: Int32Array;
+  workers: { terminate(): unknown; unref(): void }[];
+}
+
+let pool: Pool | null = null;
+let requested: number | null = null;
+let note = '';
+
+type NodeProcess = { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown };
+const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+
+function defaultThreads(): number {
+  const fromEnv = nodeProcess?.env?.KDGRAD_THREADS;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const n = Number(fromEnv);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`KDGRAD_THREADS must be an integer >= 1, got ${JSON.stringify(fromEnv)}`);
+    return n;
+  }
+  const os = nodeProcess?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return Math.min(os?.availableParallelism?.() ?? 1, 8);
+}
+
+/** Threads the kernels use (1 = no workers). Starts the workers on first use. */
+export function getNumThreads(): number {
+  return requested ??= defaultThreads();
+}
+
+/**
+ * Sets how many threads the wasm kernels use (as torch.set_num_threads): the caller's thread
+ * plus n − 1 workers. Results do not depend on it: every split is fixed by the shapes alone.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`setNumThreads: expected an integer from 1 to 64, got ${n}`);
+  if (n === requested) return;
+  stopWorkers();
+  requested = n;
+  note = '';
+}
+
+function stopWorkers(): void {
+  if (!pool) return;
+  Atomics.store(pool.ctl, STOP, 1);
+  Atomics.add(pool.ctl, GEN, 1);
+  Atomics.notify(pool.ctl, GEN);
+  for (const worker of pool.workers) void worker.terminate();
+  pool = null;
+}
+
+function startWorkers(w: Wasm, n: number): Pool | null {
+  const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (src: string, opts: object) => { terminate(): unknown; unref(): void; on(ev: string, fn: (e: unknown) => void): void } }
+    | undefined;
+  if (!wt) { note = 'one thread (worker_threads unavailable here)'; return null; }
+  if (!w.shared) { note = 'one thread (no SharedArrayBuffer)'; return null; }
+  const ctl = new Int32Array(w.memory.buffer, 0, CONTROL_BYTES / 4);
+  ctl.fill(0);
+  const workers = Array.from({ length: n - 1 }, (_, i) => {
+    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module: w.module, memory: w.memory, index: i + 1, names: KERNELS } });
+    worker.unref(); // idle workers never keep the process alive
+    worker.on('error', (e) => { note = `one thread (a worker failed: ${(e as Error).message})`; pool = null; });
+    return worker;
+  });
+  note = '';
+  return { w, ctl, workers };
+}
+
+/** How the kernels run now, for status lines: "2 threads" or "one thread (why)". */
+export function threadStatus(): string {
+  const n = getNumThreads();
+  if (n === 1) return 'one thread';
+  if (note) return note;
+  return `${n} threads (worker_threads on shared wasm memory)`;
+}
+
+/**
+ * Runs kernel(...args, t, nt) for t = 0..nt−1, t = 0 on this thread, and returns when all are
+ * done. Before the workers are up (they start asynchronously), this thread does every share.
+ */
+export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[]): void {
+  const fn = w.exports[kernel as keyof Exports] as (...a: number[]) => void;
+  const n = getNumThreads();
+  if (n > 1 && !pool && !note) pool = startWorkers(w, n);
+  const p = pool;
+  if (!p || Atomics.load(p.ctl, READY) < n - 1) {
+    fn(...args, 0, 1);
+    return;
+  }
+  const ctl = p.ctl;
+  ctl[FN] = KERNELS.indexOf(kernel);
+  ctl[ARGC] = args.length;
+  ctl[NT] = n;
+  ctl[FAILED] = 0;
+  for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
+  Atomics.store(ctl, DONE, 0);
+  Atomics.add(ctl, GEN, 1);
+  Atomics.notify(ctl, GEN);
+  let error: unknown = null;
+  try {
+    fn(...args, 0, n);
+  } catch (e) {
+    error = e;
+  }
+  let done: number;
+  while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
+  if (error) throw error;
+  if (ctl[FAILED]) throw new Error(`kdgrad: the wasm kernel ${kernel} failed on a worker thread`);
+}

@@ -1,0 +1,101 @@
+// The JavaScript side of the wasm fast paths: copy the operands into wasm memory, run the kernel
+// over all threads, copy the result out. Each returns false (doing nothing) when the wasm
+// kernels are unavailable, and the caller runs its TypeScript reference kernel instead.
+import { ARGS_AT, heapF32, heapI32, reserve, wasm } from './wasm.js';
+import { getNumThreads, parallel } from './threads.js';
+
+/** Below this many multiply-adds a product is not worth splitting across threads. */
+const PARALLEL_MIN_WORK = 1 << 17;
+
+/**
+ * C = A @ B for row-major float32 matrices (A: n×k at aOff; B: k×m at bOff, or, with
+ * transposeB, B stored as m×k), written to C at cOff.
+ */
+export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number, n: number, k: number, m: number, transposeB = false): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const [pa, pb, pc] = reserve(w, [n * k * 4, k * m * 4, n * m * 4]) as [number, number, number];
+  const heap = heapF32(w);
+  heap.set(A.subarray(aOff, aOff + n * k), pa / 4);
+  heap.set(B.subarray(bOff, bOff + k * m), pb / 4);
+  if (n >= 8 && n * k * m >= PARALLEL_MIN_WORK) parallel(w, 'sgemmRows', [pa, pb, pc, n, k, m, transposeB ? 1 : 0]);
+  else (transposeB ? w.exports.sgemmNT : w.exports.sgemm)(pa, pb, pc, n, k, m);
+  C.set(heap.subarray(pc / 4, pc / 4 + n * m), cOff);
+  return true;
+}
+
+/** Sizes of one 2-D convolution over NCHW images. */
+export interface ConvShape {
+  B: number; C: number; H: number; W: number; O: number;
+  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; Ho: number; Wo: number;
+}
+
+function writeGeometry(heap: Int32Array, s: ConvShape): void {
+  heap.set([s.C, s.H, s.W, s.O, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, s.Ho, s.Wo], ARGS_AT / 4);
+}
+
+const dims = (s: ConvShape) => ({ K: s.C * s.kh * s.kw, L: s.Ho * s.Wo, X: s.C * s.H * s.W });
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** y [B, O, Ho, Wo] = w [O, C·kh·kw] @ im2col(x) per image. */
+export function conv2dForwardWasm(x: Float32Array, weight: Float32Array, y: Float32Array, s: ConvShape): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const { K, L, X } = dims(s);
+  const nt = getNumThreads();
+  const scratchBytes = align16(K * L * 4);
+  const [px, pw, py, ps] = reserve(w, [s.B * X * 4, s.O * K * 4, s.B * s.O * L * 4, nt * scratchBytes]) as [number, number, number, number];
+  const heap = heapF32(w);
+  heap.set(x, px / 4);
+  heap.set(weight, pw / 4);
+  writeGeometry(heapI32(w), s);
+  parallel(w, 'conv2dForward', [ARGS_AT, px, pw, py, s.B, ps, scratchBytes]);
+  y.set(heap.subarray(py / 4, py / 4 + s.B * s.O * L));
+  return true;
+}
+
+/** dx [B, C, H, W] = col2im(wᵀ @ g) per image. */
+export function conv2dInputGradWasm(g: Float32Array, weight: Float32Array, dx: Float32Array, s: ConvShape): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const { K, L, X } = dims(s);
+  const nt = getNumThreads();
+  const scratchBytes = align16(K * L * 4);
+  const [pg, pwT, pdx, ps] = reserve(w, [s.B * s.O * L * 4, K * s.O * 4, s.B * X * 4, nt * scratchBytes]) as [number, number, number, number];
+  const heap = heapF32(w);
+  heap.set(g, pg / 4);
+  // wᵀ [K, O]: small, transposed here once so the kernel runs a plain product per image
+  const wT = pwT / 4;
+  for (let o = 0; o < s.O; o++) for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
+  heap.fill(0, pdx / 4, pdx / 4 + s.B * X);
+  writeGeometry(heapI32(w), s);
+  parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
+  dx.set(heap.subarray(pdx / 4, pdx / 4 + s.B * X));
+  return true;
+}
+
+/** Partial sums of the weight gradient: fixed, so the result is the same for any thread count. */
+const WEIGHT_GRAD_CHUNKS = 8;
+
+/** dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ, as WEIGHT_GRAD_CHUNKS partial sums (split over threads) added here. */
+export function conv2dWeightGradWasm(x: Float32Array, g: Float32Array, dw: Float32Array, s: ConvShape): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const { K, L, X } = dims(s);
+  const nt = getNumThreads();
+  const n = s.O * K;
+  const scratchBytes = align16(K * L * 4) + align16(n * 4);
+  const [px, pg, pparts, ps] = reserve(w, [s.B * X * 4, s.B * s.O * L * 4, WEIGHT_GRAD_CHUNKS * n * 4, nt * scratchBytes]) as [number, number, number, number];
+  const heap = heapF32(w);
+  heap.set(x, px / 4);
+  heap.set(g, pg / 4);
+  writeGeometry(heapI32(w), s);
+  parallel(w, 'conv2dWeightGrad', [ARGS_AT, px, pg, pparts, s.B, WEIGHT_GRAD_CHUNKS, ps, scratchBytes]);
+  const base = pparts / 4;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let q = 0; q < WEIGHT_GRAD_CHUNKS; q++) sum += heap[base + q * n + i]!;
+    dw[i] = sum;
+  }
+  return true;
+}
