@@ -9,6 +9,7 @@ export type { CreateOptions, RandomOptions } from './autograd/creation.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { tidy, keep } from './autograd/tidy.js';
 export { memoryStats, resetMemoryStats, setPoolLimit } from './tensor/pool.js';
+export { getNumThreads, setNumThreads, threadsReady, threadStatus } from './tensor/kernels/threads.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
 export { toDot, toTree, retainGraphGrads } from './autograd/graph.js';

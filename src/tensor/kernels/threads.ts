@@ -10,7 +10,7 @@
 //   FN, ARGC, NT, FAILED, ARGS...  the job: kernel index, argument count, thread count, error flag
 // Node: worker_threads. Elsewhere (browsers) kdgrad stays on one thread: a page's main thread may
 // not block in Atomics.wait, so it could not wait for its workers.
-import { CONTROL_BYTES, type Exports, type Wasm } from './wasm.js';
+import { CONTROL_BYTES, wasm, type Exports, type Wasm } from './wasm.js';
 
 const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, ARGS = 8;
 const KERNELS = ['sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad'] as const;
@@ -147,4 +147,21 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
   while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
   if (error) throw error;
   if (ctl[FAILED]) throw new Error(`kdgrad: the wasm kernel ${kernel} failed on a worker thread`);
+}
+
+/**
+ * Resolves with the number of threads once the workers have started (they start on the first
+ * parallel kernel call, or here), or with 1 when kdgrad runs on one thread.
+ */
+export async function threadsReady(timeoutMs = 10_000): Promise<number> {
+  const n = getNumThreads();
+  const w = wasm();
+  if (n === 1 || !w) return 1;
+  if (!pool && !note) pool = startWorkers(w, n);
+  const start = Date.now();
+  while (pool && Atomics.load(pool.ctl, READY) < n - 1) {
+    if (Date.now() - start > timeoutMs) throw new Error(`threadsReady: ${n - 1} worker threads did not start within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return pool ? n : 1;
 }
