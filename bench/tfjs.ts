@@ -58,7 +58,7 @@ export async function runTfjs(backend: 'cpu' | 'wasm'): Promise<WorkloadResult> 
     return tf.add(tf.mul(kl, 0.9 * T * T), tf.mul(tf.losses.softmaxCrossEntropy(y, st), 0.1)) as import('@tensorflow/tfjs').Scalar;
   };
   const kdGrad = tf.grad(kdLoss);
-  const kd = await tryRun('KD step', () => median(() => tf.tidy(() => kdGrad(s).dataSync()), { warmup: 20, min: 100, budgetMs: 2000 }));
+  const kd = await tryRun('KD step', () => median(() => tf.tidy(() => kdGrad(s).dataSync()), { warmup: 1000, min: 100, budgetMs: 2000 }));
   const x = tf.randomNormal([64, 32, 32, 3]);
   const w = tf.randomNormal([5, 5, 3, 16]);
   const convGrad = tf.grads((xx: import('@tensorflow/tfjs').Tensor, ww: import('@tensorflow/tfjs').Tensor) => tf.sum(tf.conv2d(xx as never, ww as never, 1, 'same')));

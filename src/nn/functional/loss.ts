@@ -63,6 +63,14 @@ export function crossEntropy(input: Tensor, target: Labels, opts: CrossEntropyOp
 
 let warnedMean = false;
 
+/** Whether any element is −∞ (read in place: no copy of the target per call). */
+function hasNegativeInfinity(t: Tensor): boolean {
+  let found = false;
+  const data = t.storage.data;
+  t.storage.forEachOffset((_, at) => { if (data[at] === -Infinity) found = true; });
+  return found;
+}
+
 /**
  * KL divergence with PyTorch's argument order: `input` holds log-probabilities (of the model,
  * e.g. the student), `target` probabilities (or log-probabilities with logTarget).
@@ -83,7 +91,7 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduc
   let pointwise: Tensor;
   if (opts.logTarget) {
     // exp(t)·(t − input); a target of log 0 = −∞ contributes 0 (PyTorch would give NaN)
-    if (target.toTypedArray().includes(-Infinity)) {
+    if (hasNegativeInfinity(target)) {
       const finite = target.gt(-Infinity);
       const t = where(finite, target, 0);
       pointwise = where(finite, t.exp().mul(t.sub(input)), 0);
