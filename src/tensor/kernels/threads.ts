@@ -48,6 +48,7 @@ interface Pool {
 let pool: Pool | null = null;
 let requested: number | null = null;
 let note = '';
+let warned = false;
 
 type NodeProcess = { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown };
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
@@ -124,6 +125,10 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
   const n = getNumThreads();
   if (n > 1 && !pool && !note) pool = startWorkers(w, n);
   const p = pool;
+  if (n > 1 && note && !warned) {
+    warned = true;
+    console.warn(`kdgrad: ${n} threads requested, running ${note}`);
+  }
   if (!p || Atomics.load(p.ctl, READY) < n - 1) {
     fn(...args, 0, 1);
     return;
