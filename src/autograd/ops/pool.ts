@@ -30,7 +30,7 @@ export function maxPool2dWithIndices(a: Tensor, kernelSize: Pair, opts: WindowOp
   }
   const { values, indices } = maxPool2dKernel(x.storage, win);
   const idx = new Tensor(indices);
-  return { values: record('maxPool2d', [x], values, (g) => [() => maxUnpool2d(g, idx, [H, W])]), indices: idx };
+  return { values: record('maxPool2d', [x], values, (g) => [() => unpool(g, idx, [H, W])]), indices: idx };
 }
 
 function checkIndices(op: string, v: Tensor, indices: Tensor, size: readonly [number, number]): void {
@@ -50,11 +50,16 @@ function checkIndices(op: string, v: Tensor, indices: Tensor, size: readonly [nu
 export function maxUnpool2d(a: Tensor, indices: Tensor, outputSize: readonly [number, number]): Tensor {
   const v = floating(a);
   checkIndices('maxUnpool2d', v, indices, outputSize);
+  return unpool(v, indices, outputSize);
+}
+
+/** maxUnpool2d on indices made by maxPool2dWithIndices itself (already valid: not scanned again). */
+function unpool(v: Tensor, indices: Tensor, outputSize: readonly [number, number]): Tensor {
   return record('maxUnpool2d', [v], maxUnpool2dKernel(v.storage, indices.storage, outputSize, v.dtype), (g) => [() => gatherPlanes(g, indices)]);
 }
 
 // d gatherPlanes(g) = maxUnpool2d(gg): the pair are each other's adjoint
 function gatherPlanes(g: Tensor, indices: Tensor): Tensor {
   const [, , H, W] = g.shape as [number, number, number, number];
-  return record('gatherPlanes', [g], gatherPlanesKernel(g.storage, indices.storage, g.dtype), (gg) => [() => maxUnpool2d(gg, indices, [H, W])]);
+  return record('gatherPlanes', [g], gatherPlanesKernel(g.storage, indices.storage, g.dtype), (gg) => [() => unpool(gg, indices, [H, W])]);
 }
