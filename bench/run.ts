@@ -1,5 +1,6 @@
 // `npm run bench`: kdgrad and its JavaScript peers on the same workloads, side by side in one
-// run (one child process per peer), printed as a table with ratios and written to bench/results.md.
+// run (one child process per peer), printed as a table with ratios and written to bench/results.md,
+// followed by the memory figures of bench/memory.ts.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -37,9 +38,13 @@ for (const [label, key, better, fmt] of rows) {
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }
 const notes = Object.values(results).flatMap((r) => r.notes);
+// memory: in a process of its own too (bench/memory.ts)
+process.stderr.write('running memory ...\n');
+const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+const memory = JSON.parse(memOut.trim().split('\n').at(-1)!) as string[];
 const md = [
   `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; medians after warm-up. "kdgrad ×N": how many times better kdgrad is (N < 1: worse).`,
-  '', ...lines, '', ...notes.map((n) => `- ${n}`),
+  '', ...lines, '', ...notes.map((n) => `- ${n}`), '', ...memory,
 ].join('\n');
 writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
 process.stdout.write(`${md}\n`);

@@ -6,7 +6,7 @@ import { formatData } from '../tensor/format.js';
 import { unflatten, type NestedArray } from '../tensor/nested.js';
 import { formatShape, normalizeDim, numel } from '../tensor/shape.js';
 import { TensorData } from '../tensor/storage.js';
-import { keepArray } from '../tensor/pool.js';
+import { tieLifetime } from '../tensor/pool.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { backward as runBackward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
@@ -54,9 +54,13 @@ export class Tensor {
     return this.#grad;
   }
 
-  /** A gradient outlives the tidy() scope it was computed in: its buffer is never recycled. */
+  /**
+   * A gradient lives as long as its tensor: the gradient of a tensor made before the current
+   * tidy() scope (a parameter, an input) is never recycled; that of a tensor made inside the
+   * scope survives it when the tensor does (tidy keeps the .grad of what it returns).
+   */
   set grad(g: Tensor | null) {
-    if (g) keepArray(g.storage.rawData);
+    if (g) tieLifetime(g.storage.rawData, this.storage.rawData);
     this.#grad = g;
   }
 

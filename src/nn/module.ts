@@ -1,6 +1,7 @@
 // Module: the base of every layer and model (torch.nn.Module). Parameters and sub-modules held
 // in fields are found automatically, in field order; buffers are registered by name so their
 // state-dict keys match PyTorch's (e.g. 'running_mean').
+import { keepArray } from '../tensor/pool.js';
 import { Tensor } from '../autograd/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { Parameter } from './parameter.js';
@@ -71,6 +72,7 @@ export abstract class Module {
 
   /** Registers a non-trainable tensor (e.g. running statistics) saved in the state dict. */
   registerBuffer(name: string, t: Tensor): Tensor {
+    keepArray(t.storage.rawData); // as parameters: never recycled by tidy()
     this.bufferMap.set(name, t);
     return t;
   }

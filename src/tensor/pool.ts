@@ -21,6 +21,10 @@ const scopes: Scope[] = [];
 const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
 /** Arrays that must outlive every scope (gradients, anything keep()-ed). */
 const kept = new WeakSet<TypedArray>();
+/** Arrays allocated inside a scope that is still open, with that scope's depth (1 = outermost). */
+const scopeDepth = new WeakMap<TypedArray, number>();
+/** Arrays that must survive every scope deeper than this depth (a gradient, until its tensor's scope ends). */
+const pinned = new WeakMap<TypedArray, number>();
 /** Arrays handed out by the pool and not yet returned: guards against returning one twice. */
 const inUse = new WeakSet<TypedArray>();
 let pooledBytes = 0;
@@ -62,7 +66,7 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
     stats.freshBytes += a.byteLength;
   }
   const scope = scopes[scopes.length - 1];
-  if (scope) scope.arrays.push(a);
+  if (scope) { scope.arrays.push(a); scopeDepth.set(a, scopes.length); }
   inUse.add(a);
   return a;
 }
@@ -119,6 +123,16 @@ export function keepArray(a: TypedArray): void {
   kept.add(a);
 }
 
+/**
+ * `dependent` (a gradient) lives as long as `owner` (its tensor's array): kept for good when the
+ * owner was made outside every open scope, else carried out of inner scopes up to the owner's.
+ */
+export function tieLifetime(dependent: TypedArray, owner: TypedArray): void {
+  const depth = scopeDepth.get(owner);
+  if (depth === undefined) kept.add(dependent);
+  else pinned.set(dependent, depth);
+}
+
 export function inScope(): boolean {
   return scopes.length > 0;
 }
@@ -138,13 +152,20 @@ export function endScope(survivors: ReadonlySet<TypedArray>, abandon = false): v
   const parent = scopes[scopes.length - 1];
   if (abandon) {
     if (parent) { parent.arrays.push(...scope.arrays); parent.views.push(...scope.views); }
+    else for (const a of scope.arrays) scopeDepth.delete(a);
     return;
   }
+  const depth = scopes.length + 1;
   const dead = new Set<TypedArray>();
   for (const a of scope.arrays) {
-    if (kept.has(a)) continue;
-    if (survivors.has(a)) parent?.arrays.push(a);
-    else dead.add(a);
+    if (kept.has(a)) { scopeDepth.delete(a); continue; }
+    if (survivors.has(a) || (pinned.get(a) ?? depth) < depth) {
+      if (parent) { parent.arrays.push(a); scopeDepth.set(a, depth - 1); } else scopeDepth.delete(a);
+    } else {
+      dead.add(a);
+      scopeDepth.delete(a);
+      pinned.delete(a);
+    }
   }
   for (const v of scope.views) {
     if (dead.has(v.rawData)) v.markReleased();

@@ -1,7 +1,7 @@
 // tidy()/keep() and the buffer pool: what survives a scope, what is released, and that a warm
 // training step inside tidy makes no new arrays yet computes exactly what it computes without.
 import { afterEach, describe, expect, it } from 'vitest';
-import { F, Generator, keep, memoryStats, nn, optim, randn, resetMemoryStats, setPoolLimit, tensor, tidy, zeros } from '../../src/index.js';
+import { DistillationLoss, F, Generator, keep, memoryStats, nn, optim, randn, resetMemoryStats, setPoolLimit, tensor, tidy, zeros } from '../../src/index.js';
 
 afterEach(() => setPoolLimit(512 * 2 ** 20));
 
@@ -53,6 +53,27 @@ describe('tidy', () => {
     const w = tensor([1, 2, 3], { requiresGrad: true });
     tidy(() => { w.mul(w).sum().backward(); });
     expect(w.grad!.toArray()).toEqual([2, 4, 6]);
+  });
+
+  it('a gradient lives as long as its tensor, across nested scopes', () => {
+    const total = tidy(() => {
+      const w = tensor([1, 2, 3], { requiresGrad: true });
+      const h = w.mul(2);
+      h.retainGrad();
+      tidy(() => { h.square().sum().backward(); });
+      // w and h were made in the outer scope: their gradients outlive the inner one
+      expect(w.grad!.toArray()).toEqual([8, 16, 24]);
+      expect(h.grad!.toArray()).toEqual([4, 8, 12]);
+      return w.grad!.sum();
+    });
+    expect(total.item()).toBe(48);
+  });
+
+  it('a model built inside tidy keeps its parameters and buffers', () => {
+    const model = tidy(() => new nn.Sequential(new nn.Linear(3, 2, { generator: new Generator(1) }), new nn.BatchNorm1d(2)));
+    const out = tidy(() => model.forward(tensor([[1, 2, 3], [4, 5, 6]])).sum());
+    expect(Number.isFinite(out.item())).toBe(true);
+    expect(model.parameters().every((p) => !p.storage.released)).toBe(true);
   });
 
   it('releases nothing when fn throws, so a failed step loses nothing', () => {
@@ -128,6 +149,21 @@ describe('a training step inside tidy', () => {
     const pa = a.model.parameters().map((p) => Array.from(p.toTypedArray()));
     const pb = b.model.parameters().map((p) => Array.from(p.toTypedArray()));
     expect(pa).toEqual(pb);
+  });
+});
+
+describe('a KD step inside tidy', () => {
+  it('recycles the retained gradients of the loss parts: no new arrays once warm', () => {
+    const g = new Generator(2);
+    const s = randn([8, 5], { generator: g }).requiresGrad_();
+    const t = randn([8, 5], { generator: g });
+    const kd = new DistillationLoss({ temperature: 3, alpha: 0.7 });
+    const step = () => tidy(() => { s.zeroGrad({ setToNone: false }); kd.forward(s, t, [0, 1, 2, 3, 4, 0, 1, 2]).backward(); });
+    for (let i = 0; i < 3; i++) step();
+    resetMemoryStats();
+    for (let i = 0; i < 3; i++) step();
+    expect(memoryStats().freshArrays).toBe(0);
+    expect(s.grad!.storage.released).toBe(false);
   });
 });
 
