@@ -26,7 +26,7 @@ console.log(JSON.stringify({ status: wasmStatus(), threads: threadStatus(), mm: 
 function run(env: Record<string, string>): { status: { enabled: boolean; reason: string }; threads: string; mm: number[]; gx: number[]; gw: number[] } {
   const file = join(dir, 'probe.ts');
   writeFileSync(file, SCRIPT);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 

@@ -8,41 +8,45 @@
 //   READY  workers add 1 once instantiated (jobs go to them only when all are ready)
 //   STOP   1 asks the workers to exit
 //   FN, ARGC, NT, FAILED, ARGS...  the job: kernel index, argument count, thread count, error flag
-// Node: worker_threads. Elsewhere (browsers) kdgrad stays on one thread: a page's main thread may
-// not block in Atomics.wait, so it could not wait for its workers.
+// Node: worker_threads. Browsers: Web Workers made from a Blob, when the page is cross-origin
+// isolated (else SharedArrayBuffer is missing and kdgrad stays on one thread); a page's main
+// thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
 import { CONTROL_BYTES, wasm, type Exports, type Wasm } from './wasm.js';
 
 const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, ARGS = 8;
 const KERNELS = ['sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad'] as const;
 export type ParallelKernel = (typeof KERNELS)[number];
 
-// The worker's whole program (CommonJS, run with eval so bundles need no separate file).
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, index, names } = workerData;
-const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('kdgrad wasm kernel aborted'); } } });
-const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
-Atomics.add(ctl, ${READY}, 1);
-let gen = 0;
-for (;;) {
-  Atomics.wait(ctl, ${GEN}, gen);
-  gen = Atomics.load(ctl, ${GEN});
-  if (Atomics.load(ctl, ${STOP}) === 1) break;
-  const nt = ctl[${NT}];
-  if (index < nt) {
-    const args = [];
-    for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i] >>> 0);
-    try { inst.exports[names[ctl[${FN}]]](...args, index, nt); } catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
+// The worker's whole program, as source text (so bundles need no separate file): instantiate
+// the kernels on the shared memory, say ready, then sleep until a job, run its share, report.
+const WORKER_LOOP = `
+function run({ module, memory, index, names }) {
+  const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('kdgrad wasm kernel aborted'); } } });
+  const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+  Atomics.add(ctl, ${READY}, 1);
+  let gen = 0;
+  for (;;) {
+    Atomics.wait(ctl, ${GEN}, gen);
+    gen = Atomics.load(ctl, ${GEN});
+    if (Atomics.load(ctl, ${STOP}) === 1) break;
+    const nt = ctl[${NT}];
+    if (index < nt) {
+      const args = [];
+      for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i] >>> 0);
+      try { inst.exports[names[ctl[${FN}]]](...args, index, nt); } catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
+    }
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
   }
-  Atomics.add(ctl, ${DONE}, 1);
-  Atomics.notify(ctl, ${DONE});
 }
 `;
+const NODE_WORKER = `${WORKER_LOOP}\nrun(require('node:worker_threads').workerData);\n`;
+const BROWSER_WORKER = `${WORKER_LOOP}\nself.onmessage = (e) => run(e.data);\n`;
 
 interface Pool {
   w: Wasm;
   ctl: Int32Array;
-  workers: { terminate(): unknown; unref(): void }[];
+  workers: { terminate(): unknown }[];
 }
 
 let pool: Pool | null = null;
@@ -61,7 +65,9 @@ function defaultThreads(): number {
     return n;
   }
   const os = nodeProcess?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  return Math.min(os?.availableParallelism?.() ?? 1, 8);
+  if (os?.availableParallelism) return Math.min(os.availableParallelism(), 8);
+  const browser = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return browser.crossOriginIsolated ? Math.min(browser.navigator?.hardwareConcurrency ?? 1, 8) : 1;
 }
 
 /** Threads the kernels use (1 = no workers). Starts the workers on first use. */
@@ -90,30 +96,49 @@ function stopWorkers(): void {
   pool = null;
 }
 
+type WorkerHandle = { terminate(): unknown; unref?(): void };
+
 function startWorkers(w: Wasm, n: number): Pool | null {
+  if (!w.shared) { note = 'one thread (no SharedArrayBuffer: in a browser the page must be cross-origin isolated)'; return null; }
+  const data = (i: number) => ({ module: w.module, memory: w.memory, index: i + 1, names: KERNELS });
+  const fail = (e: unknown) => { note = `one thread (a worker failed: ${(e as Error)?.message ?? String(e)})`; pool = null; };
+  let spawn: ((i: number) => WorkerHandle) | null = null;
   const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (src: string, opts: object) => { terminate(): unknown; unref(): void; on(ev: string, fn: (e: unknown) => void): void } }
+    | { Worker: new (src: string, opts: object) => WorkerHandle & { on(ev: string, fn: (e: unknown) => void): void } }
     | undefined;
-  if (!wt) { note = 'one thread (worker_threads unavailable here)'; return null; }
-  if (!w.shared) { note = 'one thread (no SharedArrayBuffer)'; return null; }
+  if (wt) {
+    spawn = (i) => {
+      const worker = new wt.Worker(NODE_WORKER, { eval: true, workerData: data(i) });
+      worker.unref?.(); // idle workers never keep the process alive
+      worker.on('error', fail);
+      return worker;
+    };
+  } else if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
+    const url = URL.createObjectURL(new Blob([BROWSER_WORKER], { type: 'text/javascript' }));
+    spawn = (i) => {
+      const worker = new Worker(url);
+      worker.onerror = (e) => fail(e.message);
+      worker.postMessage(data(i));
+      return worker;
+    };
+  }
+  if (!spawn) { note = 'one thread (no worker threads here)'; return null; }
   const ctl = new Int32Array(w.memory.buffer, 0, CONTROL_BYTES / 4);
   ctl.fill(0);
-  const workers = Array.from({ length: n - 1 }, (_, i) => {
-    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module: w.module, memory: w.memory, index: i + 1, names: KERNELS } });
-    worker.unref(); // idle workers never keep the process alive
-    worker.on('error', (e) => { note = `one thread (a worker failed: ${(e as Error).message})`; pool = null; });
-    return worker;
-  });
+  const workers = Array.from({ length: n - 1 }, (_, i) => spawn(i));
   note = '';
   return { w, ctl, workers };
 }
+
+/** Atomics.wait may block here (Node, or a worker), but not on a browser page's main thread. */
+const canBlock = !!nodeProcess?.getBuiltinModule || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 
 /** How the kernels run now, for status lines: "2 threads" or "one thread (why)". */
 export function threadStatus(): string {
   const n = getNumThreads();
   if (n === 1) return 'one thread';
   if (note) return note;
-  return `${n} threads (worker_threads on shared wasm memory)`;
+  return `${n} threads (${nodeProcess?.getBuiltinModule ? 'worker_threads' : 'Web Workers'} on shared wasm memory)`;
 }
 
 /**
@@ -149,7 +174,8 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
     error = e;
   }
   let done: number;
-  while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
+  if (canBlock) while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
+  else while (Atomics.load(ctl, DONE) < n - 1); // spin: the workers' shares take about as long as ours
   if (error) throw error;
   if (ctl[FAILED]) throw new Error(`kdgrad: the wasm kernel ${kernel} failed on a worker thread`);
 }
