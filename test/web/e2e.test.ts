@@ -1,18 +1,18 @@
 // End to end in a real browser: Debian's chromium driven by playwright-core. Moves the T slider
 // and checks that the numbers on the page are what kdgrad computes for the same inputs; writes
 // a screenshot to report/explorer.png. .ci/run installs chromium when it is missing.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, withBrowser } from '../helpers/browser.js';
 import { computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = join(import.meta.dirname, '../..');
 const fmt = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
 
-describe.runIf(existsSync(CHROMIUM))('explorer in headless chromium', () => {
+describe.runIf(hasChromium)('explorer in headless chromium', () => {
   let server: Server;
   let url = '';
   beforeAll(async () => {
@@ -24,9 +24,7 @@ describe.runIf(existsSync(CHROMIUM))('explorer in headless chromium', () => {
   afterAll(() => server?.close());
 
   it('moving the T slider shows the library\'s numbers, without network requests or errors', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
-    try {
+    await withBrowser(async (browser) => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
       const errors: string[] = [];
       const requests: string[] = [];
@@ -56,8 +54,6 @@ describe.runIf(existsSync(CHROMIUM))('explorer in headless chromium', () => {
       expect(requests.every((r) => r.startsWith(url))).toBe(true);
       mkdirSync(join(root, 'report'), { recursive: true });
       await page.screenshot({ path: join(root, 'report/explorer.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    });
   }, 120_000);
 });

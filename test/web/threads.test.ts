@@ -1,15 +1,14 @@
 // Threads in a browser: a cross-origin isolated page (COOP/COEP headers) in headless chromium
 // runs the kernels on 2 threads (Web Workers on a shared wasm memory) with the same results as 1.
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, withBrowser } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-describe.runIf(existsSync(CHROMIUM))('threads in a cross-origin isolated page', () => {
+describe.runIf(hasChromium)('threads in a cross-origin isolated page', () => {
   let server: Server;
   let url = '';
   beforeAll(async () => {
@@ -30,9 +29,7 @@ describe.runIf(existsSync(CHROMIUM))('threads in a cross-origin isolated page', 
   afterAll(() => server?.close());
 
   it('2 Web Workers give the same bits as one thread', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
-    try {
+    await withBrowser(async (browser) => {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -41,8 +38,6 @@ describe.runIf(existsSync(CHROMIUM))('threads in a cross-origin isolated page', 
       const r = await page.evaluate(() => (globalThis as unknown as { runThreads: () => Promise<unknown> }).runThreads());
       expect(r).toEqual({ isolated: true, ready: 2, status: '2 threads (Web Workers on shared wasm memory)', same: true, n: 65 * 90 });
       expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 });
