@@ -2,7 +2,7 @@
 // independent loop references, and PyTorch's reduction semantics.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { F, Generator, gradcheck, tensor, type Tensor } from '../../src/index.js';
+import { F, Generator, gradcheck, gradgradcheck, randn, tensor, type Tensor } from '../../src/index.js';
 import * as K from '../../src/index.js';
 import { fcParams, makeInput, seedArb, uniform, layoutArb } from '../helpers/arbitraries.js';
 
@@ -159,6 +159,36 @@ describe('batchNorm', () => {
       const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
       ok(JSON.stringify(r), gradcheck((x, w, b) => F.batchNorm(x, null, null, { training: true, weight: w, bias: b }), [makeInput(shape, r.seed, STD), makeInput([r.c], r.seed + 1, STD), makeInput([r.c], r.seed + 2, STD)], { atol: 1e-6, rtol: 1e-5 }));
     }), fcParams(15));
+  });
+  it('second order (gradgradcheck) in training and eval mode, with and without an affine part', () => {
+    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 2, max: 3 }), c: fc.integer({ min: 1, max: 3 }), hw: fc.integer({ min: 1, max: 2 }), four: fc.boolean(), affine: fc.boolean(), training: fc.boolean(), seed: seedArb }), (r) => {
+      const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
+      const running = r.training ? [null, null] : [tensor(Array.from({ length: r.c }, (_, i) => 0.1 * i), { dtype: 'float64' }), tensor(Array.from({ length: r.c }, (_, i) => 1 + 0.5 * i), { dtype: 'float64' })];
+      const inputs = [makeInput(shape, r.seed, STD), ...(r.affine ? [makeInput([r.c], r.seed + 1, STD), makeInput([r.c], r.seed + 2, STD)] : [])];
+      // square the output: the second derivative is then not trivially zero in eval mode
+      const fn = (x: Tensor, w?: Tensor, b?: Tensor) => F.batchNorm(x, running[0]!, running[1]!, { training: r.training, weight: w ?? null, bias: b ?? null }).square();
+      ok(JSON.stringify(r), gradgradcheck(fn, inputs, { atol: 1e-5, rtol: 1e-4 }));
+    }), fcParams(12));
+  });
+  it('the fused first-order backward equals the tensor-op backward used under createGraph', () => {
+    const g = new Generator(11);
+    const x = randn([4, 3, 5, 5], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const w = randn([3], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const b = randn([3], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const up = randn([4, 3, 5, 5], { generator: g, dtype: 'float64' });
+    const y = () => F.batchNorm(x, null, null, { training: true, weight: w, bias: b });
+    const fused = K.autograd.grad(y(), [x, w, b], { gradOutputs: [up] });
+    const graph = K.autograd.grad(y(), [x, w, b], { gradOutputs: [up], createGraph: true });
+    fused.forEach((t, i) => {
+      const a = Array.from(t!.toTypedArray());
+      const e = Array.from(graph[i]!.toTypedArray());
+      a.forEach((v, j) => expect(Math.abs(v - e[j]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(e[j]!))));
+    });
+    // and the forward equals the composite definition
+    const mean = x.mean([0, 2, 3], true);
+    const variance = x.sub(mean).square().mean([0, 2, 3], true);
+    const want = x.sub(mean).div(variance.add(1e-5).sqrt()).mul(w.reshape(1, 3, 1, 1)).add(b.reshape(1, 3, 1, 1)).toTypedArray();
+    Array.from(y().toTypedArray()).forEach((v, j) => expect(Math.abs(v - want[j]!)).toBeLessThanOrEqual(1e-12));
   });
 });
 
