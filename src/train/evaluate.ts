@@ -1,5 +1,6 @@
 // Accuracy, per-class accuracy, confusion matrix and mean cross-entropy of a classifier.
 import { noGrad } from '../autograd/grad-mode.js';
+import { tidy } from '../autograd/tidy.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { CifarSet } from '../data/cifar.js';
 import { toImageTensor, type Normalization } from '../data/transforms.js';
@@ -28,12 +29,15 @@ export function evaluate(model: Module, set: CifarSet, norm: Normalization, opts
   try {
     noGrad(() => {
       for (let start = 0; start < set.count; start += bs) {
-        const idx = Int32Array.from({ length: Math.min(bs, set.count - start) }, (_, i) => start + i);
-        const logits = (model as unknown as Forward).forward(toImageTensor(set, idx, norm));
-        const labels = Int32Array.from(idx, (i) => set.labels[i]!);
-        lossSum += crossEntropy(logits, labels, { reduction: 'sum' }).item();
-        const pred = logits.argmax(1).toTypedArray();
-        labels.forEach((y, i) => { confusion[y]![pred[i]!]!++; });
+        // one batch per tidy() scope: the next batch reuses its buffers
+        tidy(() => {
+          const idx = Int32Array.from({ length: Math.min(bs, set.count - start) }, (_, i) => start + i);
+          const logits = (model as unknown as Forward).forward(toImageTensor(set, idx, norm));
+          const labels = Int32Array.from(idx, (i) => set.labels[i]!);
+          lossSum += crossEntropy(logits, labels, { reduction: 'sum' }).item();
+          const pred = logits.argmax(1).toTypedArray();
+          labels.forEach((y, i) => { confusion[y]![pred[i]!]!++; });
+        });
       }
     });
   } finally {
