@@ -15,18 +15,14 @@ export interface Releasable {
 interface Scope {
   arrays: TypedArray[];
   views: Releasable[];
+  /** Arrays made here that must survive this scope (gradients of tensors made in an outer one), with the depth they are tied to. */
+  pinned: Map<TypedArray, number> | null;
 }
 
 const scopes: Scope[] = [];
 const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
 /** Arrays that must outlive every scope (gradients, anything keep()-ed). */
 const kept = new WeakSet<TypedArray>();
-/** Arrays allocated inside a scope that is still open, with that scope's depth (1 = outermost). */
-const scopeDepth = new WeakMap<TypedArray, number>();
-/** Arrays that must survive every scope deeper than this depth (a gradient, until its tensor's scope ends). */
-const pinned = new WeakMap<TypedArray, number>();
-/** Arrays handed out by the pool and not yet returned: guards against returning one twice. */
-const inUse = new WeakSet<TypedArray>();
 let pooledBytes = 0;
 let limitBytes = 512 * 2 ** 20;
 
@@ -65,9 +61,9 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
     stats.freshArrays++;
     stats.freshBytes += a.byteLength;
   }
+  // the bookkeeping is array pushes only (no hash lookups): a step makes dozens of arrays
   const scope = scopes[scopes.length - 1];
-  if (scope) { scope.arrays.push(a); scopeDepth.set(a, scopes.length); }
-  inUse.add(a);
+  if (scope) scope.arrays.push(a);
   return a;
 }
 
@@ -81,10 +77,11 @@ export function allocateUninitialized(dtype: DType, n: number): TypedArray {
   return take(dtype, n, false);
 }
 
-/** Gives an array back to the free list (no-op when over the limit or already free). */
+/**
+ * Gives an array back to the free list (no-op when over the limit). Each array comes back once:
+ * a scope releases each of its arrays once, and a scratch array is returned by its borrower.
+ */
 function recycle(a: TypedArray): void {
-  if (!inUse.has(a) || kept.has(a)) return;
-  inUse.delete(a);
   if (pooledBytes + a.byteLength > limitBytes) return; // left to the garbage collector
   const dtype: DType = a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'bool';
   const m = free[dtype];
@@ -100,12 +97,9 @@ export function borrowScratch(dtype: DType, n: number): TypedArray {
   const a = list?.pop();
   if (a) {
     pooledBytes -= a.byteLength;
-    inUse.add(a);
     return a;
   }
-  const fresh = newArray(dtype, n);
-  inUse.add(fresh);
-  return fresh;
+  return newArray(dtype, n);
 }
 
 export function returnScratch(a: TypedArray): void {
@@ -128,9 +122,15 @@ export function keepArray(a: TypedArray): void {
  * owner was made outside every open scope, else carried out of inner scopes up to the owner's.
  */
 export function tieLifetime(dependent: TypedArray, owner: TypedArray): void {
-  const depth = scopeDepth.get(owner);
-  if (depth === undefined) kept.add(dependent);
-  else pinned.set(dependent, depth);
+  // the scopes that made each array (rare: once per gradient set inside a scope)
+  const depthOf = (a: TypedArray): number => {
+    for (let d = scopes.length - 1; d >= 0; d--) if (scopes[d]!.arrays.includes(a)) return d + 1;
+    return 0;
+  };
+  const ownerDepth = depthOf(owner);
+  if (ownerDepth === 0) { kept.add(dependent); return; }
+  const depth = depthOf(dependent);
+  if (depth > ownerDepth) (scopes[depth - 1]!.pinned ??= new Map()).set(dependent, ownerDepth);
 }
 
 export function inScope(): boolean {
@@ -138,7 +138,7 @@ export function inScope(): boolean {
 }
 
 export function beginScope(): void {
-  scopes.push({ arrays: [], views: [] });
+  scopes.push({ arrays: [], views: [], pinned: null });
 }
 
 /**
@@ -151,20 +151,25 @@ export function endScope(survivors: ReadonlySet<TypedArray>, abandon = false): v
   if (!scope) throw new Error('endScope: no scope is open');
   const parent = scopes[scopes.length - 1];
   if (abandon) {
-    if (parent) { parent.arrays.push(...scope.arrays); parent.views.push(...scope.views); }
-    else for (const a of scope.arrays) scopeDepth.delete(a);
+    if (!parent) return;
+    parent.arrays.push(...scope.arrays);
+    parent.views.push(...scope.views);
+    scope.pinned?.forEach((pin, a) => { if (pin < scopes.length) (parent.pinned ??= new Map()).set(a, pin); });
     return;
   }
   const depth = scopes.length + 1;
+  const pins = scope.pinned;
   const dead = new Set<TypedArray>();
   for (const a of scope.arrays) {
-    if (kept.has(a)) { scopeDepth.delete(a); continue; }
-    if (survivors.has(a) || (pinned.get(a) ?? depth) < depth) {
-      if (parent) { parent.arrays.push(a); scopeDepth.set(a, depth - 1); } else scopeDepth.delete(a);
+    if (kept.has(a)) continue;
+    const pin = pins?.get(a);
+    if (survivors.has(a) || pin !== undefined) {
+      if (!parent) continue;
+      parent.arrays.push(a);
+      // still tied to a scope further out: carry the pin outwards
+      if (pin !== undefined && pin < depth - 1) (parent.pinned ??= new Map()).set(a, pin);
     } else {
       dead.add(a);
-      scopeDepth.delete(a);
-      pinned.delete(a);
     }
   }
   for (const v of scope.views) {
