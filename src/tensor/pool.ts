@@ -127,14 +127,10 @@ export function tieLifetime(dependent: TypedArray, owner: TypedArray): void {
     for (let d = scopes.length - 1; d >= 0; d--) if (scopes[d]!.arrays.includes(a)) return d + 1;
     return 0;
   };
-  const ownerDepth = depthOf(owner);
+  const ownerDepth = kept.has(owner) ? 0 : depthOf(owner); // a kept tensor (a parameter) keeps its gradient
   if (ownerDepth === 0) { kept.add(dependent); return; }
   const depth = depthOf(dependent);
   if (depth > ownerDepth) (scopes[depth - 1]!.pinned ??= new Map()).set(dependent, ownerDepth);
-}
-
-export function inScope(): boolean {
-  return scopes.length > 0;
 }
 
 export function beginScope(): void {

@@ -69,6 +69,15 @@ describe('tidy', () => {
     expect(total.item()).toBe(48);
   });
 
+  it('parameters keep their gradients even when the model was built in the same scope', () => {
+    let lin: nn.Linear | null = null;
+    tidy(() => {
+      lin = new nn.Linear(2, 1, { generator: new Generator(4) });
+      lin.forward(tensor([[1, 2]])).sum().backward();
+    });
+    expect(lin!.weight.grad!.toArray()).toEqual([[1, 2]]);
+  });
+
   it('a model built inside tidy keeps its parameters and buffers', () => {
     const model = tidy(() => new nn.Sequential(new nn.Linear(3, 2, { generator: new Generator(1) }), new nn.BatchNorm1d(2)));
     const out = tidy(() => model.forward(tensor([[1, 2, 3], [4, 5, 6]])).sum());
