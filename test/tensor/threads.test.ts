@@ -29,6 +29,16 @@ describe('worker threads', () => {
     expect(two).toEqual(one);
   });
 
+  it('restarting the pool many times keeps the results exact (each pool has its own control words)', async () => {
+    setNumThreads(1);
+    const one = workload(8);
+    for (let i = 0; i < 6; i++) {
+      setNumThreads(i % 2 ? 3 : 2);
+      await threadsReady();
+      expect(workload(8)).toEqual(one);
+    }
+  });
+
   it('rejects a bad thread count with the value', () => {
     expect(() => setNumThreads(0)).toThrow(/setNumThreads: expected an integer from 1 to 64, got 0/);
     expect(() => setNumThreads(1.5)).toThrow(/got 1.5/);

@@ -2,7 +2,7 @@
 // the same shared memory, and a fork-join call: every thread t of nt runs kernel(...args, t, nt)
 // on its share (each kernel splits the work itself), and the caller waits until all are done.
 //
-// Control words at byte 0 of the shared memory (Int32 indices):
+// Control words of the current pool, in the shared memory's first page (Int32 indices):
 //   GEN    bumped by the caller to start a job; workers sleep on it (Atomics.wait)
 //   DONE   workers add 1 when their share is done; the caller sleeps on it
 //   READY  workers add 1 once instantiated (jobs go to them only when all are ready)
@@ -11,7 +11,7 @@
 // Node: worker_threads. Browsers: Web Workers made from a Blob, when the page is cross-origin
 // isolated (else SharedArrayBuffer is missing and kdgrad stays on one thread); a page's main
 // thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
-import { CONTROL_BYTES, wasm, type Exports, type Wasm } from './wasm.js';
+import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, wasm, type Exports, type Wasm } from './wasm.js';
 
 const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, ARGS = 8;
 const KERNELS = ['sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad'] as const;
@@ -20,9 +20,9 @@ export type ParallelKernel = (typeof KERNELS)[number];
 // The worker's whole program, as source text (so bundles need no separate file): instantiate
 // the kernels on the shared memory, say ready, then sleep until a job, run its share, report.
 const WORKER_LOOP = `
-function run({ module, memory, index, names }) {
+function run({ module, memory, index, names, control }) {
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('kdgrad wasm kernel aborted'); } } });
-  const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+  const ctl = new Int32Array(memory.buffer, control, ${CONTROL_BYTES / 4});
   Atomics.add(ctl, ${READY}, 1);
   let gen = 0;
   for (;;) {
@@ -50,6 +50,7 @@ interface Pool {
 }
 
 let pool: Pool | null = null;
+let poolCount = 0;
 let requested: number | null = null;
 let note = '';
 let warned = false;
@@ -100,7 +101,10 @@ type WorkerHandle = { terminate(): unknown; unref?(): void };
 
 function startWorkers(w: Wasm, n: number): Pool | null {
   if (!w.shared) { note = 'one thread (no SharedArrayBuffer: in a browser the page must be cross-origin isolated)'; return null; }
-  const data = (i: number) => ({ module: w.module, memory: w.memory, index: i + 1, names: KERNELS });
+  // each pool gets control words of its own: workers of a stopped pool that have not exited
+  // yet can never take part in (or count towards) the jobs of the next one
+  const control = CONTROL_AT + (poolCount++ % CONTROL_SLOTS) * CONTROL_BYTES;
+  const data = (i: number) => ({ module: w.module, memory: w.memory, index: i + 1, names: KERNELS, control });
   const fail = (e: unknown) => { note = `one thread (a worker failed: ${(e as Error)?.message ?? String(e)})`; pool = null; };
   let spawn: ((i: number) => WorkerHandle) | null = null;
   const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as
@@ -123,7 +127,7 @@ function startWorkers(w: Wasm, n: number): Pool | null {
     };
   }
   if (!spawn) { note = 'one thread (no worker threads here)'; return null; }
-  const ctl = new Int32Array(w.memory.buffer, 0, CONTROL_BYTES / 4);
+  const ctl = new Int32Array(w.memory.buffer, control, CONTROL_BYTES / 4);
   ctl.fill(0);
   const workers = Array.from({ length: n - 1 }, (_, i) => spawn(i));
   note = '';

@@ -4,8 +4,9 @@
 // SIMD is missing, or KDGRAD_NO_WASM=1 is set, the TypeScript kernels run instead, and kdgrad
 // says so once.
 //
-// Memory map: [0, 256) thread control words, [256, 512) call arguments too long for a signature
-// (conv geometry), [65536, ...) the operands of the current call, laid out afresh by each call.
+// Memory map: [256, 512) call arguments too long for a signature (conv geometry), [1024, 65536)
+// control words of the worker pools (a slot of 256 bytes each, threads.ts), [65536, ...) the
+// operands of the current call, laid out afresh by each call.
 import { WASM_BASE64, WASM_SHARED_BASE64 } from './wasm-binary.generated.js';
 
 export interface Exports {
@@ -25,8 +26,10 @@ export interface Wasm {
   shared: boolean;
 }
 
-export const CONTROL_BYTES = 256;
 export const ARGS_AT = 256;
+export const CONTROL_AT = 1024;
+export const CONTROL_BYTES = 256;
+export const CONTROL_SLOTS = 250;
 export const DATA_AT = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 
