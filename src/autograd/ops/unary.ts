@@ -1,7 +1,8 @@
 // Elementwise functions of one tensor. Each backward reuses the forward result where it can.
-import { unaryMap } from '../../tensor/kernels/elementwise.js';
+import { binaryMap, unaryMap } from '../../tensor/kernels/elementwise.js';
+import { isGradEnabled } from '../grad-mode.js';
 import { record } from '../node.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { div, mul, neg, sub } from './arithmetic.js';
 import { floating } from './util.js';
 
@@ -21,8 +22,10 @@ export const sqrt = (a: Tensor): Tensor => unaryFloat('sqrt', a, Math.sqrt, (g, 
 export const rsqrt = (a: Tensor): Tensor => unaryFloat('rsqrt', a, (v) => 1 / Math.sqrt(v), (g, _x, out) => mul(g, mul(out, mul(out, out))).mul(-0.5));
 // d |x| = g * sign(x); sign(0) = 0, so the kink gets gradient 0 (as PyTorch)
 export const abs = (a: Tensor): Tensor => unaryFloat('abs', a, Math.abs, (g, x) => mul(g, sign(x)));
-// d relu(x) = g * [x > 0]; relu'(0) = 0 (as PyTorch)
-export const relu = (a: Tensor): Tensor => unaryFloat('relu', a, (v) => (v > 0 ? v : Number.isNaN(v) ? v : 0), (g, x) => mul(g, x.gt(0).to(x.dtype)));
+// d relu(x) = g * [x > 0]; relu'(0) = 0 (as PyTorch). First order in one fused pass; under
+// createGraph as tensor ops (the mask is a constant, so the second derivative is 0 but exists).
+export const relu = (a: Tensor): Tensor => unaryFloat('relu', a, (v) => (v > 0 ? v : Number.isNaN(v) ? v : 0), (g, x) =>
+  isGradEnabled() || g.dtype !== x.dtype ? mul(g, x.gt(0).to(x.dtype)) : new Tensor(binaryMap(g.storage, x.storage, x.dtype, (gv, xv) => gv * +(xv > 0), 'reluGrad')));
 // d σ(x) = g * σ(x)(1 - σ(x)); the two branches keep exp from overflowing
 export const sigmoid = (a: Tensor) =>
   unaryFloat('sigmoid', a, (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))), (g, _x, out) => mul(g, mul(out, sub(1, out))));

@@ -116,6 +116,8 @@ const BINARY: Record<string, BinaryLoop> = {
   lt: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! < y[k]!); },
   le: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! <= y[k]!); },
   eq: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! === y[k]!); },
+  // relu's backward: g · [x > 0]
+  reluGrad: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * +(y[k]! > 0); },
 };
 
 /** Same sizes once leading 1s are ignored: a contiguous operand then lines up element for element. */
