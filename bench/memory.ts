@@ -1,7 +1,8 @@
 // The memory half of `npm run bench`: (1) how many typed arrays a warm training step allocates
 // (memoryStats(), over 5 steps after 3 warm-up steps, each step inside tidy()); (2) the peak RSS
 // of the CIFAR teacher's training, `kdgrad train --model vgg-teacher` (the teacher recipe, one
-// epoch), read from the child's own process.resourceUsage() when it exits.
+// epoch), and of one epoch of `kdgrad distill`, each read from the child's own
+// process.resourceUsage() when it exits.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,20 +48,27 @@ export function memoryLines(root: string): string[] {
     ['KD loss step [64, 10]', kdFresh],
   ] as const;
 
-  // peak RSS of one epoch of the teacher recipe, as the command line runs it
+  // peak RSS of command-line runs: one epoch of the teacher recipe, one epoch of distillation
+  // (which first computes the committed teacher's logits for every training image)
   const dir = mkdtempSync(join(tmpdir(), 'kdgrad-rss-'));
   const reporter = join(dir, 'rss.cjs');
   writeFileSync(reporter, "process.on('exit', () => require('node:fs').writeSync(2, `\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n");
-  const run = spawnSync(process.execPath, ['--require', reporter, join(root, 'bin/kdgrad.mjs'), 'train', '--model', 'vgg-teacher', '--epochs', '1', '--json', '--out', join(dir, 'teacher.safetensors')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const peak = (args: string[]) => {
+    const run = spawnSync(process.execPath, ['--require', reporter, join(root, 'bin/kdgrad.mjs'), ...args, '--json', '--out', join(dir, 'out.safetensors')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const kb = Number(/maxRSS (\d+)/.exec(run.stderr)?.[1]);
+    const result = run.status === 0 ? (JSON.parse(run.stdout) as { history: { seconds: number; imagesPerSecond: number }[] }) : null;
+    return { cell: Number.isFinite(kb) && result ? `${(kb / 1024).toFixed(0)} MiB` : `failed (exit ${run.status}): ${run.stderr.slice(-300)}`, epoch: result?.history[0] };
+  };
+  const teacherRun = peak(['train', '--model', 'vgg-teacher', '--epochs', '1']);
+  const distillRun = peak(['distill', '--teacher', join(root, 'checkpoints/vgg-teacher.safetensors'), '--model', 'mlp-student', '--epochs', '1', '--no-augment']);
   rmSync(dir, { recursive: true, force: true });
-  const kb = Number(/maxRSS (\d+)/.exec(run.stderr)?.[1]);
-  const result = run.status === 0 ? (JSON.parse(run.stdout) as { history: { seconds: number; imagesPerSecond: number }[] }) : null;
-  const epoch = result?.history[0];
+  const epoch = teacherRun.epoch;
   return [
     '| memory | kdgrad |',
     '| --- | ---: |',
     ...rows.map(([label, n]) => `| new typed arrays per warm ${label} | ${n} |`),
-    `| peak RSS, \`kdgrad train --model vgg-teacher --epochs 1\` (CIFAR subset, teacher recipe) | ${Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MiB` : `failed (exit ${run.status}): ${run.stderr.slice(-300)}`} |`,
+    `| peak RSS, \`kdgrad train --model vgg-teacher --epochs 1\` (CIFAR subset, teacher recipe) | ${teacherRun.cell} |`,
+    `| peak RSS, \`kdgrad distill --model mlp-student --epochs 1 --no-augment\` (teacher logits cached first) | ${distillRun.cell} |`,
     '',
     `- memory: steps inside tidy() with zeroGrad({ setToNone: false }); counts from memoryStats() over 5 steps after 3 warm-up steps${epoch ? `; the teacher epoch took ${epoch.seconds.toFixed(1)} s (${epoch.imagesPerSecond.toFixed(0)} img/s)` : ''}`,
   ];

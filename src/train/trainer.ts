@@ -127,9 +127,13 @@ export class Trainer {
     this.teacherCache ??= this.teachers.map((t) => noGrad(() => {
       const C = 10;
       const out = new Float32Array(this.train.count * C);
-      for (let start = 0; start < this.train.count; start += 500) {
-        const ids = Int32Array.from({ length: Math.min(500, this.train.count - start) }, (_, i) => start + i);
-        out.set(t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray() as Float32Array, start * C);
+      for (let start = 0; start < this.train.count; start += 100) {
+        // a scope per chunk: this runs inside the first step's tidy(), which would otherwise
+        // hold every chunk's activations until the step ends
+        tidy(() => {
+          const ids = Int32Array.from({ length: Math.min(100, this.train.count - start) }, (_, i) => start + i);
+          out.set(t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray() as Float32Array, start * C);
+        });
       }
       return out;
     }));

@@ -1,7 +1,7 @@
 // The trainer at library level: a snapshot taken mid-epoch continues bit for bit; KD runs the
 // teacher in eval mode; a diverging run stops at the bad batch.
 import { describe, expect, it } from 'vitest';
-import { data, Generator } from '../../src/index.js';
+import { data, Generator, memoryStats, resetMemoryStats, setPoolLimit, tidy } from '../../src/index.js';
 import { learnableSet } from '../helpers/fixtures.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -40,6 +40,24 @@ describe('Trainer', () => {
     expect(h.temperature).toBe(3);
     expect(h.softLoss).toBeGreaterThan(0);
     expect(h.hardLoss).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('computes the teacher cache chunk by chunk, each chunk reusing the last one\'s buffers (even inside a step\'s tidy)', () => {
+    const kd = { temperature: 3, alpha: 0.9, schedule: 'constant' as const, tempDecay: 1, minTemp: 1, average: 'probs' as const };
+    const cfg = { ...config, model: 'mlp-student', epochs: 1, augment: false };
+    const trainer = (n: number) => new Trainer(buildModel('mlp-student', { generator: new Generator(2) }), learnableSet(n, 3), test, norm, cfg, kd, [buildModel('cnn-student', { generator: new Generator(1) })]);
+    const freshBytes = (t: Trainer) => {
+      setPoolLimit(0); // empty the free lists
+      setPoolLimit(512 * 2 ** 20);
+      resetMemoryStats();
+      tidy(() => { t.getTeacherCache(); });
+      return memoryStats().freshBytes;
+    };
+    const oneChunk = freshBytes(trainer(100));
+    const big = trainer(1000);
+    // ten chunks in one scope: held until the scope ends, they would need ten times one chunk's memory
+    expect(freshBytes(big)).toBeLessThan(2 * oneChunk);
+    expect(big.getTeacherCache()![0]!.length).toBe(1000 * 10);
   }, 60_000);
 
   it('stops at the first non-finite loss without taking the step', async () => {
