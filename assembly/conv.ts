@@ -156,3 +156,32 @@ export function sgemmRows(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, 
   if (transposeB) sgemmNT(aa, b, cc, i1 - i0, k, m);
   else sgemm(aa, b, cc, i1 - i0, k, m);
 }
+
+/**
+ * Max pooling of `planes` [H, W] planes (geometry as for a convolution; C and O unused): the
+ * window maxima into vals and the flat position y·W + x of the first maximum into idx; positions
+ * outside the image are skipped (−∞ padding), a NaN wins. Thread t does planes t, t + nt, ...
+ */
+export function maxPool2dForward(geo: usize, x: usize, vals: usize, idx: usize, planes: i32, t: i32, nt: i32): void {
+  loadGeometry(geo);
+  for (let p = t; p < planes; p += nt) {
+    const base = x + (<usize>(p * H * W) << 2);
+    let o = p * HO * WO;
+    for (let oh = 0; oh < HO; oh++) {
+      const y0 = max(0, oh * SH - PH), y1 = min(H, oh * SH - PH + KH);
+      for (let ow = 0; ow < WO; ow++, o++) {
+        const x0 = max(0, ow * SW - PW), x1 = min(W, ow * SW - PW + KW);
+        let best: f32 = -Infinity;
+        let at = y0 * W + x0;
+        for (let yy = y0; yy < y1; yy++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const v = load<f32>(base + (<usize>(yy * W + xx) << 2));
+            if (v > best || (v != v && best == best)) { best = v; at = yy * W + xx; }
+          }
+        }
+        store<f32>(vals + (<usize>o << 2), best);
+        store<i32>(idx + (<usize>o << 2), at);
+      }
+    }
+  }
+}

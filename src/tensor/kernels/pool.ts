@@ -1,10 +1,12 @@
 // Max pooling over NCHW images without im2col: one pass over each window, remembering where the
 // maximum was (the flat index within its H×W plane, as PyTorch's return_indices), and the
-// scatter that routes gradients back to those positions.
+// scatter that routes gradients back to those positions. The loop below is the definition;
+// float32 runs the same loop in wasm (assembly/conv.ts), planes split over the threads.
 import type { DType } from '../dtype.js';
 import { allocate, allocateUninitialized } from '../pool.js';
 import { TensorData } from '../storage.js';
 import { outputSize, type Window } from './conv.js';
+import { maxPool2dWasm } from './wasm-kernels.js';
 
 /**
  * values[b, c, oh, ow] = max over the window of x (positions outside the image are −∞: skipped);
@@ -19,6 +21,12 @@ export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorDat
   const src = x.contiguous().data;
   const values = allocateUninitialized(x.dtype, B * C * Ho * Wo);
   const indices = allocateUninitialized('int32', B * C * Ho * Wo);
+  const shape = [B, C, Ho, Wo];
+  // float32: the wasm kernel (the same loop, planes split over the threads)
+  const geometry = { B: B * C, C: 1, H, W, O: 1, kh, kw, sh, sw, ph, pw, Ho, Wo };
+  if (src instanceof Float32Array && maxPool2dWasm(src, values as Float32Array, indices as Int32Array, geometry)) {
+    return { values: new TensorData(values, shape), indices: new TensorData(indices, shape) };
+  }
   let o = 0;
   for (let plane = 0; plane < B * C; plane++) {
     const base = plane * H * W;
@@ -41,7 +49,7 @@ export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorDat
       }
     }
   }
-  return { values: new TensorData(values, [B, C, Ho, Wo]), indices: new TensorData(indices, [B, C, Ho, Wo]) };
+  return { values: new TensorData(values, shape), indices: new TensorData(indices, shape) };
 }
 
 /** out[b, c].flat[indices[b, c, i]] += v[b, c, i] over an output of [B, C, H, W] (PyTorch's max_unpool2d, summing repeats). */

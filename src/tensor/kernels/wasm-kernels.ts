@@ -99,3 +99,18 @@ export function conv2dWeightGradWasm(x: Float32Array, g: Float32Array, dw: Float
   }
   return true;
 }
+
+/** Window maxima and first-maximum positions of B·C planes [H, W] (s.B = planes; s.C, s.O unused). */
+export function maxPool2dWasm(x: Float32Array, vals: Float32Array, idx: Int32Array, s: ConvShape): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = s.B * s.Ho * s.Wo;
+  const [px, pv, pi] = reserve(w, [s.B * s.H * s.W * 4, n * 4, n * 4]) as [number, number, number];
+  const heap = heapF32(w);
+  heap.set(x, px / 4);
+  writeGeometry(heapI32(w), s);
+  parallel(w, 'maxPool2dForward', [ARGS_AT, px, pv, pi, s.B]);
+  vals.set(heap.subarray(pv / 4, pv / 4 + n));
+  idx.set(heapI32(w).subarray(pi / 4, pi / 4 + n));
+  return true;
+}

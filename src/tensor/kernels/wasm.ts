@@ -15,6 +15,7 @@ export interface Exports {
   sgemmRows(a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number, t: number, nt: number): void;
   conv2dForward(geo: number, x: number, w: number, y: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
   conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
+  maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, t: number, nt: number): void;
   conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
 }
 
