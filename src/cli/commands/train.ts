@@ -52,15 +52,16 @@ function configFrom(o: Opts): TrainConfig {
 
 /** Runs (or resumes) a training run and writes its checkpoints; Ctrl-C saves and stops. */
 export async function runTraining(info: RunInfo, out: string, opts: { resume?: boolean; data?: string; quiet?: boolean; stopAfter?: number }): Promise<TrainOutcome> {
-  const data = await loadData(opts.data);
   let run = info;
   let saved: Awaited<ReturnType<typeof loadRunInfo>> | null = null;
   if (opts.resume) {
     saved = await loadRunInfo(out);
     run = { command: saved.meta.command, config: saved.meta.config, kd: saved.meta.kd, teachers: saved.meta.teachers };
   }
-  const teachers = await Promise.all(run.teachers.map(async (t) => (await loadZooModel(t.path, t.model)).model));
+  // the model and the teachers first: a bad --model or teacher file is reported before the data is looked for
   const model = buildModel(run.config.model, { generator: new Generator(run.config.seed) });
+  const teachers = await Promise.all(run.teachers.map(async (t) => (await loadZooModel(t.path, t.model)).model));
+  const data = await loadData(opts.data);
   const trainer = new Trainer(model, data.train, data.test, data.norm, run.config, run.kd, teachers);
   if (saved) restoreRun(trainer, saved.meta, saved.tensors);
   await mkdir(dirname(out) || '.', { recursive: true });
