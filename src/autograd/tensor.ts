@@ -158,7 +158,7 @@ export class Tensor {
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     const g = this.grad;
     if (opts.setToNone !== false || !g) this.grad = null;
-    else if (!g.gradFn && g.storage.isContiguous() && g.storage.offset === 0) g.storage.data.fill(0); // buffer reused
+    else if (!g.gradFn && g.storage.isContiguous()) g.storage.data.fill(0, g.storage.offset, g.storage.offset + g.storage.size); // buffer reused
     else this.grad = new Tensor(TensorData.zeros(this.dtype, this.shape));
   }
 

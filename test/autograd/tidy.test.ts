@@ -195,6 +195,15 @@ describe('gradient accumulation in place', () => {
     expect(w.grad!.toArray()).toEqual([13, 13]);
   });
 
+  it('zeroGrad({ setToNone: false }) zeroes only the gradient\'s own elements of a shared array', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const big = tensor([5, 6, 7, 8]);
+    w.grad = big.narrow(0, 0, 2);
+    w.zeroGrad({ setToNone: false });
+    expect(w.grad!.toArray()).toEqual([0, 0]);
+    expect(big.toArray()).toEqual([0, 0, 7, 8]);
+  });
+
   it('zeroGrad({ setToNone: false }) zeroes the same buffer', () => {
     const w = tensor([1, 2], { requiresGrad: true });
     w.sum().backward();

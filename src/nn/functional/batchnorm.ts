@@ -57,8 +57,9 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   const rstd = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
   const out = batchNormForwardKernel(x.storage, mean, rstd, weight?.storage ?? null, bias?.storage ?? null, x.dtype);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  const meanT = tensor(Float64Array.from(mean), { dtype: x.dtype, shape: view });
-  const rstdT = tensor(rstd, { dtype: x.dtype, shape: view });
+  // the statistics as constant tensors: only a backward with running statistics or under createGraph needs them
+  const meanT = () => tensor(Float64Array.from(mean), { dtype: x.dtype, shape: view });
+  const rstdT = () => tensor(rstd, { dtype: x.dtype, shape: view });
   const channels = (t: Tensor) => t.reshape(C);
   return record('batchNorm', inputs, out, (g) => {
     let fused: ReturnType<typeof batchNormBackwardKernel> | null = null;
@@ -66,9 +67,9 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     const kernel = () => (fused ??= batchNormBackwardKernel(g.storage, x.storage, mean, rstd, weight?.storage ?? null, x.requiresGrad && batchStats, x.dtype));
     const graph = !isGradEnabled() ? null : (() => {
       // with batch statistics, mean and rstd are functions of x (so second derivatives see them)
-      const mu = batchStats ? x.mean(dims, true) : meanT;
+      const mu = batchStats ? x.mean(dims, true) : meanT();
       const centred = x.sub(mu);
-      const rs = batchStats ? centred.square().mean(dims, true).add(eps).rsqrt() : rstdT;
+      const rs = batchStats ? centred.square().mean(dims, true).add(eps).rsqrt() : rstdT();
       const xhat = centred.mul(rs);
       return { rs, xhat, sumG: g.sum(dims, true), sumGXhat: g.mul(xhat).sum(dims, true) };
     })();
@@ -79,7 +80,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
         return batchStats ? k.div(M).mul(g.mul(M).sub(graph.sumG).sub(graph.xhat.mul(graph.sumGXhat))) : g.mul(k);
       }
       if (batchStats) return new Tensor(kernel().dx!);
-      return g.mul(scale(rstdT)); // constant statistics: dx = γ · rstd · g
+      return g.mul(scale(rstdT())); // constant statistics: dx = γ · rstd · g
     };
     const dWeight = () => (graph ? channels(graph.sumGXhat) : tensor(kernel().sumGXhat, { dtype: x.dtype }));
     const dBias = () => (graph ? channels(graph.sumG) : tensor(kernel().sumG, { dtype: x.dtype }));

@@ -20,7 +20,7 @@ export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType,
   const src = rowsLast.data;
   const n = nd ? a.shape[dim]! : 1;
   const rows = n ? rowsLast.size / n : 0;
-  const out = allocateUninitialized(outDtype, rowsLast.size); // every row is written
+  const out = probabilities ? null : allocateUninitialized(outDtype, rowsLast.size); // every row is written
   const wantP = probabilities || alsoProbabilities;
   const p = wantP ? allocateUninitialized(outDtype, rowsLast.size) : null;
   const e = borrowScratch('float64', n);
@@ -33,7 +33,7 @@ export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType,
     for (let j = 0; j < n; j++) s += e[j] = Math.exp(src[base + j]! - m);
     const lse = Math.log(s);
     if (p) for (let j = 0; j < n; j++) p[base + j] = e[j]! / s;
-    if (!probabilities) for (let j = 0; j < n; j++) out[base + j] = src[base + j]! - m - lse;
+    if (out) for (let j = 0; j < n; j++) out[base + j] = src[base + j]! - m - lse;
   }
   returnScratch(e);
   const shape = order.map((d) => a.shape[d]!);
@@ -44,5 +44,5 @@ export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType,
     return permuteView(t, inverse).contiguous();
   };
   const probsData = p ? back(new TensorData(p, shape)) : null;
-  return { out: probabilities ? probsData! : back(new TensorData(out, shape)), probs: alsoProbabilities ? probsData : null };
+  return { out: out ? back(new TensorData(out, shape)) : probsData!, probs: alsoProbabilities ? probsData : null };
 }
