@@ -12,7 +12,7 @@ import { buildModel } from '../src/models/zoo.js';
 
 const g = new Generator(1);
 
-function freshArraysPerStep(model: nn.Sequential, x: Tensor, y: number[]): number {
+function freshArraysPerStep(model: nn.Module & { forward(x: Tensor): Tensor }, x: Tensor, y: number[]): number {
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const step = () => tidy(() => {
     opt.zeroGrad({ setToNone: false });

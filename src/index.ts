@@ -26,3 +26,8 @@ export * as optim from './nn/optim/index.js';
 export * as data from './data/index.js';
 export * as distill from './distill/index.js';
 export * from './distill/index.js';
+export { BasicBlock } from './nn/layers/residual.js';
+export { ResNet, cifarResNet, imagenetStyleResNet } from './models/resnet.js';
+export type { ResNetOptions } from './models/resnet.js';
+export { ZOO, buildModel, zooEntry, forwardMacs, vggTeacher, narrowCnnStudent, mlpStudent } from './models/zoo.js';
+export type { ZooEntry, ZooModel, ZooOptions } from './models/zoo.js';

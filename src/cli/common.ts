@@ -5,7 +5,7 @@ import { channelStats, type Normalization } from '../data/transforms.js';
 import type { CifarSet } from '../data/cifar.js';
 import { buildModel } from '../models/zoo.js';
 import { loadModule } from '../nn/checkpoint.js';
-import type { Sequential } from '../nn/layers/container.js';
+import type { ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
 
 export const int = (name: string) => (v: string): number => {
@@ -35,7 +35,7 @@ export async function loadData(dataOption?: string): Promise<Data> {
 }
 
 /** A zoo model with weights from a checkpoint (model name from --model or the file's metadata). */
-export async function loadZooModel(path: string, name?: string): Promise<{ model: Sequential; name: string }> {
+export async function loadZooModel(path: string, name?: string): Promise<{ model: ZooModel; name: string }> {
   const { loadSafetensors } = await import('../nn/safetensors.js');
   const meta = (await loadSafetensors(path)).metadata;
   const modelName = name ?? meta.kdgrad_model;

@@ -1,6 +1,6 @@
-// The model zoo for CIFAR-10 (3×32×32 inputs, 10 classes): a VGG-style teacher and two smaller
-// students. Layer names follow PyTorch's nn.Sequential numbering, so checkpoints interoperate
-// with the equivalent PyTorch definitions (written out in each doc comment).
+// The model zoo for CIFAR-10 (3×32×32 inputs, 10 classes): a VGG-style teacher, two smaller
+// students, and the ResNets of resnet.ts. Layer names follow PyTorch's (nn.Sequential numbering,
+// torchvision's ResNet names), so checkpoints interoperate with the PyTorch definitions.
 import type { Generator } from '../tensor/random.js';
 import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { Conv2d } from '../nn/layers/conv.js';
@@ -10,6 +10,10 @@ import { MaxPool2d } from '../nn/layers/pool.js';
 import { Sequential } from '../nn/layers/container.js';
 import { MLP } from '../nn/layers/mlp.js';
 import type { Module } from '../nn/module.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { zeros } from '../autograd/creation.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import { cifarResNet, imagenetStyleResNet } from './resnet.js';
 
 export interface ZooOptions {
   generator?: Generator;
@@ -58,42 +62,93 @@ export function mlpStudent(o: ZooOptions = {}): Sequential {
   return new MLP([3072, 256, 10], g(o));
 }
 
+/** Any zoo model: a Module mapping [B, 3, 32, 32] images to [B, 10] logits. */
+export type ZooModel = Module & { forward(x: Tensor): Tensor };
+
 export interface ZooEntry {
   name: string;
   description: string;
-  build: (o?: ZooOptions) => Sequential;
+  build: (o?: ZooOptions) => ZooModel;
 }
 
-export const ZOO: Record<string, ZooEntry> = {
-  'vgg-teacher': { name: 'vgg-teacher', description: 'VGG-style teacher: 2x(conv3x3-BN-ReLU) x [16, 32, 64] + max-pool, Linear(1024, 10)', build: vggTeacher },
-  'cnn-student': { name: 'cnn-student', description: 'narrow CNN student: (conv3x3-BN-ReLU) x [8, 16, 32] + max-pool, Linear(512, 10)', build: narrowCnnStudent },
-  'mlp-student': { name: 'mlp-student', description: 'MLP student: Flatten, Linear(3072, 256), ReLU, Linear(256, 10)', build: mlpStudent },
-};
+const gen = (o: ZooOptions = {}) => o.generator;
+const cifar = (depth: number, filters: [number, number, number, number]) => (o?: ZooOptions) => cifarResNet(depth, filters, gen(o));
+const C1: [number, number, number, number] = [16, 16, 32, 64];
+const C4: [number, number, number, number] = [32, 64, 128, 256];
+const seedResNet = (blocks: number[], width: number) => (o?: ZooOptions) => imagenetStyleResNet(blocks, width, gen(o));
+const SEED_BLOCKS: Record<string, number[]> = { resnet18: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] };
 
-export function buildModel(name: string, o: ZooOptions = {}): Sequential {
-  const entry = ZOO[name];
-  if (!entry) throw new RangeError(`unknown model ${JSON.stringify(name)}; choose one of: ${Object.keys(ZOO).join(', ')}`);
+function entry(name: string, description: string, build: ZooEntry['build']): [string, ZooEntry] {
+  return [name, { name, description, build }];
+}
+
+/**
+ * The zoo, by name. `resnet18` and `resnet34` also come in other widths: `resnet18-w16` has
+ * stage widths [16, 32, 64, 128] instead of [64, 128, 256, 512] (the name carries the width, so
+ * a checkpoint says which net it holds).
+ */
+export const ZOO: Record<string, ZooEntry> = Object.assign(Object.create(null) as Record<string, ZooEntry>, Object.fromEntries([
+  entry('vgg-teacher', 'VGG-style teacher: 2x(conv3x3-BN-ReLU) x [16, 32, 64] + max-pool, Linear(1024, 10)', vggTeacher),
+  entry('cnn-student', 'narrow CNN student: (conv3x3-BN-ReLU) x [8, 16, 32] + max-pool, Linear(512, 10)', narrowCnnStudent),
+  entry('mlp-student', 'MLP student: Flatten, Linear(3072, 256), ReLU, Linear(256, 10)', mlpStudent),
+  entry('resnet8', 'CIFAR ResNet-8 (He et al. 2016; RepDistiller): 1 BasicBlock x [16, 32, 64]', cifar(8, C1)),
+  entry('resnet14', 'CIFAR ResNet-14: 2 BasicBlocks x [16, 32, 64]', cifar(14, C1)),
+  entry('resnet20', 'CIFAR ResNet-20: 3 BasicBlocks x [16, 32, 64]', cifar(20, C1)),
+  entry('resnet32', 'CIFAR ResNet-32: 5 BasicBlocks x [16, 32, 64]', cifar(32, C1)),
+  entry('resnet8x4', 'CIFAR ResNet-8x4 (RepDistiller): 1 BasicBlock x [64, 128, 256], stem 32', cifar(8, C4)),
+  entry('resnet32x4', 'CIFAR ResNet-32x4 (RepDistiller): 5 BasicBlocks x [64, 128, 256], stem 32', cifar(32, C4)),
+  entry('resnet18', "the seed's ResNet-18 for 32x32 (3x3 stem, no max-pool): BasicBlocks [2,2,2,2] x [64..512]", seedResNet(SEED_BLOCKS.resnet18!, 64)),
+  entry('resnet34', "the seed's ResNet-34 for 32x32: BasicBlocks [3,4,6,3] x [64..512]", seedResNet(SEED_BLOCKS.resnet34!, 64)),
+  entry('resnet18-w16', 'ResNet-18 at a quarter of the width: BasicBlocks [2,2,2,2] x [16, 32, 64, 128]', seedResNet(SEED_BLOCKS.resnet18!, 16)),
+  entry('resnet34-w16', 'ResNet-34 at a quarter of the width: BasicBlocks [3,4,6,3] x [16, 32, 64, 128]', seedResNet(SEED_BLOCKS.resnet34!, 16)),
+]));
+
+/** `resnet18-w<N>` / `resnet34-w<N>`: the seed's ResNets at stage widths [N, 2N, 4N, 8N]. */
+function widthVariant(name: string): ZooEntry | undefined {
+  const m = /^(resnet18|resnet34)-w([1-9][0-9]{0,3})$/.exec(name);
+  if (!m) return undefined;
+  const width = Number(m[2]);
+  return { name, description: `${m[1]} at stage widths [${width}, ${2 * width}, ${4 * width}, ${8 * width}]`, build: seedResNet(SEED_BLOCKS[m[1]!]!, width) };
+}
+
+/** The zoo entry for a name (width variants included), or undefined. */
+export function zooEntry(name: string): ZooEntry | undefined {
+  return Object.hasOwn(ZOO, name) ? ZOO[name] : widthVariant(name);
+}
+
+export function buildModel(name: string, o: ZooOptions = {}): ZooModel {
+  const entry = typeof name === 'string' ? zooEntry(name) : undefined;
+  if (!entry) {
+    throw new RangeError(`unknown model ${JSON.stringify(name)}; choose one of: ${Object.keys(ZOO).join(', ')} (or resnet18-w<N>, resnet34-w<N> for another width)`);
+  }
   return entry.build(o);
 }
 
-/** Multiply-accumulate count of one forward pass for a 3×32×32 input (conv and linear layers). */
-export function forwardMacs(model: Sequential): number {
-  let h = 32;
-  let w = 32;
+/**
+ * Multiply-accumulate count of one forward pass for a 3×32×32 input (conv and linear layers),
+ * for any module: runs one image through it and counts what each Conv2d and Linear computed.
+ */
+export function forwardMacs(model: ZooModel): number {
   let macs = 0;
-  for (const m of model.layers) {
-    if (m instanceof Conv2d) {
-      h = Math.floor((h + 2 * m.padding[0] - m.kernelSize[0]) / m.stride[0]) + 1;
-      w = Math.floor((w + 2 * m.padding[1] - m.kernelSize[1]) / m.stride[1]) + 1;
-      macs += m.outChannels * h * w * m.inChannels * m.kernelSize[0] * m.kernelSize[1];
-    } else if (m instanceof MaxPool2d) {
-      const k = typeof m.kernelSize === 'number' ? m.kernelSize : m.kernelSize[0];
-      h = Math.floor(h / k);
-      w = Math.floor(w / k);
-    } else if (m instanceof Linear) {
-      macs += m.inFeatures * m.outFeatures;
-    }
+  const conv = Conv2d.prototype.forward;
+  const lin = Linear.prototype.forward;
+  Conv2d.prototype.forward = function (this: Conv2d, x: Tensor): Tensor {
+    const y = conv.call(this, x);
+    macs += (y.numel() / y.shape[0]!) * this.inChannels * this.kernelSize[0] * this.kernelSize[1];
+    return y;
+  };
+  Linear.prototype.forward = function (this: Linear, x: Tensor): Tensor {
+    macs += (x.numel() / x.shape[0]!) * this.outFeatures;
+    return lin.call(this, x);
+  };
+  const wasTraining = model.training;
+  try {
+    model.eval();
+    noGrad(() => model.forward(zeros([1, 3, 32, 32])));
+  } finally {
+    Conv2d.prototype.forward = conv;
+    Linear.prototype.forward = lin;
+    model.train(wasTraining);
   }
   return macs;
 }
-

@@ -12,6 +12,8 @@ export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.js';
 export type { BatchNormLayerOptions } from './layers/batchnorm.js';
 export { Sequential } from './layers/container.js';
 export { MLP } from './layers/mlp.js';
+export { BasicBlock } from './layers/residual.js';
+export type { BasicBlockOptions } from './layers/residual.js';
 export type { MLPOptions } from './layers/mlp.js';
 export * as init from './init.js';
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './safetensors.js';

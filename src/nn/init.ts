@@ -45,9 +45,14 @@ export function kaimingUniform_(t: Tensor, opts: { a?: number; nonlinearity?: 'r
   return uniform_(t, -bound, bound, opts.generator);
 }
 
-export function kaimingNormal_(t: Tensor, opts: { a?: number; nonlinearity?: 'relu' | 'leaky_relu'; generator?: Generator } = {}): Tensor {
+/** Kaiming (He) normal: N(0, (gain / sqrt(fan))²); fan_out is what torchvision's ResNets use. */
+export function kaimingNormal_(
+  t: Tensor,
+  opts: { a?: number; mode?: 'fan_in' | 'fan_out'; nonlinearity?: 'relu' | 'leaky_relu'; generator?: Generator } = {},
+): Tensor {
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
-  return normal_(t, 0, gain / Math.sqrt(fans(t).fanIn), opts.generator);
+  const f = fans(t);
+  return normal_(t, 0, gain / Math.sqrt(opts.mode === 'fan_out' ? f.fanOut : f.fanIn), opts.generator);
 }
 
 /** Glorot: U(−b, b), b = gain · sqrt(6 / (fan_in + fan_out)). */
