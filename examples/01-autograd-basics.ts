@@ -1,6 +1,6 @@
 // 01 — autograd basics: a small expression, its gradients, and its graph.
 // Run: npx tsx examples/01-autograd-basics.ts
-import { gradcheck, retainGraphGrads, tensor, toTree } from '../src/index.js';
+import { gradcheck, retainGraphGrads, tensor, toTree } from 'kdgrad';
 
 // y = Σ softmax(w·x + b) ⊙ target  (a tiny "probability of the right class")
 const x = tensor([1.0, -2.0, 0.5], { dtype: 'float64' }).withLabel('x');

@@ -1,6 +1,6 @@
 // 02 — an MLP learns three interleaved spirals; the loss curve is printed as it trains.
 // Run: npx tsx examples/02-mlp.ts
-import { F, Generator, nn, noGrad, optim, tensor } from '../src/index.js';
+import { F, Generator, nn, noGrad, optim, tensor } from 'kdgrad';
 
 const quick = process.env.KDGRAD_EXAMPLE_QUICK === '1';
 const g = new Generator(0);

@@ -1,7 +1,7 @@
 // 03 — a small CNN on CIFAR-10 images (from $CIFAR10_DIR, ./data/cifar-10-batches-bin or
 // ../shared/data/cifar-10-batches-bin): trains on 1,024 images, reports held-out accuracy.
 // Run: npx tsx examples/03-cnn.ts
-import { data, F, Generator, nn, noGrad, optim, type Tensor } from '../src/index.js';
+import { data, F, Generator, nn, noGrad, optim, type Tensor } from 'kdgrad';
 
 const quick = process.env.KDGRAD_EXAMPLE_QUICK === '1';
 const dir = await data.resolveCifarDir();

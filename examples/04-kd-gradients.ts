@@ -2,7 +2,7 @@
 // (its norm, and the soft vs hard share) and dL/dT change with the temperature, with and
 // without the T² factor. Every autograd number is checked against its closed form.
 // Run: npx tsx examples/04-kd-gradients.ts
-import { inspectDistillation, tensor } from '../src/index.js';
+import { inspectDistillation, tensor } from 'kdgrad';
 
 // 4 samples, 5 classes: a confident teacher, a student that is partly wrong.
 const teacher = tensor([[6, 2, 1, 0, -1], [1, 5, 3, 0, 0], [0, 1, 2, 7, 1], [2, 2, 1, 0, 4]], { dtype: 'float64' });

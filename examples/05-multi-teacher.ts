@@ -1,7 +1,7 @@
 // 05 — two ways to combine teachers: averaging their softened probabilities (the seed's choice)
 // or averaging their logits. Same teachers, different targets, different student gradients.
 // Run: npx tsx examples/05-multi-teacher.ts
-import { MultiTeacherDistillationLoss, tensor } from '../src/index.js';
+import { MultiTeacherDistillationLoss, tensor } from 'kdgrad';
 
 const classes = ['cat', 'dog', 'fox', 'car'];
 // Two teachers that disagree on one image: A is sure it is a cat, B is sure it is a dog.

@@ -2,7 +2,7 @@
 // T falls below 1 at once: the targets get sharper, not softer, and the T²-scaled soft term fades.
 // A schedule that starts hot (T0 = 4, decay 0.9) and has a floor (minTemp 1) does what was meant.
 // Run: npx tsx examples/06-adaptive-temperature.ts
-import { AdaptiveDistillationLoss, tensor } from '../src/index.js';
+import { AdaptiveDistillationLoss, tensor } from 'kdgrad';
 
 const seed = new AdaptiveDistillationLoss(); // initialTemp 1, tempDecay 0.95, minTemp 0
 const unfloored = new AdaptiveDistillationLoss({ initialTemp: 4, tempDecay: 0.9 });

@@ -3,7 +3,7 @@
 // and prints the same graph as an indented tree with gradient norms.
 // Run: npx tsx examples/07-graph.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { DistillationLoss, retainGraphGrads, tensor, toDot, toTree } from '../src/index.js';
+import { DistillationLoss, retainGraphGrads, tensor, toDot, toTree } from 'kdgrad';
 
 const student = tensor([[2, 0.5, -1]], { requiresGrad: true }).withLabel('student logits s');
 const teacher = tensor([[1.5, 1, -0.5]]).withLabel('teacher logits t');

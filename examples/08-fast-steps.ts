@@ -2,7 +2,7 @@
 // step), gradients kept with zeroGrad({ setToNone: false }), the kernels on every core.
 // Prints how the kernels run, the step time with and without tidy, and the new arrays per step.
 // Run: npx tsx examples/08-fast-steps.ts
-import { F, Generator, memoryStats, nn, optim, randn, resetMemoryStats, threadsReady, threadStatus, tidy } from '../src/index.js';
+import { F, Generator, memoryStats, nn, optim, randn, resetMemoryStats, threadsReady, threadStatus, tidy } from 'kdgrad';
 
 const quick = process.env.KDGRAD_EXAMPLE_QUICK === '1';
 const g = new Generator(0);

@@ -31,3 +31,6 @@ export { ResNet, cifarResNet, imagenetStyleResNet } from './models/resnet.js';
 export type { ResNetOptions } from './models/resnet.js';
 export { ZOO, buildModel, zooEntry, forwardMacs, vggTeacher, narrowCnnStudent, mlpStudent } from './models/zoo.js';
 export type { ZooEntry, ZooModel, ZooOptions } from './models/zoo.js';
+export * from './train/index.js';
+export { saveModule, loadModule } from './nn/checkpoint.js';
+export { saveSafetensors, loadSafetensors } from './nn/safetensors.js';

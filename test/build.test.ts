@@ -21,5 +21,10 @@ describe('build', () => {
     const browser = readFileSync(join(out, 'browser/kdgrad.js'), 'utf8');
     expect(browser).not.toMatch(/from\s+["']node:/);
     expect(readFileSync(join(out, 'browser/kdgrad.min.js'), 'utf8')).toMatch(/var kdgrad=/);
+    // where two copies of the library meet (the bundle and src/), the error says so
+    const src = await import('../src/index.js');
+    expect(() => src.F.conv2d(lib.randn([1, 1, 3, 3]), src.randn([1, 1, 2, 2]))).toThrow(/from another copy of kdgrad .* import everything from 'kdgrad'/);
+    expect(() => src.add(lib.tensor([1]), 1)).toThrow(/another copy of kdgrad/);
+    expect(() => new src.nn.Sequential(new lib.nn.ReLU())).toThrow(/Sequential: argument 0 is not a Module: got a Module from another copy of kdgrad/);
   }, 120_000);
 });

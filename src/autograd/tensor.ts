@@ -1,6 +1,7 @@
 // The user-facing Tensor: a TensorData plus the autograd state PyTorch users know
 // (requiresGrad, grad, gradFn, isLeaf, backward, detach, retainGrad, registerHook).
 // Methods are one-line delegations to the op files in ./ops, where forward and backward live.
+import { TENSOR_BRAND } from './brand.js';
 import { type DType, isFloat } from '../tensor/dtype.js';
 import { formatData } from '../tensor/format.js';
 import { unflatten, type NestedArray } from '../tensor/nested.js';
@@ -29,6 +30,8 @@ export interface HookHandle { remove(): void }
 let nextId = 0;
 
 export class Tensor {
+  /** Recognised across copies of the library (see brand.ts). */
+  get [TENSOR_BRAND](): true { return true; }
   /** Storage view (shape, strides, offset over a typed array). Shared by views; treat as read-only. */
   readonly storage: TensorData;
   #grad: Tensor | null = null;

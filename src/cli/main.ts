@@ -6,10 +6,12 @@ import { registerInspect } from './commands/inspect.js';
 import { registerModels } from './commands/models.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
+import { packageVersion } from './paths.js';
 
 export function buildProgram(): Command {
   const program = new Command('kdgrad')
     .description('Knowledge distillation on CIFAR-10 with an autodiff engine written from scratch')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)');
   registerModels(program);
   registerTrain(program);
@@ -20,11 +22,16 @@ export function buildProgram(): Command {
   return program;
 }
 
-const isMain = process.argv[1] !== undefined && /kdgrad(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
-if (isMain) {
-  buildProgram().parseAsync(process.argv).catch((e: unknown) => {
+/** Runs the command line on `argv` (process.argv's layout); errors become one line and exit 1. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (e) {
     if (e instanceof CommanderError) process.exit(e.exitCode);
     process.stderr.write(`kdgrad: ${(e as Error).message}\n`);
     process.exit(1);
-  });
+  }
 }
+
+// `tsx src/cli/main.ts ...` during development (bin/kdgrad.mjs calls main() itself)
+if (process.argv[1] !== undefined && /cli[\\/]main\.ts$/.test(process.argv[1])) await main(process.argv);

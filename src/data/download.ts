@@ -1,13 +1,8 @@
 // Downloads the official CIFAR-10 binary archive, verifies its MD5, and unpacks it with the
 // `tar` package. A partial download is kept as <file>.part and resumed with an HTTP Range
 // request; a file with the wrong checksum is deleted, and nothing is unpacked from it.
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
+// Node's modules and `tar` are imported when a download starts, so the engine's entry (and its
+// browser bundle) does not depend on them.
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
@@ -20,17 +15,40 @@ export interface DownloadOptions {
   onProgress?(received: number, total: number | null): void;
 }
 
-async function md5Of(path: string): Promise<string> {
-  const hash = createHash('md5');
-  await pipeline(createReadStream(path), hash);
+const nodeModules = async () => ({
+  crypto: await import('node:crypto'), fs: await import('node:fs'), fsp: await import('node:fs/promises'),
+  path: await import('node:path'), stream: await import('node:stream'), streamp: await import('node:stream/promises'),
+});
+type NodeModules = Awaited<ReturnType<typeof nodeModules>>;
+
+async function md5Of(n: NodeModules, path: string): Promise<string> {
+  const hash = n.crypto.createHash('md5');
+  await n.streamp.pipeline(n.fs.createReadStream(path), hash);
   return hash.digest('hex');
 }
 
+/** A network failure as a sentence: what failed, why (fetch's cause), and that a rerun resumes. */
+function networkError(url: string, e: unknown, part: string): Error {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (e as Error).message;
+  return new Error(`download of ${url} failed (${why}); what arrived is kept in ${part}: run the same command again to resume`);
+}
+
 /** Fetches url into `file`, resuming from file.part when the server honours Range. */
-async function fetchTo(url: string, file: string, onProgress?: DownloadOptions['onProgress']): Promise<void> {
+async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: DownloadOptions['onProgress']): Promise<void> {
   const part = `${file}.part`;
-  const have = existsSync(part) ? statSync(part).size : 0;
-  const res = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {} });
+  const have = n.fs.existsSync(part) ? n.fs.statSync(part).size : 0;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {} });
+  } catch (e) {
+    throw networkError(url, e, part);
+  }
+  // 416: the .part already holds the whole file (a run stopped between the last byte and the rename)
+  if (res.status === 416 && have > 0) {
+    await n.fsp.rename(part, file);
+    return;
+  }
   if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
   const resumed = have > 0 && res.status === 206;
   const length = Number(res.headers.get('content-length') ?? NaN);
@@ -43,26 +61,34 @@ async function fetchTo(url: string, file: string, onProgress?: DownloadOptions['
       ctl.enqueue(chunk);
     },
   });
-  await pipeline(Readable.fromWeb(res.body.pipeThrough(counter) as never), createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
-  await rename(part, file);
+  try {
+    await n.streamp.pipeline(n.stream.Readable.fromWeb(res.body.pipeThrough(counter) as never), n.fs.createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+  } catch (e) {
+    throw networkError(url, e, part);
+  }
+  await n.fsp.rename(part, file);
 }
 
 /** Downloads, checks and unpacks; returns the folder holding the .bin files. */
 export async function downloadCifar10(opts: DownloadOptions = {}): Promise<string> {
   const url = opts.url ?? CIFAR10_URL;
   const md5 = (opts.md5 ?? CIFAR10_MD5).toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(md5)) throw new RangeError(`md5 must be 32 hexadecimal digits, got ${JSON.stringify(opts.md5)}`);
   const dest = opts.dest ?? 'data';
-  await mkdir(dest, { recursive: true });
+  const n = await nodeModules();
+  const { join } = n.path;
+  await n.fsp.mkdir(dest, { recursive: true });
   const archive = join(dest, 'cifar-10-binary.tar.gz');
-  if (!existsSync(archive)) await fetchTo(url, archive, opts.onProgress);
-  const got = await md5Of(archive);
+  if (!n.fs.existsSync(archive)) await fetchTo(n, url, archive, opts.onProgress);
+  const got = await md5Of(n, archive);
   if (got !== md5) {
-    await rm(archive, { force: true });
-    await rm(`${archive}.part`, { force: true });
+    await n.fsp.rm(archive, { force: true });
+    await n.fsp.rm(`${archive}.part`, { force: true });
     throw new Error(`${archive}: MD5 ${got} does not match the expected ${md5}; the file was deleted and nothing was unpacked. Run the command again to download it anew.`);
   }
+  const tar = await import('tar');
   await tar.x({ file: archive, cwd: dest, strict: true });
   const dir = join(dest, 'cifar-10-batches-bin');
-  if (!existsSync(join(dir, 'test_batch.bin'))) throw new Error(`${archive}: unpacked, but ${dir}/test_batch.bin is missing; is this the CIFAR-10 binary archive?`);
+  if (!n.fs.existsSync(join(dir, 'test_batch.bin'))) throw new Error(`${archive}: unpacked, but ${dir}/test_batch.bin is missing; is this the CIFAR-10 binary archive?`);
   return dir;
 }

@@ -7,3 +7,5 @@ export { augmentedBatch } from './augment.js';
 export type { AugmentOptions } from './augment.js';
 export { BatchLoader } from './loader.js';
 export type { LoaderOptions } from './loader.js';
+export { downloadCifar10, CIFAR10_URL, CIFAR10_MD5 } from './download.js';
+export type { DownloadOptions } from './download.js';

@@ -1,6 +1,7 @@
 // Module: the base of every layer and model (torch.nn.Module). Parameters and sub-modules held
 // in fields are found automatically, in field order; buffers are registered by name so their
 // state-dict keys match PyTorch's (e.g. 'running_mean').
+import { MODULE_BRAND } from '../autograd/brand.js';
 import { keepArray } from '../tensor/pool.js';
 import { Tensor } from '../autograd/tensor.js';
 import { formatShape } from '../tensor/shape.js';
@@ -14,6 +15,8 @@ export interface LoadResult {
 }
 
 export abstract class Module {
+  /** Recognised across copies of the library (see autograd/brand.ts). */
+  get [MODULE_BRAND](): true { return true; }
   /** Train mode (dropout active, batch-norm batch statistics) vs eval mode. */
   training = true;
   private readonly bufferMap = new Map<string, Tensor>();

@@ -8,12 +8,12 @@ import { Generator, buildModel, nn, noGrad, randn, type Tensor } from '../../src
 import { runTorchScript, torchMissing } from '../helpers/torch.js';
 
 const maxAbsDiff = (a: Tensor, b: Tensor) => {
-  const x = a.toTypedArray();
-  const y = b.toTypedArray();
+  const x = Array.from(a.toTypedArray() as Float32Array);
+  const y = Array.from(b.toTypedArray() as Float32Array);
   expect(x.length).toBe(y.length);
   return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
 };
-const scale = (a: Tensor) => a.toTypedArray().reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+const scale = (a: Tensor) => Array.from(a.toTypedArray() as Float32Array).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 describe.skipIf(torchMissing !== null)('ResNets ↔ PyTorch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kdgrad-resnet-torch-'));

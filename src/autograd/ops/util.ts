@@ -1,5 +1,6 @@
 // Shared operand handling: numbers become 0-d tensors; mixed dtypes are promoted by a
 // (differentiable) cast, so float32 + float64 -> float64 as in PyTorch.
+import { describeValue } from '../brand.js';
 import { castValue, isFloat, promoteTypes, toFloat, type DType } from '../../tensor/dtype.js';
 import { TensorData } from '../../tensor/storage.js';
 import { Tensor, type TensorLike, type IndexLike } from '../tensor.js';
@@ -19,13 +20,16 @@ function dtypeForScalar(v: number, like: Tensor): DType {
 
 export function asTensor(x: TensorLike, like: Tensor, op: string): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') throw new TypeError(`${op}: expected a Tensor or a number, got ${typeof x}`);
+  if (typeof x !== 'number') throw new TypeError(`${op}: expected a Tensor or a number, got ${describeValue(x)}`);
   return scalarTensor(x, dtypeForScalar(x, like));
 }
 
 /** Both operands as tensors of one promoted dtype (floatOnly: at least float32). */
 export function operands(op: string, a: TensorLike, b: TensorLike, floatOnly = false): [Tensor, Tensor, DType] {
-  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${op}: expected at least one Tensor operand`);
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
+    const why = typeof a === 'number' ? describeValue(b) : describeValue(a);
+    throw new TypeError(`${op}: expected at least one Tensor operand, got ${why}`);
+  }
   const x = a instanceof Tensor ? a : asTensor(a, b as Tensor, op);
   const y = asTensor(b, x, op);
   let dtype = promoteTypes(x.dtype, y.dtype);

@@ -1,7 +1,7 @@
 // `kdgrad sweep` (the seed's temperature experiment) and `kdgrad demo` (what `npm start` runs).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { labelsAt, toImageTensor } from '../../data/transforms.js';
@@ -13,8 +13,10 @@ import { DEFAULT_KD } from '../../train/config.js';
 import { runSweep, sweepMarkdown, type SweepResult } from '../../train/sweep.js';
 import { int, list, loadData, loadZooModel, num, oneOf, printJson, type Data } from '../common.js';
 import { inspectTable } from './inspect.js';
+import { packageFile } from '../paths.js';
 
-export const TEACHER_CHECKPOINT = 'checkpoints/vgg-teacher.safetensors';
+/** The teacher trained by `kdgrad train` and committed with the package. */
+export const TEACHER_CHECKPOINT = relative(process.cwd(), packageFile('checkpoints/vgg-teacher.safetensors'));
 export const TEACHER_COMMAND = `npx kdgrad train --model vgg-teacher --epochs 30 --batch-size 64 --lr 0.05 --optimizer sgd --lr-schedule onecycle --weight-decay 5e-4 --seed 0 --out ${TEACHER_CHECKPOINT}`;
 
 interface SweepCli {

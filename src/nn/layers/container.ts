@@ -1,3 +1,4 @@
+import { describeValue } from '../../autograd/brand.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { Module } from '../module.js';
 
@@ -7,7 +8,7 @@ export class Sequential extends Module {
 
   constructor(...layers: Module[]) {
     super();
-    layers.forEach((m, i) => { if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`); });
+    layers.forEach((m, i) => { if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module: got ${describeValue(m, 'Module')}`); });
     this.layers = layers;
   }
 

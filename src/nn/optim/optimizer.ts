@@ -1,6 +1,7 @@
 // Optimizer base (torch.optim.Optimizer): parameter groups with their own hyper-parameters,
 // per-parameter state, and a state dict that restores training exactly.
 // Updates write the parameters' storage in place, outside the graph.
+import { describeValue } from '../../autograd/brand.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 
@@ -29,7 +30,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
       : [{ params: list as Tensor[], options: { ...defaults } }];
     const seen = new Set<Tensor>();
     groups.forEach((g, gi) => g.params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.constructor.name}: group ${gi} item ${i} is not a Tensor`);
+      if (!(p instanceof Tensor)) throw new TypeError(`${this.constructor.name}: group ${gi} item ${i} is not a Tensor: got ${describeValue(p)}`);
       if (!p.isLeaf || !p.requiresGrad) throw new TypeError(`${this.constructor.name}: parameter ${i} of group ${gi} must be a leaf that requires grad`);
       if (!p.isContiguous() || p.storage.offset !== 0 || p.storage.data.length !== p.numel()) {
         throw new TypeError(`${this.constructor.name}: parameter ${i} of group ${gi} must own contiguous storage (wrap it in a Parameter)`);
