@@ -9,8 +9,19 @@ import type { ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
 
 export const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got ${JSON.stringify(v)}`);
+  // decimal digits only: Number() would also take '0x1', '1e3' and ' 5 '
+  const n = /^[+-]?\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+};
+export const positiveInt = (name: string) => (v: string): number => {
+  const n = int(name)(v);
+  if (n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+};
+export const nonNegativeInt = (name: string) => (v: string): number => {
+  const n = int(name)(v);
+  if (n < 0) throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${JSON.stringify(v)}`);
   return n;
 };
 export const num = (name: string) => (v: string): number => {

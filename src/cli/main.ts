@@ -1,5 +1,6 @@
 // kdgrad's command line (thin: parses arguments, calls the library, prints).
 import { Command, CommanderError } from 'commander';
+import { registerCompare } from './commands/compare.js';
 import { registerDownload } from './commands/download.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerInspect(program);
   registerSweep(program);
+  registerCompare(program);
   registerDownload(program);
   return program;
 }

@@ -14,7 +14,7 @@ export function makeProgress(label: string, epochs: number, opts: { quiet: boole
   const tty = Boolean(process.stderr.isTTY);
   const bar = tty
     ? new cliProgress.SingleBar({
-        format: `${label} epoch {epoch}/${epochs} [{bar}] {value}/{total} batches | ETA {eta_formatted} | loss {loss} | acc {acc}% | lr {lr}`,
+        format: `${label} epoch {epoch}/${epochs} [{bar}] {value}/{total} batches | ETA {eta_formatted} | train loss {loss} | acc {acc}% | lr {lr}`,
         hideCursor: true, clearOnComplete: true, stream: process.stderr, etaBuffer: 50,
       }, cliProgress.Presets.shades_classic)
     : null;
@@ -28,7 +28,9 @@ export function makeProgress(label: string, epochs: number, opts: { quiet: boole
     onEpoch(r) {
       if (bar) { bar.stop(); started = false; }
       const kd = r.softLoss !== undefined ? ` | T ${r.temperature?.toFixed(2)} soft ${r.softLoss.toFixed(4)} hard ${r.hardLoss!.toFixed(4)}` : '';
-      process.stderr.write(`${label} epoch ${r.epoch}/${epochs} | train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(1)}% | test loss ${r.testLoss.toFixed(4)} acc ${(100 * r.testAccuracy).toFixed(2)}%${kd} | ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond.toFixed(0)} img/s\n`);
+      // distillation trains on the KD loss; the test set is always scored by cross-entropy
+      const trained = r.softLoss !== undefined ? 'KD loss' : 'CE';
+      process.stderr.write(`${label} epoch ${r.epoch}/${epochs} | train ${trained} ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAccuracy).toFixed(1)}% | test CE ${r.testLoss.toFixed(4)} acc ${(100 * r.testAccuracy).toFixed(2)}%${kd} | ${r.seconds.toFixed(1)} s, ${r.imagesPerSecond.toFixed(0)} img/s\n`);
     },
     stop() { bar?.stop(); },
   };

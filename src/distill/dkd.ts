@@ -89,7 +89,11 @@ export class DecoupledDistillationLoss {
     asTemperature(this.temperature, 'float64', op);
   }
 
-  /** epoch (0-based, may be fractional) drives the warm-up; omit it for the full KD term. */
+  /**
+   * `epoch` drives the warm-up, min(epoch / warmup, 1), counted as mdistiller counts training
+   * epochs: from 1 (the first epoch has weight 1/warmup; the trainer passes its 0-based epoch + 1).
+   * It may be fractional; omit it for the full KD term.
+   */
   forward(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch?: number): Tensor {
     return this.parts(studentLogits, teacherLogits, labels, epoch).loss;
   }

@@ -55,3 +55,23 @@ export async function trainingCurvesSvg(r: SweepResult): Promise<string> {
     },
   });
 }
+
+/** Test accuracy per method: each seed's run as a point, the mean with a ±1 std error bar. */
+export async function compareSvg(r: import('../train/compare.js').CompareResult): Promise<string> {
+  const points = r.runs.filter((x) => x.status === 'done').map((x) => ({ method: x.method, accuracy: 100 * x.testAccuracy!, seed: String(x.seed) }));
+  const bars = r.rows.filter((x) => x.accuracyMean !== null).map((x) => ({
+    method: x.method, mean: 100 * x.accuracyMean!, lo: 100 * (x.accuracyMean! - (x.accuracyStd ?? 0)), hi: 100 * (x.accuracyMean! + (x.accuracyStd ?? 0)),
+  }));
+  const order = r.rows.map((x) => x.method);
+  const y = { field: 'method', type: 'nominal', sort: order, title: null };
+  return render({
+    title: { text: `Test accuracy by method (${r.student}, ${r.seeds.length} seeds, ${r.config.epochs} epochs)`, subtitle: r.teachers.map((t, i) => `teacher ${i + 1}: ${t.model} ${(100 * t.accuracy).toFixed(2)}%`).join('; ') },
+    width: 420, height: 24 * order.length,
+    layer: [
+      { data: { values: bars }, mark: { type: 'rule' }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } }, x2: { field: 'hi' } } },
+      { data: { values: bars }, mark: { type: 'tick', thickness: 2 }, encoding: { y, x: { field: 'mean', type: 'quantitative' } } },
+      { data: { values: points }, mark: { type: 'point', opacity: 0.6 }, encoding: { y, x: { field: 'accuracy', type: 'quantitative' } } },
+      { data: { values: bars }, mark: { type: 'text', align: 'left', dx: 6, baseline: 'middle' }, encoding: { y, x: { field: 'hi', type: 'quantitative' }, text: { field: 'mean', type: 'quantitative', format: '.2f' } } },
+    ],
+  });
+}

@@ -20,13 +20,28 @@ export interface TrainConfig {
   testLimit: number;
 }
 
+export type KDLossName = 'kd' | 'dkd' | 'lskd';
+
 export interface KDConfig {
+  /**
+   * kd: Hinton's KD (the seed's three losses: one teacher, the adaptive schedule, several
+   * teachers); dkd: decoupled KD (Zhao et al. 2022); lskd: logit-standardised KD (Sun et al. 2024).
+   * Absent in run files written before it existed: read as 'kd'.
+   */
+  loss?: KDLossName;
   temperature: number;
+  /** kd and lskd: weight of T²·KL (CE gets 1 − alpha). */
   alpha: number;
   schedule: 'constant' | 'adaptive';
   tempDecay: number;
   minTemp: number;
   average: 'probs' | 'logits';
+  /** dkd: weights of TCKD and NCKD, and the warm-up in epochs (mdistiller's defaults 1, 8, 20). */
+  dkdAlpha?: number;
+  dkdBeta?: number;
+  warmup?: number;
+  /** lskd: epsilon added to the standard deviation. */
+  lskdEps?: number;
 }
 
 export const TEACHER_RECIPE: TrainConfig = {
@@ -34,9 +49,28 @@ export const TEACHER_RECIPE: TrainConfig = {
   weightDecay: 5e-4, schedule: 'onecycle', augment: true, clipGradNorm: 0, seed: 0, trainLimit: 0, testLimit: 0,
 };
 
-export const DEFAULT_KD: KDConfig = {
-  temperature: 4, alpha: 0.9, schedule: 'constant', tempDecay: 0.95, minTemp: 1, average: 'probs',
+export const DEFAULT_KD: Required<KDConfig> = {
+  loss: 'kd', temperature: 4, alpha: 0.9, schedule: 'constant', tempDecay: 0.95, minTemp: 1, average: 'probs',
+  dkdAlpha: 1, dkdBeta: 8, warmup: 20, lskdEps: 1e-7,
 };
+
+/** A KD configuration with every field present (defaults for the absent ones), checked. */
+export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
+  const c: Required<KDConfig> = { ...DEFAULT_KD, ...kd };
+  if (!['kd', 'dkd', 'lskd'].includes(c.loss)) throw new RangeError(`--loss must be kd, dkd or lskd, got ${c.loss}`);
+  if (!(c.temperature > 0) || !Number.isFinite(c.temperature)) throw new RangeError(`--temperature must be a number > 0, got ${c.temperature}`);
+  if (!(c.alpha >= 0 && c.alpha <= 1)) throw new RangeError(`--alpha must be in [0, 1], got ${c.alpha}`);
+  if (!['constant', 'adaptive'].includes(c.schedule)) throw new RangeError(`--schedule must be constant or adaptive, got ${c.schedule}`);
+  if (!(c.tempDecay > 0) || !Number.isFinite(c.tempDecay)) throw new RangeError(`--temp-decay must be a number > 0, got ${c.tempDecay}`);
+  if (!(c.minTemp >= 0) || !Number.isFinite(c.minTemp)) throw new RangeError(`--min-temp must be a number >= 0, got ${c.minTemp}`);
+  for (const k of ['dkdAlpha', 'dkdBeta', 'warmup', 'lskdEps'] as const) {
+    if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`--${kebab(k)} must be a number >= 0, got ${c[k]}`);
+  }
+  if (teachers > 1 && c.loss !== 'kd') throw new RangeError(`several teachers work with --loss kd (averaged as --average probs | logits), not with --loss ${c.loss}`);
+  if (teachers > 1 && c.schedule === 'adaptive') throw new RangeError('the adaptive temperature schedule takes one teacher; with several teachers use --schedule constant');
+  if (c.loss !== 'kd' && c.schedule === 'adaptive') throw new RangeError(`the adaptive temperature schedule is for --loss kd, not --loss ${c.loss}`);
+  return c;
+}
 
 export function checkConfig(c: TrainConfig): void {
   const pos = (name: keyof TrainConfig, integer = false) => {

@@ -11,8 +11,6 @@ import { augmentedBatch } from '../data/augment.js';
 import { BatchLoader } from '../data/loader.js';
 import { toImageTensor, type Normalization } from '../data/transforms.js';
 import { AdaptiveDistillationLoss } from '../distill/adaptive.js';
-import { DistillationLoss, type KDParts } from '../distill/kd.js';
-import { MultiTeacherDistillationLoss } from '../distill/multi-teacher.js';
 import { crossEntropy } from '../nn/functional/loss.js';
 import type { Module } from '../nn/module.js';
 import { Adam, AdamW } from '../nn/optim/adam.js';
@@ -21,7 +19,8 @@ import { CosineAnnealingLR, OneCycleLR, type LRScheduler } from '../nn/optim/lr-
 import type { Optimizer, OptimizerState } from '../nn/optim/optimizer.js';
 import { SGD } from '../nn/optim/sgd.js';
 import { Generator, type GeneratorState } from '../tensor/random.js';
-import { checkConfig, type KDConfig, type TrainConfig } from './config.js';
+import { checkConfig, resolveKD, type KDConfig, type TrainConfig } from './config.js';
+import { kdLossParts, makeKDLoss, type KDLoss, type LossParts } from './kd-loss.js';
 import { evaluate } from './evaluate.js';
 
 export interface EpochRecord {
@@ -64,7 +63,7 @@ export class Trainer {
   readonly train: CifarSet;
   readonly test: CifarSet;
   state: TrainState;
-  private readonly kdLoss: DistillationLoss | AdaptiveDistillationLoss | MultiTeacherDistillationLoss | null;
+  private readonly kdLoss: KDLoss | null;
   /** Without augmentation each image always looks the same, so teacher logits are computed once, per image index. */
   private teacherCache: Float32Array[] | null = null;
 
@@ -95,10 +94,7 @@ export class Trainer {
     this.scheduler = c.schedule === 'onecycle'
       ? new OneCycleLR(this.optimizer, { maxLr: c.lr, totalSteps: Math.max(2, total), cycleMomentum: c.optimizer === 'sgd' && c.momentum > 0 })
       : c.schedule === 'cosine' ? new CosineAnnealingLR(this.optimizer, total) : null;
-    this.kdLoss = !kd ? null
-      : teachers.length > 1 ? new MultiTeacherDistillationLoss({ temperature: kd.temperature, alpha: kd.alpha, average: kd.average })
-      : kd.schedule === 'adaptive' ? new AdaptiveDistillationLoss({ initialTemp: kd.temperature, tempDecay: kd.tempDecay, minTemp: kd.minTemp, alpha: kd.alpha })
-      : new DistillationLoss({ temperature: kd.temperature, alpha: kd.alpha });
+    this.kdLoss = kd ? makeKDLoss(resolveKD(kd, teachers.length), teachers.length) : null;
     this.state = {
       epoch: 0, batch: 0, loaderAtEpochStart: this.loader.getState(), augment: this.augmentGen.getState(),
       running: { loss: 0, soft: 0, hard: 0, correct: 0, seen: 0, seconds: 0 }, history: [], scheduler: { lastEpoch: 0, baseLrs: [] },
@@ -145,13 +141,10 @@ export class Trainer {
   }
 
   /** Loss of one batch (and its parts for KD); the model is in train mode. */
-  private lossOf(x: Tensor, y: Int32Array, idx: Int32Array, epoch: number): { loss: Tensor; parts?: KDParts; logits: Tensor } {
+  private lossOf(x: Tensor, y: Int32Array, idx: Int32Array, epoch: number): { loss: Tensor; parts?: LossParts; logits: Tensor } {
     const logits = this.model.forward(x);
     if (!this.kdLoss) return { loss: crossEntropy(logits, y), logits };
-    const teacherLogits = this.teacherLogits(x, idx);
-    const parts = this.kdLoss instanceof MultiTeacherDistillationLoss ? this.kdLoss.parts(logits, teacherLogits, y)
-      : this.kdLoss instanceof AdaptiveDistillationLoss ? this.kdLoss.parts(logits, teacherLogits[0]!, y, epoch)
-      : this.kdLoss.parts(logits, teacherLogits[0]!, y);
+    const parts = kdLossParts(this.kdLoss, logits, this.teacherLogits(x, idx), y, epoch);
     return { loss: parts.loss, parts, logits };
   }
 
@@ -183,7 +176,7 @@ export class Trainer {
           this.optimizer.step();
           const pred = logits.argmax(1).toTypedArray();
           return {
-            value, soft: parts ? parts.softLoss.item() : 0, hard: parts ? parts.hardLoss.item() : 0,
+            value, soft: parts ? parts.soft() : 0, hard: parts ? parts.hardLoss.item() : 0,
             correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
           };
         });

@@ -17,7 +17,7 @@ const kdgrad = (args: string[]) => run(process.execPath, [bin, ...args], { cwd: 
 const small = ['--train-limit', '320', '--test-limit', '200', '--batch-size', '64'];
 
 describe('kdgrad CLI', () => {
-  const commands = ['train', 'distill', 'models', 'eval', 'inspect', 'sweep', 'demo'];
+  const commands = ['train', 'distill', 'models', 'eval', 'inspect', 'sweep', 'demo', 'compare'];
   it.each(commands)('%s --help describes its options', async (cmd) => {
     const { stdout } = await kdgrad([cmd, '--help']);
     expect(stdout).toMatch(new RegExp(`Usage: kdgrad ${cmd}`));
@@ -29,6 +29,31 @@ describe('kdgrad CLI', () => {
     await expect(kdgrad(['train', '--epochs', 'two'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--epochs must be an integer, got "two"/) });
     await expect(kdgrad(['train', '--optimizer', 'rmsprop'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--optimizer must be one of sgd, adam, adamw/) });
     await expect(kdgrad(['train', '--model', 'resnet', '--train-limit', '64', '--out', join(dir, 'x.safetensors')])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown model "resnet"/) });
+    // integers are decimal digits; counts are positive; limits are >= 0
+    await expect(kdgrad(['train', '--epochs', '0x1'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--epochs must be an integer, got "0x1"/) });
+    await expect(kdgrad(['train', '--epochs', '0'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--epochs must be a positive integer, got "0"/) });
+    await expect(kdgrad(['sweep', '--seeds', '-1'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--seeds must be a positive integer, got "-1"/) });
+    await expect(kdgrad(['train', '--stop-after', '-1'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--stop-after must be an integer >= 0, got "-1"/) });
+    await expect(kdgrad(['inspect', '--batch-size', '0'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--batch-size must be a positive integer, got "0"/) });
+    await expect(kdgrad(['distill', '--teacher', 'checkpoints/vgg-teacher.safetensors', '--loss', 'fitnet'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--loss must be one of kd, dkd, lskd, got "fitnet"/) });
+    await expect(kdgrad(['distill', '--teacher', 'checkpoints/vgg-teacher.safetensors', '--teacher', 'checkpoints/vgg-teacher.safetensors', '--loss', 'dkd', '--out', join(dir, 'y.safetensors')]))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/several teachers work with --loss kd/) });
+    await expect(kdgrad(['compare', '--methods', 'multi-probs'])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown or unavailable method "multi-probs"; with 1 teacher\(s\) choose from scratch, kd-T1/) });
+  });
+
+  it('--version prints the package version; help marks required options and one augmentation convention', async () => {
+    const { stdout } = await kdgrad(['--version']);
+    expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+    const distill = (await kdgrad(['distill', '--help'])).stdout;
+    expect(distill).toMatch(/--teacher <file>\s+teacher checkpoint \(required/);
+    expect(distill).toMatch(/--out <file>\s+checkpoint to write \(default:\s+checkpoints\/<model>-distilled\.safetensors\)/);
+    for (const cmd of ['train', 'distill', 'sweep', 'demo', 'compare']) {
+      const help = (await kdgrad([cmd, '--help'])).stdout;
+      expect(help, cmd).toMatch(/--augment\s/);
+      expect(help, cmd).toMatch(/--no-augment\s/);
+    }
+    expect((await kdgrad(['sweep', '--help'])).stdout).toMatch(/\(default: 1,2,5\)/);
+    expect((await kdgrad(['demo', '--help'])).stdout).not.toMatch(/ten minutes/);
   });
 
   it('says where it looked and how to get data when there is none', async () => {
@@ -39,6 +64,8 @@ describe('kdgrad CLI', () => {
     const { stdout } = await kdgrad(['models', '--json']);
     const rows = JSON.parse(stdout) as { name: string; parameters: number }[];
     expect(rows.find((r) => r.name === 'vgg-teacher')!.parameters).toBe(82_778);
+    expect(rows.find((r) => r.name === 'resnet20')!.parameters).toBe(272_474);
+    expect(rows.find((r) => r.name === 'resnet8')).toMatchObject({ forwardMMacs: expect.closeTo(12.5, 1) });
   });
 
   it.runIf(hasSharedCifar)('trains one short epoch on the shared subset', async () => {
@@ -58,6 +85,14 @@ describe('kdgrad CLI', () => {
     const distilled = JSON.parse((await kdgrad(['distill', '--teacher', teacher, '--model', 'mlp-student', '--temperature', '2', '--epochs', '1', ...small, '--out', student, '--json'])).stdout);
     expect(distilled.history[0].softLoss).toBeGreaterThan(0);
     expect(distilled.history[0].temperature).toBe(2);
+    for (const loss of ['dkd', 'lskd']) {
+      const r = JSON.parse((await kdgrad(['distill', '--teacher', teacher, '--model', 'mlp-student', '--loss', loss, '--epochs', '1', ...small, '--out', join(dir, `${loss}.safetensors`), '--json'])).stdout);
+      expect(r.status, loss).toBe('done');
+      expect(r.history[0].softLoss, loss).toBeGreaterThan(0);
+    }
+    const cmpDir = join(dir, 'compare');
+    await kdgrad(['compare', '--teacher', teacher, '--teacher', teacher, '--methods', 'scratch,kd-T2,multi-logits,dkd', '--seeds', '1', '--epochs', '1', '--train-limit', '256', '--test-limit', '200', '--out-dir', cmpDir]);
+    expect(readFileSync(join(cmpDir, 'compare.md'), 'utf8')).toMatch(/\| multi-logits \| 2 teachers, logits averaged/);
     const ev = JSON.parse((await kdgrad(['eval', '--checkpoint', student, '--json'])).stdout);
     expect(ev.confusion).toHaveLength(10);
     expect(ev.count).toBe(10_000);

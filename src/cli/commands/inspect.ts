@@ -5,7 +5,7 @@ import { noGrad } from '../../autograd/grad-mode.js';
 import { labelsAt, toImageTensor } from '../../data/transforms.js';
 import { inspectDistillation, type GradientReport } from '../../distill/inspect.js';
 import { Generator } from '../../tensor/random.js';
-import { int, list, loadData, loadZooModel, num, printJson } from '../common.js';
+import { int, positiveInt, list, loadData, loadZooModel, num, printJson } from '../common.js';
 
 export function inspectTable(reports: readonly GradientReport[]): string {
   const f = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
@@ -24,7 +24,7 @@ export function registerInspect(program: Command): void {
     .option('--student-model <name>', 'zoo model of the student (default: from the checkpoint)')
     .option('--temperatures <list>', 'comma-separated temperatures', list('--temperatures'), [1, 2, 4, 8])
     .option('--alpha <a>', 'weight of the T²·KL term', num('--alpha'), 0.9)
-    .option('--batch-size <n>', 'images in the batch', int('--batch-size'), 64)
+    .option('--batch-size <n>', 'images in the batch', positiveInt('--batch-size'), 64)
     .option('--seed <n>', 'which test images (random, seeded)', int('--seed'), 0)
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print JSON')

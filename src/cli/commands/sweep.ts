@@ -1,4 +1,4 @@
-// `kdgrad sweep` (the seed's temperature experiment) and `kdgrad demo` (what `npm start` runs).
+// `kdgrad sweep` (the article's temperature experiment) and `kdgrad demo` (what `npm start` runs).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,9 +9,10 @@ import { inspectDistillation } from '../../distill/inspect.js';
 import { saveModule } from '../../nn/checkpoint.js';
 import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../report/plots.js';
 import { Generator } from '../../tensor/random.js';
-import { DEFAULT_KD } from '../../train/config.js';
+import { resolveKD } from '../../train/config.js';
 import { runSweep, sweepMarkdown, type SweepResult } from '../../train/sweep.js';
-import { int, list, loadData, loadZooModel, num, oneOf, printJson, type Data } from '../common.js';
+import { nonNegativeInt, list, loadData, loadZooModel, num, oneOf, positiveInt, printJson, type Data } from '../common.js';
+import { addKDOptions, kdFrom } from './train.js';
 import { inspectTable } from './inspect.js';
 import { packageFile } from '../paths.js';
 
@@ -20,9 +21,9 @@ export const TEACHER_CHECKPOINT = relative(process.cwd(), packageFile('checkpoin
 export const TEACHER_COMMAND = `npx kdgrad train --model vgg-teacher --epochs 30 --batch-size 64 --lr 0.05 --optimizer sgd --lr-schedule onecycle --weight-decay 5e-4 --seed 0 --out ${TEACHER_CHECKPOINT}`;
 
 interface SweepCli {
-  teacher: string; teacherModel?: string; model: string; temperatures: number[]; seeds: number; epochs: number; batchSize: number;
+  teacher: string; teacherModel?: string; model: string; temperatures?: number[]; seeds: number; epochs: number; batchSize: number;
   lr: number; optimizer: 'sgd' | 'adam' | 'adamw'; lrSchedule: 'onecycle' | 'cosine' | 'constant'; weightDecay: number; alpha: number;
-  clipGradNorm: number; augment: boolean; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
+  clipGradNorm: number; augment?: boolean; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
 }
 
 function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
@@ -30,34 +31,40 @@ function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Co
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
     .option('--teacher-model <name>', 'zoo model of the teacher (default: from the checkpoint)')
     .option('--model <name>', 'student model from the zoo', 'mlp-student')
-    .option('--temperatures <list>', 'comma-separated temperatures', list('--temperatures'), [1, 2, 5])
-    .option('--seeds <n>', 'seeds per configuration (0 .. n-1)', int('--seeds'), d.seeds)
-    .option('--epochs <n>', 'epochs per run', int('--epochs'), d.epochs)
-    .option('--batch-size <n>', 'batch size', int('--batch-size'), 64)
+    .option('--temperatures <list>', 'comma-separated temperatures (default: 1,2,5)', list('--temperatures'))
+    .option('--seeds <n>', 'seeds per configuration (0 .. n-1)', positiveInt('--seeds'), d.seeds)
+    .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), d.epochs)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
     .option('--lr <x>', 'peak learning rate', num('--lr'), 0.05)
     .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), 'sgd')
     .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), 'onecycle')
     .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), 5e-4)
-    .option('--alpha <a>', 'weight of the T²·KL term', num('--alpha'), DEFAULT_KD.alpha)
     .option('--clip-grad-norm <x>', 'clip the global gradient norm (keeps high T stable; 0: off)', num('--clip-grad-norm'), 5)
-    .option('--augment', 'random crop + flip (the teacher then runs on every augmented batch)', false)
-    .option('--train-limit <n>', 'first N training images (0: all)', int('--train-limit'), 0)
-    .option('--test-limit <n>', 'first N test images (0: all)', int('--test-limit'), 0)
+    .option('--augment', 'random crop + flip (the teacher then runs on every augmented batch; default: off)')
+    .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)')
+    .option('--train-limit <n>', 'first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
+    .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
     .option('--out-dir <dir>', 'where to write the table and plots', 'report')
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print the result as JSON');
+}
+
+function addSweepAndKDOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
+  return addKDOptions(addSweepOptions(cmd, d), { temperature: false });
 }
 
 async function sweepFrom(o: SweepCli, data: Data, log: (s: string) => void): Promise<SweepResult> {
   if (!existsSync(o.teacher)) {
     throw new Error(`teacher checkpoint ${o.teacher} not found. Train it with:\n  ${TEACHER_COMMAND}`);
   }
+  const kd = kdFrom(o as unknown as Record<string, unknown>);
+  resolveKD(kd, 1);
   const teacher = await loadZooModel(o.teacher, o.teacherModel);
   return runSweep({
     teacher: teacher.model, teacherModel: teacher.name, student: o.model, train: data.train, test: data.test, norm: data.norm,
-    config: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, momentum: 0.9, nesterov: true, weightDecay: o.weightDecay, schedule: o.lrSchedule, augment: o.augment, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit },
-    kd: { alpha: o.alpha, schedule: 'constant', tempDecay: DEFAULT_KD.tempDecay, minTemp: DEFAULT_KD.minTemp, average: 'probs' },
-    temperatures: o.temperatures,
+    config: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, momentum: 0.9, nesterov: true, weightDecay: o.weightDecay, schedule: o.lrSchedule, augment: o.augment ?? false, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit },
+    kd: (({ temperature: _t, ...rest }) => rest)(kd),
+    temperatures: o.temperatures ?? [1, 2, 5],
     seeds: Array.from({ length: o.seeds }, (_, i) => i),
     onRun: (run, done, total) => log(`[${done}/${total}] ${run.kind === 'kd' ? `KD T=${run.temperature}` : 'from scratch'} seed ${run.seed}: ${run.status === 'done' ? `test accuracy ${(100 * run.testAccuracy!).toFixed(2)}%` : run.message}`),
   });
@@ -75,7 +82,7 @@ async function writeReport(r: SweepResult, dir: string, extra = ''): Promise<str
 }
 
 export function registerSweep(program: Command): void {
-  addSweepOptions(program.command('sweep').description("the seed's temperature experiment: KD students at several T and seeds vs the same student from scratch"), { epochs: 10, seeds: 3 })
+  addSweepAndKDOptions(program.command('sweep').description("the article's temperature experiment: KD students at several T and seeds vs the same student from scratch"), { epochs: 10, seeds: 3 })
     .action(async (o: SweepCli) => {
       const log = (s: string) => { if (!o.json) process.stderr.write(`${s}\n`); };
       const data = await loadData(o.data);
@@ -85,11 +92,11 @@ export function registerSweep(program: Command): void {
       else process.stdout.write(`${sweepMarkdown(r)}\n\nwrote ${files.join(', ')}\n`);
     });
 
-  addSweepOptions(program.command('demo').description('the whole story in about ten minutes: teacher, student from scratch, KD students, the temperature table, plots and a gradient report, in report/'), { epochs: 10, seeds: 3 })
+  addSweepAndKDOptions(program.command('demo').description("what npm start runs (about 4 minutes on two cores): the committed teacher, the student from scratch and distilled at T = 1, 2, 5 over 3 seeds (the article's table), plots and a gradient report, in report/"), { epochs: 10, seeds: 3 })
     .action(async (o: SweepCli) => {
       const log = (s: string) => { if (!o.json) process.stderr.write(`${s}\n`); };
       const data = await loadData(o.data);
-      log(`kdgrad demo: data from ${data.dir}; teacher ${o.teacher}; student ${o.model}; T in {${o.temperatures.join(', ')}}, ${o.seeds} seeds, ${o.epochs} epochs each`);
+      log(`kdgrad demo: data from ${data.dir}; teacher ${o.teacher}; student ${o.model}; T in {${(o.temperatures ?? [1, 2, 5]).join(', ')}}, ${o.seeds} seeds, ${o.epochs} epochs each`);
       const r = await sweepFrom(o, data, log);
       // one batch of test images: the gradient report of the KD loss at each T for the best KD student
       const bestKey = r.best ? `T=${r.best.temperature}` : 'scratch';

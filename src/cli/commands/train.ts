@@ -5,10 +5,10 @@ import type { Command } from 'commander';
 import { buildModel, ZOO } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
 import { loadRunInfo, restoreRun, saveRun, statePath, type RunInfo } from '../../train/checkpoint.js';
-import { DEFAULT_KD, TEACHER_RECIPE, type KDConfig, type TrainConfig } from '../../train/config.js';
+import { DEFAULT_KD, TEACHER_RECIPE, resolveKD, type KDConfig, type TrainConfig } from '../../train/config.js';
 import { Trainer, type EpochRecord } from '../../train/trainer.js';
 import { makeProgress } from '../progress.js';
-import { collect, int, loadData, loadZooModel, num, oneOf, printJson } from '../common.js';
+import { collect, int, loadData, loadZooModel, nonNegativeInt, num, oneOf, positiveInt, printJson } from '../common.js';
 
 export interface TrainOutcome {
   status: 'done' | 'stopped' | 'diverged';
@@ -21,31 +21,56 @@ export interface TrainOutcome {
 function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
   return cmd
     .option('--model <name>', `model from the zoo (${Object.keys(ZOO).join(', ')})`, defaults.model)
-    .option('--epochs <n>', 'epochs', int('--epochs'), defaults.epochs)
-    .option('--batch-size <n>', 'batch size', int('--batch-size'), defaults.batchSize)
+    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), defaults.epochs)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), defaults.batchSize)
     .option('--lr <x>', 'peak learning rate (one-cycle) or constant rate', num('--lr'), defaults.lr)
     .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), defaults.optimizer)
     .option('--momentum <x>', 'SGD momentum (Nesterov)', num('--momentum'), defaults.momentum)
     .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), defaults.weightDecay)
     .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), defaults.schedule)
+    .option('--augment', `random crop + flip (default: ${defaults.augment ? 'on' : 'off'})`)
     .option('--no-augment', 'no random crop / flip')
     .option('--clip-grad-norm <x>', 'clip the global gradient norm (0: off)', num('--clip-grad-norm'), defaults.clipGradNorm)
-    .option('--train-limit <n>', 'use only the first N training images (0: all)', int('--train-limit'), 0)
-    .option('--test-limit <n>', 'evaluate on the first N test images (0: all)', int('--test-limit'), 0)
+    .option('--train-limit <n>', 'use only the first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
+    .option('--test-limit <n>', 'evaluate on the first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
     .option('--seed <n>', 'random seed (data order, augmentation, initialisation)', int('--seed'), 0)
     .option('--data <dir>', 'CIFAR-10 folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/data/cifar-10-batches-bin)')
     .option('--resume', 'continue the run saved in <out>.train.safetensors exactly where it stopped')
-    .option('--stop-after <n>', 'stop after N batches in this invocation and save a resumable checkpoint', int('--stop-after'), 0)
+    .option('--stop-after <n>', 'stop after N batches in this invocation and save a resumable checkpoint', nonNegativeInt('--stop-after'), 0)
     .option('--json', 'print the result as JSON (no progress display)');
 }
 
 type Opts = Record<string, unknown>;
 
+/** The distillation options shared by `distill` and `sweep` (sweep takes the temperatures apart). */
+export function addKDOptions(cmd: Command, opts: { temperature?: boolean } = {}): Command {
+  if (opts.temperature !== false) cmd.option('--temperature <T>', 'temperature T (T0 for --schedule adaptive)', num('--temperature'), DEFAULT_KD.temperature);
+  return cmd
+    .option('--loss <name>', 'kd (Hinton; the seed) | dkd (decoupled KD) | lskd (logit-standardised KD)', oneOf('--loss', ['kd', 'dkd', 'lskd'] as const), DEFAULT_KD.loss)
+    .option('--alpha <a>', 'kd, lskd: weight of the T²·KL term; CE gets 1 − alpha', num('--alpha'), DEFAULT_KD.alpha)
+    .option('--schedule <name>', 'kd: temperature schedule, constant | adaptive', oneOf('--schedule', ['constant', 'adaptive'] as const), DEFAULT_KD.schedule)
+    .option('--temp-decay <x>', 'adaptive: T_e = max(min-temp, T0 · decay^e), e = 0, 1, ...', num('--temp-decay'), DEFAULT_KD.tempDecay)
+    .option('--min-temp <x>', 'adaptive: floor for T', num('--min-temp'), DEFAULT_KD.minTemp)
+    .option('--average <how>', 'kd with several teachers: probs | logits', oneOf('--average', ['probs', 'logits'] as const), DEFAULT_KD.average)
+    .option('--dkd-alpha <x>', 'dkd: weight of TCKD', num('--dkd-alpha'), DEFAULT_KD.dkdAlpha)
+    .option('--dkd-beta <x>', 'dkd: weight of NCKD', num('--dkd-beta'), DEFAULT_KD.dkdBeta)
+    .option('--warmup <epochs>', 'dkd: the KD term ramps up as min(e / warmup, 1), e counted from 1 as mdistiller', num('--warmup'), DEFAULT_KD.warmup)
+    .option('--lskd-eps <x>', 'lskd: epsilon added to the logits\' standard deviation', num('--lskd-eps'), DEFAULT_KD.lskdEps);
+}
+
+export function kdFrom(o: Opts): KDConfig {
+  return {
+    loss: o.loss as KDConfig['loss'], temperature: (o.temperature as number | undefined) ?? DEFAULT_KD.temperature, alpha: o.alpha as number,
+    schedule: o.schedule as KDConfig['schedule'], tempDecay: o.tempDecay as number, minTemp: o.minTemp as number, average: o.average as KDConfig['average'],
+    dkdAlpha: o.dkdAlpha as number, dkdBeta: o.dkdBeta as number, warmup: o.warmup as number, lskdEps: o.lskdEps as number,
+  };
+}
+
 function configFrom(o: Opts): TrainConfig {
   return {
     model: o.model as string, epochs: o.epochs as number, batchSize: o.batchSize as number, lr: o.lr as number,
     optimizer: o.optimizer as TrainConfig['optimizer'], momentum: o.momentum as number, nesterov: true,
-    weightDecay: o.weightDecay as number, schedule: o.lrSchedule as TrainConfig['schedule'], augment: o.augment as boolean,
+    weightDecay: o.weightDecay as number, schedule: o.lrSchedule as TrainConfig['schedule'], augment: (o.augment as boolean | undefined) ?? TEACHER_RECIPE.augment,
     clipGradNorm: o.clipGradNorm as number, seed: o.seed as number, trainLimit: o.trainLimit as number, testLimit: o.testLimit as number,
   };
 }
@@ -111,28 +136,26 @@ function report(outcome: TrainOutcome, json: boolean): void {
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('train a model from the zoo from scratch (cross-entropy)');
   addTrainingOptions(train, TEACHER_RECIPE)
-    .option('--out <file>', 'checkpoint to write', 'checkpoints/teacher.safetensors')
+    .option('--out <file>', 'checkpoint to write (default: checkpoints/<model>.safetensors)')
     .action(async (o: Opts) => {
-      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
+      const out = (o.out as string | undefined) ?? `checkpoints/${o.model as string}.safetensors`;
+      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, out, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
       report(outcome, Boolean(o.json));
     });
 
   const distill = program.command('distill').description('train a student from one or several teacher checkpoints (knowledge distillation)');
   addTrainingOptions(distill, { ...TEACHER_RECIPE, model: 'cnn-student', clipGradNorm: 5 })
-    .requiredOption('--teacher <file>', 'teacher checkpoint (repeat for several teachers)', collect)
+    .requiredOption('--teacher <file>', 'teacher checkpoint (required; repeat for several teachers)', collect)
     .option('--teacher-model <name>', 'zoo model of the teacher(s) if the checkpoint does not say')
-    .option('--temperature <T>', 'temperature T (T0 for --schedule adaptive)', num('--temperature'), DEFAULT_KD.temperature)
-    .option('--alpha <a>', 'weight of the T²·KL term; CE gets 1 − alpha', num('--alpha'), DEFAULT_KD.alpha)
-    .option('--schedule <name>', 'temperature schedule: constant | adaptive', oneOf('--schedule', ['constant', 'adaptive'] as const), DEFAULT_KD.schedule)
-    .option('--temp-decay <x>', 'adaptive: T_e = max(min-temp, T0 · decay^e)', num('--temp-decay'), DEFAULT_KD.tempDecay)
-    .option('--min-temp <x>', 'adaptive: floor for T', num('--min-temp'), DEFAULT_KD.minTemp)
-    .option('--average <how>', 'several teachers: probs | logits', oneOf('--average', ['probs', 'logits'] as const), DEFAULT_KD.average)
-    .option('--out <file>', 'checkpoint to write', 'checkpoints/student.safetensors')
+    .option('--out <file>', 'checkpoint to write (default: checkpoints/<model>-distilled.safetensors)');
+  addKDOptions(distill)
     .action(async (o: Opts) => {
-      const kd: KDConfig = { temperature: o.temperature as number, alpha: o.alpha as number, schedule: o.schedule as KDConfig['schedule'], tempDecay: o.tempDecay as number, minTemp: o.minTemp as number, average: o.average as KDConfig['average'] };
+      const kd = kdFrom(o);
       const teachers = (o.teacher as string[]).map((path) => ({ path, model: (o.teacherModel as string | undefined) ?? '' }));
       for (const t of teachers) if (!t.model) t.model = (await loadZooModel(t.path)).name;
-      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, o.out as string, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
+      resolveKD(kd, teachers.length); // a bad combination is reported before any data is read
+      const out = (o.out as string | undefined) ?? `checkpoints/${o.model as string}-distilled.safetensors`;
+      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, out, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
       report(outcome, Boolean(o.json));
     });
 }

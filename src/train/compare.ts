@@ -1,0 +1,173 @@
+// The seed's remedies measured: one student, one budget, several distillation methods (from
+// scratch, KD at several T, temperature schedules, several teachers, DKD, LSKD), each over the
+// same seeds; mean ± std, diverged runs counted apart, wall time per run.
+import { takeFirst, type CifarSet } from '../data/cifar.js';
+import type { Normalization } from '../data/transforms.js';
+import { buildModel, type ZooModel } from '../models/zoo.js';
+import { Generator } from '../tensor/random.js';
+import { DEFAULT_KD, type KDConfig, type TrainConfig } from './config.js';
+import { evaluate } from './evaluate.js';
+import { meanStd } from './sweep.js';
+import { Trainer, type EpochRecord } from './trainer.js';
+
+export interface Method {
+  name: string;
+  description: string;
+  /** null: cross-entropy only (from scratch). */
+  kd: KDConfig | null;
+  /** Indices into the teacher list. */
+  teachers: number[];
+}
+
+/**
+ * The standard set for `kdgrad compare`: from scratch; KD at T = 1, 2, 4; the seed's adaptive
+ * schedule (T0 = 1, decay 0.95, no floor: it falls below 1) and a coarse-to-fine one (T0 = 8
+ * decaying to 1 at the last epoch, floor 1); several teachers averaged as probabilities and as
+ * logits (T = 4); DKD (α 1, β 8, T 4, warm-up over the first twelfth of the budget, as
+ * mdistiller's 20 of 240 epochs); LSKD (T 2).
+ */
+export function standardMethods(teachers: number, epochs: number, alpha = DEFAULT_KD.alpha): Method[] {
+  const kd = (o: Partial<KDConfig>): KDConfig => ({ ...DEFAULT_KD, alpha, ...o });
+  const c2fDecay = epochs > 1 ? (1 / 8) ** (1 / (epochs - 1)) : 1;
+  const methods: Method[] = [
+    { name: 'scratch', description: 'cross-entropy only', kd: null, teachers: [] },
+    ...[1, 2, 4].map((T) => ({ name: `kd-T${T}`, description: `KD, T = ${T}`, kd: kd({ temperature: T }), teachers: [0] })),
+    { name: 'adaptive-seed', description: "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)", kd: kd({ schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 }), teachers: [0] },
+    { name: 'adaptive-c2f', description: `coarse to fine: T0 8, decay ${c2fDecay.toFixed(3)}, floor 1`, kd: kd({ schedule: 'adaptive', temperature: 8, tempDecay: c2fDecay, minTemp: 1 }), teachers: [0] },
+  ];
+  if (teachers > 1) {
+    const all = Array.from({ length: teachers }, (_, i) => i);
+    methods.push(
+      { name: 'multi-probs', description: `${teachers} teachers, probabilities averaged, T = 4`, kd: kd({ temperature: 4, average: 'probs' }), teachers: all },
+      { name: 'multi-logits', description: `${teachers} teachers, logits averaged, T = 4`, kd: kd({ temperature: 4, average: 'logits' }), teachers: all },
+    );
+  }
+  methods.push(
+    { name: 'dkd', description: 'DKD: alpha 1, beta 8, T 4', kd: kd({ loss: 'dkd', temperature: 4, dkdAlpha: 1, dkdBeta: 8, warmup: Math.max(1, Math.round(epochs / 12)) }), teachers: [0] },
+    { name: 'lskd', description: 'logit-standardised KD, T = 2', kd: kd({ loss: 'lskd', temperature: 2 }), teachers: [0] },
+  );
+  return methods;
+}
+
+export interface CompareRun {
+  method: string;
+  seed: number;
+  status: 'done' | 'diverged';
+  message?: string;
+  testAccuracy: number | null;
+  softLoss: number | null;
+  hardLoss: number | null;
+  seconds: number;
+  history: EpochRecord[];
+}
+
+export interface CompareRow {
+  method: string;
+  description: string;
+  runs: number;
+  diverged: number;
+  accuracyMean: number | null;
+  accuracyStd: number | null;
+  /** Difference of means with the from-scratch row, and in combined standard deviations. */
+  delta: number | null;
+  z: number | null;
+  secondsPerRun: number;
+}
+
+export interface CompareResult {
+  student: string;
+  teachers: { model: string; path: string; accuracy: number }[];
+  config: Omit<TrainConfig, 'model' | 'seed'>;
+  seeds: number[];
+  methods: Method[];
+  runs: CompareRun[];
+  rows: CompareRow[];
+  seconds: number;
+}
+
+export interface CompareOptions {
+  teachers: { model: ZooModel; name: string; path: string }[];
+  student: string;
+  train: CifarSet;
+  test: CifarSet;
+  norm: Normalization;
+  config: Omit<TrainConfig, 'model' | 'seed'>;
+  methods: Method[];
+  seeds: number[];
+  onRun?(run: CompareRun, done: number, total: number): void;
+}
+
+export async function runCompare(o: CompareOptions): Promise<CompareResult> {
+  const t0 = performance.now();
+  const names = new Set<string>();
+  for (const m of o.methods) {
+    if (names.has(m.name)) throw new RangeError(`compare: method ${m.name} is listed twice`);
+    names.add(m.name);
+    for (const i of m.teachers) if (!o.teachers[i]) throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${o.teachers.length} teacher(s) were given`);
+  }
+  const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
+  const teachers = o.teachers.map((t) => ({ model: t.name, path: t.path, accuracy: evaluate(t.model, test, o.norm).accuracy }));
+  // without augmentation each teacher's logits are computed once and shared by every run
+  const caches: (Float32Array | undefined)[] = o.teachers.map(() => undefined);
+  const cacheFor = (idx: number[], trainer: Trainer) => {
+    const c = trainer.getTeacherCache();
+    if (c) idx.forEach((t, k) => { caches[t] ??= c[k]; });
+  };
+  const runs: CompareRun[] = [];
+  const total = o.methods.length * o.seeds.length;
+  for (const seed of o.seeds) {
+    for (const m of o.methods) {
+      const started = performance.now();
+      const config: TrainConfig = { ...o.config, model: o.student, seed };
+      const model = buildModel(o.student, { generator: new Generator(seed) });
+      const cached = m.teachers.every((t) => caches[t]) ? { teacherCache: m.teachers.map((t) => caches[t]!) } : {};
+      const trainer = new Trainer(model, o.train, o.test, o.norm, config, m.kd, m.teachers.map((t) => o.teachers[t]!.model), cached);
+      if (m.kd && !cached.teacherCache) cacheFor(m.teachers, trainer);
+      const result = await trainer.run();
+      const last = trainer.state.history.at(-1);
+      const ok = result.status !== 'diverged';
+      const run: CompareRun = {
+        method: m.name, seed, status: ok ? 'done' : 'diverged', ...(result.status === 'diverged' ? { message: result.message } : {}),
+        testAccuracy: ok ? last?.testAccuracy ?? null : null, softLoss: ok ? last?.softLoss ?? null : null, hardLoss: ok ? last?.hardLoss ?? null : null,
+        seconds: (performance.now() - started) / 1000, history: trainer.state.history,
+      };
+      runs.push(run);
+      o.onRun?.(run, runs.length, total);
+    }
+  }
+  const scratch = meanStd(runs.filter((r) => r.method === 'scratch' && r.status === 'done').map((r) => r.testAccuracy!));
+  const rows = o.methods.map((m): CompareRow => {
+    const rs = runs.filter((r) => r.method === m.name);
+    const done = rs.filter((r) => r.status === 'done');
+    const acc = meanStd(done.map((r) => r.testAccuracy!));
+    const hasDelta = m.name !== 'scratch' && acc.mean !== null && scratch.mean !== null;
+    const sd = Math.sqrt((acc.std ?? 0) ** 2 + (scratch.std ?? 0) ** 2);
+    const delta = hasDelta ? acc.mean! - scratch.mean! : null;
+    return {
+      method: m.name, description: m.description, runs: rs.length, diverged: rs.length - done.length,
+      accuracyMean: acc.mean, accuracyStd: acc.std, delta, z: delta === null ? null : sd > 0 ? delta / sd : null,
+      secondsPerRun: rs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rs.length),
+    };
+  });
+  return { student: o.student, teachers, config: o.config, seeds: o.seeds, methods: o.methods, runs, rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+const pct = (v: number | null) => (v === null ? '—' : (100 * v).toFixed(2));
+
+/** One Markdown table: method, accuracy mean ± std, Δ vs scratch (and in σ), diverged, s/run. */
+export function compareMarkdown(r: CompareResult): string {
+  const lines = [
+    `| method | what | test accuracy % (mean ± std, ${r.seeds.length} seeds) | Δ vs scratch (points, σ) | diverged | s / run |`,
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of r.rows) {
+    const acc = row.accuracyMean === null ? 'all diverged' : `${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)}`;
+    const d = row.delta === null ? '—' : `${row.delta >= 0 ? '+' : ''}${pct(row.delta)}${row.z === null ? '' : ` (${row.z >= 0 ? '+' : ''}${row.z.toFixed(1)}σ)`}`;
+    lines.push(`| ${row.method} | ${row.description} | ${acc} | ${d} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`);
+  }
+  const c = r.config;
+  lines.push('', `Student ${r.student}; teachers ${r.teachers.map((t, i) => `${i + 1}: ${t.model} (${pct(t.accuracy)}%)`).join(', ')} (single-teacher methods use teacher 1). ` +
+    `${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.lr} (${c.schedule}), weight decay ${c.weightDecay}, ${c.augment ? 'random crop + flip' : 'no augmentation'}, ` +
+    `gradient clipping ${c.clipGradNorm || 'off'}; σ combines both rows' standard deviations; ${r.seconds.toFixed(0)} s in all.`);
+  return lines.join('\n');
+}
