@@ -2,13 +2,13 @@
 import type { SweepResult } from '../train/sweep.js';
 
 async function render(spec: Record<string, unknown>): Promise<string> {
-  // vega and vega-lite are optional dependencies: only the commands that draw load them
+  // only the commands that draw load the plotting stack (the engine never imports it)
   let vl: typeof import('vega-lite');
   let vega: typeof import('vega');
   try {
     [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
   } catch (e) {
-    throw new Error(`plots need the optional packages vega and vega-lite (npm install vega vega-lite): ${(e as Error).message}`);
+    throw new Error(`plots need the packages vega and vega-lite (npm install vega vega-lite): ${(e as Error).message}`);
   }
   const compiled = vl.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec } as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
