@@ -1,6 +1,6 @@
 // Shared pieces of the CLI commands: option parsing helpers, data loading, model checkpoints.
 import { InvalidArgumentError } from 'commander';
-import { loadCifarSplit, resolveCifarDir } from '../data/folder.js';
+import { DEFAULT_DIRS, loadCifarSplit, resolveCifarDir } from '../data/folder.js';
 import { channelStats, type Normalization } from '../data/transforms.js';
 import type { CifarSet } from '../data/cifar.js';
 import { buildModel } from '../models/zoo.js';
@@ -38,9 +38,35 @@ export const collect = (v: string, prev: string[] = []): string[] => [...prev, v
 
 export interface Data { dir: string; train: CifarSet; test: CifarSet; norm: Normalization }
 
-/** The data folder's train and test splits; normalisation statistics come from the training split. */
-export async function loadData(dataOption?: string): Promise<Data> {
-  const dir = await resolveCifarDir(dataOption);
+export interface AutoDownload { url: string; md5: string; log(line: string): void }
+
+/**
+ * The data folder's train and test splits; normalisation statistics come from the training split.
+ * With `download` (what `npm start` does), a machine with no data folder and no --data or
+ * $CIFAR10_DIR gets the official archive in ./data first.
+ */
+export async function loadData(dataOption?: string, download?: AutoDownload): Promise<Data> {
+  let dir: string;
+  try {
+    dir = await resolveCifarDir(dataOption);
+  } catch (e) {
+    if (!download || dataOption || process.env.CIFAR10_DIR) throw e;
+    download.log(`No CIFAR-10 folder found (${DEFAULT_DIRS.map((d) => `./${d}`).join(', ')}): downloading ${download.url} into ./data`);
+    const { downloadCifar10 } = await import('../data/download.js');
+    let shown = -1;
+    try {
+      dir = await downloadCifar10({
+        url: download.url, md5: download.md5, dest: 'data',
+        onProgress: (got, total) => {
+          const pct = total ? Math.floor((100 * got) / total) : -1;
+          if (total && pct >= shown + 10) { shown = pct - (pct % 10); download.log(`  ${shown}% of ${(total / 1e6).toFixed(0)} MB`); }
+        },
+      });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nWithout network: copy the official CIFAR-10 binary files into ./data/cifar-10-batches-bin, or point CIFAR10_DIR (or --data) at a folder that holds them.`);
+    }
+    download.log(`CIFAR-10 is in ${dir}`);
+  }
   const [train, test] = await Promise.all([loadCifarSplit(dir, 'train'), loadCifarSplit(dir, 'test')]);
   return { dir, train, test, norm: channelStats(train) };
 }

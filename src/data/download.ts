@@ -28,10 +28,11 @@ async function md5Of(n: NodeModules, path: string): Promise<string> {
 }
 
 /** A network failure as a sentence: what failed, why (fetch's cause), and that a rerun resumes. */
-function networkError(url: string, e: unknown, part: string): Error {
+function networkError(n: NodeModules, url: string, e: unknown, part: string): Error {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (e as Error).message;
-  return new Error(`download of ${url} failed (${why}); what arrived is kept in ${part}: run the same command again to resume`);
+  const kept = n.fs.existsSync(part) && n.fs.statSync(part).size > 0;
+  return new Error(`download of ${url} failed (${why}); ${kept ? `what arrived is kept in ${part}: run the same command again to resume` : 'nothing arrived: run the same command again when the network is back'}`);
 }
 
 /** Fetches url into `file`, resuming from file.part when the server honours Range. */
@@ -42,7 +43,7 @@ async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: D
   try {
     res = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {} });
   } catch (e) {
-    throw networkError(url, e, part);
+    throw networkError(n, url, e, part);
   }
   // 416: the .part already holds the whole file (a run stopped between the last byte and the rename)
   if (res.status === 416 && have > 0) {
@@ -64,7 +65,7 @@ async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: D
   try {
     await n.streamp.pipeline(n.stream.Readable.fromWeb(res.body.pipeThrough(counter) as never), n.fs.createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
   } catch (e) {
-    throw networkError(url, e, part);
+    throw networkError(n, url, e, part);
   }
   await n.fsp.rename(part, file);
 }

@@ -36,6 +36,8 @@ beforeAll(async () => {
     if (range) {
       ranges.push(range);
       const start = Number(/bytes=(\d+)-/.exec(range)![1]);
+      // as real servers: a range that starts at or past the end is not satisfiable
+      if (start >= archive.length) { res.writeHead(416, { 'content-range': `bytes */${archive.length}` }); res.end(); return; }
       res.writeHead(206, { 'content-length': archive.length - start, 'content-range': `bytes ${start}-${archive.length - 1}/${archive.length}` });
       res.end(archive.subarray(start));
       return;
@@ -83,4 +85,52 @@ describe('download', () => {
     await expect(promisify(execFile)(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'download', '--url', url.replace('cifar', 'missing'), '--md5', md5, '--dest', join(dir, 'cli2')], { cwd: root }))
       .rejects.toMatchObject({ stderr: expect.stringMatching(/download of http:\/\/127.0.0.1:\d+\/missing-10-binary.tar.gz failed: HTTP 404/) });
   });
+
+  it('a complete .part left by a stopped run is finished (HTTP 416), not refused', async () => {
+    const dest = join(dir, 'complete-part');
+    mkdirSync(dest);
+    writeFileSync(join(dest, 'cifar-10-binary.tar.gz.part'), archive);
+    ranges.length = 0;
+    expect(await downloadCifar10({ url, md5, dest })).toBe(join(dest, 'cifar-10-batches-bin'));
+    expect(ranges).toEqual([`bytes=${archive.length}-`]);
+  });
+
+  it('a network failure says what failed and that a rerun resumes; a bad md5 is refused before any request', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const dead = `http://127.0.0.1:${port}/cifar-10-binary.tar.gz`;
+    await expect(downloadCifar10({ url: dead, md5, dest: join(dir, 'dead') })).rejects.toThrow(new RegExp(`download of ${dead.replace(/[.]/g, '\\.')} failed \\(ECONNREFUSED\\); nothing arrived: run the same command again`));
+    // a server that dies mid-body leaves a .part, and the message says a rerun resumes
+    const dying = createServer((_req, res) => { res.writeHead(200, { 'content-length': archive.length }); res.write(archive.subarray(0, 50)); setTimeout(() => res.destroy(), 20); });
+    await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+    const cut = `http://127.0.0.1:${(dying.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
+    await expect(downloadCifar10({ url: cut, md5, dest: join(dir, 'cut') })).rejects.toThrow(/failed \(.+\); what arrived is kept in .*cifar-10-binary\.tar\.gz\.part: run the same command again to resume/);
+    dying.close();
+    ranges.length = 0;
+    await expect(downloadCifar10({ url, md5: 'abc', dest: join(dir, 'badmd5') })).rejects.toThrow(/md5 must be 32 hexadecimal digits, got "abc"/);
+    expect(existsSync(join(dir, 'badmd5'))).toBe(false);
+  });
+
+  it('npm start (kdgrad demo) with no data folder downloads into ./data and goes on; offline it says what to do', async () => {
+    const root = join(import.meta.dirname, '../..');
+    const cwd = join(dir, 'fresh-machine');
+    mkdirSync(cwd);
+    const env = { ...process.env };
+    delete env.CIFAR10_DIR;
+    const args = [join(root, 'bin/kdgrad.mjs'), 'demo', '--epochs', '1', '--seeds', '1', '--temperatures', '2', '--batch-size', '4', '--out-dir', 'report'];
+    const { stderr } = await promisify(execFile)(process.execPath, [...args, '--download-url', url, '--download-md5', md5], { cwd, env });
+    expect(stderr).toMatch(/No CIFAR-10 folder found .*: downloading http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz into \.\/data/);
+    expect(existsSync(join(cwd, 'data/cifar-10-batches-bin/test_batch.bin'))).toBe(true);
+    expect(existsSync(join(cwd, 'report/sweep.md'))).toBe(true);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const offline = join(dir, 'offline-machine');
+    mkdirSync(offline);
+    await expect(promisify(execFile)(process.execPath, [...args, '--download-url', deadUrl], { cwd: offline, env }))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/failed \(ECONNREFUSED\)[\s\S]*Without network: copy the official CIFAR-10 binary files into \.\/data\/cifar-10-batches-bin, or point CIFAR10_DIR/) });
+  }, 120_000);
 });

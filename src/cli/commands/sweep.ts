@@ -10,6 +10,7 @@ import { saveModule } from '../../nn/checkpoint.js';
 import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../report/plots.js';
 import { Generator } from '../../tensor/random.js';
 import { resolveKD } from '../../train/config.js';
+import { CIFAR10_MD5, CIFAR10_URL } from '../../data/download.js';
 import { runSweep, sweepMarkdown, type SweepResult } from '../../train/sweep.js';
 import { nonNegativeInt, list, loadData, loadZooModel, num, oneOf, positiveInt, printJson, type Data } from '../common.js';
 import { addKDOptions, kdFrom } from './train.js';
@@ -23,7 +24,7 @@ export const TEACHER_COMMAND = `npx kdgrad train --model vgg-teacher --epochs 30
 interface SweepCli {
   teacher: string; teacherModel?: string; model: string; temperatures?: number[]; seeds: number; epochs: number; batchSize: number;
   lr: number; optimizer: 'sgd' | 'adam' | 'adamw'; lrSchedule: 'onecycle' | 'cosine' | 'constant'; weightDecay: number; alpha: number;
-  clipGradNorm: number; augment?: boolean; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
+  clipGradNorm: number; augment?: boolean; download?: boolean; downloadUrl: string; downloadMd5: string; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
 }
 
 function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
@@ -93,9 +94,12 @@ export function registerSweep(program: Command): void {
     });
 
   addSweepAndKDOptions(program.command('demo').description("what npm start runs (about 4 minutes on two cores): the committed teacher, the student from scratch and distilled at T = 1, 2, 5 over 3 seeds (the article's table), plots and a gradient report, in report/"), { epochs: 10, seeds: 3 })
+    .option('--no-download', 'do not download CIFAR-10 when no data folder is found (default: download into ./data)')
+    .option('--download-url <url>', 'where to download CIFAR-10 from', CIFAR10_URL)
+    .option('--download-md5 <hex>', 'its MD5', CIFAR10_MD5)
     .action(async (o: SweepCli) => {
       const log = (s: string) => { if (!o.json) process.stderr.write(`${s}\n`); };
-      const data = await loadData(o.data);
+      const data = await loadData(o.data, o.download === false ? undefined : { url: o.downloadUrl, md5: o.downloadMd5, log });
       log(`kdgrad demo: data from ${data.dir}; teacher ${o.teacher}; student ${o.model}; T in {${(o.temperatures ?? [1, 2, 5]).join(', ')}}, ${o.seeds} seeds, ${o.epochs} epochs each`);
       const r = await sweepFrom(o, data, log);
       // one batch of test images: the gradient report of the KD loss at each T for the best KD student
