@@ -1,0 +1,72 @@
+// The explorer's static server against careless and hostile requests.
+import { execFile } from 'node:child_process';
+import { request, createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb, parsePort, serve } from '../../scripts/explorer.mjs';
+
+let server: Server;
+let port = 0;
+beforeAll(async () => {
+  await buildWeb();
+  server = await serve(0);
+  port = (server.address() as AddressInfo).port;
+}, 60_000);
+afterAll(() => server?.close());
+
+/** A raw GET (fetch would normalise the path and the Host header). */
+function get(path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('explorer server', () => {
+  it('answers malformed percent-encoding with 400 and keeps serving', async () => {
+    expect((await get('/%')).status).toBe(400);
+    expect((await get('/%E0%A4%A')).status).toBe(400);
+    expect((await get('/')).status).toBe(200);
+  });
+
+  it('sends nosniff and a same-origin Content-Security-Policy', async () => {
+    const r = await get('/');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(r.headers['content-security-policy'])).toMatch(/default-src 'self'/);
+    expect(r.body).toMatch(/<script type="module" src="explorer.js">/);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and paths outside web/dist', async () => {
+    expect((await get('/', 'evil.example:80')).status).toBe(421);
+    expect((await get('/', `localhost:${port}`)).status).toBe(200);
+    expect((await get('/../package.json')).status).toBe(404);
+    expect((await get('/%2e%2e/package.json')).status).toBe(404);
+  });
+
+  it('PORT in use or not a number: one line, no stack trace', async () => {
+    expect(() => parsePort('abc')).toThrow(/PORT must be a number from 0 to 65535, got "abc"/);
+    expect(parsePort(undefined)).toBe(8080);
+    const root = join(import.meta.dirname, '../..');
+    const run = promisify(execFile);
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const used = (busy.address() as AddressInfo).port;
+    try {
+      for (const [PORT, want] of [[String(used), new RegExp(`port ${used} is in use`)], ['abc', /PORT must be a number/]] as const) {
+        const err = await run(process.execPath, [join(root, 'scripts/explorer.mjs'), '--serve'], { cwd: root, env: { ...process.env, PORT } }).then(() => null, (e: { stderr: string; code: number }) => e);
+        expect(err?.code).toBe(1);
+        expect(err?.stderr.trim().split('\n')).toHaveLength(1);
+        expect(err?.stderr).toMatch(want);
+      }
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
+});
