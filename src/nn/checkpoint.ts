@@ -2,8 +2,12 @@
 import type { Module, LoadResult } from './module.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 
+/** BatchNorm's counter is int64 in PyTorch's state dicts; kdgrad keeps it as int32 in memory. */
+export const int64Keys = (state: Record<string, unknown>): string[] => Object.keys(state).filter((k) => k === 'num_batches_tracked' || k.endsWith('.num_batches_tracked'));
+
 export async function saveModule(module: Module, path: string, metadata: Record<string, string> = {}): Promise<void> {
-  await saveSafetensors(path, module.stateDict(), { format: 'pt', ...metadata });
+  const state = module.stateDict();
+  await saveSafetensors(path, state, { format: 'pt', ...metadata }, { int64: int64Keys(state) });
 }
 
 /** Loads into `module` (strict by default); returns the file's metadata and the key report. */

@@ -127,10 +127,12 @@ export abstract class Module {
   loadStateDict(state: StateDict, opts: { strict?: boolean } = {}): LoadResult {
     const strict = opts.strict ?? true;
     const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !(k in state));
-    const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
+    // own keys only: a checkpoint key like '__proto__' or 'constructor' is not inherited from Object
+    const has = (o: object, k: string) => Object.hasOwn(o, k);
+    const missingKeys = Object.keys(own).filter((k) => !has(state, k));
+    const unexpectedKeys = Object.keys(state).filter((k) => !has(own, k));
     const mismatched = Object.keys(own)
-      .filter((k) => k in state && own[k]!.shape.join() !== state[k]!.shape.join())
+      .filter((k) => has(state, k) && own[k]!.shape.join() !== state[k]!.shape.join())
       .map((k) => `${k}: checkpoint ${formatShape(state[k]!.shape)} vs model ${formatShape(own[k]!.shape)}`);
     if (mismatched.length || (strict && (missingKeys.length || unexpectedKeys.length))) {
       const parts = [
@@ -141,7 +143,7 @@ export abstract class Module {
       throw new Error(`loadStateDict: state dict does not match ${this.constructor.name}:\n  ${parts.join('\n  ')}`);
     }
     for (const [k, t] of Object.entries(own)) {
-      const src = state[k];
+      const src = has(state, k) ? state[k] : undefined;
       if (src) t.storage.data.set(src.storage.copy(t.dtype).data);
     }
     return { missingKeys, unexpectedKeys };

@@ -19,6 +19,8 @@ const WRITE: Record<DType, { code: string; size: number; set: (v: DataView, at: 
   bool: { code: 'BOOL', size: 1, set: (v, at, x) => v.setUint8(at, x ? 1 : 0) },
 };
 
+const WRITE_I64 = { code: 'I64', size: 8, set: (v: DataView, at: number, x: number) => v.setBigInt64(at, BigInt(x), true) };
+
 /** Readable dtypes: the target dtype, byte size and reader. F16/BF16 are widened to float32, I64 narrowed to int32. */
 const READ: Record<string, { dtype: DType; size: number; get: (v: DataView, at: number) => number }> = {
   F32: { dtype: 'float32', size: 4, get: (v, at) => v.getFloat32(at, true) },
@@ -40,8 +42,16 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
-  const header: Record<string, unknown> = {};
+export interface EncodeOptions {
+  /** int32 tensors to store as I64 (PyTorch keeps BatchNorm's num_batches_tracked in int64). */
+  int64?: Iterable<string>;
+}
+
+export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}, opts: EncodeOptions = {}): Uint8Array {
+  // no prototype: a tensor may be called '__proto__' or 'constructor'
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const int64 = new Set(opts.int64 ?? []);
+  const writer = (name: string, t: Tensor) => (t.dtype === 'int32' && int64.has(name) ? WRITE_I64 : WRITE[t.dtype]);
   if (Object.keys(metadata).length) {
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new TypeError(`safetensors: metadata value for '${k}' must be a string`);
     header.__metadata__ = metadata;
@@ -50,20 +60,22 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
   const entries = Object.entries(tensors);
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new RangeError("safetensors: '__metadata__' is reserved and cannot name a tensor");
-    const bytes = t.numel() * WRITE[t.dtype].size;
-    header[name] = { dtype: WRITE[t.dtype].code, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    const w = writer(name, t);
+    const bytes = t.numel() * w.size;
+    header[name] = { dtype: w.code, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8); // align the data section to 8 bytes
-  const head = new TextEncoder().encode(json);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  // align the data section to 8 bytes, counting UTF-8 bytes (a non-ASCII name is several)
+  const head = new Uint8Array(json.length + ((8 - ((8 + json.length) % 8)) % 8)).fill(0x20);
+  head.set(json);
   const out = new Uint8Array(8 + head.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);
   let at = 8 + head.length;
-  for (const [, t] of entries) {
-    const w = WRITE[t.dtype];
+  for (const [name, t] of entries) {
+    const w = writer(name, t);
     for (const v of t.toTypedArray()) { w.set(view, at, v); at += w.size; }
   }
   return out;
@@ -88,7 +100,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   const dataLen = bytes.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   const spans: [number, number, string][] = [];
-  const tensors: Record<string, Tensor> = {};
+  // no prototype: '__proto__' is an ordinary tensor name here (and a strict load reports it)
+  const tensors: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
@@ -119,21 +132,49 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   return { tensors, metadata };
 }
 
-/** Writes atomically: a temporary file in the same folder, then rename (Node only). */
-export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Promise<void> {
+/** `<path>.tmp-<pid>-<time>` files of processes that no longer run (killed during a save). */
+async function removeStaleTemps(path: string): Promise<void> {
   const fs = await import('node:fs/promises');
-  const bytes = encodeSafetensors(tensors, metadata);
+  const { basename, dirname, join } = await import('node:path');
+  const prefix = `${basename(path)}.tmp-`;
+  const dir = dirname(path);
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    }
+    if (!alive) await fs.rm(join(dir, name), { force: true });
+  }
+}
+
+/** Writes atomically: a temporary file in the same folder, then rename (Node only). */
+export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}, opts: EncodeOptions = {}): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const bytes = encodeSafetensors(tensors, metadata, opts);
+  await removeStaleTemps(path);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, path);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw e;
+    throw withPath(e, path);
   }
+}
+
+/** Node's file errors (EISDIR, EACCES, ...) do not always name the file: this one does. */
+function withPath(e: unknown, path: string): Error {
+  const err = e as NodeJS.ErrnoException;
+  return err.message?.includes(path) ? err : Object.assign(new Error(`${path}: ${err.message}`), { code: err.code });
 }
 
 export async function loadSafetensors(path: string): Promise<SafetensorsFile> {
   const fs = await import('node:fs/promises');
+  const st = await fs.stat(path).catch((e: unknown) => { throw withPath(e, path); });
+  if (!st.isFile()) throw new Error(`${path}: not a regular file (${st.isDirectory() ? 'a directory' : 'a device, pipe or socket'}); a safetensors checkpoint is a file`);
   return decodeSafetensors(new Uint8Array(await fs.readFile(path)), path);
 }

@@ -5,6 +5,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import { tensor } from '../autograd/creation.js';
 import { loadSafetensors, saveSafetensors } from '../nn/safetensors.js';
+import { saveModule } from '../nn/checkpoint.js';
 import type { OptimizerState } from '../nn/optim/optimizer.js';
 import type { KDConfig, TrainConfig } from './config.js';
 import type { Trainer, TrainState } from './trainer.js';
@@ -36,7 +37,7 @@ export async function saveRun(out: string, trainer: Trainer, info: RunInfo): Pro
   }
   const meta: StateMeta = { ...info, state, optimizer: { paramGroups: optimizer.paramGroups, scalars } };
   await saveSafetensors(statePath(out), tensors, { kdgrad: JSON.stringify(meta) });
-  await saveSafetensors(out, trainer.model.stateDict(), { format: 'pt', kdgrad_model: info.config.model });
+  await saveModule(trainer.model, out, { kdgrad_model: info.config.model });
 }
 
 export async function loadRunInfo(out: string): Promise<{ meta: StateMeta; tensors: Record<string, Tensor> }> {

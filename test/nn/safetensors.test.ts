@@ -90,4 +90,64 @@ describe('safetensors', () => {
     expect(existsSync(path)).toBe(true);
     expect(readFileSync(path).length).toBeGreaterThan(8);
   });
+
+  it("a tensor named '__proto__' is kept as a tensor, and a strict load reports it", () => {
+    // JSON text with a literal "__proto__" key (an object literal cannot hold one as its own key)
+    const json = '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const head = new TextEncoder().encode(json);
+    const file = new Uint8Array(8 + head.length + 8);
+    new DataView(file.buffer).setBigUint64(0, BigInt(head.length), true);
+    file.set(head, 8);
+    const { tensors } = nn.decodeSafetensors(file, 'proto.safetensors');
+    expect(Object.keys(tensors).sort()).toEqual(['__proto__', 'w']);
+    const lin = new nn.Linear(1, 1, { bias: false });
+    expect(() => lin.loadStateDict({ weight: tensor([[1]]), ...tensors })).toThrow(/unexpected keys: .*__proto__/);
+    // and the writer keeps such a name too
+    const again = nn.decodeSafetensors(nn.encodeSafetensors(tensors), 'again');
+    expect(Object.keys(again.tensors).sort()).toEqual(['__proto__', 'w']);
+  });
+
+  it('pads the header to 8 bytes counting UTF-8 bytes (non-ASCII names), so the data stays aligned', () => {
+    for (const name of ['température', 'Gewicht_ä', '重み', 'a']) {
+      const bytes = nn.encodeSafetensors({ [name]: tensor([1.5, -2], { dtype: 'float64' }) });
+      const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+      expect((8 + n) % 8, name).toBe(0);
+      expect(Array.from(nn.decodeSafetensors(bytes, name).tensors[name]!.toTypedArray()), name).toEqual([1.5, -2]);
+    }
+  });
+
+  it('writes num_batches_tracked as I64, as PyTorch does, and reads it back', async () => {
+    const bn = new nn.BatchNorm2d(3);
+    bn.numBatchesTracked!.storage.data[0] = 7;
+    const path = join(dir, 'bn.safetensors');
+    await nn.saveModule(bn, path);
+    const raw = readFileSync(path);
+    const n = Number(raw.readBigUInt64LE(0));
+    const header = JSON.parse(raw.subarray(8, 8 + n).toString('utf8'));
+    expect(header.num_batches_tracked.dtype).toBe('I64');
+    expect(header.running_mean.dtype).toBe('F32');
+    const back = new nn.BatchNorm2d(3);
+    await nn.loadModule(back, path);
+    expect(back.numBatchesTracked!.item()).toBe(7);
+  });
+
+  it('a save removes temporary files left by a process killed during an earlier save; its own survive', async () => {
+    const path = join(dir, 'kill9.safetensors');
+    const deadPid = 2 ** 22 + 12345; // above Linux's pid_max, so never a running process
+    writeFileSync(`${path}.tmp-${deadPid}-1700000000000`, 'partial');
+    writeFileSync(`${path}.tmp-${process.pid}-1700000000001`, 'ours, in flight');
+    writeFileSync(join(dir, 'other.safetensors.tmp-1-1'), 'another file\'s');
+    await nn.saveSafetensors(path, { x: tensor([1]) });
+    const left = readdirSync(dir);
+    expect(left).not.toContain(`kill9.safetensors.tmp-${deadPid}-1700000000000`);
+    expect(left).toContain(`kill9.safetensors.tmp-${process.pid}-1700000000001`);
+    expect(left).toContain('other.safetensors.tmp-1-1');
+  });
+
+  it('a directory or a missing path is named in the error; non-regular files are refused', async () => {
+    await expect(nn.loadSafetensors(dir)).rejects.toThrow(new RegExp(`${dir.replace(/[/.]/g, '\\$&')}: not a regular file \\(a directory\\)`));
+    await expect(nn.loadSafetensors(join(dir, 'nope.safetensors'))).rejects.toThrow(/nope\.safetensors/);
+    await expect(nn.loadSafetensors('/dev/zero')).rejects.toThrow(/\/dev\/zero: not a regular file \(a device, pipe or socket\)/);
+    await expect(nn.saveSafetensors(dir, { x: tensor([1]) })).rejects.toThrow(new RegExp(dir.replace(/[/.]/g, '\\$&')));
+  });
 });
