@@ -1,6 +1,6 @@
 // Shared pieces of the CLI commands: option parsing helpers, data loading, model checkpoints.
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_DIRS, loadCifarSplit, resolveCifarDir } from '../data/folder.js';
+import { DEFAULT_DIRS, loadCifarSplit, missingTrainingFiles, resolveCifarDir } from '../data/folder.js';
 import { channelStats, type Normalization } from '../data/transforms.js';
 import type { CifarSet } from '../data/cifar.js';
 import { buildModel } from '../models/zoo.js';
@@ -68,6 +68,11 @@ export async function loadData(dataOption?: string, download?: AutoDownload): Pr
     download.log(`CIFAR-10 is in ${dir}`);
   }
   const [train, test] = await Promise.all([loadCifarSplit(dir, 'train'), loadCifarSplit(dir, 'test')]);
+  const missing = await missingTrainingFiles(dir);
+  if (missing.length) {
+    // the shared subset is one file on purpose; a half-unpacked download is not: either way, say so
+    process.stderr.write(`note: ${dir} lacks ${missing.join(', ')} of the 5 official training files: training uses ${train.count.toLocaleString('en-US')} images\n`);
+  }
   return { dir, train, test, norm: channelStats(train) };
 }
 

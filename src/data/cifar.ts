@@ -16,6 +16,7 @@ export interface CifarSet {
 
 /** Parses one batch file; `source` names the file in errors. */
 export function parseCifarBatch(bytes: Uint8Array, source = '<buffer>'): CifarSet {
+  if (bytes.length === 0) throw new Error(`${source}: the file is empty (0 bytes, no CIFAR-10 record)`);
   if (bytes.length % RECORD_BYTES !== 0) {
     const whole = Math.floor(bytes.length / RECORD_BYTES);
     throw new Error(`${source}: size ${bytes.length} bytes is not a multiple of the ${RECORD_BYTES}-byte CIFAR-10 record; record ${whole} (at byte offset ${whole * RECORD_BYTES}) is cut short after ${bytes.length - whole * RECORD_BYTES} bytes`);

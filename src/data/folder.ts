@@ -1,6 +1,6 @@
 // Finding and reading a CIFAR-10 folder on disk (Node only: fs is imported lazily so the
 // browser bundle never needs it).
-import { concatSets, parseCifarBatch, type CifarSet, CLASS_NAMES } from './cifar.js';
+import { concatSets, parseCifarBatch, RECORD_BYTES, type CifarSet, CLASS_NAMES } from './cifar.js';
 
 export const DEFAULT_DIRS = ['data/cifar-10-batches-bin', '../shared/data/cifar-10-batches-bin'];
 
@@ -32,8 +32,25 @@ export async function loadCifarSplit(dir: string, split: 'train' | 'test'): Prom
     .filter((f) => (split === 'train' ? /^data_batch_\d+\.bin$/.test(f) : f === 'test_batch.bin'))
     .sort((a, b) => Number(a.match(/\d+/)?.[0] ?? 0) - Number(b.match(/\d+/)?.[0] ?? 0));
   if (!names.length) throw new Error(`${dir}: no ${split === 'train' ? 'data_batch_*.bin' : 'test_batch.bin'} file for the ${split} split`);
-  const sets = await Promise.all(names.map(async (n) => parseCifarBatch(new Uint8Array(await fs.readFile(join(dir, n))), join(dir, n))));
+  const sets = await Promise.all(names.map(async (n) => {
+    const path = join(dir, n);
+    // only regular files, and no bigger than all of CIFAR-10: a FIFO would hang, /dev/zero never end
+    const st = await fs.stat(path);
+    if (!st.isFile()) throw new Error(`${path}: not a regular file (${st.isDirectory() ? 'a directory' : 'a device, pipe or socket'})`);
+    if (st.size > MAX_FILE_BYTES) throw new Error(`${path}: ${st.size} bytes is more than all of CIFAR-10 (${MAX_FILE_BYTES} bytes); is this a CIFAR-10 batch file?`);
+    return parseCifarBatch(new Uint8Array(await fs.readFile(path)), path);
+  }));
   return concatSets(sets);
+}
+
+/** 60,000 records: the whole data set in one file is the most a batch file can hold. */
+export const MAX_FILE_BYTES = 60_000 * RECORD_BYTES;
+
+/** The official training files (data_batch_1..5.bin) that a folder lacks. */
+export async function missingTrainingFiles(dir: string): Promise<string[]> {
+  const fs = await import('node:fs/promises');
+  const have = new Set(await fs.readdir(dir));
+  return [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`).filter((f) => !have.has(f));
 }
 
 /** Class names from batches.meta.txt (one per line), or the standard names if the file is absent. */

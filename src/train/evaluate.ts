@@ -20,6 +20,7 @@ type Forward = { forward(x: Tensor): Tensor };
 
 /** Runs the model in eval mode over the whole set (restoring its mode afterwards). */
 export function evaluate(model: Module, set: CifarSet, norm: Normalization, opts: { batchSize?: number; classes?: number } = {}): Evaluation {
+  if (set.count === 0) throw new RangeError('evaluate: the evaluation set holds no images');
   const bs = opts.batchSize ?? 100;
   const C = opts.classes ?? 10;
   const wasTraining = model.training;

@@ -70,8 +70,10 @@ describe('kdgrad CLI', () => {
 
   it.runIf(hasSharedCifar)('trains one short epoch on the shared subset', async () => {
     const out = join(dir, 'short.safetensors');
-    const { stdout } = await kdgrad(['train', '--model', 'cnn-student', '--epochs', '1', ...small, '--out', out, '--json']);
+    const { stdout, stderr } = await kdgrad(['train', '--model', 'cnn-student', '--epochs', '1', ...small, '--out', out, '--json']);
     const result = JSON.parse(stdout);
+    // the shared subset holds one of the five official training files: said, not silent
+    expect(stderr).toMatch(/note: .* lacks data_batch_2\.bin, data_batch_3\.bin, data_batch_4\.bin, data_batch_5\.bin of the 5 official training files: training uses 10,000 images/);
     expect(result.status).toBe('done');
     expect(result.history).toHaveLength(1);
     expect(result.history[0].testAccuracy).toBeGreaterThan(0.1);

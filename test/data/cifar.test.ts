@@ -32,6 +32,26 @@ describe('CIFAR-10 binary format', () => {
     expect(() => data.parseCifarBatch(bytes, 'x.bin')).toThrow(/x.bin: size 6246 bytes is not a multiple of the 3073-byte CIFAR-10 record; record 2 \(at byte offset 6146\) is cut short after 100 bytes/);
   });
 
+  it('refuses empty files, directories, devices and files bigger than all of CIFAR-10, naming the path', async () => {
+    expect(() => data.parseCifarBatch(new Uint8Array(0), 'test_batch.bin')).toThrow(/test_batch\.bin: the file is empty \(0 bytes/);
+    const bad = join(dir, 'bad-files');
+    mkdirSync(join(bad, 'data_batch_1.bin'), { recursive: true });
+    writeFileSync(join(bad, 'test_batch.bin'), new Uint8Array(0));
+    await expect(data.loadCifarSplit(bad, 'train')).rejects.toThrow(/data_batch_1\.bin: not a regular file \(a directory\)/);
+    await expect(data.loadCifarSplit(bad, 'test')).rejects.toThrow(/test_batch\.bin: the file is empty/);
+    const dev = join(dir, 'dev-files');
+    mkdirSync(dev);
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('/dev/zero', join(dev, 'test_batch.bin'));
+    await expect(data.loadCifarSplit(dev, 'test')).rejects.toThrow(/test_batch\.bin: not a regular file \(a device, pipe or socket\)/);
+    const { truncateSync } = await import('node:fs');
+    const big = join(dir, 'big-files');
+    mkdirSync(big);
+    writeFileSync(join(big, 'test_batch.bin'), '');
+    truncateSync(join(big, 'test_batch.bin'), 60_001 * data.RECORD_BYTES);
+    await expect(data.loadCifarSplit(big, 'test')).rejects.toThrow(/test_batch\.bin: 184383073 bytes is more than all of CIFAR-10/);
+  });
+
   it('rejects a label outside 0-9, naming the file, record and offset', () => {
     const bytes = data.encodeCifarBatch(fixture(3));
     bytes[3073 * 2] = 12;
