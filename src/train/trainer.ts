@@ -48,12 +48,27 @@ export interface TrainState {
   running: Running;
   history: EpochRecord[];
   scheduler: { lastEpoch: number; baseLrs: number[] };
+  /** The run's first batch loss: a later loss EXPLOSION times larger means the run exploded. */
+  firstLoss?: number;
 }
+
+/** A batch loss this many times the first one is an explosion, not learning (a finite loss can diverge too). */
+export const EXPLOSION = 1e4;
 
 export interface BatchInfo { epoch: number; batch: number; batches: number; loss: number; accuracy: number; lr: number }
 export type RunResult = { status: 'done' | 'stopped' } | { status: 'diverged'; epoch: number; batch: number; message: string };
 
 type Forward = Module & { forward(x: Tensor): Tensor };
+
+/** The first parameter or buffer holding NaN or ±inf, as 'weight <name>', or null. */
+function firstNonFinite(model: Module): string | null {
+  for (const [name, t] of Object.entries(model.stateDict())) {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') continue;
+    const d = t.storage.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return `weight ${name}`;
+  }
+  return null;
+}
 
 export class Trainer {
   readonly optimizer: Optimizer;
@@ -181,9 +196,12 @@ export class Trainer {
           };
         });
         const value = step.value;
-        if (!Number.isFinite(value)) {
+        this.state.firstLoss ??= value;
+        const exploded = Number.isFinite(value) && value > EXPLOSION * Math.max(this.state.firstLoss, 1e-3);
+        if (!Number.isFinite(value) || exploded) {
           this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
-          return { status: 'diverged', epoch, batch: b, message: `loss is ${value} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)` };
+          const what = exploded ? `loss ${value.toPrecision(4)} is over ${EXPLOSION.toLocaleString('en-US')} × the first batch's (${this.state.firstLoss.toPrecision(4)})` : `loss is ${value}`;
+          return { status: 'diverged', epoch, batch: b, message: `${what} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)` };
         }
         this.scheduler?.step();
         r.loss += value * idx.length;
@@ -198,6 +216,11 @@ export class Trainer {
         if (hooks.shouldStop?.() && b + 1 < batches.length) return { status: 'stopped' };
       }
       const ev = evaluate(this.model, this.test, this.norm);
+      // a finite training loss can hide weights that went to ±inf or NaN on the way: never keep them
+      const bad = Number.isFinite(ev.loss) ? firstNonFinite(this.model) : 'the test loss';
+      if (bad) {
+        return { status: 'diverged', epoch, batch: batches.length, message: `${bad} is ${bad === 'the test loss' ? ev.loss : 'not finite'} after epoch ${epoch + 1}: training diverged (lower --lr, or use --clip-grad-norm); this epoch is not saved` };
+      }
       const T = this.temperatureAt(epoch);
       const record: EpochRecord = {
         epoch: epoch + 1, lr: this.optimizer.paramGroups[0]!.options.lr as number,

@@ -72,4 +72,26 @@ describe('Trainer', () => {
     expect(() => new Trainer(buildModel('mlp-student'), train, test, norm, { ...config, epochs: 0 })).toThrow(/--epochs must be a positive integer, got 0/);
     expect(() => new Trainer(buildModel('mlp-student'), train, test, norm, config, { temperature: 2, alpha: 0.5, schedule: 'constant', tempDecay: 1, minTemp: 0, average: 'probs' }, [])).toThrow(/at least one teacher/);
   });
+
+  it('a finite loss that explodes is divergence too, never "done"', async () => {
+    const t = new Trainer(buildModel('mlp-student', { generator: new Generator(1) }), train, test, norm, { ...config, model: 'mlp-student', lr: 50, schedule: 'constant', augment: false, epochs: 3 });
+    const r = await t.run();
+    expect(r.status).toBe('diverged');
+    expect((r as { message: string }).message).toMatch(/(over 10,000 × the first batch's|loss is (NaN|Infinity)|is not finite)/);
+  });
+
+  it('a non-finite weight ends the run before that epoch is recorded or saved, even when every loss stays finite', async () => {
+    const t = new Trainer(buildModel('cnn-student', { generator: new Generator(1) }), train, test, norm, { ...config, augment: false, epochs: 2 });
+    let saved = 0;
+    // an infinite running variance: train-mode batches never read it, and in eval x / sqrt(inf) = 0 is finite
+    const runningVar = t.model.stateDict()['1.running_var']!;
+    const r = await t.run({
+      onBatch: (i) => { if (i.epoch === 1 && i.batch === 1) (runningVar.storage.data as Float32Array)[0] = Infinity; },
+      onEpoch: () => { saved++; },
+    });
+    expect(r.status).toBe('diverged');
+    expect((r as { message: string }).message).toMatch(/^weight 1\.running_var is not finite after epoch 2: training diverged .*this epoch is not saved/);
+    expect(saved).toBe(1);
+    expect(t.state.history).toHaveLength(1);
+  });
 });
