@@ -20,6 +20,9 @@ export interface TrainConfig {
   testLimit: number;
 }
 
+/** Temperatures a training run accepts (T0 of an adaptive schedule included). */
+export const T_RANGE = [0.05, 1000] as const;
+
 export type KDLossName = 'kd' | 'dkd' | 'lskd';
 
 export interface KDConfig {
@@ -58,7 +61,11 @@ export const DEFAULT_KD: Required<KDConfig> = {
 export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
   const c: Required<KDConfig> = { ...DEFAULT_KD, ...kd };
   if (!['kd', 'dkd', 'lskd'].includes(c.loss)) throw new RangeError(`--loss must be kd, dkd or lskd, got ${c.loss}`);
-  if (!(c.temperature > 0) || !Number.isFinite(c.temperature)) throw new RangeError(`--temperature must be a number > 0, got ${c.temperature}`);
+  // the range where every loss is checked in float32 (test/distill): beyond it the soft term
+  // underflows (T → 0) or the float32 KL cancels to noise, even negative (T ≥ 1e5)
+  if (!(c.temperature >= T_RANGE[0] && c.temperature <= T_RANGE[1])) {
+    throw new RangeError(`--temperature must be in [${T_RANGE[0]}, ${T_RANGE[1]}], got ${c.temperature}`);
+  }
   if (!(c.alpha >= 0 && c.alpha <= 1)) throw new RangeError(`--alpha must be in [0, 1], got ${c.alpha}`);
   if (!['constant', 'adaptive'].includes(c.schedule)) throw new RangeError(`--schedule must be constant or adaptive, got ${c.schedule}`);
   if (!(c.tempDecay > 0) || !Number.isFinite(c.tempDecay)) throw new RangeError(`--temp-decay must be a number > 0, got ${c.tempDecay}`);

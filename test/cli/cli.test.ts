@@ -41,6 +41,16 @@ describe('kdgrad CLI', () => {
     await expect(kdgrad(['compare', '--methods', 'multi-probs'])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown or unavailable method "multi-probs"; with 1 teacher\(s\) choose from scratch, kd-T1/) });
   });
 
+  it('refuses an --out that is a teacher, a directory or empty, and a temperature outside [0.05, 1000], before any training', async () => {
+    const teacher = 'checkpoints/vgg-teacher.safetensors';
+    await expect(kdgrad(['distill', '--teacher', teacher, '--out', `./${teacher}`])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out \.\/checkpoints\/vgg-teacher\.safetensors is also an input \(--teacher checkpoints\/vgg-teacher\.safetensors\)/) });
+    await expect(kdgrad(['train', '--out', dir])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out .* is a directory: give a file path/) });
+    await expect(kdgrad(['train', '--out', ''])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out is empty/) });
+    for (const T of ['1e6', '1e-30']) {
+      await expect(kdgrad(['distill', '--teacher', teacher, '--temperature', T, '--out', join(dir, 't.safetensors')])).rejects.toMatchObject({ stderr: expect.stringMatching(/--temperature must be in \[0\.05, 1000\], got/) });
+    }
+  });
+
   it('--version prints the package version; help marks required options and one augmentation convention', async () => {
     const { stdout } = await kdgrad(['--version']);
     expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
@@ -110,7 +120,7 @@ describe('kdgrad CLI', () => {
   it.runIf(hasSharedCifar)('a NaN/Inf loss stops training with a message and exit code 3', async () => {
     const out = join(dir, 'diverge.safetensors');
     await expect(kdgrad(['train', '--model', 'mlp-student', '--lr', '1e12', '--lr-schedule', 'constant', '--no-augment', '--epochs', '2', ...small, '--out', out]))
-      .rejects.toMatchObject({ code: 3, stderr: expect.stringMatching(/loss is (NaN|Infinity) at epoch 1, batch \d+: training diverged[\s\S]*No checkpoint was written/) });
+      .rejects.toMatchObject({ code: 3, stderr: expect.stringMatching(/loss (is (NaN|Infinity)|[\d.e+]+ is over 10,000 × the first batch's \([\d.]+\)) at epoch 1, batch \d+: training diverged[\s\S]*No checkpoint was written/) });
   }, 60_000);
 
   it.runIf(hasSharedCifar)('a run killed mid-epoch resumes exactly (same weights as an uninterrupted run)', async () => {
@@ -135,6 +145,9 @@ describe('kdgrad CLI', () => {
     // and a run stopped after a given number of batches, mid-epoch
     const partial = join(dir, 'partial.safetensors');
     await kdgrad([...args(partial), '--stop-after', '3']).catch((e) => expect(e.code).toBe(130));
+    // resuming with other options would train nothing or something else: refused, each conflict named
+    const other = [...args(partial).map((a) => (a === '2' ? '3' : a)), '--lr', '0.1', '--resume'];
+    await expect(kdgrad(other)).rejects.toMatchObject({ stderr: expect.stringMatching(/--resume: .* was saved by a run with other options[\s\S]*--epochs: saved 2, given 3[\s\S]*--lr: saved 0\.05, given 0\.1/) });
     await kdgrad([...args(partial), '--resume']);
     expect(readFileSync(partial).equals(readFileSync(straight))).toBe(true);
   }, 240_000);

@@ -1,6 +1,6 @@
 // `kdgrad train` and `kdgrad distill`: one training loop, from scratch or from teachers.
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { buildModel, ZOO } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
@@ -75,12 +75,49 @@ function configFrom(o: Opts): TrainConfig {
   };
 }
 
+/** --out must be a file path that is not one of the inputs; checked before any training. */
+async function checkOut(out: string, inputs: string[]): Promise<void> {
+  if (!out.trim()) throw new Error('--out is empty: give the checkpoint file to write');
+  if (/[/\\]$/.test(out)) throw new Error(`--out ${out} names a folder: give a file path, e.g. ${out}model.safetensors`);
+  const st = await stat(out).catch(() => null);
+  if (st?.isDirectory()) throw new Error(`--out ${out} is a directory: give a file path, e.g. ${join(out, 'model.safetensors')}`);
+  const target = resolvePath(out);
+  for (const input of inputs) {
+    if (resolvePath(input) === target || (st && (await realpath(input).catch(() => '')) === (await realpath(out).catch(() => null)))) {
+      throw new Error(`--out ${out} is also an input (--teacher ${input}): writing it would overwrite the teacher; choose another --out`);
+    }
+  }
+}
+
+/** The options a resumed run would silently ignore: saved value vs the value given now. */
+function resumeConflicts(saved: RunInfo, now: RunInfo): string[] {
+  const out: string[] = [];
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+  if (saved.command !== now.command) out.push(`command: saved by \`kdgrad ${saved.command}\`, resumed by \`kdgrad ${now.command}\``);
+  for (const k of Object.keys(now.config) as (keyof TrainConfig)[]) {
+    if (saved.config[k] !== now.config[k]) out.push(`${flag(k === 'schedule' ? 'lrSchedule' : k)}: saved ${JSON.stringify(saved.config[k])}, given ${JSON.stringify(now.config[k])}`);
+  }
+  if (saved.kd && now.kd) {
+    const a = resolveKD(saved.kd, saved.teachers.length);
+    const b = resolveKD(now.kd, now.teachers.length);
+    for (const k of Object.keys(b) as (keyof KDConfig)[]) if (a[k] !== b[k]) out.push(`${flag(k)}: saved ${JSON.stringify(a[k])}, given ${JSON.stringify(b[k])}`);
+  }
+  const paths = (r: RunInfo) => r.teachers.map((t) => resolvePath(t.path)).join(', ');
+  if (paths(saved) !== paths(now)) out.push(`--teacher: saved ${paths(saved) || 'none'}, given ${paths(now) || 'none'}`);
+  return out;
+}
+
 /** Runs (or resumes) a training run and writes its checkpoints; Ctrl-C saves and stops. */
 export async function runTraining(info: RunInfo, out: string, opts: { resume?: boolean; data?: string; quiet?: boolean; stopAfter?: number }): Promise<TrainOutcome> {
+  await checkOut(out, info.teachers.map((t) => t.path));
   let run = info;
   let saved: Awaited<ReturnType<typeof loadRunInfo>> | null = null;
   if (opts.resume) {
     saved = await loadRunInfo(out);
+    const conflicts = resumeConflicts(saved.meta, info);
+    if (conflicts.length) {
+      throw new Error(`--resume: ${statePath(out)} was saved by a run with other options; run the same command as before with --resume, or choose another --out:\n  ${conflicts.join('\n  ')}`);
+    }
     run = { command: saved.meta.command, config: saved.meta.config, kd: saved.meta.kd, teachers: saved.meta.teachers };
   }
   // the model and the teachers first: a bad --model or teacher file is reported before the data is looked for
