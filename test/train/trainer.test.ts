@@ -94,4 +94,16 @@ describe('Trainer', () => {
     expect(saved).toBe(1);
     expect(t.state.history).toHaveLength(1);
   });
+
+  it("a shuffled batch gets its own images' teacher logits from the cache (looked up by image index, not batch position)", () => {
+    const teacher = buildModel('cnn-student', { generator: new Generator(8) });
+    const kd = { temperature: 4, alpha: 0.9, schedule: 'constant' as const, tempDecay: 0.95, minTemp: 1, average: 'probs' as const };
+    const t = new Trainer(buildModel('mlp-student', { generator: new Generator(1) }), train, test, norm, { ...config, model: 'mlp-student', augment: false }, kd, [teacher]);
+    const idx = Int32Array.from([57, 3, 41, 0, 12]);
+    const x = data.toImageTensor(train, idx, norm);
+    const got = (t as unknown as { teacherLogits(x: unknown, idx: Int32Array): { toTypedArray(): Float32Array }[] }).teacherLogits(x, idx)[0]!.toTypedArray();
+    teacher.eval();
+    const want = teacher.forward(x).toTypedArray();
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
 });
