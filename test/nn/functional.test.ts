@@ -241,6 +241,16 @@ describe('losses', () => {
     expect(none.shape).toEqual([2, 3]);
     expect((none.toArray() as number[][])[0]![2]).toBe(0);
   });
+  it('klDiv with logTarget masks only −∞: NaN and +∞ in the target propagate (beside a −∞ row too)', () => {
+    const logq = tensor([[0.2, 0.3, 0.5], [0.3, 0.3, 0.4]], { dtype: 'float64' }).log();
+    const nanRow = tensor([[NaN, NaN, NaN], [-Infinity, Math.log(0.5), Math.log(0.5)]], { dtype: 'float64' });
+    expect(F.klDiv(logq, nanRow, { reduction: 'batchmean', logTarget: true }).item()).toBeNaN();
+    const infRow = tensor([[Infinity, 0, 0], [-Infinity, Math.log(0.5), Math.log(0.5)]], { dtype: 'float64' });
+    expect(Number.isFinite(F.klDiv(logq, infRow, { reduction: 'batchmean', logTarget: true }).item())).toBe(false);
+    // the −∞ entry alone still contributes 0
+    const ok = tensor([[-Infinity, Math.log(0.5), Math.log(0.5)]], { dtype: 'float64' });
+    expect(F.klDiv(logq.narrow(0, 0, 1), ok, { reduction: 'sum', logTarget: true }).item()).toBeCloseTo(0.5 * (Math.log(0.5) - Math.log(0.3)) + 0.5 * (Math.log(0.5) - Math.log(0.5)), 14);
+  });
   it('klDiv is differentiable in both arguments, finite where the target is 0', () => {
     const logq = tensor([[0.2, 0.3, 0.5]], { dtype: 'float64' }).log().detach().requiresGrad_();
     const p = tensor([[0.6, 0.4, 0]], { dtype: 'float64', requiresGrad: true });

@@ -90,11 +90,12 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduc
   }
   let pointwise: Tensor;
   if (opts.logTarget) {
-    // exp(t)·(t − input); a target of log 0 = −∞ contributes 0 (PyTorch would give NaN)
+    // exp(t)·(t − input); a target of log 0 = −∞ contributes 0 (PyTorch would give NaN).
+    // Only −∞ is masked: NaN and +∞ in the target propagate (ne, unlike gt, is true for NaN).
     if (hasNegativeInfinity(target)) {
-      const finite = target.gt(-Infinity);
-      const t = where(finite, target, 0);
-      pointwise = where(finite, t.exp().mul(t.sub(input)), 0);
+      const kept = target.ne(-Infinity);
+      const t = where(kept, target, 0);
+      pointwise = where(kept, t.exp().mul(t.sub(input)), 0);
     } else {
       pointwise = target.exp().mul(target.sub(input));
     }
