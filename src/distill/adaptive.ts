@@ -13,6 +13,8 @@ export interface AdaptiveKDOptions {
   /** Floor for T (default 0 reproduces the seed; 1 keeps targets soft). */
   minTemp?: number;
   teacherGrad?: boolean;
+  /** See KDOptions.probabilityTargets. */
+  probabilityTargets?: boolean;
 }
 
 export class AdaptiveDistillationLoss {
@@ -21,6 +23,7 @@ export class AdaptiveDistillationLoss {
   readonly alpha: number;
   readonly minTemp: number;
   readonly teacherGrad: boolean;
+  readonly probabilityTargets: boolean;
 
   constructor(opts: AdaptiveKDOptions = {}) {
     this.initialTemp = opts.initialTemp ?? 1;
@@ -28,6 +31,7 @@ export class AdaptiveDistillationLoss {
     this.minTemp = opts.minTemp ?? 0;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, 'AdaptiveDistillationLoss');
     this.teacherGrad = opts.teacherGrad ?? false;
+    this.probabilityTargets = opts.probabilityTargets ?? false;
     adaptiveTemperature(this.initialTemp, this.tempDecay, 0, this.minTemp); // validates
   }
 
@@ -41,6 +45,8 @@ export class AdaptiveDistillationLoss {
   }
 
   parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch: number): KDParts {
-    return distillationParts(studentLogits, teacherLogits, labels, { temperature: this.temperatureAt(epoch), alpha: this.alpha, teacherGrad: this.teacherGrad });
+    return distillationParts(studentLogits, teacherLogits, labels, {
+      temperature: this.temperatureAt(epoch), alpha: this.alpha, teacherGrad: this.teacherGrad, probabilityTargets: this.probabilityTargets, op: 'AdaptiveDistillationLoss',
+    });
   }
 }

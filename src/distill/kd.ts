@@ -36,6 +36,35 @@ export interface KDOptions {
   alpha?: number;
   /** Let gradients reach the teacher logits (default false: the teacher is detached). */
   teacherGrad?: boolean;
+  /**
+   * Accept [batch, classes] probability rows as the hard targets (default false: labels must be
+   * class indices, so teacher logits passed as labels by mistake are an error, not a loss).
+   */
+  probabilityTargets?: boolean;
+}
+
+/**
+ * The hard targets of a KD loss: class indices [B] (number[], Int32Array or tensor), or, only when
+ * asked for, probability rows [B, C] that are non-negative and sum to 1.
+ */
+export function checkHardTargets(labels: Labels, student: Tensor, op: string, probabilityTargets = false): void {
+  if (!(labels instanceof Tensor) || labels.ndim !== 2) return; // indices: crossEntropy validates them
+  const [b, c] = student.shape as [number, number];
+  if (labels.shape[1] === 1 && labels.shape[0] === b) {
+    throw new RangeError(`${op}: labels of shape ${formatShape(labels.shape)} are a column; class indices are 1-D: pass labels.squeeze(1)`);
+  }
+  if (!probabilityTargets) {
+    throw new RangeError(`${op}: labels of shape ${formatShape(labels.shape)} are not class indices [${b}]; `
+      + 'to train on probability targets pass { probabilityTargets: true } (rows of probabilities, each summing to 1)');
+  }
+  if (labels.shape[0] !== b || labels.shape[1] !== c) throw new RangeError(`${op}: probability targets ${formatShape(labels.shape)} must match the logits ${formatShape(student.shape)}`);
+  const rows = labels.toArray() as number[][];
+  rows.forEach((row, i) => {
+    const sum = row.reduce((a, v) => a + v, 0);
+    if (row.some((v) => !(v >= 0)) || Math.abs(sum - 1) > 1e-4) {
+      throw new RangeError(`${op}: probability target row ${i} must be non-negative and sum to 1, got sum ${sum} (logits? apply softmax first)`);
+    }
+  });
 }
 
 export function checkLogits(student: Tensor, teacher: Tensor, op: string): FloatDType {
@@ -57,7 +86,11 @@ export function softTerm(student: Tensor, teacherLogProbs: Tensor, T: Tensor): {
 }
 
 /** Combines the parts: L = α · soft + (1 − α) · hard, keeping every part's gradient. */
-export function combine(soft: { kl: Tensor; softLoss: Tensor; tSquared: Tensor; studentLogProbs: Tensor }, student: Tensor, labels: Labels, T: Tensor, teacherLogProbs: Tensor, alpha: number): KDParts {
+export function combine(
+  soft: { kl: Tensor; softLoss: Tensor; tSquared: Tensor; studentLogProbs: Tensor }, student: Tensor, labels: Labels, T: Tensor,
+  teacherLogProbs: Tensor, alpha: number, op = 'DistillationLoss', probabilityTargets = false,
+): KDParts {
+  checkHardTargets(labels, student, op, probabilityTargets);
   const hardLoss = crossEntropy(student, labels).withLabel('CE(s, y)');
   const loss = soft.softLoss.mul(alpha).add(hardLoss.mul(1 - alpha)).withLabel('loss');
   for (const t of [soft.kl, soft.softLoss, hardLoss, soft.tSquared]) if (t.requiresGrad && !t.isLeaf) t.retainGrad();
@@ -67,7 +100,7 @@ export function combine(soft: { kl: Tensor; softLoss: Tensor; tSquared: Tensor; 
 }
 
 /** The standard KD loss and its parts (the functional form of DistillationLoss). */
-export function distillationParts(student: Tensor, teacher: Tensor, labels: Labels, opts: KDOptions = {}): KDParts {
+export function distillationParts(student: Tensor, teacher: Tensor, labels: Labels, opts: KDOptions & { op?: string } = {}): KDParts {
   const op = 'DistillationLoss';
   const dtype = checkLogits(student, teacher, op);
   const alpha = checkAlpha(opts.alpha ?? 0.5, op);
@@ -76,7 +109,7 @@ export function distillationParts(student: Tensor, teacher: Tensor, labels: Labe
   const scaledTeacher = t.to(dtype).div(T);
   const teacherLogProbs = scaledTeacher.logSoftmax(1).withLabel('log p = logSoftmax(t/T)');
   const soft = softTerm(student, teacherLogProbs, T);
-  return combine(soft, student, labels, T, teacherLogProbs, alpha);
+  return combine(soft, student, labels, T, teacherLogProbs, alpha, opts.op ?? op, opts.probabilityTargets);
 }
 
 /** L = α · T² · KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α) · CE(s, y). */
@@ -84,11 +117,13 @@ export class DistillationLoss {
   readonly temperature: TemperatureLike;
   readonly alpha: number;
   readonly teacherGrad: boolean;
+  readonly probabilityTargets: boolean;
 
   constructor(opts: KDOptions = {}) {
     this.temperature = opts.temperature ?? 1;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, 'DistillationLoss');
     this.teacherGrad = opts.teacherGrad ?? false;
+    this.probabilityTargets = opts.probabilityTargets ?? false;
     asTemperature(this.temperature, 'float64', 'DistillationLoss');
   }
 
@@ -98,6 +133,8 @@ export class DistillationLoss {
 
   /** The loss and its parts (KL, T²·KL, CE, T, T²) as graph tensors. */
   parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts {
-    return distillationParts(studentLogits, teacherLogits, labels, { temperature: this.temperature, alpha: this.alpha, teacherGrad: this.teacherGrad });
+    return distillationParts(studentLogits, teacherLogits, labels, {
+      temperature: this.temperature, alpha: this.alpha, teacherGrad: this.teacherGrad, probabilityTargets: this.probabilityTargets,
+    });
   }
 }

@@ -19,6 +19,8 @@ export interface MultiTeacherOptions {
   /** Average the teachers' probabilities (the seed's choice) or their logits. */
   average?: 'probs' | 'logits';
   teacherGrad?: boolean;
+  /** See KDOptions.probabilityTargets. */
+  probabilityTargets?: boolean;
 }
 
 export class MultiTeacherDistillationLoss {
@@ -27,6 +29,7 @@ export class MultiTeacherDistillationLoss {
   readonly weights: readonly number[] | undefined;
   readonly average: 'probs' | 'logits';
   readonly teacherGrad: boolean;
+  readonly probabilityTargets: boolean;
 
   constructor(opts: MultiTeacherOptions = {}) {
     const op = 'MultiTeacherDistillationLoss';
@@ -37,6 +40,7 @@ export class MultiTeacherDistillationLoss {
     if (opts.weights) normalizeWeights(opts.weights, opts.weights.length, op);
     this.weights = opts.weights;
     this.teacherGrad = opts.teacherGrad ?? false;
+    this.probabilityTargets = opts.probabilityTargets ?? false;
     asTemperature(this.temperature, 'float64', op);
   }
 
@@ -66,7 +70,7 @@ export class MultiTeacherDistillationLoss {
       teacherLogProbs = stack(teachers.map((t) => t.div(T).logSoftmax(1))).add(logW).logsumexp(0);
     }
     teacherLogProbs.withLabel(`log p̄ (${this.average})`);
-    return combine(softTerm(studentLogits, teacherLogProbs, T), studentLogits, labels, T, teacherLogProbs, this.alpha);
+    return combine(softTerm(studentLogits, teacherLogProbs, T), studentLogits, labels, T, teacherLogProbs, this.alpha, 'MultiTeacherDistillationLoss', this.probabilityTargets);
   }
 }
 

@@ -21,12 +21,14 @@ export class LogitStandardizedDistillationLoss {
   readonly temperature: TemperatureLike;
   readonly alpha: number;
   readonly teacherGrad: boolean;
+  readonly probabilityTargets: boolean;
   readonly eps: number;
 
   constructor(opts: KDOptions & { eps?: number } = {}) {
     this.temperature = opts.temperature ?? 2;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, 'LogitStandardizedDistillationLoss');
     this.teacherGrad = opts.teacherGrad ?? false;
+    this.probabilityTargets = opts.probabilityTargets ?? false;
     this.eps = opts.eps ?? 1e-7;
     asTemperature(this.temperature, 'float64', 'LogitStandardizedDistillationLoss');
   }
@@ -42,6 +44,6 @@ export class LogitStandardizedDistillationLoss {
     const teacher = (this.teacherGrad ? teacherLogits : teacherLogits.detach()).to(dtype);
     const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
     const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
-    return combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha);
+    return combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha, 'LogitStandardizedDistillationLoss', this.probabilityTargets);
   }
 }

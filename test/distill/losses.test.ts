@@ -149,3 +149,32 @@ describe('bad input is refused with a clear error', () => {
     expect(() => new MultiTeacherDistillationLoss({ average: 'median' as never })).toThrow(/average must be 'probs' or 'logits'/);
   });
 });
+
+describe('hard targets of the KD losses', () => {
+  const s = tensor([[1, 2, 0.5], [0, -1, 3]], { dtype: 'float64' });
+  const t = tensor([[2, 1, 0], [0.5, 0, 2]], { dtype: 'float64' });
+  const losses = [
+    ['DistillationLoss', (o = {}) => new DistillationLoss({ temperature: 2, ...o }).forward(s, t, labels!)],
+    ['AdaptiveDistillationLoss', (o = {}) => new AdaptiveDistillationLoss({ initialTemp: 2, ...o }).forward(s, t, labels!, 0)],
+    ['MultiTeacherDistillationLoss', (o = {}) => new MultiTeacherDistillationLoss({ temperature: 2, ...o }).forward(s, [t, t], labels!)],
+    ['LogitStandardizedDistillationLoss', (o = {}) => new LogitStandardizedDistillationLoss({ temperature: 2, ...o }).forward(s, t, labels!)],
+  ] as const;
+  let labels: Tensor | null = null;
+
+  it.each(losses)('%s: teacher logits passed as labels are an error, not a loss', (name, run) => {
+    labels = t;
+    expect(() => run()).toThrow(new RegExp(`${name}: labels of shape \\[2, 3\\] are not class indices \\[2\\]; to train on probability targets pass \\{ probabilityTargets: true \\}`));
+    labels = tensor([[1], [2]], { dtype: 'int32' });
+    expect(() => run()).toThrow(new RegExp(`${name}: labels of shape \\[2, 1\\] are a column; class indices are 1-D: pass labels.squeeze\\(1\\)`));
+  });
+
+  it.each(losses)('%s: probability rows work when asked for, and must be probabilities', (name, run) => {
+    labels = tensor([[0, 1, 0], [0, 0, 1]], { dtype: 'float64' });
+    const withProbs = run({ probabilityTargets: true }).item();
+    labels = tensor([1, 2], { dtype: 'int32' });
+    expect(withProbs).toBeCloseTo(run().item(), 12); // one-hot rows = the same indices
+    labels = t;
+    expect(() => run({ probabilityTargets: true })).toThrow(new RegExp(`${name}: probability target row 0 must be non-negative and sum to 1`));
+  });
+});
+
