@@ -4,8 +4,12 @@
 import fc from 'fast-check';
 import { Generator, Tensor, tensor } from '../../src/index.js';
 
-/** Every property test runs with this seed, so failures reproduce. */
-export const SEED = 20261128;
+/**
+ * Every property test runs with this seed, so failures reproduce. KDGRAD_FC_SEED overrides it:
+ * .ci/run also runs the property suites once with a fresh seed, which it prints.
+ */
+export const SEED = process.env.KDGRAD_FC_SEED ? Number(process.env.KDGRAD_FC_SEED) : 20261128;
+if (!Number.isSafeInteger(SEED)) throw new Error(`KDGRAD_FC_SEED must be an integer, got ${JSON.stringify(process.env.KDGRAD_FC_SEED)}`);
 export const fcParams = (numRuns = 25) => ({ seed: SEED, numRuns, verbose: 1 as const });
 
 export type Sampler = (g: Generator) => number;
