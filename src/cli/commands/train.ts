@@ -125,7 +125,13 @@ export async function runTraining(info: RunInfo, out: string, opts: { resume?: b
   const teachers = await Promise.all(run.teachers.map(async (t) => (await loadZooModel(t.path, t.model)).model));
   const data = await loadData(opts.data);
   const trainer = new Trainer(model, data.train, data.test, data.norm, run.config, run.kd, teachers);
-  if (saved) restoreRun(trainer, saved.meta, saved.tensors);
+  if (saved) {
+    try {
+      restoreRun(trainer, saved.meta, saved.tensors);
+    } catch (e) {
+      throw new Error(`${statePath(out)}: ${(e as Error).message}`);
+    }
+  }
   await mkdir(dirname(out) || '.', { recursive: true });
   const label = run.command === 'distill' ? `distill ${run.config.model}` : `train ${run.config.model}`;
   const progress = makeProgress(label, run.config.epochs, { quiet: Boolean(opts.quiet) });
