@@ -5,6 +5,9 @@
 //   ∂CE/∂s      = (softmax(s) − onehot(y)) / B
 //   dKL/dT      = (E_p[s] − E_q[s]) / T² − Cov_p(t, t − s) / T³   (per sample, then batch mean)
 //   d(T²KL)/dT  = 2T·KL + T² · dKL/dT
+// For logit-standardised KD the same forms hold for the z-scores Z(s) = (s − m)/σ, σ = sqrt(var + ε²)
+// (unbiased var), and the soft gradient w.r.t. s is the z-score's Jacobian applied to g = ∂/∂Z(s):
+//   ∂/∂s = (g − mean(g)) / σ − Z(s) · Σ_j g_j Z(s)_j / ((C − 1) σ)
 import { tensor } from '../autograd/creation.js';
 import { autogradGrad } from '../autograd/engine.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -33,6 +36,12 @@ export interface GradientReport {
   maxAbsError: { soft: number; hard: number; dLdT: number | null };
 }
 
+/** Z(x) = (x − mean) / σ per row, σ = sqrt(unbiased var + ε²), and σ [B, 1] (as standardizeLogits). */
+function zScore(x: Tensor, eps: number): { z: Tensor; sigma: Tensor } {
+  const sigma = x.var(1, { keepdim: true }).add(eps * eps).sqrt();
+  return { z: x.sub(x.mean(1, true)).div(sigma), sigma };
+}
+
 const norm = (t: Tensor) => Math.sqrt(Array.from(t.toTypedArray()).reduce((s, v) => s + v * v, 0));
 const maxAbsDiff = (a: Tensor, b: Tensor) => Array.from(a.toTypedArray()).reduce((m, v, i) => Math.max(m, Math.abs(v - b.toTypedArray()[i]!)), 0);
 
@@ -57,14 +66,19 @@ export function gradientReport(parts: KDParts, student: Tensor, labels: Labels, 
   const closed = noGrad(() => {
     const Tv = T.item();
     const p = parts.teacherProbs.detach();
-    const q = student.detach().div(Tv).softmax(1);
-    const cfSoft = q.sub(p).mul((alpha * Tv) / B);
+    const z = (x: Tensor) => (parts.standardized ? zScore(x, parts.standardized.eps) : { z: x, sigma: null });
+    const zs = z(student.detach());
+    const q = zs.z.div(Tv).softmax(1);
+    const gz = q.sub(p).mul((alpha * Tv) / B);
+    // through the z-score (LSKD): its Jacobian, in closed form
+    const cfSoft = zs.sigma === null ? gz
+      : gz.sub(gz.mean(1, true)).div(zs.sigma).sub(zs.z.mul(gz.mul(zs.z).sum(1, true)).div(zs.sigma.mul(C - 1)));
     const onehot = tensor(Array.from({ length: B }, (_, i) => Array.from({ length: C }, (_, c) => (c === y[i] ? 1 : 0))), { dtype: student.dtype });
     const cfHard = student.detach().softmax(1).sub(onehot).mul((1 - alpha) / B);
     let dKLdT: number | null = null;
     if (teacherLogits) {
-      const s = student.detach();
-      const t = teacherLogits.detach().to(s.dtype);
+      const s = zs.z;
+      const t = z(teacherLogits.detach().to(s.dtype)).z;
       const Ep = (x: Tensor) => p.mul(x).sum(1, true);
       const ePs = Ep(s);
       const eQs = q.mul(s).sum(1, true);
@@ -107,12 +121,15 @@ export function inspectDistillation(studentLogits: Tensor, teacherLogits: Tensor
   return gradientReport(parts, s, labels, t);
 }
 
+/** 1 − 0.9 as 0.1, not 0.09999999999999998: a weight printed as a user would write it. */
+const weight = (w: number) => String(Number(w.toPrecision(12)));
+
 /** A plain-text rendering of a report. */
 export function formatGradientReport(r: GradientReport): string {
   const f = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(5) : v.toExponential(3));
   return [
     `T = ${r.temperature}, alpha = ${r.alpha}`,
-    `loss ${f(r.loss)} = ${r.alpha}·T²·KL (${f(r.softLoss)}) + ${1 - r.alpha}·CE (${f(r.hardLoss)}); KL = ${f(r.kl)}`,
+    `loss ${f(r.loss)} = ${r.alpha}·T²·KL (${f(r.softLoss)}) + ${weight(1 - r.alpha)}·CE (${f(r.hardLoss)}); KL = ${f(r.kl)}`,
     `‖dL/ds‖ ${f(r.norms.total)}: soft ${f(r.norms.soft)} (share ${(100 * r.softShare.scaled).toFixed(1)}%), hard ${f(r.norms.hard)}`,
     `without T²: soft ${f(r.norms.softUnscaled)} (share ${(100 * r.softShare.unscaled).toFixed(1)}%)`,
     `dL/dT: autograd ${f(r.dLdT)}, closed form ${f(r.closedForm.dLdT)}; without T²: ${f(r.dLdTUnscaled)} vs ${f(r.closedForm.dLdTUnscaled)}`,

@@ -28,6 +28,8 @@ export interface KDParts {
   /** log softmax(s/T). */
   studentLogProbs: Tensor;
   alpha: number;
+  /** Set by logit-standardised KD: the soft term compares Z(s) and Z(t), z-scores with this eps. */
+  standardized?: { eps: number };
 }
 
 export interface KDOptions {

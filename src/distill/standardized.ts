@@ -44,6 +44,6 @@ export class LogitStandardizedDistillationLoss {
     const teacher = (this.teacherGrad ? teacherLogits : teacherLogits.detach()).to(dtype);
     const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
     const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
-    return combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha, 'LogitStandardizedDistillationLoss', this.probabilityTargets);
+    return { ...combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha, 'LogitStandardizedDistillationLoss', this.probabilityTargets), standardized: { eps: this.eps } };
   }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DecoupledDistillationLoss, distillationParts, formatGradientReport, gradientReport, inspectDistillation,
-  MultiTeacherDistillationLoss, retainGraphGrads, tensor, toDot, toTree,
+  LogitStandardizedDistillationLoss, MultiTeacherDistillationLoss, retainGraphGrads, tensor, toDot, toTree,
 } from '../../src/index.js';
 import { fcParams } from '../helpers/arbitraries.js';
 import { label, problemArb } from './helpers.js';
@@ -32,6 +32,22 @@ describe('gradient report', () => {
     const text = formatGradientReport(r);
     expect(text).toMatch(/T = 3, alpha = 0.8/);
     expect(text).toMatch(/dL\/dT: autograd .* closed form —/);
+  });
+
+  it('logit-standardised KD: its own closed forms (through the z-score) match autograd; weights print as written', () => {
+    fc.assert(fc.property(problemArb({ T: [0.5, 20] }), fc.double({ min: 0.01, max: 1, noNaN: true }), (p, alpha) => {
+      const s = p.s.detach().requiresGrad_();
+      const T = tensor(p.T, { dtype: 'float64', requiresGrad: true });
+      const parts = new LogitStandardizedDistillationLoss({ temperature: T, alpha }).parts(s, p.t, p.y);
+      const r = gradientReport(parts, s, p.y, p.t);
+      const scale = Math.max(r.norms.soft, r.norms.hard, 1e-300);
+      expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(1e-10 * scale + 1e-13 * alpha * p.T);
+      // absolute floor: with C = 2 the z-scores of any two rows coincide, KL is 0 and dL/dT rounding noise
+      expect(r.maxAbsError.dLdT! <= 1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * Math.abs(r.kl) * alpha) + 1e-14 * alpha * (1 + p.T ** 2), label(p)).toBe(true);
+    }), fcParams(30));
+    const s = tensor([[1, 0, -1], [0.5, 0.5, 2]], { dtype: 'float64', requiresGrad: true });
+    const parts = new LogitStandardizedDistillationLoss({ temperature: 2, alpha: 0.9 }).parts(s, tensor([[2, 1, 0], [0, 0, 1]], { dtype: 'float64' }), [0, 2]);
+    expect(formatGradientReport(gradientReport(parts, s, [0, 2]))).toMatch(/ \+ 0\.1·CE /);
   });
 
   it('parts are graph tensors whose gradients can be read after backward', () => {
