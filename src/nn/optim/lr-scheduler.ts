@@ -71,7 +71,10 @@ export class StepLR extends LRScheduler {
   }
 }
 
-/** lr = ηmin + (base − ηmin)(1 + cos(π t / tMax)) / 2 (for t ≤ tMax; then it stays at ηmin) */
+/**
+ * lr = ηmin + (base − ηmin)(1 + cos(π t / tMax)) / 2, as torch's CosineAnnealingLR: past tMax the
+ * cosine goes on (the rate rises again, period 2·tMax); step it tMax times to end at ηmin.
+ */
 export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
     if (!(tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be > 0, got ${tMax}`);
@@ -79,8 +82,7 @@ export class CosineAnnealingLR extends LRScheduler {
     this.start();
   }
   protected lrAt(t: number, base: number): number {
-    const tt = Math.min(t, this.tMax);
-    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * tt) / this.tMax))) / 2;
+    return this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * t) / this.tMax))) / 2;
   }
 }
 
