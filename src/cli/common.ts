@@ -34,6 +34,16 @@ export const oneOf = <T extends string>(name: string, values: readonly T[]) => (
   return v as T;
 };
 export const list = (name: string) => (v: string): number[] => v.split(',').map((x) => num(name)(x));
+/** --crop-fill: 'mean', one pixel value, or r,g,b (0-255). */
+export const fillOption = (v: string): number[] | 'mean' => {
+  if (v.trim() === 'mean') return 'mean';
+  const parts = v.split(',').map((x) => Number(x.trim()));
+  if ((parts.length !== 1 && parts.length !== 3) || parts.some((x) => !(x >= 0 && x <= 255) || !/\S/.test(v))) {
+    throw new InvalidArgumentError(`--crop-fill must be 'mean', a pixel value 0-255 or r,g,b, got ${JSON.stringify(v)}`);
+  }
+  return parts.length === 1 ? [parts[0]!, parts[0]!, parts[0]!] : parts;
+};
+
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export interface Data { dir: string; train: CifarSet; test: CifarSet; norm: Normalization }

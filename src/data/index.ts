@@ -4,7 +4,7 @@ export { resolveCifarDir, loadCifarSplit, loadClassNames, DEFAULT_DIRS } from '.
 export { channelStats, toImageTensor, labelsAt } from './transforms.js';
 export type { Normalization } from './transforms.js';
 export { augmentedBatch } from './augment.js';
-export type { AugmentOptions } from './augment.js';
+export type { AugmentOptions, PaddingMode } from './augment.js';
 export { BatchLoader } from './loader.js';
 export type { LoaderOptions } from './loader.js';
 export { downloadCifar10, CIFAR10_URL, CIFAR10_MD5 } from './download.js';

@@ -1,3 +1,4 @@
+import type { PaddingMode } from '../data/augment.js';
 // Training configuration shared by `kdgrad train`, `distill` and `sweep`.
 export interface TrainConfig {
   model: string;
@@ -11,6 +12,9 @@ export interface TrainConfig {
   weightDecay: number;
   schedule: 'onecycle' | 'cosine' | 'constant';
   augment: boolean;
+  /** The random crop's padding: torchvision's padding_mode, and the fill colour (pixel values or 'mean'). */
+  cropPaddingMode?: PaddingMode;
+  cropFill?: number[] | 'mean';
   /** Clip the global gradient norm at this value (0: off). */
   clipGradNorm: number;
   seed: number;
@@ -89,6 +93,9 @@ export function checkConfig(c: TrainConfig): void {
   pos('lr');
   if (!['sgd', 'adam', 'adamw'].includes(c.optimizer)) throw new RangeError(`--optimizer must be sgd, adam or adamw, got ${c.optimizer}`);
   if (!['onecycle', 'cosine', 'constant'].includes(c.schedule)) throw new RangeError(`--lr-schedule must be onecycle, cosine or constant, got ${c.schedule}`);
+  if (c.cropPaddingMode !== undefined && !['constant', 'edge', 'reflect', 'symmetric'].includes(c.cropPaddingMode)) {
+    throw new RangeError(`--crop-padding-mode must be constant, edge, reflect or symmetric, got ${c.cropPaddingMode}`);
+  }
   for (const k of ['weightDecay', 'momentum', 'clipGradNorm', 'trainLimit', 'testLimit'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`--${kebab(k)} must be a number >= 0, got ${c[k]}`);
   }

@@ -181,7 +181,9 @@ export class Trainer {
         const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
         // One step inside tidy(): its intermediate buffers are reused by the next step.
         const step = tidy(() => {
-          const x = c.augment ? augmentedBatch(this.train, idx, this.norm, this.augmentGen) : toImageTensor(this.train, idx, this.norm);
+          const x = c.augment
+            ? augmentedBatch(this.train, idx, this.norm, this.augmentGen, { paddingMode: c.cropPaddingMode ?? 'constant', fill: c.cropFill ?? 0 })
+            : toImageTensor(this.train, idx, this.norm);
           this.optimizer.zeroGrad({ setToNone: false });
           const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
           const value = loss.item();

@@ -29,6 +29,8 @@ describe('kdgrad CLI', () => {
     await expect(kdgrad(['train', '--epochs', 'two'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--epochs must be an integer, got "two"/) });
     await expect(kdgrad(['train', '--optimizer', 'rmsprop'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--optimizer must be one of sgd, adam, adamw/) });
     await expect(kdgrad(['train', '--model', 'resnet', '--train-limit', '64', '--out', join(dir, 'x.safetensors')])).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown model "resnet"/) });
+    await expect(kdgrad(['train', '--crop-padding-mode', 'wrap'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--crop-padding-mode must be one of constant, edge, reflect, symmetric, got "wrap"/) });
+    await expect(kdgrad(['distill', '--teacher', 'x', '--crop-fill', '300'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--crop-fill must be 'mean', a pixel value 0-255 or r,g,b, got "300"/) });
     // integers are decimal digits; counts are positive; limits are >= 0
     await expect(kdgrad(['train', '--epochs', '0x1'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--epochs must be an integer, got "0x1"/) });
     await expect(kdgrad(['train', '--epochs', '0'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--epochs must be a positive integer, got "0"/) });
@@ -80,7 +82,7 @@ describe('kdgrad CLI', () => {
 
   it.runIf(hasSharedCifar)('trains one short epoch on the shared subset', async () => {
     const out = join(dir, 'short.safetensors');
-    const { stdout, stderr } = await kdgrad(['train', '--model', 'cnn-student', '--epochs', '1', ...small, '--out', out, '--json']);
+    const { stdout, stderr } = await kdgrad(['train', '--model', 'cnn-student', '--epochs', '1', ...small, '--crop-padding-mode', 'reflect', '--out', out, '--json']);
     const result = JSON.parse(stdout);
     // the shared subset holds one of the five official training files: said, not silent
     expect(stderr).toMatch(/note: .* lacks data_batch_2\.bin, data_batch_3\.bin, data_batch_4\.bin, data_batch_5\.bin of the 5 official training files: training uses 10,000 images/);

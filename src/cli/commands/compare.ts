@@ -5,13 +5,13 @@ import type { Command } from 'commander';
 import { compareSvg } from '../../report/plots.js';
 import { compareMarkdown, runCompare, standardMethods, type CompareResult } from '../../train/compare.js';
 import { DEFAULT_KD } from '../../train/config.js';
-import { collect, loadData, nonNegativeInt, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
+import { collect, fillOption, loadData, nonNegativeInt, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 
 interface CompareCli {
   teacher?: string[]; model: string; methods?: string; seeds: number; epochs: number; batchSize: number; lr: number;
   optimizer: 'sgd' | 'adam' | 'adamw'; lrSchedule: 'onecycle' | 'cosine' | 'constant'; weightDecay: number; alpha: number;
-  clipGradNorm: number; augment?: boolean; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
+  clipGradNorm: number; augment?: boolean; cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric'; cropFill: number[] | 'mean'; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
 }
 
 export async function writeCompareReport(r: CompareResult, dir: string): Promise<string[]> {
@@ -40,6 +40,9 @@ export function registerCompare(program: Command): void {
     .option('--clip-grad-norm <x>', 'clip the global gradient norm (0: off)', num('--clip-grad-norm'), 5)
     .option('--augment', 'random crop + flip (the teachers then run on every batch; default: off)')
     .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)')
+    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
+      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
+    .option('--crop-fill <colour>', "constant padding colour: 0 (black, torchvision's default), a pixel value, r,g,b, or mean (the data set's mean colour)", fillOption, [0, 0, 0])
     .option('--train-limit <n>', 'first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
     .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
     .option('--out-dir <dir>', 'where to write compare.md, compare.json, compare.svg', 'report/compare')
@@ -63,7 +66,7 @@ export function registerCompare(program: Command): void {
         seeds: Array.from({ length: o.seeds }, (_, i) => i),
         config: {
           epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, momentum: 0.9, nesterov: true, weightDecay: o.weightDecay,
-          schedule: o.lrSchedule, augment: o.augment ?? false, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit,
+          schedule: o.lrSchedule, augment: o.augment ?? false, cropPaddingMode: o.cropPaddingMode, cropFill: o.cropFill, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit,
         },
         onRun: (run, done, total) => log(`[${done}/${total}] ${run.method} seed ${run.seed}: ${run.status === 'done' ? `test accuracy ${(100 * run.testAccuracy!).toFixed(2)}%` : run.message} (${run.seconds.toFixed(0)} s)`),
       });

@@ -12,7 +12,7 @@ import { Generator } from '../../tensor/random.js';
 import { resolveKD } from '../../train/config.js';
 import { CIFAR10_MD5, CIFAR10_URL } from '../../data/download.js';
 import { runSweep, sweepMarkdown, type SweepResult } from '../../train/sweep.js';
-import { nonNegativeInt, list, loadData, loadZooModel, num, oneOf, positiveInt, printJson, type Data } from '../common.js';
+import { fillOption, nonNegativeInt, list, loadData, loadZooModel, num, oneOf, positiveInt, printJson, type Data } from '../common.js';
 import { addKDOptions, kdFrom } from './train.js';
 import { inspectTable } from './inspect.js';
 import { packageFile } from '../paths.js';
@@ -24,7 +24,7 @@ export const TEACHER_COMMAND = `npx kdgrad train --model vgg-teacher --epochs 30
 interface SweepCli {
   teacher: string; teacherModel?: string; model: string; temperatures?: number[]; seeds: number; epochs: number; batchSize: number;
   lr: number; optimizer: 'sgd' | 'adam' | 'adamw'; lrSchedule: 'onecycle' | 'cosine' | 'constant'; weightDecay: number; alpha: number;
-  clipGradNorm: number; augment?: boolean; download?: boolean; downloadUrl: string; downloadMd5: string; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
+  clipGradNorm: number; augment?: boolean; cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric'; cropFill: number[] | 'mean'; download?: boolean; downloadUrl: string; downloadMd5: string; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
 }
 
 function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
@@ -43,6 +43,9 @@ function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Co
     .option('--clip-grad-norm <x>', 'clip the global gradient norm (keeps high T stable; 0: off)', num('--clip-grad-norm'), 5)
     .option('--augment', 'random crop + flip (the teacher then runs on every augmented batch; default: off)')
     .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)')
+    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
+      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
+    .option('--crop-fill <colour>', "constant padding colour: 0 (black, torchvision's default), a pixel value, r,g,b, or mean (the data set's mean colour)", fillOption, [0, 0, 0])
     .option('--train-limit <n>', 'first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
     .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
     .option('--out-dir <dir>', 'where to write the table and plots', 'report')
@@ -63,7 +66,7 @@ async function sweepFrom(o: SweepCli, data: Data, log: (s: string) => void): Pro
   const teacher = await loadZooModel(o.teacher, o.teacherModel);
   return runSweep({
     teacher: teacher.model, teacherModel: teacher.name, student: o.model, train: data.train, test: data.test, norm: data.norm,
-    config: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, momentum: 0.9, nesterov: true, weightDecay: o.weightDecay, schedule: o.lrSchedule, augment: o.augment ?? false, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit },
+    config: { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, momentum: 0.9, nesterov: true, weightDecay: o.weightDecay, schedule: o.lrSchedule, augment: o.augment ?? false, cropPaddingMode: o.cropPaddingMode, cropFill: o.cropFill, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit },
     kd: (({ temperature: _t, ...rest }) => rest)(kd),
     temperatures: o.temperatures ?? [1, 2, 5],
     seeds: Array.from({ length: o.seeds }, (_, i) => i),
