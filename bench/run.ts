@@ -8,11 +8,25 @@ import { join } from 'node:path';
 import type { WorkloadResult } from './timing.js';
 
 const root = join(import.meta.dirname, '..');
-const peers = (process.argv[2]?.split(',') ?? ['kdgrad', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs']);
+// PyTorch joins when Debian's python3-torch is installed (apt-get install python3-torch)
+const PYTHON = '/usr/bin/python3';
+function torchMissing(): string | null {
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'pipe' });
+    return null;
+  } catch {
+    return `PyTorch is not a peer in this run: ${PYTHON} cannot import torch (apt-get install python3-torch libopenblas0-pthread)`;
+  }
+}
+const noTorch = torchMissing();
+if (noTorch) process.stderr.write(`${noTorch}\n`);
+const peers = (process.argv[2]?.split(',') ?? ['kdgrad', ...(noTorch ? [] : ['pytorch']), 'tfjs-cpu', 'tfjs-wasm', 'convnetjs']);
 const results: Record<string, WorkloadResult> = {};
 for (const peer of peers) {
   process.stderr.write(`running ${peer} ...\n`);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/worker.ts'), peer], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = peer === 'pytorch'
+    ? execFileSync(PYTHON, [join(root, 'bench/torch_peer.py')], { cwd: root, encoding: 'utf8', env: { ...process.env, THREADS: String(cpus().length), OMP_WAIT_POLICY: 'PASSIVE' } })
+    : execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/worker.ts'), peer], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
   results[peer] = JSON.parse(out.trim().split('\n').at(-1)!) as WorkloadResult;
 }
 
@@ -37,7 +51,7 @@ for (const [label, key, better, fmt] of rows) {
   });
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }
-const notes = Object.values(results).flatMap((r) => r.notes);
+const notes = [...Object.values(results).flatMap((r) => r.notes), ...(noTorch ? [noTorch] : [])];
 // memory: in a process of its own too (bench/memory.ts)
 process.stderr.write('running memory ...\n');
 const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
