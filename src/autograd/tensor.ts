@@ -128,8 +128,12 @@ export class Tensor {
     this.label = label;
     return this;
   }
-  /** A tensor sharing storage but cut from the graph. */
-  detach(): Tensor { return new Tensor(this.storage); }
+  /** A tensor sharing storage but cut from the graph; it keeps the label, so graphs still name it. */
+  detach(): Tensor {
+    const d = new Tensor(this.storage);
+    d.label = this.label;
+    return d;
+  }
   /** Keep .grad on this non-leaf tensor after backward. */
   retainGrad(): this {
     if (!this.requiresGrad) throw new Error('retainGrad: tensor does not require grad');

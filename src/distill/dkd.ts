@@ -10,7 +10,7 @@ import { stack } from '../autograd/ops/shape.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { crossEntropy, klDiv } from '../nn/functional/loss.js';
 import { labelColumn, toLabels, type Labels } from '../nn/functional/labels.js';
-import { checkLogits } from './kd.js';
+import { checkLogits, detachedTeacher } from './kd.js';
 import { asTemperature, type TemperatureLike } from './temperature.js';
 
 export interface DKDOptions {
@@ -105,7 +105,7 @@ export class DecoupledDistillationLoss {
     if (C < 2) throw new RangeError(`${op}: needs at least 2 classes, got ${C}`);
     const y = toLabels(labels, B, C, op);
     const T = asTemperature(this.temperature, dtype, op);
-    const teacher = (this.teacherGrad ? teacherLogits : teacherLogits.detach()).to(dtype);
+    const teacher = this.teacherGrad ? teacherLogits.to(dtype) : detachedTeacher(teacherLogits, dtype);
     const { tckd, nckd } = decoupledKL(studentLogits.div(T), teacher.div(T), y);
     const tSquared = T.square().withLabel('T²');
     const warmupFactor = epoch === undefined || this.warmup === 0 ? 1 : Math.min(epoch / this.warmup, 1);

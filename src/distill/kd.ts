@@ -69,6 +69,12 @@ export function checkHardTargets(labels: Labels, student: Tensor, op: string, pr
   });
 }
 
+/** The teacher's logits cut from the graph, in `dtype`, named for graph exports. */
+export function detachedTeacher(teacher: Tensor, dtype: FloatDType, name = 't (teacher logits)'): Tensor {
+  const d = teacher.detach().to(dtype);
+  return d.label ? d : d.withLabel(teacher.label ?? name);
+}
+
 export function checkLogits(student: Tensor, teacher: Tensor, op: string): FloatDType {
   if (!(student instanceof Tensor) || !(teacher instanceof Tensor)) throw new TypeError(`${op}: student and teacher logits must be Tensors`);
   if (student.ndim !== 2) throw new RangeError(`${op}: student logits must be [batch, classes], got shape ${formatShape(student.shape)}`);
@@ -107,8 +113,8 @@ export function distillationParts(student: Tensor, teacher: Tensor, labels: Labe
   const dtype = checkLogits(student, teacher, op);
   const alpha = checkAlpha(opts.alpha ?? 0.5, op);
   const T = asTemperature(opts.temperature ?? 1, dtype, op);
-  const t = opts.teacherGrad ? teacher : teacher.detach();
-  const scaledTeacher = t.to(dtype).div(T);
+  const t = opts.teacherGrad ? teacher.to(dtype) : detachedTeacher(teacher, dtype);
+  const scaledTeacher = t.div(T);
   const teacherLogProbs = scaledTeacher.logSoftmax(1).withLabel('log p = logSoftmax(t/T)');
   const soft = softTerm(student, teacherLogProbs, T);
   return combine(soft, student, labels, T, teacherLogProbs, alpha, opts.op ?? op, opts.probabilityTargets);

@@ -8,7 +8,7 @@ import { stack } from '../autograd/ops/shape.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { formatShape } from '../tensor/shape.js';
-import { checkLogits, combine, softTerm, type KDParts } from './kd.js';
+import { checkLogits, combine, softTerm, type KDParts, detachedTeacher } from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
 
 export interface MultiTeacherOptions {
@@ -60,7 +60,7 @@ export class MultiTeacherDistillationLoss {
     const K = teacherLogitsList.length;
     const w = normalizeWeights(this.weights ?? new Array<number>(K).fill(1), K, op);
     const T = asTemperature(this.temperature, dtype, op);
-    const teachers = teacherLogitsList.map((t) => (this.teacherGrad ? t : t.detach()).to(dtype));
+    const teachers = teacherLogitsList.map((t, k) => (this.teacherGrad ? t.to(dtype) : detachedTeacher(t, dtype, `t${k + 1} (teacher ${k + 1} logits)`)));
     let teacherLogProbs: Tensor;
     if (this.average === 'logits') {
       const mean = teachers.map((t, k) => t.mul(w[k]!)).reduce((a, b) => a.add(b));

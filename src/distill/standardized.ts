@@ -4,7 +4,7 @@
 //   L = α · T² · KL( softmax(Z(t)/T) ‖ softmax(Z(s)/T) ) + (1 − α) · CE(s, y).
 import type { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
-import { checkLogits, combine, softTerm, type KDOptions, type KDParts } from './kd.js';
+import { checkLogits, combine, softTerm, type KDOptions, type KDParts, detachedTeacher } from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
 
 /**
@@ -41,7 +41,7 @@ export class LogitStandardizedDistillationLoss {
     const op = 'LogitStandardizedDistillationLoss';
     const dtype = checkLogits(studentLogits, teacherLogits, op);
     const T = asTemperature(this.temperature as TemperatureLike, dtype, op);
-    const teacher = (this.teacherGrad ? teacherLogits : teacherLogits.detach()).to(dtype);
+    const teacher = this.teacherGrad ? teacherLogits.to(dtype) : detachedTeacher(teacherLogits, dtype);
     const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
     const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
     return { ...combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha, 'LogitStandardizedDistillationLoss', this.probabilityTargets), standardized: { eps: this.eps } };
