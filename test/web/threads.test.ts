@@ -14,7 +14,7 @@ describe.runIf(hasChromium)('threads in a cross-origin isolated page', () => {
   beforeAll(async () => {
     const bundle = await build({
       entryPoints: [join(import.meta.dirname, 'threads-page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-      write: false, external: ['node:*'], logLevel: 'warning',
+      write: false, external: ['node:*', 'tar'], logLevel: 'warning',
     });
     const js = bundle.outputFiles[0]!.text;
     const html = '<!doctype html><meta charset="utf-8"><title>kdgrad threads</title><script type="module" src="/threads.js"></script>';
