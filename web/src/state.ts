@@ -34,9 +34,9 @@ export function initialState(preset: keyof typeof PRESETS = 'confident'): Explor
   };
 }
 
-/** The T slider is logarithmic: position 0..1000 ↔ T in [0.1, 20]. */
+/** The T slider is logarithmic: position 0..1000 ↔ T in [0.1, 100] (high enough to see T²·KL reach its limit). */
 export const T_MIN = 0.1;
-export const T_MAX = 20;
+export const T_MAX = 100;
 export const sliderToTemperature = (pos: number) => T_MIN * (T_MAX / T_MIN) ** (pos / 1000);
 export const temperatureToSlider = (T: number) => Math.round((1000 * Math.log(T / T_MIN)) / Math.log(T_MAX / T_MIN));
 
@@ -83,7 +83,7 @@ export function computeView(s: ExplorerState, curvePoints = 24): View {
   const highTLimit = cs.reduce((acc, v, i) => acc + (v - ct[i]!) ** 2, 0) / (2 * s.student.length);
   const multi = (average: 'probs' | 'logits') => {
     const sl = row(s.student).requiresGrad_();
-    const p = new MultiTeacherDistillationLoss({ temperature: s.temperature, alpha: 1, average }).parts(sl, s.teachers.map(row), [s.label]);
+    const p = new MultiTeacherDistillationLoss({ temperature: s.temperature, alpha: s.alpha, average }).parts(sl, s.teachers.map(row), [s.label]);
     p.loss.backward();
     return { probs: flat(p.teacherProbs), loss: p.loss.item(), grad: flat(sl.grad!) };
   };
