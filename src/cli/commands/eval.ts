@@ -14,7 +14,7 @@ export function formatEvaluation(ev: Evaluation, names: readonly string[]): stri
 
 export function registerEval(program: Command): void {
   program.command('eval').description('accuracy, per-class accuracy and confusion matrix of a checkpoint')
-    .requiredOption('--checkpoint <file>', 'model checkpoint (safetensors)')
+    .requiredOption('--checkpoint <file>', 'model checkpoint (safetensors; required)')
     .option('--model <name>', 'zoo model (default: from the checkpoint metadata)')
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print JSON')

@@ -18,17 +18,17 @@ export function inspectTable(reports: readonly GradientReport[]): string {
 
 export function registerInspect(program: Command): void {
   program.command('inspect').description('gradient report of the KD loss (soft vs hard gradient norms, dL/dT) for a teacher/student pair on one batch')
-    .requiredOption('--teacher <file>', 'teacher checkpoint')
-    .requiredOption('--student <file>', 'student checkpoint')
+    .requiredOption('--teacher <file>', 'teacher checkpoint (required)')
+    .requiredOption('--student <file>', 'student checkpoint (required)')
     .option('--teacher-model <name>', 'zoo model of the teacher (default: from the checkpoint)')
     .option('--student-model <name>', 'zoo model of the student (default: from the checkpoint)')
-    .option('--temperatures <list>', 'comma-separated temperatures', list('--temperatures'), [1, 2, 4, 8])
+    .option('--temperatures <list>', 'comma-separated temperatures (default: 1,2,4,8)', list('--temperatures'))
     .option('--alpha <a>', 'weight of the T²·KL term', num('--alpha'), 0.9)
     .option('--batch-size <n>', 'images in the batch', positiveInt('--batch-size'), 64)
     .option('--seed <n>', 'which test images (random, seeded)', int('--seed'), 0)
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print JSON')
-    .action(async (o: { teacher: string; student: string; teacherModel?: string; studentModel?: string; temperatures: number[]; alpha: number; batchSize: number; seed: number; data?: string; json?: boolean }) => {
+    .action(async (o: { teacher: string; student: string; teacherModel?: string; studentModel?: string; temperatures?: number[]; alpha: number; batchSize: number; seed: number; data?: string; json?: boolean }) => {
       const data = await loadData(o.data);
       const teacher = await loadZooModel(o.teacher, o.teacherModel);
       const student = await loadZooModel(o.student, o.studentModel);
@@ -37,7 +37,7 @@ export function registerInspect(program: Command): void {
       const x = toImageTensor(data.test, idx, data.norm);
       const y = labelsAt(data.test, idx);
       const [t, s] = noGrad(() => [teacher.model.forward(x), student.model.forward(x)]);
-      const reports = o.temperatures.map((T) => inspectDistillation(s!, t!, y, { temperature: T, alpha: o.alpha }));
+      const reports = (o.temperatures ?? [1, 2, 4, 8]).map((T) => inspectDistillation(s!, t!, y, { temperature: T, alpha: o.alpha }));
       if (o.json) {
         printJson(reports.map((r) => ({ ...r, grads: undefined, closedForm: { dLdT: r.closedForm.dLdT, dLdTUnscaled: r.closedForm.dLdTUnscaled } })));
       } else {
