@@ -4,6 +4,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerDownload } from './commands/download.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerLearn } from './commands/learn.js';
 import { registerModels } from './commands/models.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerSweep(program);
   registerCompare(program);
+  registerLearn(program);
   registerDownload(program);
   return program;
 }

@@ -17,12 +17,12 @@ const kdgrad = (args: string[]) => run(process.execPath, [bin, ...args], { cwd: 
 const small = ['--train-limit', '320', '--test-limit', '200', '--batch-size', '64'];
 
 describe('kdgrad CLI', () => {
-  const commands = ['train', 'distill', 'models', 'eval', 'inspect', 'sweep', 'demo', 'compare'];
+  const commands = ['train', 'distill', 'models', 'eval', 'inspect', 'sweep', 'demo', 'compare', 'learn'];
   it.each(commands)('%s --help describes its options', async (cmd) => {
     const { stdout } = await kdgrad([cmd, '--help']);
     expect(stdout).toMatch(new RegExp(`Usage: kdgrad ${cmd}`));
     if (['train', 'distill', 'inspect'].includes(cmd)) expect(stdout).toMatch(/--seed <n>/);
-    if (cmd !== 'models') expect(stdout).toMatch(/--data <dir>/);
+    if (cmd !== 'models' && cmd !== 'learn') expect(stdout).toMatch(/--data <dir>/);
   });
 
   it('rejects bad options with the option and the value', async () => {
@@ -118,6 +118,15 @@ describe('kdgrad CLI', () => {
     for (const f of ['sweep.md', 'sweep.json', 'accuracy-vs-T.svg', 'training-curves.svg']) expect(readFileSync(join(outDir, f)).length).toBeGreaterThan(100);
     expect(readFileSync(join(outDir, 'sweep.md'), 'utf8')).toMatch(/## Gradient report/);
   }, 240_000);
+
+  it.runIf(hasSharedCifar)('learn: each lesson prints its table and a conclusion computed from it, on the committed teacher', async () => {
+    const sq = (await kdgrad(['learn', 't-squared', '--images', '64'])).stdout;
+    expect(sq).toMatch(/\| 64 \| [\d.e+-]+ \| [\d.e+-]+ \|/);
+    expect(sq).toMatch(/From T = 32 to 64 the unscaled soft gradient falls as T\^-[12]\.\d\d/);
+    const lm = JSON.parse((await kdgrad(['learn', 'logit-matching', '--images', '64', '--json'])).stdout) as { slope: number };
+    expect(lm.slope).toBeLessThan(-0.8);
+    await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({ stderr: expect.stringMatching(/<topic> must be one of t-squared, logit-matching, dark-knowledge/) });
+  }, 120_000);
 
   it.runIf(hasSharedCifar)('a NaN/Inf loss stops training with a message and exit code 3', async () => {
     const out = join(dir, 'diverge.safetensors');

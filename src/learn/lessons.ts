@@ -1,0 +1,126 @@
+// Lessons: Hinton et al.'s claims about distillation, each computed on given logits and ending in
+// a conclusion drawn from the numbers. `kdgrad learn <topic>` runs them on real networks' logits.
+import { autogradGrad } from '../autograd/engine.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { distillationParts } from '../distill/kd.js';
+
+const norm = (t: Tensor) => Math.sqrt(Array.from(t.toTypedArray()).reduce((s, v) => s + v * v, 0));
+/** Slope of log y against log x between two points. */
+const slope = (x0: number, y0: number, x1: number, y1: number) => Math.log(y1 / y0) / Math.log(x1 / x0);
+
+export interface TSquaredLesson {
+  rows: { T: number; softUnscaled: number; softScaled: number }[];
+  /** log-log slope of ‖∂KL/∂s‖ against T over the two lowest and the two highest temperatures. */
+  lowSlope: number;
+  highSlope: number;
+  /** max / min of ‖∂(T²·KL)/∂s‖ over the high-T half of the rows. */
+  scaledSpreadHigh: number;
+  conclusion: string;
+}
+
+/**
+ * Why T²: the soft gradient ‖∂KL/∂s‖ falls like 1/T² at high T — not at low T — while the
+ * T²-scaled one levels off, so T² keeps the soft term's weight against CE as T changes.
+ */
+export function tSquaredLesson(student: Tensor, teacher: Tensor, labels: number[] | Int32Array, temperatures = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]): TSquaredLesson {
+  const s = student.detach().to('float64').requiresGrad_();
+  const t = teacher.detach().to('float64');
+  const rows = temperatures.map((T) => {
+    const p = distillationParts(s, t, labels, { temperature: T, alpha: 1 });
+    const [g] = autogradGrad(p.kl, [s], { retainGraph: true });
+    const u = norm(g!);
+    return { T, softUnscaled: u, softScaled: u * T * T };
+  });
+  const [a, b] = [rows[0]!, rows[1]!];
+  const [y, z] = [rows.at(-2)!, rows.at(-1)!];
+  const lowSlope = slope(a.T, a.softUnscaled, b.T, b.softUnscaled);
+  const highSlope = slope(y.T, y.softUnscaled, z.T, z.softUnscaled);
+  const high = rows.slice(Math.floor(rows.length / 2)).map((r) => r.softScaled);
+  const scaledSpreadHigh = Math.max(...high) / Math.min(...high);
+  const f = (v: number) => v.toFixed(2);
+  const conclusion = `From T = ${y.T} to ${z.T} the unscaled soft gradient falls as T^${f(highSlope)}`
+    + `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T} it goes as T^${f(lowSlope)}`
+    + `${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}. Multiplied by T², the gradient varies by`
+    + ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}: T² keeps the soft term's scale, so α means the same at any high T.`;
+  return { rows, lowSlope, highSlope, scaledSpreadHigh, conclusion };
+}
+
+export interface LogitMatchingLesson {
+  rows: { T: number; relativeError: number }[];
+  /** log-log slope of the relative error against T over the two highest temperatures. */
+  slope: number;
+  conclusion: string;
+}
+
+/**
+ * At high T, KD is logit matching: per sample, ∂KL/∂s ≈ (z_s − z_t) / (N·T²) for zero-mean
+ * logits z (N classes). The relative error of that approximation against autograd falls like 1/T.
+ */
+export function logitMatchingLesson(student: Tensor, teacher: Tensor, temperatures = [1, 2, 4, 8, 16, 32, 64]): LogitMatchingLesson {
+  const center = (x: Tensor) => x.sub(x.mean(1, true));
+  const zs = noGrad(() => center(student.detach().to('float64')));
+  const zt = noGrad(() => center(teacher.detach().to('float64')));
+  const [B, N] = zs.shape as [number, number];
+  const labels = new Array<number>(B).fill(0);
+  const rows = temperatures.map((T) => {
+    const s = zs.clone().requiresGrad_();
+    const p = distillationParts(s, zt, labels, { temperature: T, alpha: 1 });
+    const [g] = autogradGrad(p.kl, [s]);
+    // batchmean divides by B: per sample the gradient is B times the batch's
+    const exact = g!.mul(B);
+    const approx = noGrad(() => zs.sub(zt).div(N * T * T));
+    return { T, relativeError: norm(noGrad(() => exact.sub(approx))) / norm(exact) };
+  });
+  const [y, z] = [rows.at(-2)!, rows.at(-1)!];
+  const sl = slope(y.T, y.relativeError, z.T, z.relativeError);
+  const first = rows[0]!;
+  const conclusion = `The relative error of (z_s − z_t)/(N·T²) falls from ${(100 * first.relativeError).toFixed(1)}% at T = ${first.T}`
+    + ` to ${(100 * z.relativeError).toFixed(2)}% at T = ${z.T}, as T^${sl.toFixed(2)}${Math.abs(sl + 1) < 0.2 ? ' (≈ 1/T)' : ''}:`
+    + ' at high temperature the KD gradient is the gradient of ½‖z_s − z_t‖²/(N·T²) — matching centred logits.';
+  return { rows, slope: sl, conclusion };
+}
+
+export interface DarkKnowledgeLesson {
+  /** Per true class: the teacher's most probable wrong class, its mean probability at each T. */
+  rows: { cls: string; nearest: string; probability: Record<string, number> }[];
+  /** Pairs (a → b, b → a) that name each other. */
+  mutual: [string, string][];
+  conclusion: string;
+}
+
+/**
+ * Dark knowledge: the teacher's soft targets for images of a class, averaged, put most of their
+ * wrong-class mass on a few similar classes — visible at T = 1 only in tiny numbers, at T = 4 clearly.
+ */
+export function darkKnowledgeLesson(teacherLogits: Tensor, labels: ArrayLike<number>, names: readonly string[], temperatures = [1, 4]): DarkKnowledgeLesson {
+  const C = names.length;
+  const probsAt = (T: number) => noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1)).toArray() as number[][];
+  const byT = Object.fromEntries(temperatures.map((T) => [T, probsAt(T)])) as Record<number, number[][]>;
+  const mean = (T: number, c: number) => {
+    const acc = new Array<number>(C).fill(0);
+    let n = 0;
+    byT[T]!.forEach((row, i) => { if (labels[i] === c) { n++; row.forEach((v, k) => { acc[k]! += v; }); } });
+    return acc.map((v) => v / Math.max(n, 1));
+  };
+  const Thi = temperatures.at(-1)!;
+  const rows = names.map((cls, c) => {
+    const m = mean(Thi, c);
+    let nearest = c === 0 ? 1 : 0;
+    m.forEach((v, k) => { if (k !== c && v > m[nearest]!) nearest = k; });
+    const probability = Object.fromEntries(temperatures.map((T) => [`T=${T}`, mean(T, c)[nearest]!]));
+    return { cls, nearest: names[nearest]!, probability };
+  });
+  const mutual: [string, string][] = [];
+  rows.forEach((r) => {
+    const back = rows.find((x) => x.cls === r.nearest);
+    if (back?.nearest === r.cls && r.cls < r.nearest) mutual.push([r.cls, r.nearest]);
+  });
+  const lo = `T=${temperatures[0]}`;
+  const hi = `T=${Thi}`;
+  const ratio = rows.reduce((s, r) => s + r.probability[hi]! / r.probability[lo]!, 0) / rows.length;
+  const conclusion = `${mutual.length} pair${mutual.length === 1 ? '' : 's'} of classes name each other as nearest`
+    + `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''}; raising T from ${temperatures[0]} to ${Thi}`
+    + ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average: that is the similarity structure a student learns from soft targets and not from labels.`;
+  return { rows, mutual, conclusion };
+}

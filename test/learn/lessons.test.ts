@@ -1,0 +1,48 @@
+// Each lesson's claim, checked on logits with known structure (the CLI runs them on real nets).
+import { describe, expect, it } from 'vitest';
+import { Generator, randn, tensor } from '../../src/index.js';
+import { darkKnowledgeLesson, logitMatchingLesson, tSquaredLesson } from '../../src/learn/lessons.js';
+
+const g = new Generator(4);
+const student = randn([32, 10], { generator: g, dtype: 'float64' });
+const teacher = randn([32, 10], { generator: g, dtype: 'float64' }).mul(4);
+const labels = Array.from({ length: 32 }, (_, i) => i % 10);
+
+describe('lessons', () => {
+  it('t-squared: ‖∂KL/∂s‖ falls as 1/T² at high T but not at low T; T²-scaled it levels off', () => {
+    const r = tSquaredLesson(student, teacher, labels);
+    expect(r.highSlope).toBeCloseTo(-2, 1);
+    expect(Math.abs(r.lowSlope + 2)).toBeGreaterThan(0.3);
+    expect(r.scaledSpreadHigh).toBeLessThan(1.5);
+    expect(r.conclusion).toMatch(/falls as T\^-2\.\d\d \(≈ 1\/T²\).* — the 1\/T² law holds only at high T/);
+  });
+
+  it('logit-matching: the error of (z_s − z_t)/(N·T²) falls like 1/T, to a few percent at T = 64', () => {
+    const r = logitMatchingLesson(student, teacher);
+    expect(r.slope).toBeGreaterThan(-1.15);
+    expect(r.slope).toBeLessThan(-0.85);
+    for (let i = 3; i < r.rows.length; i++) expect(r.rows[i]!.relativeError).toBeLessThan(r.rows[i - 1]!.relativeError);
+    expect(r.rows.at(-1)!.relativeError).toBeLessThan(0.1);
+    // the approximation is for centred logits: shifting every logit changes nothing
+    const shifted = logitMatchingLesson(student.add(5), teacher.sub(3));
+    expect(shifted.rows.map((x) => x.relativeError)).toEqual(r.rows.map((x) => expect.closeTo(x.relativeError, 10)));
+  });
+
+  it('dark-knowledge: finds the teacher\'s similar classes, and T raises their probability', () => {
+    // a teacher that confuses class 0 with 1 and 2 with 3, both ways
+    const names = ['cat', 'dog', 'car', 'truck', 'ship'];
+    const rows: number[][] = [];
+    const ys: number[] = [];
+    const second: Record<number, number> = { 0: 1, 1: 0, 2: 3, 3: 2, 4: 0 };
+    for (let i = 0; i < 50; i++) {
+      const c = i % 5;
+      rows.push(names.map((_, k) => (k === c ? 6 : k === second[c] ? 3 : 0)));
+      ys.push(c);
+    }
+    const r = darkKnowledgeLesson(tensor(rows, { dtype: 'float64' }), ys, names);
+    expect(r.rows.map((x) => x.nearest)).toEqual(['dog', 'cat', 'truck', 'car', 'cat']);
+    expect(r.mutual).toEqual([['cat', 'dog'], ['car', 'truck']]);
+    for (const x of r.rows) expect(x.probability['T=4']!).toBeGreaterThan(x.probability['T=1']!);
+    expect(r.conclusion).toMatch(/^2 pairs of classes name each other as nearest \(cat ↔ dog, car ↔ truck\)/);
+  });
+});
