@@ -21,7 +21,10 @@ if cmd == 'load':
     x = load_safetensors(sys.argv[4])[0]['x']
     model.eval()
     with torch.no_grad():
-        save_safetensors(sys.argv[5], {'logits': model(x)})
+        # the logits, and every buffer as PyTorch now holds it (BatchNorm statistics and counters)
+        out = {'logits': model(x)}
+        out.update({f'buffer.{k}': v for k, v in model.state_dict().items() if 'running' in k or 'num_batches' in k})
+        save_safetensors(sys.argv[5], out)
 elif cmd == 'make':
     torch.manual_seed(int(sys.argv[3]))
     x = load_safetensors(sys.argv[4])[0]['x']

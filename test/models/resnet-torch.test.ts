@@ -29,9 +29,17 @@ describe.skipIf(torchMissing !== null)('ResNets ↔ PyTorch', () => {
     const ckpt = join(dir, `${name}.safetensors`);
     await nn.saveModule(m, ckpt);
     runTorchScript('resnet_interop.py', ['load', name, ckpt, input, join(dir, `${name}.out.safetensors`)]);
-    const theirs = (await nn.loadSafetensors(join(dir, `${name}.out.safetensors`))).tensors.logits!;
+    const back = (await nn.loadSafetensors(join(dir, `${name}.out.safetensors`))).tensors;
     const ours = noGrad(() => m.forward(x));
-    expect(maxAbsDiff(ours, theirs)).toBeLessThan(1e-5 * Math.max(1, scale(ours)));
+    expect(maxAbsDiff(ours, back.logits!)).toBeLessThan(1e-5 * Math.max(1, scale(ours)));
+    // BatchNorm running statistics and counters arrive unchanged (and the counter is int64 there)
+    const buffers = Object.entries(m.stateDict()).filter(([k]) => /running|num_batches/.test(k));
+    expect(buffers.length).toBeGreaterThan(0);
+    for (const [k, t] of buffers) {
+      expect(back[`buffer.${k}`], k).toBeDefined();
+      expect(maxAbsDiff(t, back[`buffer.${k}`]!), k).toBe(0);
+    }
+    expect(m.stateDict()['bn1.num_batches_tracked']!.item()).toBe(1);
   }, 120_000);
 
   it.each(['resnet8', 'resnet20', 'resnet8x4', 'resnet18-w8'])('%s: PyTorch weights and BN statistics load strictly in kdgrad; same logits', async (name) => {
