@@ -11,7 +11,7 @@ const out = join(root, 'web/dist');
 export async function buildWeb() {
   mkdirSync(out, { recursive: true });
   await build({
-    entryPoints: [join(root, 'web/src/main.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    entryPoints: [join(root, 'web/src/main.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2022',
     minify: true, sourcemap: true, outfile: join(out, 'explorer.js'), external: ['node:*', 'tar'], logLevel: 'warning',
   });
   copyFileSync(join(root, 'web/index.html'), join(out, 'index.html'));

@@ -56,4 +56,17 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       await page.screenshot({ path: join(root, 'report/explorer.png'), fullPage: true });
     });
   }, 120_000);
+
+  it('web/dist/index.html works opened from disk (file://), not only served', async () => {
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${join(root, 'web/dist/index.html')}`);
+      await page.waitForFunction(() => (document.querySelector('#t-value')?.textContent ?? '') !== '', null, { timeout: 20_000 });
+      expect(errors).toEqual([]);
+      expect(await page.textContent('#t-value')).toMatch(/^\d+\.\d{3}$/);
+    });
+  }, 60_000);
 });
+

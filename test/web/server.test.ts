@@ -40,7 +40,7 @@ describe('explorer server', () => {
     const r = await get('/');
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(String(r.headers['content-security-policy'])).toMatch(/default-src 'self'/);
-    expect(r.body).toMatch(/<script type="module" src="explorer.js">/);
+    expect(r.body).toMatch(/<script defer src="explorer.js">/);
   });
 
   it('refuses a foreign Host (DNS rebinding) and paths outside web/dist', async () => {
