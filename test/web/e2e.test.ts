@@ -68,5 +68,21 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       expect(await page.textContent('#t-value')).toMatch(/^\d+\.\d{3}$/);
     });
   }, 60_000);
+
+  it.each([1280, 390])('at %i px: no horizontal overflow of the page or inside a panel; screenshot in report/', async (width) => {
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(url);
+      await page.waitForSelector('#grad-values');
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        panels: [...document.querySelectorAll('section')].map((s) => s.scrollWidth - s.clientWidth),
+      }));
+      expect(overflow.page, 'page wider than the window').toBeLessThanOrEqual(0);
+      for (const [i, extra] of overflow.panels.entries()) expect(extra, `panel ${i + 1} overflows`).toBeLessThanOrEqual(1);
+      mkdirSync(join(root, 'report'), { recursive: true });
+      await page.screenshot({ path: join(root, 'report', `explorer-${width}.png`), fullPage: true });
+    });
+  }, 60_000);
 });
 
