@@ -51,6 +51,22 @@ for (const [label, key, better, fmt] of rows) {
   });
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }
+// one epoch of the teacher recipe on the CIFAR-10 folder, kdgrad and PyTorch, when data is there
+const teacherRow: string[] = [];
+try {
+  process.stderr.write('running the teacher epoch (kdgrad) ...\n');
+  const k = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!) as { seconds: number; images: number };
+  let torchSeconds: number | null = null;
+  if (!noTorch) {
+    process.stderr.write('running the teacher epoch (pytorch) ...\n');
+    const out = execFileSync(PYTHON, [join(root, 'scripts/torch/train.py'), '--model', 'vgg-teacher', '--epochs', '1', '--threads', String(cpus().length)], { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+    torchSeconds = (JSON.parse(out.trim().split('\n')[0]!) as { trainSeconds: number }).trainSeconds;
+  }
+  const cells = peers.map((p) => (p === 'kdgrad' ? k.seconds.toFixed(1) : p === 'pytorch' && torchSeconds !== null ? `${torchSeconds.toFixed(1)} (kdgrad ×${(torchSeconds / k.seconds).toFixed(2)})` : '—'));
+  teacherRow.push(`| vgg-teacher: one epoch of the teacher recipe (${k.images.toLocaleString('en-US')} images, crop + flip), s | ${cells.join(' | ')} |`);
+} catch (e) {
+  teacherRow.push(`(teacher-epoch row skipped: ${String((e as Error).message).split('\n')[0]})`);
+}
 const notes = [...Object.values(results).flatMap((r) => r.notes), ...(noTorch ? [noTorch] : [])];
 // memory: in a process of its own too (bench/memory.ts)
 process.stderr.write('running memory ...\n');
@@ -58,7 +74,7 @@ const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'be
 const memory = JSON.parse(memOut.trim().split('\n').at(-1)!) as string[];
 const md = [
   `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; medians after warm-up. "kdgrad ×N": how many times better kdgrad is (N < 1: worse).`,
-  '', ...lines, '', ...notes.map((n) => `- ${n}`), '', ...memory,
+  '', ...lines, ...teacherRow, '', ...notes.map((n) => `- ${n}`), '', ...memory,
 ].join('\n');
 writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
 process.stdout.write(`${md}\n`);

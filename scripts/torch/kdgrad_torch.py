@@ -117,8 +117,31 @@ class ResNet(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+def conv_bn_relu(cin, cout):
+    return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+def vgg_teacher():
+    """kdgrad's vgg-teacher with nn.Sequential numbering (0.weight, 1.running_mean, ...)."""
+    layers, cin = [], 3
+    for c in (16, 32, 64):
+        layers += conv_bn_relu(cin, c) + conv_bn_relu(c, c) + [nn.MaxPool2d(2)]
+        cin = c
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(64 * 4 * 4, 10))
+
+
+def cnn_student():
+    layers, cin = [], 3
+    for c in (8, 16, 32):
+        layers += conv_bn_relu(cin, c) + [nn.MaxPool2d(2)]
+        cin = c
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(32 * 4 * 4, 10))
+
+
 C1, C4 = [16, 16, 32, 64], [32, 64, 128, 256]
 ZOO = {
+    'vgg-teacher': vgg_teacher, 'cnn-student': cnn_student,
+    'mlp-student': lambda: nn.Sequential(nn.Flatten(), nn.Linear(3072, 256), nn.ReLU(), nn.Linear(256, 10)),
     'resnet8': lambda: ResNet(C1, [1, 1, 1]), 'resnet14': lambda: ResNet(C1, [2, 2, 2]),
     'resnet20': lambda: ResNet(C1, [3, 3, 3]), 'resnet32': lambda: ResNet(C1, [5, 5, 5]),
     'resnet8x4': lambda: ResNet(C4, [1, 1, 1]), 'resnet32x4': lambda: ResNet(C4, [5, 5, 5]),

@@ -76,7 +76,7 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       await page.waitForSelector('#grad-values');
       const overflow = await page.evaluate(() => ({
         page: document.documentElement.scrollWidth - window.innerWidth,
-        panels: [...document.querySelectorAll('section')].map((s) => s.scrollWidth - s.clientWidth),
+        panels: Array.from(document.querySelectorAll('section'), (s) => s.scrollWidth - s.clientWidth),
       }));
       expect(overflow.page, 'page wider than the window').toBeLessThanOrEqual(0);
       for (const [i, extra] of overflow.panels.entries()) expect(extra, `panel ${i + 1} overflows`).toBeLessThanOrEqual(1);
