@@ -1,5 +1,5 @@
 // Shared pieces of the CLI commands: option parsing helpers, data loading, model checkpoints.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_DIRS, loadCifarSplit, missingTrainingFiles, resolveCifarDir } from '../data/folder.js';
 import { channelStats, type Normalization } from '../data/transforms.js';
 import type { CifarSet } from '../data/cifar.js';
@@ -43,6 +43,30 @@ export const fillOption = (v: string): number[] | 'mean' => {
   }
   return parts.length === 1 ? [parts[0]!, parts[0]!, parts[0]!] : parts;
 };
+
+/** The random crop's torchvision options, on every training command. */
+export function addCropOptions(cmd: Command): Command {
+  return cmd
+    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
+      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
+    .option('--crop-fill <colour>', "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) (default: 0, black, as torchvision)", fillOption);
+}
+
+/** The shared training budget of the studies (sweep, demo, compare): every run gets the same. */
+export function addStudyOptions(cmd: Command): Command {
+  cmd
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
+    .option('--lr <x>', 'peak learning rate', num('--lr'), 0.05)
+    .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), 'sgd')
+    .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), 'onecycle')
+    .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), 5e-4)
+    .option('--clip-grad-norm <x>', 'clip the global gradient norm (keeps high T stable; 0: off)', num('--clip-grad-norm'), 5)
+    .option('--augment', 'random crop + flip (the teachers then run on every batch; default: off)')
+    .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)');
+  return addCropOptions(cmd)
+    .option('--train-limit <n>', 'first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
+    .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0);
+}
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 

@@ -7,8 +7,8 @@ import { buildModel, type ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
 import { DEFAULT_KD, type KDConfig, type TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
-import { meanStd } from './sweep.js';
-import { Trainer, type EpochRecord } from './trainer.js';
+import { meanStd, type RunOutcome } from './sweep.js';
+import { Trainer } from './trainer.js';
 
 export interface Method {
   name: string;
@@ -49,16 +49,9 @@ export function standardMethods(teachers: number, epochs: number, alpha = DEFAUL
   return methods;
 }
 
-export interface CompareRun {
+export interface CompareRun extends RunOutcome {
   method: string;
-  seed: number;
-  status: 'done' | 'diverged';
-  message?: string;
-  testAccuracy: number | null;
-  softLoss: number | null;
-  hardLoss: number | null;
   seconds: number;
-  history: EpochRecord[];
 }
 
 export interface CompareRow {

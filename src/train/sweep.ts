@@ -11,9 +11,8 @@ import type { KDConfig, TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
 import { Trainer, type EpochRecord } from './trainer.js';
 
-export interface SweepRun {
-  kind: 'scratch' | 'kd';
-  temperature: number | null;
+/** How one training run of a study ended (a diverged run has no accuracy or losses). */
+export interface RunOutcome {
   seed: number;
   status: 'done' | 'diverged';
   message?: string;
@@ -21,6 +20,11 @@ export interface SweepRun {
   softLoss: number | null;
   hardLoss: number | null;
   history: EpochRecord[];
+}
+
+export interface SweepRun extends RunOutcome {
+  kind: 'scratch' | 'kd';
+  temperature: number | null;
 }
 
 export interface SweepRow {

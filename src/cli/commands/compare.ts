@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { compareSvg } from '../../report/plots.js';
 import { compareMarkdown, runCompare, standardMethods, type CompareResult } from '../../train/compare.js';
 import { DEFAULT_KD } from '../../train/config.js';
-import { collect, fillOption, loadData, nonNegativeInt, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
+import { addStudyOptions, collect, loadData, loadZooModel, num, positiveInt, printJson } from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 
 interface CompareCli {
@@ -24,27 +24,14 @@ export async function writeCompareReport(r: CompareResult, dir: string): Promise
 }
 
 export function registerCompare(program: Command): void {
-  program.command('compare')
+  addStudyOptions(program.command('compare')
     .description("the seed's remedies measured: the same student and budget under each method (scratch, KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds")
     .option('--teacher <file>', `teacher checkpoint; repeat for several teachers (default: ${TEACHER_CHECKPOINT})`, collect)
     .option('--model <name>', 'student model from the zoo', 'mlp-student')
     .option('--methods <list>', 'comma-separated subset of: scratch, kd-T1, kd-T2, kd-T4, adaptive-seed, adaptive-c2f, multi-probs, multi-logits, dkd, lskd (default: all that the teachers allow)')
     .option('--seeds <n>', 'seeds per method (0 .. n-1)', positiveInt('--seeds'), 3)
-    .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), 10)
-    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-    .option('--lr <x>', 'peak learning rate', num('--lr'), 0.05)
-    .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), 'sgd')
-    .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), 'onecycle')
-    .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), 5e-4)
+    .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), 10))
     .option('--alpha <a>', 'weight of the T²·KL term (kd, schedules, several teachers, lskd)', num('--alpha'), DEFAULT_KD.alpha)
-    .option('--clip-grad-norm <x>', 'clip the global gradient norm (0: off)', num('--clip-grad-norm'), 5)
-    .option('--augment', 'random crop + flip (the teachers then run on every batch; default: off)')
-    .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)')
-    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
-      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
-    .option('--crop-fill <colour>', "constant padding colour: 0 (black, torchvision's default), a pixel value, r,g,b, or mean (the data set's mean colour)", fillOption, [0, 0, 0])
-    .option('--train-limit <n>', 'first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
-    .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
     .option('--out-dir <dir>', 'where to write compare.md, compare.json, compare.svg', 'report/compare')
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print the result as JSON')

@@ -12,7 +12,7 @@ import { Generator } from '../../tensor/random.js';
 import { resolveKD } from '../../train/config.js';
 import { CIFAR10_MD5, CIFAR10_URL } from '../../data/download.js';
 import { runSweep, sweepMarkdown, type SweepResult } from '../../train/sweep.js';
-import { fillOption, nonNegativeInt, list, loadData, loadZooModel, num, oneOf, positiveInt, printJson, type Data } from '../common.js';
+import { addStudyOptions, list, loadData, loadZooModel, positiveInt, printJson, type Data } from '../common.js';
 import { addKDOptions, kdFrom } from './train.js';
 import { inspectTable } from './inspect.js';
 import { packageFile } from '../paths.js';
@@ -28,26 +28,13 @@ interface SweepCli {
 }
 
 function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
-  return cmd
+  return addStudyOptions(cmd
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
     .option('--teacher-model <name>', 'zoo model of the teacher (default: from the checkpoint)')
     .option('--model <name>', 'student model from the zoo', 'mlp-student')
     .option('--temperatures <list>', 'comma-separated temperatures (default: 1,2,5)', list('--temperatures'))
     .option('--seeds <n>', 'seeds per configuration (0 .. n-1)', positiveInt('--seeds'), d.seeds)
-    .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), d.epochs)
-    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-    .option('--lr <x>', 'peak learning rate', num('--lr'), 0.05)
-    .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), 'sgd')
-    .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), 'onecycle')
-    .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), 5e-4)
-    .option('--clip-grad-norm <x>', 'clip the global gradient norm (keeps high T stable; 0: off)', num('--clip-grad-norm'), 5)
-    .option('--augment', 'random crop + flip (the teacher then runs on every augmented batch; default: off)')
-    .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)')
-    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
-      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
-    .option('--crop-fill <colour>', "constant padding colour: 0 (black, torchvision's default), a pixel value, r,g,b, or mean (the data set's mean colour)", fillOption, [0, 0, 0])
-    .option('--train-limit <n>', 'first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
-    .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
+    .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), d.epochs))
     .option('--out-dir <dir>', 'where to write the table and plots', 'report')
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print the result as JSON');

@@ -8,7 +8,7 @@ import { loadRunInfo, restoreRun, saveRun, statePath, type RunInfo } from '../..
 import { DEFAULT_KD, TEACHER_RECIPE, resolveKD, type KDConfig, type TrainConfig } from '../../train/config.js';
 import { Trainer, type EpochRecord } from '../../train/trainer.js';
 import { makeProgress } from '../progress.js';
-import { collect, fillOption, int, loadData, loadZooModel, nonNegativeInt, num, oneOf, positiveInt, printJson } from '../common.js';
+import { addCropOptions, collect, int, loadData, loadZooModel, nonNegativeInt, num, oneOf, positiveInt, printJson } from '../common.js';
 
 export interface TrainOutcome {
   status: 'done' | 'stopped' | 'diverged';
@@ -19,7 +19,7 @@ export interface TrainOutcome {
 }
 
 function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
-  return cmd
+  return addCropOptions(cmd)
     .option('--model <name>', `model from the zoo (${Object.keys(ZOO).join(', ')})`, defaults.model)
     .option('--epochs <n>', 'epochs', positiveInt('--epochs'), defaults.epochs)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), defaults.batchSize)
@@ -30,9 +30,6 @@ function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
     .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), defaults.schedule)
     .option('--augment', `random crop + flip (default: ${defaults.augment ? 'on' : 'off'})`)
     .option('--no-augment', 'no random crop / flip')
-    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
-      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
-    .option('--crop-fill <colour>', "constant padding colour: 0 (black, torchvision's default), a pixel value, r,g,b, or mean (the data set's mean colour)", fillOption, [0, 0, 0])
     .option('--clip-grad-norm <x>', 'clip the global gradient norm (0: off)', num('--clip-grad-norm'), defaults.clipGradNorm)
     .option('--train-limit <n>', 'use only the first N training images (0: all)', nonNegativeInt('--train-limit'), 0)
     .option('--test-limit <n>', 'evaluate on the first N test images (0: all)', nonNegativeInt('--test-limit'), 0)
@@ -99,7 +96,7 @@ function resumeConflicts(saved: RunInfo, now: RunInfo): string[] {
   const flag = (k: string) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
   if (saved.command !== now.command) out.push(`command: saved by \`kdgrad ${saved.command}\`, resumed by \`kdgrad ${now.command}\``);
   // runs saved before the crop options existed used torchvision's defaults
-  const withDefaults = (c: TrainConfig): TrainConfig => ({ cropPaddingMode: 'constant', cropFill: [0, 0, 0], ...c });
+  const withDefaults = (c: TrainConfig): TrainConfig => ({ ...c, cropPaddingMode: c.cropPaddingMode ?? 'constant', cropFill: c.cropFill ?? [0, 0, 0] });
   const [a, b] = [withDefaults(saved.config), withDefaults(now.config)];
   for (const k of Object.keys(b) as (keyof TrainConfig)[]) {
     if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${flag(k === 'schedule' ? 'lrSchedule' : k)}: saved ${JSON.stringify(a[k])}, given ${JSON.stringify(b[k])}`);
