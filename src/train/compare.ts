@@ -29,22 +29,28 @@ export interface Method {
 export function standardMethods(teachers: number, epochs: number, alpha = DEFAULT_KD.alpha): Method[] {
   const kd = (o: Partial<KDConfig>): KDConfig => ({ ...DEFAULT_KD, alpha, ...o });
   const c2fDecay = epochs > 1 ? (1 / 8) ** (1 / (epochs - 1)) : 1;
+  const m = (name: string, description: string, config: KDConfig | null, ts: number[] = [0]): Method =>
+    ({ name, description, kd: config, teachers: config ? ts : [] });
   const methods: Method[] = [
-    { name: 'scratch', description: 'cross-entropy only', kd: null, teachers: [] },
-    ...[1, 2, 4].map((T) => ({ name: `kd-T${T}`, description: `KD, T = ${T}`, kd: kd({ temperature: T }), teachers: [0] })),
-    { name: 'adaptive-seed', description: "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)", kd: kd({ schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 }), teachers: [0] },
-    { name: 'adaptive-c2f', description: `coarse to fine: T0 8, decay ${c2fDecay.toFixed(3)}, floor 1`, kd: kd({ schedule: 'adaptive', temperature: 8, tempDecay: c2fDecay, minTemp: 1 }), teachers: [0] },
+    m('scratch', 'cross-entropy only', null),
+    ...[1, 2, 4].map((T) => m(`kd-T${T}`, `KD, T = ${T}`, kd({ temperature: T }))),
+    m('adaptive-seed', "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)",
+      kd({ schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 })),
+    m('adaptive-c2f', `coarse to fine: T0 8, decay ${c2fDecay.toFixed(3)}, floor 1`,
+      kd({ schedule: 'adaptive', temperature: 8, tempDecay: c2fDecay, minTemp: 1 })),
   ];
   if (teachers > 1) {
     const all = Array.from({ length: teachers }, (_, i) => i);
     methods.push(
-      { name: 'multi-probs', description: `${teachers} teachers, probabilities averaged, T = 4`, kd: kd({ temperature: 4, average: 'probs' }), teachers: all },
-      { name: 'multi-logits', description: `${teachers} teachers, logits averaged, T = 4`, kd: kd({ temperature: 4, average: 'logits' }), teachers: all },
+      m('multi-probs', `${teachers} teachers, probabilities averaged, T = 4`, kd({ temperature: 4, average: 'probs' }), all),
+      m('multi-logits', `${teachers} teachers, logits averaged, T = 4`, kd({ temperature: 4, average: 'logits' }), all),
     );
   }
+  // DKD's warm-up over the first twelfth of the budget, as mdistiller's 20 of 240 epochs
+  const warmup = Math.max(1, Math.round(epochs / 12));
   methods.push(
-    { name: 'dkd', description: 'DKD: alpha 1, beta 8, T 4', kd: kd({ loss: 'dkd', temperature: 4, dkdAlpha: 1, dkdBeta: 8, warmup: Math.max(1, Math.round(epochs / 12)) }), teachers: [0] },
-    { name: 'lskd', description: 'logit-standardised KD, T = 2', kd: kd({ loss: 'lskd', temperature: 2 }), teachers: [0] },
+    m('dkd', 'DKD: alpha 1, beta 8, T 4', kd({ loss: 'dkd', temperature: 4, dkdAlpha: 1, dkdBeta: 8, warmup })),
+    m('lskd', 'logit-standardised KD, T = 2', kd({ loss: 'lskd', temperature: 2 })),
   );
   return methods;
 }
