@@ -102,7 +102,9 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
   for (const m of o.methods) {
     if (names.has(m.name)) throw new RangeError(`compare: method ${m.name} is listed twice`);
     names.add(m.name);
-    for (const i of m.teachers) if (!o.teachers[i]) throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${o.teachers.length} teacher(s) were given`);
+    for (const i of m.teachers) {
+      if (!o.teachers[i]) throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${o.teachers.length} teacher(s) were given`);
+    }
   }
   const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
   const teachers = o.teachers.map((t) => ({ model: t.name, path: t.path, accuracy: evaluate(t.model, test, o.norm).accuracy }));
@@ -127,7 +129,9 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
       const ok = result.status !== 'diverged';
       const run: CompareRun = {
         method: m.name, seed, status: ok ? 'done' : 'diverged', ...(result.status === 'diverged' ? { message: result.message } : {}),
-        testAccuracy: ok ? last?.testAccuracy ?? null : null, softLoss: ok ? last?.softLoss ?? null : null, hardLoss: ok ? last?.hardLoss ?? null : null,
+        testAccuracy: ok ? last?.testAccuracy ?? null : null,
+        softLoss: ok ? last?.softLoss ?? null : null,
+        hardLoss: ok ? last?.hardLoss ?? null : null,
         seconds: (performance.now() - started) / 1000, history: trainer.state.history,
       };
       runs.push(run);
@@ -148,7 +152,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
       secondsPerRun: rs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rs.length),
     };
   });
-  return { student: o.student, teachers, config: o.config, seeds: o.seeds, methods: o.methods, runs, rows, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  return { student: o.student, teachers, config: o.config, seeds: o.seeds, methods: o.methods, runs, rows, seconds };
 }
 
 const pct = (v: number | null) => (v === null ? '—' : (100 * v).toFixed(2));
@@ -161,7 +166,8 @@ export function compareMarkdown(r: CompareResult): string {
   ];
   for (const row of r.rows) {
     const acc = row.accuracyMean === null ? 'all diverged' : `${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)}`;
-    const d = row.delta === null ? '—' : `${row.delta >= 0 ? '+' : ''}${pct(row.delta)}${row.z === null ? '' : ` (${row.z >= 0 ? '+' : ''}${row.z.toFixed(1)}σ)`}`;
+    const signed = (v: number, text: string) => `${v >= 0 ? '+' : ''}${text}`;
+    const d = row.delta === null ? '—' : `${signed(row.delta, pct(row.delta))}${row.z === null ? '' : ` (${signed(row.z, row.z.toFixed(1))}σ)`}`;
     lines.push(`| ${row.method} | ${row.description} | ${acc} | ${d} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`);
   }
   const c = r.config;
