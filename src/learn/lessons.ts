@@ -23,7 +23,9 @@ export interface TSquaredLesson {
  * Why T²: the soft gradient ‖∂KL/∂s‖ falls like 1/T² at high T — not at low T — while the
  * T²-scaled one levels off, so T² keeps the soft term's weight against CE as T changes.
  */
-export function tSquaredLesson(student: Tensor, teacher: Tensor, labels: number[] | Int32Array, temperatures = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]): TSquaredLesson {
+export function tSquaredLesson(
+  student: Tensor, teacher: Tensor, labels: number[] | Int32Array, temperatures = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
+): TSquaredLesson {
   const s = student.detach().to('float64').requiresGrad_();
   const t = teacher.detach().to('float64');
   const rows = temperatures.map((T) => {
@@ -42,7 +44,8 @@ export function tSquaredLesson(student: Tensor, teacher: Tensor, labels: number[
   const conclusion = `From T = ${y.T} to ${z.T} the unscaled soft gradient falls as T^${f(highSlope)}`
     + `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T} it goes as T^${f(lowSlope)}`
     + `${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}. Multiplied by T², the gradient varies by`
-    + ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}: T² keeps the soft term's scale, so α means the same at any high T.`;
+    + ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}:`
+    + " T² keeps the soft term's scale, so α means the same at any high T.";
   return { rows, lowSlope, highSlope, scaledSpreadHigh, conclusion };
 }
 
@@ -93,7 +96,9 @@ export interface DarkKnowledgeLesson {
  * Dark knowledge: the teacher's soft targets for images of a class, averaged, put most of their
  * wrong-class mass on a few similar classes — visible at T = 1 only in tiny numbers, at T = 4 clearly.
  */
-export function darkKnowledgeLesson(teacherLogits: Tensor, labels: ArrayLike<number>, names: readonly string[], temperatures = [1, 4]): DarkKnowledgeLesson {
+export function darkKnowledgeLesson(
+  teacherLogits: Tensor, labels: ArrayLike<number>, names: readonly string[], temperatures = [1, 4],
+): DarkKnowledgeLesson {
   const C = names.length;
   const probsAt = (T: number) => noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1)).toArray() as number[][];
   const byT = Object.fromEntries(temperatures.map((T) => [T, probsAt(T)])) as Record<number, number[][]>;
@@ -121,6 +126,7 @@ export function darkKnowledgeLesson(teacherLogits: Tensor, labels: ArrayLike<num
   const ratio = rows.reduce((s, r) => s + r.probability[hi]! / r.probability[lo]!, 0) / rows.length;
   const conclusion = `${mutual.length} pair${mutual.length === 1 ? '' : 's'} of classes name each other as nearest`
     + `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''}; raising T from ${temperatures[0]} to ${Thi}`
-    + ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average: that is the similarity structure a student learns from soft targets and not from labels.`;
+    + ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average:`
+    + ' that is the similarity structure a student learns from soft targets and not from labels.';
   return { rows, mutual, conclusion };
 }

@@ -77,9 +77,15 @@ export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
   for (const k of ['dkdAlpha', 'dkdBeta', 'warmup', 'lskdEps'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`--${kebab(k)} must be a number >= 0, got ${c[k]}`);
   }
-  if (teachers > 1 && c.loss !== 'kd') throw new RangeError(`several teachers work with --loss kd (averaged as --average probs | logits), not with --loss ${c.loss}`);
-  if (teachers > 1 && c.schedule === 'adaptive') throw new RangeError('the adaptive temperature schedule takes one teacher; with several teachers use --schedule constant');
-  if (c.loss !== 'kd' && c.schedule === 'adaptive') throw new RangeError(`the adaptive temperature schedule is for --loss kd, not --loss ${c.loss}`);
+  if (teachers > 1 && c.loss !== 'kd') {
+    throw new RangeError(`several teachers work with --loss kd (averaged as --average probs | logits), not with --loss ${c.loss}`);
+  }
+  if (teachers > 1 && c.schedule === 'adaptive') {
+    throw new RangeError('the adaptive temperature schedule takes one teacher; with several teachers use --schedule constant');
+  }
+  if (c.loss !== 'kd' && c.schedule === 'adaptive') {
+    throw new RangeError(`the adaptive temperature schedule is for --loss kd, not --loss ${c.loss}`);
+  }
   return c;
 }
 

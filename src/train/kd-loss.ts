@@ -27,7 +27,9 @@ export function makeKDLoss(kd: Required<KDConfig>, teachers: number): KDLoss {
       return new LogitStandardizedDistillationLoss({ temperature: kd.temperature, alpha: kd.alpha, eps: kd.lskdEps });
     case 'kd':
       if (teachers > 1) return new MultiTeacherDistillationLoss({ temperature: kd.temperature, alpha: kd.alpha, average: kd.average });
-      if (kd.schedule === 'adaptive') return new AdaptiveDistillationLoss({ initialTemp: kd.temperature, tempDecay: kd.tempDecay, minTemp: kd.minTemp, alpha: kd.alpha });
+      if (kd.schedule === 'adaptive') {
+        return new AdaptiveDistillationLoss({ initialTemp: kd.temperature, tempDecay: kd.tempDecay, minTemp: kd.minTemp, alpha: kd.alpha });
+      }
       return new DistillationLoss({ temperature: kd.temperature, alpha: kd.alpha });
   }
 }

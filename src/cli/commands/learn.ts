@@ -19,7 +19,8 @@ const f = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4
 
 export function registerLearn(program: Command): void {
   program.command('learn')
-    .description('one claim about distillation, computed on real logits: t-squared (why T²), logit-matching (high T), dark-knowledge (soft targets)')
+    .description('one claim about distillation, computed on real logits: '
+      + 't-squared (why T²), logit-matching (high T), dark-knowledge (soft targets)')
     .argument('<topic>', `one of ${TOPICS.join(', ')}`, oneOf('<topic>', TOPICS))
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
     .option('--student <file>', 'student checkpoint (default: a freshly initialised cnn-student, as at the start of distillation)')
@@ -32,7 +33,10 @@ export function registerLearn(program: Command): void {
       const student = o.student ? (await loadZooModel(o.student)).model : buildModel('cnn-student', { generator: new Generator(0) }).eval();
       const g = new Generator(1);
       const n = topic === 'dark-knowledge' ? data.test.count : Math.min(o.images, data.test.count);
-      const idx = topic === 'dark-knowledge' ? Int32Array.from({ length: n }, (_, i) => i) : Int32Array.from({ length: n }, () => g.integer(0, data.test.count));
+      // dark knowledge averages over every test image; the gradient lessons use a seeded sample
+      const idx = topic === 'dark-knowledge'
+        ? Int32Array.from({ length: n }, (_, i) => i)
+        : Int32Array.from({ length: n }, () => g.integer(0, data.test.count));
       const y = labelsAt(data.test, idx);
       const forward = (m: typeof student) => {
         const outs: Tensor[] = [];
@@ -44,21 +48,26 @@ export function registerLearn(program: Command): void {
       if (topic === 't-squared') {
         const r = tSquaredLesson(forward(student), t, Array.from(y));
         if (o.json) return printJson(r);
-        process.stdout.write(`Why T²? ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n| T | ‖∂KL/∂s‖ | ‖∂(T²·KL)/∂s‖ |\n| ---: | ---: | ---: |\n`);
+        process.stdout.write(`Why T²? ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`);
+        process.stdout.write('| T | ‖∂KL/∂s‖ | ‖∂(T²·KL)/∂s‖ |\n| ---: | ---: | ---: |\n');
         for (const row of r.rows) process.stdout.write(`| ${row.T} | ${f(row.softUnscaled)} | ${f(row.softScaled)} |\n`);
         process.stdout.write(`\n${r.conclusion}\n`);
       } else if (topic === 'logit-matching') {
         const r = logitMatchingLesson(forward(student), t);
         if (o.json) return printJson(r);
-        process.stdout.write(`High T is logit matching. ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n| T | relative error of (z_s − z_t)/(N·T²) |\n| ---: | ---: |\n`);
+        process.stdout.write(`High T is logit matching. ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`);
+        process.stdout.write('| T | relative error of (z_s − z_t)/(N·T²) |\n| ---: | ---: |\n');
         for (const row of r.rows) process.stdout.write(`| ${row.T} | ${(100 * row.relativeError).toFixed(3)}% |\n`);
         process.stdout.write(`\n${r.conclusion}\n`);
       } else {
         const names = await loadClassNames(data.dir);
         const r = darkKnowledgeLesson(t, y, names);
         if (o.json) return printJson(r);
-        process.stdout.write(`Dark knowledge. ${head} (all of them)\n\n| true class | teacher's nearest wrong class | its mean probability at T = 1 | at T = 4 |\n| --- | --- | ---: | ---: |\n`);
-        for (const row of r.rows) process.stdout.write(`| ${row.cls} | ${row.nearest} | ${f(row.probability['T=1']!)} | ${f(row.probability['T=4']!)} |\n`);
+        process.stdout.write(`Dark knowledge. ${head} (all of them)\n\n`);
+        process.stdout.write("| true class | teacher's nearest wrong class | its mean probability at T = 1 | at T = 4 |\n| --- | --- | ---: | ---: |\n");
+        for (const row of r.rows) {
+          process.stdout.write(`| ${row.cls} | ${row.nearest} | ${f(row.probability['T=1']!)} | ${f(row.probability['T=4']!)} |\n`);
+        }
         process.stdout.write(`\n${r.conclusion}\n`);
       }
     });
