@@ -70,5 +70,6 @@ for line in torch.__config__.show().splitlines():
 print(json.dumps({
     'matmulGflops': 2 * 512 ** 3 / (mm * 1e6), 'cnnImgPerSec': cnn, 'mlpImgPerSec': mlp, 'kdStepMicros': kd * 1000, 'convFwdBwdMs': cv,
     'notes': [f'pytorch: torch {torch.__version__} (Debian python3-torch), {threads} threads (torch.get_num_threads() = {torch.get_num_threads()}), '
-              f'built with BLAS_INFO={blas} (libblas.so.3 as the Debian alternatives pick it), OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}, one process'],
+              f'built with BLAS_INFO={blas} (libblas.so.3 as the Debian alternatives pick it), '
+              f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}, one process'],
 }))

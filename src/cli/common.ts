@@ -47,9 +47,12 @@ export const fillOption = (v: string): number[] | 'mean' => {
 /** The random crop's torchvision options, on every training command. */
 export function addCropOptions(cmd: Command): Command {
   return cmd
-    .option('--crop-padding-mode <mode>', "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
+    .option('--crop-padding-mode <mode>',
+      "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
       oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
-    .option('--crop-fill <colour>', "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) (default: 0, black, as torchvision)", fillOption);
+    .option('--crop-fill <colour>',
+      "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) (default: 0, black, as torchvision)",
+      fillOption);
 }
 
 /** The shared training budget of the studies (sweep, demo, compare): every run gets the same. */
@@ -58,9 +61,11 @@ export function addStudyOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
     .option('--lr <x>', 'peak learning rate', num('--lr'), 0.05)
     .option('--optimizer <name>', 'sgd | adam | adamw', oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const), 'sgd')
-    .option('--lr-schedule <name>', 'onecycle | cosine | constant', oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), 'onecycle')
+    .option('--lr-schedule <name>', 'onecycle | cosine | constant',
+      oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const), 'onecycle')
     .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), 5e-4)
-    .option('--clip-grad-norm <x>', 'clip the global gradient norm (keeps high T stable; 0: off)', num('--clip-grad-norm'), 5)
+    .option('--clip-grad-norm <x>', 'clip the global gradient norm (keeps high T stable; 0: off)',
+      num('--clip-grad-norm'), 5)
     .option('--augment', 'random crop + flip (the teachers then run on every batch; default: off)')
     .option('--no-augment', 'no random crop / flip (the default here: teacher logits are computed once)');
   return addCropOptions(cmd)

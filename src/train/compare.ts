@@ -42,7 +42,8 @@ export function standardMethods(teachers: number, epochs: number, alpha = DEFAUL
   if (teachers > 1) {
     const all = Array.from({ length: teachers }, (_, i) => i);
     methods.push(
-      m('multi-probs', `${teachers} teachers, probabilities averaged, T = 4`, kd({ temperature: 4, average: 'probs' }), all),
+      m('multi-probs', `${teachers} teachers, probabilities averaged, T = 4`,
+        kd({ temperature: 4, average: 'probs' }), all),
       m('multi-logits', `${teachers} teachers, logits averaged, T = 4`, kd({ temperature: 4, average: 'logits' }), all),
     );
   }
@@ -103,7 +104,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     if (names.has(m.name)) throw new RangeError(`compare: method ${m.name} is listed twice`);
     names.add(m.name);
     for (const i of m.teachers) {
-      if (!o.teachers[i]) throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${o.teachers.length} teacher(s) were given`);
+      if (o.teachers[i]) continue;
+      throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${o.teachers.length} teacher(s) were given`);
     }
   }
   const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
@@ -167,7 +169,8 @@ export function compareMarkdown(r: CompareResult): string {
   for (const row of r.rows) {
     const acc = row.accuracyMean === null ? 'all diverged' : `${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)}`;
     const signed = (v: number, text: string) => `${v >= 0 ? '+' : ''}${text}`;
-    const d = row.delta === null ? '—' : `${signed(row.delta, pct(row.delta))}${row.z === null ? '' : ` (${signed(row.z, row.z.toFixed(1))}σ)`}`;
+    const inSigma = row.z === null ? '' : ` (${signed(row.z, row.z.toFixed(1))}σ)`;
+    const d = row.delta === null ? '—' : `${signed(row.delta, pct(row.delta))}${inSigma}`;
     lines.push(`| ${row.method} | ${row.description} | ${acc} | ${d} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`);
   }
   const c = r.config;

@@ -78,10 +78,12 @@ export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`--${kebab(k)} must be a number >= 0, got ${c[k]}`);
   }
   if (teachers > 1 && c.loss !== 'kd') {
-    throw new RangeError(`several teachers work with --loss kd (averaged as --average probs | logits), not with --loss ${c.loss}`);
+    throw new RangeError(
+      `several teachers work with --loss kd (averaged as --average probs | logits), not with --loss ${c.loss}`);
   }
   if (teachers > 1 && c.schedule === 'adaptive') {
-    throw new RangeError('the adaptive temperature schedule takes one teacher; with several teachers use --schedule constant');
+    throw new RangeError(
+      'the adaptive temperature schedule takes one teacher; with several teachers use --schedule constant');
   }
   if (c.loss !== 'kd' && c.schedule === 'adaptive') {
     throw new RangeError(`the adaptive temperature schedule is for --loss kd, not --loss ${c.loss}`);

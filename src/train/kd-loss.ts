@@ -28,7 +28,8 @@ export function makeKDLoss(kd: Required<KDConfig>, teachers: number): KDLoss {
     case 'kd':
       if (teachers > 1) return new MultiTeacherDistillationLoss({ temperature: kd.temperature, alpha: kd.alpha, average: kd.average });
       if (kd.schedule === 'adaptive') {
-        return new AdaptiveDistillationLoss({ initialTemp: kd.temperature, tempDecay: kd.tempDecay, minTemp: kd.minTemp, alpha: kd.alpha });
+        const { temperature: initialTemp, tempDecay, minTemp, alpha } = kd;
+        return new AdaptiveDistillationLoss({ initialTemp, tempDecay, minTemp, alpha });
       }
       return new DistillationLoss({ temperature: kd.temperature, alpha: kd.alpha });
   }

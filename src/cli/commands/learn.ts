@@ -64,9 +64,11 @@ export function registerLearn(program: Command): void {
         const r = darkKnowledgeLesson(t, y, names);
         if (o.json) return printJson(r);
         process.stdout.write(`Dark knowledge. ${head} (all of them)\n\n`);
-        process.stdout.write("| true class | teacher's nearest wrong class | its mean probability at T = 1 | at T = 4 |\n| --- | --- | ---: | ---: |\n");
+        process.stdout.write("| true class | teacher's nearest wrong class | its mean probability at T = 1 | at T = 4 |\n");
+        process.stdout.write('| --- | --- | ---: | ---: |\n');
         for (const row of r.rows) {
-          process.stdout.write(`| ${row.cls} | ${row.nearest} | ${f(row.probability['T=1']!)} | ${f(row.probability['T=4']!)} |\n`);
+          const [p1, p4] = [row.probability['T=1']!, row.probability['T=4']!];
+          process.stdout.write(`| ${row.cls} | ${row.nearest} | ${f(p1)} | ${f(p4)} |\n`);
         }
         process.stdout.write(`\n${r.conclusion}\n`);
       }

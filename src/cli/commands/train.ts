@@ -8,7 +8,9 @@ import { loadRunInfo, restoreRun, saveRun, statePath, type RunInfo } from '../..
 import { DEFAULT_KD, TEACHER_RECIPE, resolveKD, type KDConfig, type TrainConfig } from '../../train/config.js';
 import { Trainer, type EpochRecord } from '../../train/trainer.js';
 import { makeProgress } from '../progress.js';
-import { addCropOptions, collect, int, loadData, loadZooModel, nonNegativeInt, num, oneOf, positiveInt, printJson } from '../common.js';
+import {
+  addCropOptions, collect, int, loadData, loadZooModel, nonNegativeInt, num, oneOf, positiveInt, printJson,
+} from '../common.js';
 
 export interface TrainOutcome {
   status: 'done' | 'stopped' | 'diverged';
@@ -96,7 +98,8 @@ function resumeConflicts(saved: RunInfo, now: RunInfo): string[] {
   const flag = (k: string) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
   if (saved.command !== now.command) out.push(`command: saved by \`kdgrad ${saved.command}\`, resumed by \`kdgrad ${now.command}\``);
   // runs saved before the crop options existed used torchvision's defaults
-  const withDefaults = (c: TrainConfig): TrainConfig => ({ ...c, cropPaddingMode: c.cropPaddingMode ?? 'constant', cropFill: c.cropFill ?? [0, 0, 0] });
+  const withDefaults = (c: TrainConfig): TrainConfig =>
+    ({ ...c, cropPaddingMode: c.cropPaddingMode ?? 'constant', cropFill: c.cropFill ?? [0, 0, 0] });
   const [a, b] = [withDefaults(saved.config), withDefaults(now.config)];
   for (const k of Object.keys(b) as (keyof TrainConfig)[]) {
     if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${flag(k === 'schedule' ? 'lrSchedule' : k)}: saved ${JSON.stringify(a[k])}, given ${JSON.stringify(b[k])}`);
