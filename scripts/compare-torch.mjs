@@ -2,6 +2,7 @@
 // python3-torch), several seeds each, one table: test accuracy mean ± std for both, the
 // difference in σ, and seconds per training epoch for both (measured in this run).
 //   npm run compare:torch -- [--models mlp-student,cnn-student] [--seeds 3] [--epochs 30]
+//                            [--crop-fill black|mean]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,16 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { models: { type: 'string', default: 'mlp-student,cnn-student' }, seeds: { type: 'string', default: '3' }, epochs: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'mlp-student,cnn-student' },
+    seeds: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '30' },
+    'crop-fill': { type: 'string', default: 'black' },
+  },
+});
+const fill = values['crop-fill'];
+if (fill !== 'black' && fill !== 'mean') throw new Error(`--crop-fill must be black or mean, got ${fill}`);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i);
 const epochs = Number(values.epochs);
 if (!(seeds.length >= 1) || !(epochs >= 1)) throw new Error(`--seeds and --epochs must be positive integers, got ${values.seeds} and ${values.epochs}`);
@@ -30,12 +40,14 @@ try {
   for (const model of values.models.split(',')) {
     const ours = seeds.map((seed) => {
       process.stderr.write(`kdgrad ${model} seed ${seed} ...\n`);
-      const out = execFileSync(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'train', '--model', model, '--epochs', String(epochs), '--seed', String(seed), '--out', join(dir, `${model}-${seed}.safetensors`), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+      const out = execFileSync(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'train', '--model', model, '--epochs', String(epochs), '--seed', String(seed), '--crop-fill', fill === 'black' ? '0' : 'mean',
+        '--out', join(dir, `${model}-${seed}.safetensors`), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
       const r = JSON.parse(out);
       return { acc: r.testAccuracy, secondsPerEpoch: r.history.reduce((a, h) => a + h.seconds, 0) / r.history.length };
     });
     process.stderr.write(`pytorch ${model} seeds ${seeds.join(',')} ...\n`);
-    const lines = execFileSync(PYTHON, [join(root, 'scripts/torch/train.py'), '--model', model, '--epochs', String(epochs), '--seeds', seeds.join(','), '--threads', '2'], { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } }).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = execFileSync(PYTHON, [join(root, 'scripts/torch/train.py'), '--model', model, '--epochs', String(epochs), '--seeds', seeds.join(','), '--threads', '2',
+      '--crop-fill', fill], { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } }).trim().split('\n').map((l) => JSON.parse(l));
     const epochLines = lines.filter((l) => l.epoch !== undefined);
     const theirs = lines.at(-1).runs.map((r) => ({ acc: r.testAccuracy, secondsPerEpoch: stats(epochLines.filter((l) => l.seed === r.seed).map((l) => l.trainSeconds)).mean }));
     const a = stats(ours.map((r) => r.acc));
@@ -46,7 +58,7 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`Same recipe in kdgrad and PyTorch: ${epochs} epochs, ${seeds.length} seeds (0-${seeds.length - 1}), batch 64, SGD Nesterov one-cycle (peak lr 0.05), weight decay 5e-4, random crop (black padding) + flip.\n`);
+console.log(`Same recipe in kdgrad and PyTorch: ${epochs} epochs, ${seeds.length} seeds (0-${seeds.length - 1}), batch 64, SGD Nesterov one-cycle (peak lr 0.05), weight decay 5e-4, random crop (${fill} padding) + flip.\n`);
 console.log('| model | kdgrad test accuracy % | PyTorch test accuracy % | difference (points, σ) | kdgrad s / epoch | PyTorch s / epoch |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(r);

@@ -3,8 +3,8 @@
   /usr/bin/python3 scripts/torch/train.py --model resnet20 --epochs 15 --seeds 0 [--threads 2]
 
 SGD (Nesterov, momentum cycled 0.85-0.95 by OneCycleLR, weight decay 5e-4), OneCycleLR (peak lr
-0.05, stepped per batch), batch 64, random crop with 4 black pixels of padding + horizontal flip,
-inputs normalised by the training split's channel mean and std; evaluation on the whole test
+0.05, stepped per batch), batch 64, random crop with 4 pixels of padding (black, torchvision's
+default, or --crop-fill mean: the training split's mean colour) + horizontal flip, inputs normalised by the training split's channel mean and std; evaluation on the whole test
 split after every epoch. Prints one JSON line per epoch and one per run.
 """
 import argparse
@@ -25,6 +25,8 @@ p.add_argument('--lr', type=float, default=0.05)
 p.add_argument('--batch-size', type=int, default=64)
 p.add_argument('--weight-decay', type=float, default=5e-4)
 p.add_argument('--no-augment', action='store_true')
+p.add_argument('--crop-fill', choices=['black', 'mean'], default='black',
+               help="the random crop's padding colour (kdgrad's --crop-fill 0 or mean)")
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--out', help='save the first seed\'s weights here (safetensors)')
 a = p.parse_args()
@@ -44,9 +46,11 @@ Xte, Yte = norm(torch.from_numpy(xte)), torch.from_numpy(yte)
 
 
 def augment(u8, g):
-    """RandomCrop(32, padding=4) with black padding, then RandomHorizontalFlip, per image."""
-    padded = F.pad(u8, (4, 4, 4, 4))
-    out = torch.empty_like(u8)
+    """RandomCrop(32, padding=4), then RandomHorizontalFlip, per image; returns normalised inputs.
+    Black pads the pixels with 0 before normalising (torchvision's fill=0); the mean colour
+    normalises to exactly 0, so it pads the normalised images with 0."""
+    padded = norm(F.pad(u8, (4, 4, 4, 4))) if a.crop_fill == 'black' else F.pad(norm(u8), (4, 4, 4, 4))
+    out = torch.empty(u8.shape, dtype=torch.float32)
     off = torch.randint(0, 9, (u8.shape[0], 2), generator=g)
     flip = torch.rand(u8.shape[0], generator=g) < 0.5
     for i in range(u8.shape[0]):
@@ -82,8 +86,8 @@ for seed in [int(s) for s in a.seeds.split(',')]:
         perm = torch.randperm(len(Ytr), generator=g)
         for i in range(0, len(perm), a.batch_size):
             idx = perm[i:i + a.batch_size]
-            u8 = Xtr[idx] if a.no_augment else augment(Xtr[idx], g)
-            loss = F.cross_entropy(model(norm(u8)), Ytr[idx])
+            x = norm(Xtr[idx]) if a.no_augment else augment(Xtr[idx], g)
+            loss = F.cross_entropy(model(x), Ytr[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
