@@ -34,3 +34,4 @@ export type { ZooEntry, ZooModel, ZooOptions } from './models/zoo.js';
 export * from './train/index.js';
 export { saveModule, loadModule } from './nn/checkpoint.js';
 export { saveSafetensors, loadSafetensors } from './nn/safetensors.js';
+export * as learn from './learn/index.js';

@@ -125,8 +125,26 @@ describe('kdgrad CLI', () => {
     expect(sq).toMatch(/From T = 32 to 64 the unscaled soft gradient falls as T\^-[12]\.\d\d/);
     const lm = JSON.parse((await kdgrad(['learn', 'logit-matching', '--images', '64', '--json'])).stdout) as { slope: number };
     expect(lm.slope).toBeLessThan(-0.8);
-    await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({ stderr: expect.stringMatching(/<topic> must be one of t-squared, logit-matching, dark-knowledge/) });
+    await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({ stderr: expect.stringMatching(/<topic> must be one of t-squared, logit-matching, dark-knowledge, omitted-class, learned-t/) });
+    const lt = (await kdgrad(['learn', 'learned-t', '--images', '64'])).stdout;
+    expect(lt).toMatch(/\| 32 \| [\d.e+-]+ \| [\d.e+-]+ \| -[\d.e+-]+ \| -?[\d.e+-]+ \| \d\.\de-1\d \|/);
+    expect(lt).toMatch(/KL: T up from 4 to [\d.]+, .*T²·KL: T down from 4 to 0\.\d+/);
+    await expect(kdgrad(['learn', 'omitted-class', '--omit', 'zebra'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--omit must be a class name \(airplane, .*truck\) or 0-9, got zebra/) });
   }, 120_000);
+
+  it.runIf(hasSharedCifar)('learn omitted-class: without one class in the transfer set, distillation and the bias shift recover it', async () => {
+    type Row = { method: string; omittedMean: number; omittedStd: number };
+    const r = JSON.parse((await kdgrad(['learn', 'omitted-class', '--omit', '1', '--seeds', '2', '--epochs', '2', '--json'])).stdout) as {
+      omitted: string; share: number; rows: Row[]; runs: { method: string; predictedShare: number }[]; conclusion: string;
+    };
+    expect(r.omitted).toBe('automobile');
+    const row = (m: string) => r.rows.find((x) => x.method === m)!;
+    expect(row('scratch').omittedMean).toBeLessThan(0.02); // never saw the class: (almost) never predicts it
+    for (const run of r.runs.filter((x) => x.method.endsWith('+ bias'))) expect(run.predictedShare).toBeCloseTo(r.share, 3);
+    const [db, sb] = [row('distilled + bias'), row('scratch + bias')];
+    expect(db.omittedMean - sb.omittedMean).toBeGreaterThan(2 * Math.hypot(db.omittedStd, sb.omittedStd));
+    expect(r.conclusion).toMatch(/the distilled student learned what an automobile looks like/);
+  }, 300_000);
 
   it.runIf(hasSharedCifar)('a NaN/Inf loss stops training with a message and exit code 3', async () => {
     const out = join(dir, 'diverge.safetensors');

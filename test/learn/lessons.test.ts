@@ -1,7 +1,7 @@
 // Each lesson's claim, checked on logits with known structure (the CLI runs them on real nets).
 import { describe, expect, it } from 'vitest';
 import { Generator, randn, tensor } from '../../src/index.js';
-import { darkKnowledgeLesson, logitMatchingLesson, tSquaredLesson } from '../../src/learn/lessons.js';
+import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, tSquaredLesson } from '../../src/learn/lessons.js';
 
 const g = new Generator(4);
 const student = randn([32, 10], { generator: g, dtype: 'float64' });
@@ -44,5 +44,23 @@ describe('lessons', () => {
     expect(r.mutual).toEqual([['cat', 'dog'], ['car', 'truck']]);
     for (const x of r.rows) expect(x.probability['T=4']!).toBeGreaterThan(x.probability['T=1']!);
     expect(r.conclusion).toMatch(/^2 pairs of classes name each other as nearest \(cat ↔ dog, car ↔ truck\)/);
+  });
+});
+
+describe('learned-t', () => {
+  it('dL/dT equals its closed form; descent on T runs up without T² and down with it', () => {
+    const r = learnedTLesson(student, teacher, labels);
+    for (const row of r.rows) expect(row.closedFormError).toBeLessThan(1e-10);
+    // KL falls as T grows at every T; T²·KL rises at low T
+    for (const row of r.rows) expect(row.dKLdT).toBeLessThan(0);
+    expect(r.rows[0]!.dSoftdT).toBeGreaterThan(0);
+    const [plain, scaled] = r.descent;
+    expect(plain!.scaled).toBe(false);
+    expect(plain!.path.at(-1)!.T).toBeGreaterThan(4 * 5);
+    expect(scaled!.path.at(-1)!.T).toBeLessThan(4 / 5);
+    for (const d of r.descent) {
+      for (let i = 1; i < d.path.length; i++) expect(d.path[i]!.loss).toBeLessThan(d.path[i - 1]!.loss);
+    }
+    expect(r.conclusion).toMatch(/KL: T up from 4 to [\d.]+.*T²·KL: T down from 4 to 0\.\d+.* opposite ways/);
   });
 });

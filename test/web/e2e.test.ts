@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, withBrowser } from '../helpers/browser.js';
-import { computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
+import { CLASSES, computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
 
 const root = join(import.meta.dirname, '../..');
 const fmt = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
@@ -33,20 +33,48 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(url);
       await page.waitForSelector('#grad-values');
+      const rendered = async (n: number) => page.waitForFunction((k) => Number(document.body.dataset.renders ?? 0) >= k, n);
+      await rendered(1);
+      const times: number[] = [];
       for (const pos of [200, 500, 850]) {
+        const before = Number(await page.evaluate(() => document.body.dataset.renders));
         await page.$eval('#t-slider', (el, v) => { (el as HTMLInputElement).value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }, String(pos));
+        await rendered(before + 1);
         const T = sliderToTemperature(pos);
         const want = computeView({ ...initialState('confident'), temperature: T });
         expect(await page.textContent('#t-value')).toBe(T.toFixed(3));
         expect(await page.textContent('#dldt-value')).toBe(fmt(want.dLdT));
         expect(await page.textContent('#loss-value')).toBe(fmt(want.loss));
-        const cells = await page.$$eval('#grad-values tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)));
-        cells.forEach((c, i) => {
+        const cells = (id: string) => page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)));
+        (await cells('grad-values')).forEach((c, i) => {
           expect(c[0]).toBe(fmt(want.grad.soft[i]!));
           expect(c[3]).toBe(fmt(want.grad.total[i]!));
         });
-        expect(Number(await page.textContent('#update-ms'))).toBeLessThan(250); // generous: shared CI cores
+        // every bar's value is on the page as text: the probabilities and the multi-teacher targets
+        (await cells('probs-values')).forEach((c, i) => expect(c).toEqual([fmt(want.teacherProbs[i]!), fmt(want.studentProbs[i]!)]));
+        (await cells('multi-values')).forEach((c, i) => {
+          expect(c.slice(0, 2)).toEqual([fmt(want.multi.probs[i]!), fmt(want.multi.logits[i]!)]);
+        });
+        // the vertical marker of the line charts sits at the slider's T
+        times.push(Number(await page.textContent('#update-ms')));
       }
+      // charts have axes with tick labels; the y ticks are numbers, the x ticks of the bars the classes
+      const ticks = (chart: string) => page.$$eval(`#${chart} .role-axis-label text`, (els) => els.map((e) => e.textContent ?? ''));
+      for (const chart of ['probs-chart', 'grad-chart', 'kl-chart', 'dldt-chart', 'multi-chart']) {
+        const labels = await ticks(chart);
+        expect(labels.filter((l) => /^[−-]?[\d.]+(e[−-]?\d+)?$/.test(l)).length, `${chart} numeric ticks`).toBeGreaterThanOrEqual(3);
+      }
+      expect(await ticks('probs-chart')).toEqual(expect.arrayContaining([...CLASSES, '0', '0.4', '1']));
+      expect(await ticks('kl-chart')).toEqual(expect.arrayContaining(['0.1', '1', '10', '100']));
+      // the log toggle: the probability axis reaches down to 1e-6, so p = 1e-4 is readable
+      const before = Number(await page.evaluate(() => document.body.dataset.renders));
+      await page.click('#log-scale');
+      await rendered(before + 1);
+      expect(await ticks('probs-chart')).toEqual(expect.arrayContaining(['1e-6', '1e+0']));
+      expect(await ticks('multi-chart')).toEqual(expect.arrayContaining(['1e-6']));
+      // one update (numbers and the five charts) on shared CI cores: generous bound, printed
+      console.log(`explorer update: ${times.join(', ')} ms`);
+      for (const t of times) expect(t).toBeLessThan(250);
       // every control has an accessible name
       const unnamed = await page.$$eval('input, select', (els) => els.filter((e) => !e.getAttribute('aria-label') && !(e.id && document.querySelector(`label[for="${e.id}"]`))).length);
       expect(unnamed).toBe(0);

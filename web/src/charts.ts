@@ -1,81 +1,102 @@
-// Minimal SVG drawing for the explorer (bars and lines); the numbers come from state.ts.
-const NS = 'http://www.w3.org/2000/svg';
+// The explorer's charts: vega-lite specs compiled once, drawn by vega as SVG. Each update only
+// replaces a chart's data and re-runs its view. Expressions go through vega-interpreter, so the
+// page needs no 'unsafe-eval' under the server's Content-Security-Policy.
+import { parse, View } from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
+import { compile, type TopLevelSpec } from 'vega-lite';
 
-function svg(width: number, height: number, label: string): SVGSVGElement {
-  const el = document.createElementNS(NS, 'svg');
-  el.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  el.setAttribute('width', String(width));
-  el.setAttribute('height', String(height));
-  el.setAttribute('role', 'img');
-  el.setAttribute('aria-label', label);
-  return el;
-}
+export type Row = Record<string, string | number>;
 
-function add(parent: Element, tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const el = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  parent.appendChild(el);
-  return el;
-}
+/** One chart in `container`: build once, then update(data) as often as the state changes. */
+export class Chart {
+  private view: View;
 
-/** One legend line: items placed one after the other by their text length. */
-function legend(el: Element, items: { text: string; color: string }[], x0: number): void {
-  let x = x0;
-  for (const it of items) {
-    add(el, 'text', { x, y: 10, 'font-size': 10, fill: it.color }, it.text);
-    x += it.text.length * 5.6 + 14;
+  constructor(private readonly container: HTMLElement, spec: TopLevelSpec) {
+    this.view = Chart.make(container, spec);
+  }
+
+  private static make(container: HTMLElement, spec: TopLevelSpec): View {
+    const runtime = parse(compile(spec).spec, undefined, { ast: true });
+    return new View(runtime, { expr: expressionInterpreter, renderer: 'svg', container, hover: true });
+  }
+
+  /** Rebuilds the chart from another spec (e.g. a log scale), keeping the container. */
+  respec(spec: TopLevelSpec): void {
+    this.view.finalize();
+    this.container.replaceChildren();
+    this.view = Chart.make(this.container, spec);
+  }
+
+  /** Replaces the named data sets and redraws; resolves when the SVG is updated. */
+  async update(data: Record<string, Row[]>): Promise<void> {
+    for (const [name, rows] of Object.entries(data)) this.view.data(name, rows);
+    await this.view.runAsync();
   }
 }
 
-/** Grouped bars: one group per category, one bar per series; symmetric around 0 when values go negative. */
-export function barChart(label: string, categories: readonly string[], series: { name: string; color: string; values: readonly number[] }[], opts: { width?: number; height?: number } = {}): SVGSVGElement {
-  const W = opts.width ?? 420;
-  const H = opts.height ?? 170;
-  const el = svg(W, H, label);
-  const all = series.flatMap((s) => s.values);
-  const max = Math.max(1e-12, ...all.map(Math.abs));
-  const signed = all.some((v) => v < 0);
-  const top = 14;
-  const bottom = H - 20;
-  const zero = signed ? (top + bottom) / 2 : bottom;
-  const scale = signed ? (bottom - top) / 2 / max : (bottom - top) / max;
-  const gw = (W - 20) / categories.length;
-  const bw = (gw - 8) / series.length;
-  add(el, 'line', { x1: 10, x2: W - 10, y1: zero, y2: zero, stroke: '#888' });
-  categories.forEach((c, i) => {
-    series.forEach((s, k) => {
-      const v = s.values[i] ?? 0;
-      const h = Math.abs(v) * scale;
-      add(el, 'rect', { x: 14 + i * gw + k * bw, y: v >= 0 ? zero - h : zero, width: Math.max(1, bw - 2), height: h, fill: s.color }).appendChild(document.createElementNS(NS, 'title')).textContent = `${s.name} ${c}: ${v.toPrecision(4)}`;
-    });
-    add(el, 'text', { x: 10 + i * gw + gw / 2, y: H - 5, 'text-anchor': 'middle', 'font-size': 9 }, c.slice(0, 5));
-  });
-  legend(el, series.map((s) => ({ text: `■ ${s.name}`, color: s.color })), 12);
-  return el;
+const WIDTH = 380;
+const font = { labelFontSize: 11, titleFontSize: 11 };
+const legend = { orient: 'top', direction: 'horizontal', title: null, labelFontSize: 11, labelLimit: 320, columns: 2 } as const;
+
+/**
+ * Grouped bars: one group per class, one bar per series (rows {class, series, value}). For
+ * probabilities the y axis is fixed to [0, 1] — or, on a log scale, [1e-6, 1] — so moving a
+ * control changes the bars, not the axis.
+ */
+export function barSpec(
+  o: { title: string; yTitle: string; classes: readonly string[]; series: readonly string[]; colors: readonly string[]; probability?: boolean; log?: boolean },
+): TopLevelSpec {
+  const scale = o.probability
+    ? (o.log ? { type: 'log' as const, domain: [1e-6, 1], clamp: true } : { domain: [0, 1] })
+    : { zero: true, nice: true };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: o.title, fontSize: 12 },
+    width: WIDTH, height: 150,
+    data: { name: 'table' },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'class', type: 'nominal', sort: [...o.classes], title: null, axis: { labelAngle: -40, ...font } },
+      xOffset: { field: 'series', type: 'nominal', sort: [...o.series] },
+      y: {
+        field: 'value', type: 'quantitative', title: o.yTitle, scale,
+        axis: { ...font, format: o.log ? '.0e' : '.2~g', tickCount: o.log ? 7 : 5 },
+      },
+      color: { field: 'series', type: 'nominal', sort: [...o.series], scale: { domain: [...o.series], range: [...o.colors] }, legend },
+    },
+    config: { view: { stroke: null } },
+  } as TopLevelSpec;
 }
 
-/** Lines against a log-scaled x axis, with an optional dashed horizontal rule and a vertical marker. */
-export function lineChart(label: string, x: readonly number[], series: { name: string; color: string; values: readonly number[] }[], opts: { rule?: { name: string; value: number }; marker?: number; width?: number; height?: number } = {}): SVGSVGElement {
-  const W = opts.width ?? 420;
-  const H = opts.height ?? 170;
-  const el = svg(W, H, label);
-  const ys = [...series.flatMap((s) => s.values), ...(opts.rule ? [opts.rule.value] : [])].filter(Number.isFinite);
-  const lo = Math.min(0, ...ys);
-  const hi = Math.max(1e-12, ...ys);
-  const lx = (v: number) => 30 + ((Math.log(v) - Math.log(x[0]!)) / (Math.log(x.at(-1)!) - Math.log(x[0]!))) * (W - 40);
-  const ly = (v: number) => H - 20 - ((v - lo) / (hi - lo)) * (H - 40);
-  add(el, 'line', { x1: 30, x2: W - 10, y1: ly(0), y2: ly(0), stroke: '#888' });
-  for (const t of [0.1, 1, 10]) if (t >= x[0]! && t <= x.at(-1)!) add(el, 'text', { x: lx(t), y: H - 5, 'font-size': 10, 'text-anchor': 'middle' }, `T=${t}`);
-  series.forEach((s) => {
-    const d = s.values.map((v, i) => `${i ? 'L' : 'M'}${lx(x[i]!).toFixed(1)},${ly(Number.isFinite(v) ? v : 0).toFixed(1)}`).join('');
-    add(el, 'path', { d, fill: 'none', stroke: s.color, 'stroke-width': 2 });
-  });
-  legend(el, series.map((s) => ({ text: `— ${s.name}`, color: s.color })), 34);
-  if (opts.rule) {
-    add(el, 'line', { x1: 30, x2: W - 10, y1: ly(opts.rule.value), y2: ly(opts.rule.value), stroke: '#555', 'stroke-dasharray': '5 4' });
-    add(el, 'text', { x: W - 12, y: ly(opts.rule.value) - 4, 'font-size': 10, 'text-anchor': 'end' }, opts.rule.name);
-  }
-  if (opts.marker !== undefined) add(el, 'line', { x1: lx(opts.marker), x2: lx(opts.marker), y1: 16, y2: H - 20, stroke: '#d33', 'stroke-dasharray': '2 3' });
-  return el;
+/**
+ * Lines against T on a log axis from 0.1 to 100 (rows {T, series, value}), a dashed line for
+ * each constant (rows {series, value}: named in the legend, so no label sits on a curve) and a
+ * vertical rule at the current T (rows {T}).
+ */
+export function lineSpec(
+  o: { title: string; yTitle: string; series: readonly string[]; colors: readonly string[]; rules?: readonly string[] },
+): TopLevelSpec {
+  const all = [...o.series, ...(o.rules ?? [])];
+  const color = { field: 'series', type: 'nominal', sort: all, scale: { domain: all, range: [...o.colors] }, legend } as const;
+  const x = {
+    field: 'T', type: 'quantitative', title: 'temperature T (log scale)',
+    scale: { type: 'log', domain: [0.1, 100] }, axis: { ...font, values: [0.1, 0.3, 1, 3, 10, 30, 100], format: '~g' },
+  } as const;
+  const y = { field: 'value', type: 'quantitative', title: o.yTitle, axis: { ...font, format: '.3~g' } } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: o.title, fontSize: 12 },
+    width: WIDTH, height: 150,
+    layer: [
+      { data: { name: 'table' }, mark: { type: 'line', tooltip: true, point: { size: 12 } }, encoding: { x, y, color } },
+      ...(o.rules?.length
+        ? [{ data: { name: 'rules' }, mark: { type: 'rule', strokeDash: [5, 4], tooltip: true }, encoding: { y, color } }]
+        : []),
+      {
+        data: { name: 'marker' }, mark: { type: 'rule', color: '#d33', strokeDash: [2, 3] },
+        encoding: { x: { field: 'T', type: 'quantitative' } },
+      },
+    ],
+    config: { view: { stroke: null } },
+  } as TopLevelSpec;
 }

@@ -1,5 +1,5 @@
 // The KD gradient explorer: controls → state → computeView (kdgrad) → panels.
-import { barChart, lineChart } from './charts.js';
+import { barSpec, Chart, lineSpec, type Row } from './charts.js';
 import { CLASSES, PRESETS, computeView, initialState, sliderToTemperature, temperatureToSlider, type ExplorerState } from './state.js';
 
 const state: ExplorerState = initialState('confident');
@@ -16,7 +16,7 @@ function logitSliders(container: HTMLElement, who: 'teacher' | 'student'): void 
     container.appendChild(wrap);
     const input = wrap.querySelector('input')!;
     input.value = String(state[who][i]);
-    input.addEventListener('input', () => { state[who][i] = Number(input.value); render(); });
+    input.addEventListener('input', () => { state[who][i] = Number(input.value); void render(); });
   });
 }
 
@@ -24,44 +24,60 @@ function table(headers: string[], rows: (string | number)[][], id: string): stri
   return `<table id="${id}"><thead><tr>${headers.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((v, i) => (i ? `<td>${v}</td>` : `<th scope="row">${v}</th>`)).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-function render(): void {
+const PROB_SERIES = ['teacher p = softmax(t/T)', 'student q = softmax(s/T)'];
+const GRAD_SERIES = ['soft α·∂(T²KL)/∂s', 'hard (1−α)·∂CE/∂s', 'total', 'soft without T²'];
+const MULTI_SERIES = ['average of probabilities', 'softmax of averaged logits'];
+const LIMIT = 'high-T limit of T²·KL: ‖c(s)−c(t)‖²/2C';
+const probsSpec = (log: boolean) => barSpec({
+  title: 'softened distributions', yTitle: log ? 'probability (log)' : 'probability', classes: CLASSES,
+  series: PROB_SERIES, colors: ['#1f77b4', '#ff7f0e'], probability: true, log,
+});
+const multiSpec = (log: boolean) => barSpec({
+  title: 'the multi-teacher target', yTitle: log ? 'probability (log)' : 'probability', classes: CLASSES,
+  series: MULTI_SERIES, colors: ['#1f77b4', '#17becf'], probability: true, log,
+});
+let charts: Record<'probs' | 'grad' | 'kl' | 'dldt' | 'multi', Chart>;
+
+/** Rows {class, series, value} for grouped bars. */
+const bars = (series: readonly string[], values: readonly (readonly number[])[]): Row[] =>
+  series.flatMap((name, k) => CLASSES.map((c, i) => ({ class: c, series: name, value: values[k]![i]! })));
+
+let renders = 0;
+
+async function render(): Promise<void> {
   const t0 = performance.now();
   const v = computeView(state);
   $('t-value').textContent = state.temperature.toFixed(3);
   $('alpha-value').textContent = state.alpha.toFixed(2);
   for (const who of ['teacher', 'student'] as const) CLASSES.forEach((_, i) => { $(`${who}-logit-${i}-out`).textContent = state[who][i]!.toFixed(1); });
-  $('probs-chart').replaceChildren(barChart(`softened distributions at T=${state.temperature.toFixed(2)}`, CLASSES, [
-    { name: 'teacher p = softmax(t/T)', color: '#1f77b4', values: v.teacherProbs },
-    { name: 'student q = softmax(s/T)', color: '#ff7f0e', values: v.studentProbs },
-  ]));
+  $('probs-table').innerHTML = table(['class', 'teacher p', 'student q'],
+    CLASSES.map((c, i) => [c, fmt(v.teacherProbs[i]!), fmt(v.studentProbs[i]!)]), 'probs-values');
   $('loss-value').textContent = fmt(v.loss);
   $('loss-parts').textContent = `α·T²·KL = ${fmt(state.alpha * v.softLoss)}, (1 − α)·CE = ${fmt((1 - state.alpha) * v.hardLoss)}, KL = ${fmt(v.kl)}`;
-  $('grad-chart').replaceChildren(barChart('gradient of the loss w.r.t. the student logits', CLASSES, [
-    { name: 'soft (with T²)', color: '#2ca02c', values: v.grad.soft },
-    { name: 'hard', color: '#d62728', values: v.grad.hard },
-    { name: 'total', color: '#333', values: v.grad.total },
-    { name: 'soft without T²', color: '#9467bd', values: v.grad.softUnscaled },
-  ]));
   $('grad-table').innerHTML = table(['class', 'soft α∂(T²KL)/∂s', 'closed form αT(q−p)/B', 'hard (1−α)∂CE/∂s', 'total', 'soft without T²'],
     CLASSES.map((c, i) => [c, fmt(v.grad.soft[i]!), fmt(v.grad.closedFormSoft[i]!), fmt(v.grad.hard[i]!), fmt(v.grad.total[i]!), fmt(v.grad.softUnscaled[i]!)]), 'grad-values');
   $('dldt-value').textContent = fmt(v.dLdT);
   $('dldt-closed').textContent = fmt(v.dLdTClosedForm);
-  const Ts = v.curve.map((c) => c.T);
-  $('kl-chart').replaceChildren(lineChart('KL and T²·KL against T', Ts, [
-    { name: 'KL', color: '#9467bd', values: v.curve.map((c) => c.kl) },
-    { name: 'T²·KL', color: '#2ca02c', values: v.curve.map((c) => c.scaledKl) },
-  ], { rule: { name: 'high-T limit ‖c(s)−c(t)‖²/2C', value: v.highTLimit }, marker: state.temperature }));
-  $('dldt-chart').replaceChildren(lineChart('dL/dT against T', Ts, [{ name: 'dL/dT', color: '#d62728', values: v.curve.map((c) => c.dLdT) }], { marker: state.temperature }));
   $('graph').innerHTML = v.graph.split('\n').map((l) => (/ (T|T²) = /.test(l) ? `<mark>${escape(l)}</mark>` : escape(l))).join('\n');
-  $('multi-chart').replaceChildren(barChart('multi-teacher targets', CLASSES, [
-    { name: 'average of probabilities', color: '#1f77b4', values: v.multi.probs },
-    { name: 'softmax of averaged logits', color: '#17becf', values: v.multi.logits },
-  ]));
-  $('multi-table').innerHTML = table(['', 'T²·KL', ...CLASSES.map((c) => `∂/∂s ${c}`)], [
-    ['probs', fmt(v.multi.lossProbs), ...v.multi.gradProbs.map(fmt)],
-    ['logits', fmt(v.multi.lossLogits), ...v.multi.gradLogits.map(fmt)],
-  ], 'multi-values');
-  $('update-ms').textContent = (performance.now() - t0).toFixed(1);
+  $('multi-loss').textContent = `T²·KL: probabilities averaged ${fmt(v.multi.lossProbs)}, logits averaged ${fmt(v.multi.lossLogits)}`;
+  $('multi-table').innerHTML = table(['class', 'target, probs avg', 'target, logits avg', '∂L/∂s, probs', '∂L/∂s, logits'],
+    CLASSES.map((c, i) => [c, fmt(v.multi.probs[i]!), fmt(v.multi.logits[i]!), fmt(v.multi.gradProbs[i]!), fmt(v.multi.gradLogits[i]!)]), 'multi-values');
+  const numbers = performance.now() - t0;
+  const marker = [{ T: state.temperature }];
+  await Promise.all([
+    charts.probs.update({ table: bars(PROB_SERIES, [v.teacherProbs, v.studentProbs]) }),
+    charts.grad.update({ table: bars(GRAD_SERIES, [v.grad.soft, v.grad.hard, v.grad.total, v.grad.softUnscaled]) }),
+    charts.kl.update({
+      table: v.curve.flatMap((c) => [{ T: c.T, series: 'KL', value: c.kl }, { T: c.T, series: 'T²·KL', value: c.scaledKl }]),
+      rules: [{ series: LIMIT, value: v.highTLimit }], marker,
+    }),
+    charts.dldt.update({ table: v.curve.map((c) => ({ T: c.T, series: 'dL/dT', value: c.dLdT })), marker }),
+    charts.multi.update({ table: bars(MULTI_SERIES, [v.multi.probs, v.multi.logits]) }),
+  ]);
+  const total = performance.now() - t0;
+  $('update-ms').textContent = total.toFixed(1);
+  $('update-split').textContent = `(numbers ${numbers.toFixed(1)} ms, charts ${(total - numbers).toFixed(1)} ms)`;
+  document.body.dataset.renders = String(++renders);
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -73,6 +89,20 @@ function init(): void {
   label.innerHTML = CLASSES.map((c, i) => `<option value="${i}">${c}</option>`).join('');
   const tSlider = $<HTMLInputElement>('t-slider');
   const alpha = $<HTMLInputElement>('alpha-slider');
+  const log = $<HTMLInputElement>('log-scale');
+  charts = {
+    probs: new Chart($('probs-chart'), probsSpec(false)),
+    grad: new Chart($('grad-chart'), barSpec({
+      title: 'gradient of the loss w.r.t. the student logits', yTitle: '∂L/∂s', classes: CLASSES,
+      series: GRAD_SERIES, colors: ['#2ca02c', '#d62728', '#333333', '#9467bd'],
+    })),
+    kl: new Chart($('kl-chart'), lineSpec({
+      title: 'KL and T²·KL against T', yTitle: 'loss', series: ['KL', 'T²·KL'], rules: [LIMIT],
+      colors: ['#9467bd', '#2ca02c', '#555555'],
+    })),
+    dldt: new Chart($('dldt-chart'), lineSpec({ title: 'dL/dT against T', yTitle: 'dL/dT', series: ['dL/dT'], colors: ['#d62728'] })),
+    multi: new Chart($('multi-chart'), multiSpec(false)),
+  };
   const sync = () => {
     logitSliders($('teacher-logits'), 'teacher');
     logitSliders($('student-logits'), 'student');
@@ -81,12 +111,17 @@ function init(): void {
     label.value = String(state.label);
     $('teachers-text').textContent = state.teachers.map((t, k) => `teacher ${k + 1}: [${t.join(', ')}]`).join('\n');
   };
-  preset.addEventListener('change', () => { Object.assign(state, initialState(preset.value as keyof typeof PRESETS), { temperature: state.temperature, alpha: state.alpha }); sync(); render(); });
-  label.addEventListener('change', () => { state.label = Number(label.value); render(); });
-  tSlider.addEventListener('input', () => { state.temperature = sliderToTemperature(Number(tSlider.value)); render(); });
-  alpha.addEventListener('input', () => { state.alpha = Number(alpha.value); render(); });
+  preset.addEventListener('change', () => { Object.assign(state, initialState(preset.value as keyof typeof PRESETS), { temperature: state.temperature, alpha: state.alpha }); sync(); void render(); });
+  label.addEventListener('change', () => { state.label = Number(label.value); void render(); });
+  tSlider.addEventListener('input', () => { state.temperature = sliderToTemperature(Number(tSlider.value)); void render(); });
+  alpha.addEventListener('input', () => { state.alpha = Number(alpha.value); void render(); });
+  log.addEventListener('change', () => {
+    charts.probs.respec(probsSpec(log.checked));
+    charts.multi.respec(multiSpec(log.checked));
+    void render();
+  });
   sync();
-  render();
+  void render();
 }
 
 init();

@@ -6,30 +6,46 @@ import { cat } from '../../autograd/ops/shape.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { labelsAt, toImageTensor } from '../../data/transforms.js';
 import { loadClassNames } from '../../data/folder.js';
-import { darkKnowledgeLesson, logitMatchingLesson, tSquaredLesson } from '../../learn/lessons.js';
+import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, tSquaredLesson } from '../../learn/lessons.js';
+import { omittedClassLesson } from '../../learn/omitted-class.js';
 import { buildModel } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
-import { loadData, loadZooModel, oneOf, positiveInt, printJson } from '../common.js';
+import { loadData, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 
-const TOPICS = ['t-squared', 'logit-matching', 'dark-knowledge'] as const;
+const TOPICS = ['t-squared', 'logit-matching', 'dark-knowledge', 'omitted-class', 'learned-t'] as const;
 type Topic = (typeof TOPICS)[number];
+
+type LearnedDescent = ReturnType<typeof learnedTLesson>['descent'][number];
+interface LearnOptions {
+  teacher: string; student?: string; images: number; data?: string; json?: boolean;
+  omit: string; seeds: number; epochs: number; temperature: number; alpha: number; lr: number;
+}
 
 const f = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));
 
 export function registerLearn(program: Command): void {
   program.command('learn')
     .description('one claim about distillation, computed on real logits: '
-      + 't-squared (why T²), logit-matching (high T), dark-knowledge (soft targets)')
+      + 't-squared (why T²), logit-matching (high T), dark-knowledge (soft targets), '
+      + 'omitted-class (Hinton et al. §3: distil without one class; trains 3 × seeds MLPs, '
+      + 'about 2 minutes per seed), learned-t (dL/dT, and descent on T)')
     .argument('<topic>', `one of ${TOPICS.join(', ')}`, oneOf('<topic>', TOPICS))
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
     .option('--student <file>', 'student checkpoint (default: a freshly initialised cnn-student, as at the start of distillation)')
     .option('--images <n>', 'test images to use', positiveInt('--images'), 256)
     .option('--data <dir>', 'CIFAR-10 folder')
+    .option('--omit <class>', 'omitted-class: the class left out of the transfer set (name or 0-9)', 'automobile')
+    .option('--seeds <n>', 'omitted-class: seeds (students per method)', positiveInt('--seeds'), 3)
+    .option('--epochs <n>', 'omitted-class: epochs per student', positiveInt('--epochs'), 10)
+    .option('--temperature <T>', 'omitted-class: distillation temperature', num('--temperature'), 4)
+    .option('--alpha <a>', 'omitted-class: weight of the soft term', num('--alpha'), 0.9)
+    .option('--lr <x>', 'omitted-class: peak learning rate (one-cycle)', num('--lr'), 0.02)
     .option('--json', 'print JSON')
-    .action(async (topic: Topic, o: { teacher: string; student?: string; images: number; data?: string; json?: boolean }) => {
+    .action(async (topic: Topic, o: LearnOptions) => {
       const data = await loadData(o.data);
       const teacher = await loadZooModel(o.teacher);
+      if (topic === 'omitted-class') return omittedClass(data, teacher, o);
       const student = o.student ? (await loadZooModel(o.student)).model : buildModel('cnn-student', { generator: new Generator(0) }).eval();
       const g = new Generator(1);
       const n = topic === 'dark-knowledge' ? data.test.count : Math.min(o.images, data.test.count);
@@ -45,7 +61,24 @@ export function registerLearn(program: Command): void {
       };
       const t = forward(teacher.model);
       const head = `teacher ${teacher.name} (${o.teacher}); ${n} test images`;
-      if (topic === 't-squared') {
+      if (topic === 'learned-t') {
+        const r = learnedTLesson(forward(student), t, Array.from(y));
+        if (o.json) return printJson(r);
+        process.stdout.write(`The gradient through T. ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`);
+        process.stdout.write('| T | KL | T²·KL | dKL/dT | d(T²·KL)/dT | autograd vs closed form (relative) |\n');
+        process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: |\n');
+        for (const row of r.rows) {
+          process.stdout.write(`| ${row.T} | ${f(row.kl)} | ${f(row.softLoss)} | ${f(row.dKLdT)} | ${f(row.dSoftdT)} | ${row.closedFormError.toExponential(1)} |\n`);
+        }
+        process.stdout.write('\nDescent on T = exp(θ) (Adam on θ, lr 0.05), the logits fixed:\n\n');
+        process.stdout.write('| step | T (minimising KL) | KL | T (minimising T²·KL) | T²·KL |\n| ---: | ---: | ---: | ---: | ---: |\n');
+        const [a, b] = r.descent as [LearnedDescent, LearnedDescent];
+        a.path.forEach((p, i) => {
+          const q = b.path[i]!;
+          process.stdout.write(`| ${p.step} | ${f(p.T)} | ${f(p.loss)} | ${f(q.T)} | ${f(q.loss)} |\n`);
+        });
+        process.stdout.write(`\n${r.conclusion}\n`);
+      } else if (topic === 't-squared') {
         const r = tSquaredLesson(forward(student), t, Array.from(y));
         if (o.json) return printJson(r);
         process.stdout.write(`Why T²? ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`);
@@ -75,3 +108,39 @@ export function registerLearn(program: Command): void {
     });
 }
 
+
+/** Hinton et al.'s omitted-class experiment: the students, the table, the conclusion. */
+async function omittedClass(
+  data: Awaited<ReturnType<typeof loadData>>, teacher: Awaited<ReturnType<typeof loadZooModel>>, o: LearnOptions,
+): Promise<void> {
+  const names = await loadClassNames(data.dir);
+  const omit = /^\d+$/.test(o.omit) ? Number(o.omit) : names.indexOf(o.omit);
+  if (omit < 0 || omit >= names.length) {
+    throw new RangeError(`--omit must be a class name (${names.join(', ')}) or 0-${names.length - 1}, got ${o.omit}`);
+  }
+  const seeds = Array.from({ length: o.seeds }, (_, i) => i);
+  process.stderr.write(`omitted-class: ${names[omit]} left out; ${seeds.length} seeds × 3 mlp-students, ${o.epochs} epochs each\n`);
+  const t0 = performance.now();
+  const r = await omittedClassLesson({
+    train: data.train, test: data.test, norm: data.norm, teacher: teacher.model, omit, names, seeds,
+    epochs: o.epochs, temperature: o.temperature, alpha: o.alpha, lr: o.lr,
+    onRun: (method, seed, done, total) => {
+      process.stderr.write(`  ${done}/${total} ${method}, seed ${seed} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    },
+  });
+  if (o.json) return printJson(r);
+  const pct = (v: number) => (100 * v).toFixed(2);
+  process.stdout.write(`Hinton et al.'s omitted-class experiment: no ${r.omitted} image in the transfer set `
+    + `(${r.transferImages} of ${data.train.count} training images). Teacher ${teacher.name} (${o.teacher}), `
+    + `${r.omitted} test accuracy ${pct(r.teacherOmittedAccuracy)}%. Students: mlp-student, ${r.config.epochs} epochs, `
+    + `SGD one-cycle peak lr ${r.config.lr}, no augmentation; distilled with T = ${r.temperature}, α = ${r.alpha}; `
+    + `${seeds.length} seeds. δ: the ${r.omitted} bias shift that makes ${pct(r.share)}% of test images `
+    + `${r.omitted} (its share of the training split; no test label used).\n\n`);
+  process.stdout.write(`| student | what | ${r.omitted} test accuracy % | all classes % | δ |\n`);
+  process.stdout.write('| --- | --- | ---: | ---: | ---: |\n');
+  for (const row of r.rows) {
+    process.stdout.write(`| ${row.method} | ${row.description} | ${pct(row.omittedMean)} ± ${pct(row.omittedStd)} `
+      + `| ${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)} | ${row.deltaMean ? row.deltaMean.toFixed(2) : '—'} |\n`);
+  }
+  process.stdout.write(`\n${r.conclusion}\n`);
+}
