@@ -1,6 +1,7 @@
 // The backward engine: iterative topological order, gradient accumulation, hooks,
 // and the ONE place where broadcast gradients are summed back to their input's shape.
 import { formatShape, isBroadcastableTo, shapesEqual } from '../tensor/shape.js';
+import { accumulateInto } from '../tensor/kernels/elementwise.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import type { Node } from './node.js';
 import { Tensor } from './tensor.js';
@@ -133,11 +134,15 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
       // broadcast view or shared with another input's, and optimizers update .grad in place.
       // An existing plain .grad is accumulated into in place (as PyTorch), so its buffer lives on.
       const prev = t.grad;
-      const acc = prev ? prev.add(g) : g;
-      if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === acc.dtype) prev.storage.data.set(acc.storage.data);
-      else {
-        t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
-        if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
+      if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === g.dtype && prev.storage.isContiguous()) {
+        accumulateInto(prev.storage, g.storage); // += in place: no new array, one pass
+      } else {
+        const acc = prev ? prev.add(g) : g;
+        if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === acc.dtype) prev.storage.data.set(acc.storage.data);
+        else {
+          t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
+          if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
+        }
       }
     }
     const node = t.gradFn;

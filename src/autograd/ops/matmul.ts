@@ -20,6 +20,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [x, y, dtype] = operands('matmul', a, b);
   return record('matmul', [x, y], matmulKernel(x.storage, y.storage, dtype), (g) => [
     () => matmul(g, transpose(y, -2, -1)),
-    () => matmul(transpose(x, -2, -1), g),
+    // y = Wᵀ, a view of a contiguous W (linear's weight): (xᵀg)ᵀ = gᵀx is computed in W's own
+    // layout, so the gradient reaching W is contiguous (the same sums in the same order)
+    () => (transposedMatrix(x, y) ? transpose(matmul(transpose(g, -2, -1), x), -2, -1) : matmul(transpose(x, -2, -1), g)),
   ]);
+}
+
+/** x and y are matrices and y is the transpose of a contiguous matrix. */
+function transposedMatrix(x: Tensor, y: Tensor): boolean {
+  const st = y.storage.strides;
+  return x.ndim === 2 && y.ndim === 2 && st[0] === 1 && st[1] === y.shape[0] && y.shape[0]! > 1 && y.shape[1]! > 1;
 }

@@ -25,17 +25,38 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected update(p: TypedArray, grad: TypedArray, st: Record<string, number | TypedArray>, o: SGDOptions): void {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = o;
+    const n = p.length;
+    if (mu === 0) {
+      for (let i = 0; i < n; i++) p[i] = p[i]! - lr * (grad[i]! + wd * p[i]!);
+      return;
+    }
     let buf = st.momentumBuffer as TypedArray | undefined;
-    const first = mu !== 0 && !buf;
-    if (first) buf = st.momentumBuffer = new (p.constructor as new (n: number) => TypedArray)(p.length);
-    for (let i = 0; i < p.length; i++) {
-      let g = grad[i]! + wd * p[i]!;
-      if (mu !== 0) {
-        const b = first ? g : mu * buf![i]! + (1 - dampening) * g;
-        buf![i] = b;
-        g = nesterov ? g + mu * b : b;
+    if (!buf) {
+      // the first step: b = g
+      buf = st.momentumBuffer = new (p.constructor as new (n: number) => TypedArray)(n);
+      for (let i = 0; i < n; i++) {
+        const g = grad[i]! + wd * p[i]!;
+        buf[i] = g;
+        p[i] = p[i]! - lr * (nesterov ? g + mu * g : g);
       }
-      p[i] = p[i]! - lr * g;
+      return;
+    }
+    // one loop per case, without branches inside: the update runs over every parameter each step
+    const keep = 1 - dampening;
+    const b = buf;
+    if (nesterov) {
+      for (let i = 0; i < n; i++) {
+        const g = grad[i]! + wd * p[i]!;
+        const bi = mu * b[i]! + keep * g;
+        b[i] = bi;
+        p[i] = p[i]! - lr * (g + mu * bi);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const bi = mu * b[i]! + keep * (grad[i]! + wd * p[i]!);
+        b[i] = bi;
+        p[i] = p[i]! - lr * bi;
+      }
     }
   }
 }

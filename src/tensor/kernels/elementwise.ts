@@ -69,6 +69,24 @@ export function stridedCopy(a: TensorData, out: TypedArray): void {
   });
 }
 
+/**
+ * dst += src elementwise, in place (a gradient accumulated into a .grad buffer it owns): dst is
+ * contiguous, src any view of the same shape and dtype. Each sum is rounded to the dtype as
+ * binaryMap's add rounds it, so the result is bit-identical to dst.add(src).
+ */
+export function accumulateInto(dst: TensorData, src: TensorData): void {
+  const out = dst.data;
+  const from = src.data;
+  const base = dst.offset;
+  forEachRun(src.shape, [src.strides], [src.offset], (o, at, len, step) => {
+    let i = at[0]!;
+    const s = step[0]!;
+    const d = base + o;
+    if (s === 1) { for (let j = 0; j < len; j++) out[d + j] = out[d + j]! + from[i + j]!; return; }
+    for (let j = 0; j < len; j++, i += s) out[d + j] = out[d + j]! + from[i]!;
+  });
+}
+
 const UNARY: Record<string, (src: TypedArray, i: number, s: number, out: TypedArray, o: number, len: number) => void> = {
   neg: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = -src[i]!; },
   exp: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = Math.exp(src[i]!); },
