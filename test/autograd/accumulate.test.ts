@@ -30,7 +30,11 @@ describe('gradient accumulation', () => {
         const W = randn([o, i], { generator: g }).requiresGrad_();
         const x = randn([b, i], { generator: g });
         const c = randn([b, o], { generator: g });
+        let arriving: readonly number[] = [];
+        W.registerHook((grad) => { arriving = grad.storage.strides; });
         x.matmul(W.t()).mul(c).sum().backward();
+        // the gradient reaches W already in W's layout (not a transposed view to copy)
+        expect(arriving).toEqual([i, 1]);
         expect(W.grad!.storage.strides).toEqual([i, 1]);
         const once = x.t().matmul(c).t();
         expect(bits(W.grad!)).toEqual(bits(once));
