@@ -76,7 +76,7 @@ async function render(): Promise<void> {
   ]);
   const total = performance.now() - t0;
   $('update-ms').textContent = total.toFixed(1);
-  $('update-split').textContent = `(numbers ${numbers.toFixed(1)} ms, charts ${(total - numbers).toFixed(1)} ms)`;
+  $('update-split').textContent = `(numbers ${numbers.toFixed(1)} ms, charts ${(total - numbers).toFixed(1)} ms${renders ? '' : ', first draw'})`;
   document.body.dataset.renders = String(++renders);
 }
 
