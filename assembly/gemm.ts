@@ -10,8 +10,21 @@
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 
+// Cache blocking: the columns go in panels of NC; while every block of rows passes over one
+// k×NC panel of B, the panel stays in L2 (B is not re-read from memory for each row block).
+// The sum for each element of C still runs over p in order, so results do not change.
+const NC = 64;
+
 export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): void {
   const m8 = m & ~7;
+  for (let j0 = 0; j0 < m8; j0 += NC) sgemmPanel(a, b, c, n, k, m, j0, min(m8, j0 + NC));
+  const rowA = <usize>k << 2;
+  const rowB = <usize>m << 2;
+  if (m8 < m) for (let i = 0; i < n; i++) tailColumns(a + <usize>i * rowA, b, c + <usize>i * rowB, k, m, m8);
+}
+
+/** Columns [j0, j1) of C (multiples of 8). */
+function sgemmPanel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32): void {
   const rowA = <usize>k << 2;
   const rowB = <usize>m << 2;
   let i = 0;
@@ -21,7 +34,7 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): voi
     const a2 = a1 + rowA;
     const a3 = a2 + rowA;
     const c0 = c + <usize>i * rowB;
-    for (let j = 0; j < m8; j += 8) {
+    for (let j = j0; j < j1; j += 8) {
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
       let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
       let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
@@ -31,10 +44,10 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): voi
         const b0 = v128.load(bp);
         const b1 = v128.load(bp, 16);
         const off = <usize>p << 2;
-        const x0 = f32x4.splat(load<f32>(a0 + off));
-        const x1 = f32x4.splat(load<f32>(a1 + off));
-        const x2 = f32x4.splat(load<f32>(a2 + off));
-        const x3 = f32x4.splat(load<f32>(a3 + off));
+        const x0 = v128.load32_splat(a0 + off);
+        const x1 = v128.load32_splat(a1 + off);
+        const x2 = v128.load32_splat(a2 + off);
+        const x3 = v128.load32_splat(a3 + off);
         s00 = madd(s00, x0, b0); s01 = madd(s01, x0, b1);
         s10 = madd(s10, x1, b0); s11 = madd(s11, x1, b1);
         s20 = madd(s20, x2, b0); s21 = madd(s21, x2, b1);
@@ -47,16 +60,15 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): voi
       v128.store(cp + 2 * rowB, s20); v128.store(cp + 2 * rowB, s21, 16);
       v128.store(cp + 3 * rowB, s30); v128.store(cp + 3 * rowB, s31, 16);
     }
-    for (let r = 0; r < 4; r++) tailColumns(a + <usize>(i + r) * rowA, b, c + <usize>(i + r) * rowB, k, m, m8);
   }
   for (; i < n; i++) {
     const ar = a + <usize>i * rowA;
     const cr = c + <usize>i * rowB;
-    for (let j = 0; j < m8; j += 8) {
+    for (let j = j0; j < j1; j += 8) {
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
       let bp = b + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
-        const x = f32x4.splat(load<f32>(ar + (<usize>p << 2)));
+        const x = v128.load32_splat(ar + (<usize>p << 2));
         s0 = madd(s0, x, v128.load(bp));
         s1 = madd(s1, x, v128.load(bp, 16));
         bp += rowB;
@@ -64,7 +76,6 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): voi
       v128.store(cr + (<usize>j << 2), s0);
       v128.store(cr + (<usize>j << 2), s1, 16);
     }
-    tailColumns(ar, b, cr, k, m, m8);
   }
 }
 
@@ -97,7 +108,24 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): voi
 // sgemmNT: C[n×m] = A[n×k] · Bᵀ with B stored row-major as [m×k] (the transposed operand of a
 // backward pass, read without copying). Each C element is a dot product over contiguous rows;
 // a 2×4 block of C shares its loads (8 f32x4 accumulators).
+// Cache blocking as in sgemm: panels of NJ rows of B (e.g. 16 rows of 3072 = 192 KiB) stay in
+// L2 while every pair of A rows passes; each element is still one dot product in the same order.
+const NJ = 16;
+
 export function sgemmNT(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): void {
+  const m4 = m & ~3;
+  for (let j0 = 0; j0 < m4; j0 += NJ) sgemmNTPanel(a, b, c, n, k, m, j0, min(m4, j0 + NJ));
+  const k4 = k & ~3;
+  const row = <usize>k << 2;
+  const rowC = <usize>m << 2;
+  for (let i = 0; i < n; i++) {
+    const x = a + <usize>i * row;
+    for (let j = m4; j < m; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
+  }
+}
+
+/** Columns [j0, j1) of C (multiples of 4). */
+function sgemmNTPanel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32): void {
   const k4 = k & ~3;
   const row = <usize>k << 2;
   const rowC = <usize>m << 2;
@@ -106,8 +134,7 @@ export function sgemmNT(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): v
     const x0 = a + <usize>i * row;
     const x1 = x0 + row;
     const c0 = c + <usize>i * rowC;
-    let j = 0;
-    for (; j + 4 <= m; j += 4) {
+    for (let j = j0; j < j1; j += 4) {
       const y0 = b + <usize>j * row;
       const y1 = y0 + row;
       const y2 = y1 + row;
@@ -139,14 +166,9 @@ export function sgemmNT(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): v
       store<f32>(cp, r00); store<f32>(cp, r01, 4); store<f32>(cp, r02, 8); store<f32>(cp, r03, 12);
       store<f32>(cp + rowC, r10); store<f32>(cp + rowC, r11, 4); store<f32>(cp + rowC, r12, 8); store<f32>(cp + rowC, r13, 12);
     }
-    for (; j < m; j++) {
-      const y = b + <usize>j * row;
-      store<f32>(c0 + (<usize>j << 2), dot(x0, y, k, k4));
-      store<f32>(c0 + rowC + (<usize>j << 2), dot(x1, y, k, k4));
-    }
   }
   for (; i < n; i++) {
     const x = a + <usize>i * row;
-    for (let j = 0; j < m; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
+    for (let j = j0; j < j1; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
   }
 }

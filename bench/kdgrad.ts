@@ -1,6 +1,7 @@
 // kdgrad's side of the benchmark table.
 import { DistillationLoss, F, Generator, nn, noGrad, optim, randn, threadsReady, threadStatus, tidy, type Tensor } from '../src/index.js';
 import { wasmStatus } from '../src/tensor/kernels/wasm.js';
+import { simdPeak } from './probe.js';
 import { median, type WorkloadResult } from './timing.js';
 
 const g = new Generator(0);
@@ -31,6 +32,7 @@ export async function runKdgrad(): Promise<WorkloadResult> {
   const a = randn([512, 512], { generator: g });
   const b = randn([512, 512], { generator: g });
   const mm = await median(() => noGrad(() => a.matmul(b)), { min: 10 });
+  const peak = await simdPeak();
   const labels = Array.from({ length: 64 }, (_, i) => i % 10);
   const cnn = await trainImgPerSec(convnetjsNet(), randn([64, 3, 32, 32], { generator: g }), labels);
   const mlp = await trainImgPerSec(new nn.MLP([3072, 256, 128, 10], { generator: g }), randn([64, 3072], { generator: g }), labels);
@@ -44,6 +46,7 @@ export async function runKdgrad(): Promise<WorkloadResult> {
   const conv = await median(() => tidy(() => { x.zeroGrad({ setToNone: false }); w.zeroGrad({ setToNone: false }); F.conv2d(x, w, null, { padding: 2 }).sum().backward(); }), { min: 5 });
   return {
     matmulGflops: (2 * 512 ** 3) / (mm * 1e6), cnnImgPerSec: cnn, mlpImgPerSec: mlp, kdStepMicros: kdMs * 1000, convFwdBwdMs: conv,
+    simdPeak: peak,
     notes: [`kdgrad: ${wasmStatus().reason}, ${threadStatus()}; training steps inside tidy() (buffers reused)`],
   };
 }

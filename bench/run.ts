@@ -53,6 +53,7 @@ for (const [label, key, better, fmt] of rows) {
 }
 // one epoch of the teacher recipe on the CIFAR-10 folder, kdgrad and PyTorch, when data is there
 const teacherRow: string[] = [];
+let teacherTimes: { kdgrad: number; torch: number } | null = null;
 try {
   process.stderr.write('running the teacher epoch (kdgrad) ...\n');
   const k = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!) as { seconds: number; images: number };
@@ -61,6 +62,7 @@ try {
     process.stderr.write('running the teacher epoch (pytorch) ...\n');
     const out = execFileSync(PYTHON, [join(root, 'scripts/torch/train.py'), '--model', 'vgg-teacher', '--epochs', '1', '--threads', String(cpus().length)], { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
     torchSeconds = (JSON.parse(out.trim().split('\n')[0]!) as { trainSeconds: number }).trainSeconds;
+    teacherTimes = { kdgrad: k.seconds, torch: torchSeconds };
   }
   const cells = peers.map((p) => (p === 'kdgrad' ? k.seconds.toFixed(1) : p === 'pytorch' && torchSeconds !== null ? `${torchSeconds.toFixed(1)} (kdgrad ×${(torchSeconds / k.seconds).toFixed(2)})` : '—'));
   teacherRow.push(`| vgg-teacher: one epoch of the teacher recipe (${k.images.toLocaleString('en-US')} images, crop + flip), s | ${cells.join(' | ')} |`);
@@ -68,13 +70,40 @@ try {
   teacherRow.push(`(teacher-epoch row skipped: ${String((e as Error).message).split('\n')[0]})`);
 }
 const notes = [...Object.values(results).flatMap((r) => r.notes), ...(noTorch ? [noTorch] : [])];
+// issue #14's targets, read off this run's numbers
+const peak = k?.simdPeak;
+const targets: string[] = [];
+if (peak && k?.matmulGflops) {
+  notes.push(`WebAssembly SIMD peak of this machine (bench/probe.ts: independent f32x4 multiply-adds in registers): `
+    + `${peak.oneThread.toFixed(1)} GFLOPS on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads}`);
+}
+const t = results.pytorch;
+const row = (what: string, value: string, met: boolean | null) => targets.push(`| ${what} | ${value} | ${met === null ? '—' : met ? 'met' : 'not met'} |`);
+if (k && t) {
+  const r = (key: 'cnnImgPerSec' | 'mlpImgPerSec') => (k[key] && t[key] ? k[key]! / t[key]! : null);
+  const cnn = r('cnnImgPerSec');
+  const mlp = r('mlpImgPerSec');
+  row('CNN training ≥ 0.75× PyTorch', cnn === null ? '—' : `${cnn.toFixed(2)}×`, cnn === null ? null : cnn >= 0.75);
+  row('MLP training ≥ 0.5× PyTorch', mlp === null ? '—' : `${mlp.toFixed(2)}×`, mlp === null ? null : mlp >= 0.5);
+  const kd = k.kdStepMicros && t.kdStepMicros ? t.kdStepMicros / k.kdStepMicros : null;
+  row('KD loss step faster than PyTorch', kd === null ? '—' : `PyTorch's time ÷ kdgrad's = ${kd.toFixed(2)}`, kd === null ? null : kd > 1);
+}
+if (teacherTimes) {
+  const ratio = teacherTimes.kdgrad / teacherTimes.torch;
+  row('vgg-teacher epoch ≤ 1.5× PyTorch\'s time', `${ratio.toFixed(2)}× PyTorch's time`, ratio <= 1.5);
+}
+if (peak && k?.matmulGflops) {
+  const share = k.matmulGflops / peak.allThreads;
+  row(`matmul 512 ≥ 60% of the SIMD peak (${peak.threads} threads)`, `${(100 * share).toFixed(0)}%`, share >= 0.6);
+}
 // memory: in a process of its own too (bench/memory.ts)
 process.stderr.write('running memory ...\n');
 const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
 const memory = JSON.parse(memOut.trim().split('\n').at(-1)!) as string[];
 const md = [
   `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; medians after warm-up. "kdgrad ×N": how many times better kdgrad is (N < 1: worse).`,
-  '', ...lines, ...teacherRow, '', ...notes.map((n) => `- ${n}`), '', ...memory,
+  '', ...lines, ...teacherRow, '', ...notes.map((n) => `- ${n}`), '',
+  ...(targets.length ? ['| target (issue #14) | this run | |', '| --- | ---: | --- |', ...targets, ''] : []), ...memory,
 ].join('\n');
 writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
 process.stdout.write(`${md}\n`);

@@ -22,5 +22,7 @@ export interface WorkloadResult {
   mlpImgPerSec: number | null;
   kdStepMicros: number | null;
   convFwdBwdMs: number | null;
+  /** kdgrad only: the WebAssembly SIMD peak measured by the probe (bench/probe.ts). */
+  simdPeak?: { oneThread: number; allThreads: number; threads: number } | null;
   notes: string[];
 }

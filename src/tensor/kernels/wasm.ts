@@ -17,6 +17,7 @@ export interface Exports {
   conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
   maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, t: number, nt: number): void;
   conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
+  simdPeakProbe(out: number, rounds: number, t: number, nt: number): void;
 }
 
 export interface Wasm {
