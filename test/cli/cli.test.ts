@@ -125,10 +125,17 @@ describe('kdgrad CLI', () => {
     expect(sq).toMatch(/From T = 32 to 64 the unscaled soft gradient falls as T\^-[12]\.\d\d/);
     const lm = JSON.parse((await kdgrad(['learn', 'logit-matching', '--images', '64', '--json'])).stdout) as { slope: number };
     expect(lm.slope).toBeLessThan(-0.8);
-    await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({ stderr: expect.stringMatching(/<topic> must be one of t-squared, logit-matching, dark-knowledge, omitted-class, learned-t/) });
+    await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({ stderr: expect.stringMatching(/<topic> must be one of t-squared, logit-matching, dark-knowledge, omitted-class, several-teachers, learned-t/) });
     const lt = (await kdgrad(['learn', 'learned-t', '--images', '64'])).stdout;
     expect(lt).toMatch(/\| 32 \| [\d.e+-]+ \| [\d.e+-]+ \| -[\d.e+-]+ \| -?[\d.e+-]+ \| \d\.\de-1\d \|/);
     expect(lt).toMatch(/KL: T up from 4 to [\d.]+, .*T²·KL: T down from 4 to 0\.\d+/);
+    const st = JSON.parse((await kdgrad(['learn', 'several-teachers', '--images', '300', '--json'])).stdout) as {
+      teachers: { name: string; accuracy: number }[]; rows: { T: number; kl: number }[]; conclusion: string;
+    };
+    expect(st.teachers.map((t) => t.name)).toEqual(['vgg-teacher', 'resnet20']);
+    expect(st.rows.map((r) => r.T)).toEqual([1, 4]);
+    expect(st.conclusion).toMatch(/^At T = 1 the (probability|logit) average is the softer target/);
+    await expect(kdgrad(['learn', 'several-teachers', '--teachers', 'checkpoints/vgg-teacher.safetensors'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--teachers needs two or more checkpoints/) });
     await expect(kdgrad(['learn', 'omitted-class', '--omit', 'zebra'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--omit must be a class name \(airplane, .*truck\) or 0-9, got zebra/) });
   }, 120_000);
 

@@ -1,7 +1,7 @@
 // Each lesson's claim, checked on logits with known structure (the CLI runs them on real nets).
 import { describe, expect, it } from 'vitest';
 import { Generator, randn, tensor } from '../../src/index.js';
-import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, tSquaredLesson } from '../../src/learn/lessons.js';
+import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, severalTeachersLesson, tSquaredLesson } from '../../src/learn/lessons.js';
 
 const g = new Generator(4);
 const student = randn([32, 10], { generator: g, dtype: 'float64' });
@@ -62,5 +62,34 @@ describe('learned-t', () => {
       for (let i = 1; i < d.path.length; i++) expect(d.path[i]!.loss).toBeLessThan(d.path[i - 1]!.loss);
     }
     expect(r.conclusion).toMatch(/KL: T up from 4 to [\d.]+.*T²·KL: T down from 4 to 0\.\d+.* opposite ways/);
+  });
+});
+
+describe('several-teachers', () => {
+  it('compares the probability and logit averages: entropy, disagreement, KL and accuracy, computed right', () => {
+    // teacher A is sure of the true class, B is sure of the next one: they disagree on every image
+    const ys = Array.from({ length: 20 }, (_, i) => i % 4);
+    const A = tensor(ys.map((y) => [0, 1, 2, 3].map((c) => (c === y ? 6 : 0))), { dtype: 'float64' });
+    const B = tensor(ys.map((y) => [0, 1, 2, 3].map((c) => (c === (y + 1) % 4 ? 5 : 0))), { dtype: 'float64' });
+    const r = severalTeachersLesson([A, B], ys, ['A', 'B'], [1, 4]);
+    expect(r.teachers).toEqual([{ name: 'A', accuracy: 1 }, { name: 'B', accuracy: 0 }]);
+    // by hand at T = 1: p̄ = (softmax(A) + softmax(B)) / 2 and softmax((A + B) / 2) per row
+    const sm = (z: number[]) => { const e = z.map(Math.exp); const s = e.reduce((a, b) => a + b); return e.map((v) => v / s); };
+    const zA = [6, 0, 0, 0];
+    const zB = [0, 5, 0, 0];
+    const pbar = sm(zA).map((v, c) => (v + sm(zB)[c]!) / 2);
+    const q = sm(zA.map((v, c) => (v + zB[c]!) / 2));
+    const H = (p: number[]) => -p.reduce((h, v) => h + v * Math.log(v), 0);
+    const row = r.rows[0]!;
+    expect(row.probs.entropy).toBeCloseTo(H(pbar), 12);
+    expect(row.logits.entropy).toBeCloseTo(H(q), 12);
+    expect(row.kl).toBeCloseTo(pbar.reduce((s, v, c) => s + v * Math.log(v / q[c]!), 0), 12);
+    expect(row.probs.top).toBeCloseTo(Math.max(...pbar), 12);
+    // both averages favour A's class (6 > 5): every image right, the two targets agree
+    expect([row.probs.accuracy, row.logits.accuracy, row.disagree]).toEqual([1, 1, 0]);
+    // which average is softer depends on the teachers; here the logit average (6 and 5 blend)
+    expect(H(q)).toBeGreaterThan(H(pbar));
+    expect(r.conclusion).toMatch(/^At T = 1 the logit average is the softer target/);
+    expect(() => severalTeachersLesson([A], ys, ['A'])).toThrow(/at least 2 teachers/);
   });
 });

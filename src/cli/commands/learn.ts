@@ -6,19 +6,23 @@ import { cat } from '../../autograd/ops/shape.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { labelsAt, toImageTensor } from '../../data/transforms.js';
 import { loadClassNames } from '../../data/folder.js';
-import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, tSquaredLesson } from '../../learn/lessons.js';
+import {
+  darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, severalTeachersLesson, tSquaredLesson,
+} from '../../learn/lessons.js';
 import { omittedClassLesson } from '../../learn/omitted-class.js';
 import { buildModel } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
 import { loadData, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 
-const TOPICS = ['t-squared', 'logit-matching', 'dark-knowledge', 'omitted-class', 'learned-t'] as const;
+const RESNET_TEACHER = TEACHER_CHECKPOINT.replace('vgg-teacher', 'resnet20-teacher');
+
+const TOPICS = ['t-squared', 'logit-matching', 'dark-knowledge', 'omitted-class', 'several-teachers', 'learned-t'] as const;
 type Topic = (typeof TOPICS)[number];
 
 type LearnedDescent = ReturnType<typeof learnedTLesson>['descent'][number];
 interface LearnOptions {
-  teacher: string; student?: string; images: number; data?: string; json?: boolean;
+  teacher: string; teachers: string; student?: string; images?: number; data?: string; json?: boolean;
   omit: string; seeds: number; epochs: number; temperature: number; alpha: number; lr: number;
 }
 
@@ -29,11 +33,15 @@ export function registerLearn(program: Command): void {
     .description('one claim about distillation, computed on real logits: '
       + 't-squared (why T²), logit-matching (high T), dark-knowledge (soft targets), '
       + 'omitted-class (Hinton et al. §3: distil without one class; trains 3 × seeds MLPs, '
-      + 'about 2 minutes per seed), learned-t (dL/dT, and descent on T)')
+      + 'about 2 minutes per seed), several-teachers (averaging probabilities or logits), '
+      + 'learned-t (dL/dT, and descent on T)')
     .argument('<topic>', `one of ${TOPICS.join(', ')}`, oneOf('<topic>', TOPICS))
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
     .option('--student <file>', 'student checkpoint (default: a freshly initialised cnn-student, as at the start of distillation)')
-    .option('--images <n>', 'test images to use', positiveInt('--images'), 256)
+    .option('--teachers <files>', 'several-teachers: two or more checkpoints, comma-separated',
+      `${TEACHER_CHECKPOINT},${RESNET_TEACHER}`)
+    .option('--images <n>', 'test images to use (default: 256; all of them for dark-knowledge and several-teachers)',
+      positiveInt('--images'))
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--omit <class>', 'omitted-class: the class left out of the transfer set (name or 0-9)', 'automobile')
     .option('--seeds <n>', 'omitted-class: seeds (students per method)', positiveInt('--seeds'), 3)
@@ -44,13 +52,15 @@ export function registerLearn(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (topic: Topic, o: LearnOptions) => {
       const data = await loadData(o.data);
+      const whole = topic === 'dark-knowledge' || topic === 'several-teachers';
+      const n = Math.min(o.images ?? (whole ? data.test.count : 256), data.test.count);
+      if (topic === 'several-teachers') return severalTeachers(data, n, o);
       const teacher = await loadZooModel(o.teacher);
       if (topic === 'omitted-class') return omittedClass(data, teacher, o);
       const student = o.student ? (await loadZooModel(o.student)).model : buildModel('cnn-student', { generator: new Generator(0) }).eval();
       const g = new Generator(1);
-      const n = topic === 'dark-knowledge' ? data.test.count : Math.min(o.images, data.test.count);
-      // dark knowledge averages over every test image; the gradient lessons use a seeded sample
-      const idx = topic === 'dark-knowledge'
+      // dark knowledge averages over the first n test images; the gradient lessons use a seeded sample
+      const idx = whole
         ? Int32Array.from({ length: n }, (_, i) => i)
         : Int32Array.from({ length: n }, () => g.integer(0, data.test.count));
       const y = labelsAt(data.test, idx);
@@ -96,7 +106,7 @@ export function registerLearn(program: Command): void {
         const names = await loadClassNames(data.dir);
         const r = darkKnowledgeLesson(t, y, names);
         if (o.json) return printJson(r);
-        process.stdout.write(`Dark knowledge. ${head} (all of them)\n\n`);
+        process.stdout.write(`Dark knowledge. ${head}${n === data.test.count ? ' (all of them)' : ''}\n\n`);
         process.stdout.write("| true class | teacher's nearest wrong class | its mean probability at T = 1 | at T = 4 |\n");
         process.stdout.write('| --- | --- | ---: | ---: |\n');
         for (const row of r.rows) {
@@ -141,6 +151,33 @@ async function omittedClass(
   for (const row of r.rows) {
     process.stdout.write(`| ${row.method} | ${row.description} | ${pct(row.omittedMean)} ± ${pct(row.omittedStd)} `
       + `| ${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)} | ${row.deltaMean ? row.deltaMean.toFixed(2) : '—'} |\n`);
+  }
+  process.stdout.write(`\n${r.conclusion}\n`);
+}
+
+/** Averaging the teachers' probabilities or their logits, on the first n test images. */
+async function severalTeachers(data: Awaited<ReturnType<typeof loadData>>, n: number, o: LearnOptions): Promise<void> {
+  const paths = o.teachers.split(',').map((p) => p.trim()).filter(Boolean);
+  if (paths.length < 2) throw new RangeError(`--teachers needs two or more checkpoints, comma-separated, got ${JSON.stringify(o.teachers)}`);
+  const teachers = await Promise.all(paths.map((p) => loadZooModel(p)));
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const logits = teachers.map(({ model }) => {
+    const outs: Tensor[] = [];
+    for (let i = 0; i < n; i += 500) outs.push(noGrad(() => model.forward(toImageTensor(data.test, idx.subarray(i, i + 500), data.norm))));
+    return noGrad(() => cat(outs, 0));
+  });
+  const r = severalTeachersLesson(logits, labelsAt(data.test, idx), teachers.map((t) => t.name));
+  if (o.json) return printJson(r);
+  const pct = (v: number) => (100 * v).toFixed(2);
+  process.stdout.write(`Several teachers: ${r.teachers.map((t, k) => `${t.name} (${paths[k]}) ${pct(t.accuracy)}%`).join(', ')}; `
+    + `${n} test images${n === data.test.count ? ' (all of them)' : ''}\n\n`);
+  process.stdout.write('| T | target | mean entropy (nats) | mean top probability | accuracy % | top classes differ | KL(probs ‖ logits) |\n');
+  process.stdout.write('| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n');
+  for (const row of r.rows) {
+    for (const [what, s] of [['average of probabilities', row.probs], ['softmax of averaged logits', row.logits]] as const) {
+      const shared = what.startsWith('average') ? `${pct(row.disagree)}% | ${row.kl.toFixed(4)}` : ' | ';
+      process.stdout.write(`| ${row.T} | ${what} | ${s.entropy.toFixed(4)} | ${s.top.toFixed(4)} | ${pct(s.accuracy)} | ${shared} |\n`);
+    }
   }
   process.stdout.write(`\n${r.conclusion}\n`);
 }
