@@ -1,7 +1,9 @@
 // The lessons of `kdgrad learn`, as functions: each returns its numbers and a conclusion computed
 // from them.
-export { tSquaredLesson, logitMatchingLesson, darkKnowledgeLesson, learnedTLesson } from './lessons.js';
-export type { TSquaredLesson, LogitMatchingLesson, DarkKnowledgeLesson, LearnedTLesson } from './lessons.js';
+export { tSquaredLesson, logitMatchingLesson, darkKnowledgeLesson, learnedTLesson, severalTeachersLesson } from './lessons.js';
+export type {
+  TSquaredLesson, LogitMatchingLesson, DarkKnowledgeLesson, LearnedTLesson, SeveralTeachersLesson,
+} from './lessons.js';
 export {
   omittedClassLesson, withoutClass, biasShiftForShare, accuracies, logitsOf, OMITTED_METHODS,
 } from './omitted-class.js';
