@@ -24,4 +24,5 @@ for (const e of [0, 1, 2, 5, 10, 13, 14, 20, 30, 50]) {
 }
 const firstBelow = (l: AdaptiveDistillationLoss) => Array.from({ length: 100 }, (_, e) => e).find((e) => l.temperatureAt(e) < 1);
 console.log(`\nT drops below 1 at epoch ${firstBelow(seed)} with the seed's defaults and at epoch ${firstBelow(unfloored)} for T0 = 4, decay 0.9;`);
-console.log(`with minTemp: 1 it never does (${firstBelow(floored) ?? 'never'}).`);
+const floor = firstBelow(floored);
+console.log(`with minTemp: 1 ${floor === undefined ? 'it stays at or above 1 for 100 epochs' : `it drops below 1 at epoch ${floor}`}.`);
