@@ -78,15 +78,19 @@ if (peak && k?.matmulGflops) {
     + `${peak.oneThread.toFixed(1)} GFLOPS on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads}`);
 }
 const t = results.pytorch;
-const row = (what: string, value: string, met: boolean | null) => targets.push(`| ${what} | ${value} | ${met === null ? '—' : met ? 'met' : 'not met'} |`);
+const row = (what: string, value: string, met: boolean | null) => {
+  targets.push(`| ${what} | ${value} | ${met === null ? '—' : met ? 'met' : 'not met'} |`);
+};
 if (k && t) {
   const r = (key: 'cnnImgPerSec' | 'mlpImgPerSec') => (k[key] && t[key] ? k[key]! / t[key]! : null);
   const cnn = r('cnnImgPerSec');
   const mlp = r('mlpImgPerSec');
-  row('CNN training ≥ 0.75× PyTorch', cnn === null ? '—' : `${cnn.toFixed(2)}×`, cnn === null ? null : cnn >= 0.75);
-  row('MLP training ≥ 0.5× PyTorch', mlp === null ? '—' : `${mlp.toFixed(2)}×`, mlp === null ? null : mlp >= 0.5);
+  const times = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
+  row('CNN training ≥ 0.75× PyTorch', times(cnn), cnn === null ? null : cnn >= 0.75);
+  row('MLP training ≥ 0.5× PyTorch', times(mlp), mlp === null ? null : mlp >= 0.5);
   const kd = k.kdStepMicros && t.kdStepMicros ? t.kdStepMicros / k.kdStepMicros : null;
-  row('KD loss step faster than PyTorch', kd === null ? '—' : `PyTorch's time ÷ kdgrad's = ${kd.toFixed(2)}`, kd === null ? null : kd > 1);
+  const kdText = kd === null ? '—' : `PyTorch's time ÷ kdgrad's = ${kd.toFixed(2)}`;
+  row('KD loss step faster than PyTorch', kdText, kd === null ? null : kd > 1);
 }
 if (teacherTimes) {
   const ratio = teacherTimes.kdgrad / teacherTimes.torch;

@@ -138,8 +138,9 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
         accumulateInto(prev.storage, g.storage); // += in place: no new array, one pass
       } else {
         const acc = prev ? prev.add(g) : g;
-        if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === acc.dtype) prev.storage.data.set(acc.storage.data);
-        else {
+        if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === acc.dtype) {
+          prev.storage.data.set(acc.storage.data);
+        } else {
           t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
           if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
         }

@@ -46,8 +46,9 @@ export function tSquaredLesson(
   const scaledSpreadHigh = Math.max(...high) / Math.min(...high);
   const f = (v: number) => v.toFixed(2);
   const conclusion = `From T = ${y.T} to ${z.T} the unscaled soft gradient falls as T^${f(highSlope)}`
-    + `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T} it goes as T^${f(lowSlope)}`
-    + `${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}. Multiplied by T², the gradient varies by`
+    + `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T}`
+    + ` it goes as T^${f(lowSlope)}${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}.`
+    + ' Multiplied by T², the gradient varies by'
     + ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}:`
     + " T² keeps the soft term's scale, so α means the same at any high T.";
   return { rows, lowSlope, highSlope, scaledSpreadHigh, conclusion };
@@ -64,7 +65,9 @@ export interface LogitMatchingLesson {
  * At high T, KD is logit matching: per sample, ∂KL/∂s ≈ (z_s − z_t) / (N·T²) for zero-mean
  * logits z (N classes). The relative error of that approximation against autograd falls like 1/T.
  */
-export function logitMatchingLesson(student: Tensor, teacher: Tensor, temperatures = [1, 2, 4, 8, 16, 32, 64]): LogitMatchingLesson {
+export function logitMatchingLesson(
+  student: Tensor, teacher: Tensor, temperatures = [1, 2, 4, 8, 16, 32, 64],
+): LogitMatchingLesson {
   const center = (x: Tensor) => x.sub(x.mean(1, true));
   const zs = noGrad(() => center(student.detach().to('float64')));
   const zt = noGrad(() => center(teacher.detach().to('float64')));
@@ -82,9 +85,10 @@ export function logitMatchingLesson(student: Tensor, teacher: Tensor, temperatur
   const [y, z] = [rows.at(-2)!, rows.at(-1)!];
   const sl = slope(y.T, y.relativeError, z.T, z.relativeError);
   const first = rows[0]!;
-  const conclusion = `The relative error of (z_s − z_t)/(N·T²) falls from ${(100 * first.relativeError).toFixed(1)}% at T = ${first.T}`
-    + ` to ${(100 * z.relativeError).toFixed(2)}% at T = ${z.T}, as T^${sl.toFixed(2)}${Math.abs(sl + 1) < 0.2 ? ' (≈ 1/T)' : ''}:`
-    + ' at high temperature the KD gradient is the gradient of ½‖z_s − z_t‖²/(N·T²) — matching centred logits.';
+  const conclusion = `The relative error of (z_s − z_t)/(N·T²) falls from ${(100 * first.relativeError).toFixed(1)}%`
+    + ` at T = ${first.T} to ${(100 * z.relativeError).toFixed(2)}% at T = ${z.T},`
+    + ` as T^${sl.toFixed(2)}${Math.abs(sl + 1) < 0.2 ? ' (≈ 1/T)' : ''}: at high temperature the KD gradient is`
+    + ' the gradient of ½‖z_s − z_t‖²/(N·T²) — matching centred logits.';
   return { rows, slope: sl, conclusion };
 }
 
@@ -104,7 +108,8 @@ export function darkKnowledgeLesson(
   teacherLogits: Tensor, labels: ArrayLike<number>, names: readonly string[], temperatures = [1, 4],
 ): DarkKnowledgeLesson {
   const C = names.length;
-  const probsAt = (T: number) => noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1)).toArray() as number[][];
+  const probsAt = (T: number) => noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1))
+    .toArray() as number[][];
   const byT = Object.fromEntries(temperatures.map((T) => [T, probsAt(T)])) as Record<number, number[][]>;
   const mean = (T: number, c: number) => {
     const acc = new Array<number>(C).fill(0);
@@ -129,7 +134,8 @@ export function darkKnowledgeLesson(
   const hi = `T=${Thi}`;
   const ratio = rows.reduce((s, r) => s + r.probability[hi]! / r.probability[lo]!, 0) / rows.length;
   const conclusion = `${mutual.length} pair${mutual.length === 1 ? '' : 's'} of classes name each other as nearest`
-    + `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''}; raising T from ${temperatures[0]} to ${Thi}`
+    + `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''};`
+    + ` raising T from ${temperatures[0]} to ${Thi}`
     + ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average:`
     + ' that is the similarity structure a student learns from soft targets and not from labels.';
   return { rows, mutual, conclusion };
@@ -178,7 +184,8 @@ export function learnedTLesson(
       const T = theta.exp();
       const parts = distillationParts(s, t, labels, { temperature: T, alpha: 1 });
       const loss = scaled ? parts.softLoss : parts.kl;
-      if (step % Math.max(1, Math.round(steps / 8)) === 0 || step === steps) path.push({ step, T: T.item(), loss: loss.item() });
+      const shown = step % Math.max(1, Math.round(steps / 8)) === 0 || step === steps;
+      if (shown) path.push({ step, T: T.item(), loss: loss.item() });
       if (step === steps) break;
       opt.zeroGrad();
       loss.backward();
@@ -190,7 +197,8 @@ export function learnedTLesson(
   const move = (d: (typeof descent)[number]) => {
     const [a, b] = [d.path[0]!, d.path.at(-1)!];
     const dir = b.T > a.T ? 'up' : 'down';
-    return `${d.scaled ? 'T²·KL' : 'KL'}: T ${dir} from ${a.T} to ${b.T.toPrecision(3)}, loss ${a.loss.toPrecision(3)} → ${b.loss.toPrecision(3)}`;
+    return `${d.scaled ? 'T²·KL' : 'KL'}: T ${dir} from ${a.T} to ${b.T.toPrecision(3)},`
+      + ` loss ${a.loss.toPrecision(3)} → ${b.loss.toPrecision(3)}`;
   };
   const [plain, scaled] = descent as [(typeof descent)[0], (typeof descent)[0]];
   const opposite = (plain.path.at(-1)!.T > start) !== (scaled.path.at(-1)!.T > start);
@@ -233,7 +241,8 @@ export function severalTeachersLesson(
   const z = logits.map((t) => t.detach().to('float64'));
   const [B, C] = z[0]!.shape as [number, number];
   const rowsOf = (t: Tensor) => t.toArray() as number[][];
-  const accuracy = (p: number[][]) => p.reduce((s, row, i) => s + (row.indexOf(Math.max(...row)) === labels[i] ? 1 : 0), 0) / B;
+  const top = (row: number[]) => row.indexOf(Math.max(...row));
+  const accuracy = (p: number[][]) => p.reduce((s, row, i) => s + (top(row) === labels[i] ? 1 : 0), 0) / B;
   const teachers = z.map((t, k) => ({ name: names[k] ?? `teacher ${k + 1}`, accuracy: accuracy(rowsOf(t)) }));
   const rows = temperatures.map((T) => {
     const probs = rowsOf(noGrad(() => z.map((t) => t.div(T).softmax(1)).reduce((a, b) => a.add(b)).div(z.length)));
@@ -247,7 +256,7 @@ export function severalTeachersLesson(
     let kl = 0;
     probs.forEach((p, i) => {
       const q = logitsAvg[i]!;
-      if (p.indexOf(Math.max(...p)) !== q.indexOf(Math.max(...q))) disagree++;
+      if (top(p) !== top(q)) disagree++;
       kl += p.reduce((s, v, c) => s + (v > 0 ? v * (Math.log(v) - Math.log(q[c]!)) : 0), 0);
     });
     return { T, probs: stats(probs), logits: stats(logitsAvg), disagree: disagree / B, kl: kl / B };
@@ -259,13 +268,17 @@ export function severalTeachersLesson(
   const soft = (r: (typeof rows)[number]) => `${r.probs.entropy > r.logits.entropy ? 'probability' : 'logit'} average`;
   const ens = Math.max(lo.probs.accuracy, lo.logits.accuracy);
   const conclusion = `At T = ${lo.T} the ${soft(lo)} is the softer target (mean entropy ${lo.probs.entropy.toFixed(3)}`
-    + ` nats for probabilities, ${lo.logits.entropy.toFixed(3)} for logits, of at most ${Math.log(C).toFixed(3)}); the two`
+    + ` nats for probabilities, ${lo.logits.entropy.toFixed(3)} for logits,`
+    + ` of at most ${Math.log(C).toFixed(3)}); the two`
     + ` name different top classes on ${pct(lo.disagree)} of the images, KL ${lo.kl.toFixed(4)} apart.`
-    + ` At T = ${hi.T} the ${soft(hi)} is softer (${hi.probs.entropy.toFixed(3)} against ${hi.logits.entropy.toFixed(3)}),`
+    + ` At T = ${hi.T} the ${soft(hi)} is softer`
+    + ` (${hi.probs.entropy.toFixed(3)} against ${hi.logits.entropy.toFixed(3)}),`
     + ` ${hi.kl < lo.kl ? 'and the targets are closer' : 'and the targets are further apart'}: KL ${hi.kl.toFixed(4)},`
     + ` top classes differ on ${pct(hi.disagree)}. As classifiers the ensembles reach`
     + ` ${pct(lo.probs.accuracy)} (probabilities, T = ${lo.T}) and ${pct(lo.logits.accuracy)} (logits)`
     + ` against ${pct(best.accuracy)} for the best teacher alone (${best.name})`
-    + `${ens > best.accuracy ? ': the combined target is more accurate than either teacher' : ': combining did not beat the best teacher here'}.`;
+    + (ens > best.accuracy
+      ? ': the combined target is more accurate than either teacher.'
+      : ': combining did not beat the best teacher here.');
   return { teachers, rows, conclusion };
 }

@@ -64,7 +64,9 @@ export function biasShiftForShare(logits: ArrayLike<number>, classes: number, c:
 }
 
 /** Accuracy overall and on class c of logits (with δ added to class c's logit). */
-export function accuracies(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, c: number, delta = 0) {
+export function accuracies(
+  logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, c: number, delta = 0,
+) {
   let correct = 0;
   let inClass = 0;
   let inClassCorrect = 0;
@@ -81,7 +83,8 @@ export function accuracies(logits: ArrayLike<number>, labels: ArrayLike<number>,
     if (labels[i] === c) { inClass++; if (arg === c) inClassCorrect++; }
   }
   const n = labels.length;
-  return { accuracy: correct / n, omittedAccuracy: inClass ? inClassCorrect / inClass : NaN, predictedShare: predictedC / n };
+  const omittedAccuracy = inClass ? inClassCorrect / inClass : NaN;
+  return { accuracy: correct / n, omittedAccuracy, predictedShare: predictedC / n };
 }
 
 export const OMITTED_METHODS = ['scratch', 'scratch + bias', 'distilled', 'distilled + bias', 'all labels'] as const;
@@ -165,10 +168,17 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   const alpha = o.alpha ?? 0.9;
   const studentName = o.student ?? 'mlp-student';
   const transfer = withoutClass(o.train, o.omit);
-  if (transfer.count === 0) throw new RangeError(`the training split holds only class ${o.names[o.omit]}: nothing is left to transfer`);
-  if (transfer.count === o.train.count) throw new RangeError(`the training split holds no image of class ${o.names[o.omit]}: nothing to omit`);
+  const name = o.names[o.omit];
+  if (transfer.count === 0) {
+    throw new RangeError(`the training split holds only class ${name}: nothing is left to transfer`);
+  }
+  if (transfer.count === o.train.count) {
+    throw new RangeError(`the training split holds no image of class ${name}: nothing to omit`);
+  }
   const share = (o.train.count - transfer.count) / o.train.count;
-  const config: TrainConfig = { ...TEACHER_RECIPE, model: studentName, epochs: o.epochs ?? 10, lr: o.lr ?? 0.02, augment: false };
+  const config: TrainConfig = {
+    ...TEACHER_RECIPE, model: studentName, epochs: o.epochs ?? 10, lr: o.lr ?? 0.02, augment: false,
+  };
   const teacherLogits = logitsOf(o.teacher, o.test, o.norm, C);
   const teacherOmittedAccuracy = accuracies(teacherLogits, o.test.labels, C, o.omit).omittedAccuracy;
   let cache: Float32Array[] | undefined;
@@ -183,7 +193,10 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
     );
     if (distil) cache ??= trainer.getTeacherCache() ?? undefined;
     const r = await trainer.run();
-    if (r.status === 'diverged') throw new Error(`omitted-class: the ${distil ? 'distilled' : 'scratch'} run of seed ${seed} diverged: ${r.message}`);
+    if (r.status === 'diverged') {
+      const which = distil ? 'distilled' : 'scratch';
+      throw new Error(`omitted-class: the ${which} run of seed ${seed} diverged: ${r.message}`);
+    }
     return model;
   };
   for (const seed of seeds) {
@@ -211,7 +224,8 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   const by = (m: OmittedMethod) => rows.find((r) => r.method === m)!;
   const pct = (v: number) => (100 * v).toFixed(1);
   const pm = (r: OmittedClassRow) => `${pct(r.omittedMean)} ± ${pct(r.omittedStd)}%`;
-  const [s, sb, d, db, all] = OMITTED_METHODS.map(by) as [OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow];
+  type Five = [OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow];
+  const [s, sb, d, db, all] = OMITTED_METHODS.map(by) as Five;
   const cls = o.names[o.omit]!;
   const gain = (a: OmittedClassRow, b: OmittedClassRow) => {
     const sd = Math.hypot(a.omittedStd, b.omittedStd);
@@ -223,12 +237,14 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   const learned = db.omittedMean - sb.omittedMean > 2 * sdAdj && db.omittedMean > sb.omittedMean;
   const conclusion = `Without a single ${cls} image in its transfer set, the distilled student classifies ${pm(d)} of`
     + ` the test ${cls} images correctly, against ${pm(s)} from labels alone${gain(d, s)}.`
-    + ` Raising the ${cls} bias by δ ≈ ${db.deltaMean.toFixed(2)} (chosen so ${pct(share)}% of test images are called ${cls},`
-    + ` no labels used) gives ${pm(db)}, while the same adjustment of the label-only student gives ${pm(sb)}${gain(db, sb)}:`
-    + ` ${learned ? `the distilled student learned what ${an} ${cls} looks like from the teacher's soft targets on other classes`
+    + ` Raising the ${cls} bias by δ ≈ ${db.deltaMean.toFixed(2)} (chosen so ${pct(share)}% of test images`
+    + ` are called ${cls}, no labels used) gives ${pm(db)}, while the same adjustment of the label-only student`
+    + ` gives ${pm(sb)}${gain(db, sb)}: ${learned
+      ? `the distilled student learned what ${an} ${cls} looks like from the teacher's soft targets on other classes`
       : 'the soft targets did not teach this student the class beyond seed noise'}`
     + ` (a student that saw ${cls} labels: ${pm(all)}; the teacher: ${pct(teacherOmittedAccuracy)}%).`;
   return {
-    omitted: cls, transferImages: transfer.count, share, teacherOmittedAccuracy, config, temperature, alpha, runs, rows, conclusion,
+    omitted: cls, transferImages: transfer.count, share, teacherOmittedAccuracy, config, temperature, alpha,
+    runs, rows, conclusion,
   };
 }

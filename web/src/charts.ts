@@ -36,16 +36,19 @@ export class Chart {
 
 const WIDTH = 380;
 const font = { labelFontSize: 11, titleFontSize: 11 };
-const legend = { orient: 'top', direction: 'horizontal', title: null, labelFontSize: 11, labelLimit: 320, columns: 2 } as const;
+const legend = {
+  orient: 'top', direction: 'horizontal', title: null, labelFontSize: 11, labelLimit: 320, columns: 2,
+} as const;
 
 /**
  * Grouped bars: one group per class, one bar per series (rows {class, series, value}). For
  * probabilities the y axis is fixed to [0, 1] — or, on a log scale, [1e-6, 1] — so moving a
  * control changes the bars, not the axis.
  */
-export function barSpec(
-  o: { title: string; yTitle: string; classes: readonly string[]; series: readonly string[]; colors: readonly string[]; probability?: boolean; log?: boolean },
-): TopLevelSpec {
+export function barSpec(o: {
+  title: string; yTitle: string; classes: readonly string[]; series: readonly string[]; colors: readonly string[];
+  probability?: boolean; log?: boolean;
+}): TopLevelSpec {
   const scale = o.probability
     ? (o.log ? { type: 'log' as const, domain: [1e-6, 1], clamp: true } : { domain: [0, 1] })
     : { zero: true, nice: true };
@@ -62,7 +65,10 @@ export function barSpec(
         field: 'value', type: 'quantitative', title: o.yTitle, scale,
         axis: { ...font, format: o.log ? '.0e' : '.2~g', tickCount: o.log ? 7 : 5 },
       },
-      color: { field: 'series', type: 'nominal', sort: [...o.series], scale: { domain: [...o.series], range: [...o.colors] }, legend },
+      color: {
+        field: 'series', type: 'nominal', sort: [...o.series], legend,
+        scale: { domain: [...o.series], range: [...o.colors] },
+      },
     },
     config: { view: { stroke: null } },
   } as TopLevelSpec;
@@ -77,7 +83,9 @@ export function lineSpec(
   o: { title: string; yTitle: string; series: readonly string[]; colors: readonly string[]; rules?: readonly string[] },
 ): TopLevelSpec {
   const all = [...o.series, ...(o.rules ?? [])];
-  const color = { field: 'series', type: 'nominal', sort: all, scale: { domain: all, range: [...o.colors] }, legend } as const;
+  const color = {
+    field: 'series', type: 'nominal', sort: all, scale: { domain: all, range: [...o.colors] }, legend,
+  } as const;
   const x = {
     field: 'T', type: 'quantitative', title: 'temperature T (log scale)',
     scale: { type: 'log', domain: [0.1, 100] }, axis: { ...font, values: [0.1, 0.3, 1, 3, 10, 30, 100], format: '~g' },
@@ -88,9 +96,13 @@ export function lineSpec(
     title: { text: o.title, fontSize: 12 },
     width: WIDTH, height: 150,
     layer: [
-      { data: { name: 'table' }, mark: { type: 'line', tooltip: true, point: { size: 12 } }, encoding: { x, y, color } },
+      {
+        data: { name: 'table' }, mark: { type: 'line', tooltip: true, point: { size: 12 } }, encoding: { x, y, color },
+      },
       ...(o.rules?.length
-        ? [{ data: { name: 'rules' }, mark: { type: 'rule', strokeDash: [5, 4], tooltip: true }, encoding: { y, color } }]
+        ? [{
+          data: { name: 'rules' }, mark: { type: 'rule', strokeDash: [5, 4], tooltip: true }, encoding: { y, color },
+        }]
         : []),
       {
         data: { name: 'marker' }, mark: { type: 'rule', color: '#d33', strokeDash: [2, 3] },

@@ -59,16 +59,24 @@ async function render(): Promise<void> {
   $('dldt-value').textContent = fmt(v.dLdT);
   $('dldt-closed').textContent = fmt(v.dLdTClosedForm);
   $('graph').innerHTML = v.graph.split('\n').map((l) => (/ (T|T²) = /.test(l) ? `<mark>${escape(l)}</mark>` : escape(l))).join('\n');
-  $('multi-loss').textContent = `T²·KL: probabilities averaged ${fmt(v.multi.lossProbs)}, logits averaged ${fmt(v.multi.lossLogits)}`;
-  $('multi-table').innerHTML = table(['class', 'target, probs avg', 'target, logits avg', '∂L/∂s, probs', '∂L/∂s, logits'],
-    CLASSES.map((c, i) => [c, fmt(v.multi.probs[i]!), fmt(v.multi.logits[i]!), fmt(v.multi.gradProbs[i]!), fmt(v.multi.gradLogits[i]!)]), 'multi-values');
+  $('multi-loss').textContent = `T²·KL: probabilities averaged ${fmt(v.multi.lossProbs)},`
+    + ` logits averaged ${fmt(v.multi.lossLogits)}`;
+  const m = v.multi;
+  const multiRows = CLASSES.map((c, i) => [
+    c, fmt(m.probs[i]!), fmt(m.logits[i]!), fmt(m.gradProbs[i]!), fmt(m.gradLogits[i]!),
+  ]);
+  $('multi-table').innerHTML = table(
+    ['class', 'target, probs avg', 'target, logits avg', '∂L/∂s, probs', '∂L/∂s, logits'], multiRows, 'multi-values',
+  );
   const numbers = performance.now() - t0;
   const marker = [{ T: state.temperature }];
   await Promise.all([
     charts.probs.update({ table: bars(PROB_SERIES, [v.teacherProbs, v.studentProbs]) }),
     charts.grad.update({ table: bars(GRAD_SERIES, [v.grad.soft, v.grad.hard, v.grad.total, v.grad.softUnscaled]) }),
     charts.kl.update({
-      table: v.curve.flatMap((c) => [{ T: c.T, series: 'KL', value: c.kl }, { T: c.T, series: 'T²·KL', value: c.scaledKl }]),
+      table: v.curve.flatMap((c) => [
+        { T: c.T, series: 'KL', value: c.kl }, { T: c.T, series: 'T²·KL', value: c.scaledKl },
+      ]),
       rules: [{ series: LIMIT, value: v.highTLimit }], marker,
     }),
     charts.dldt.update({ table: v.curve.map((c) => ({ T: c.T, series: 'dL/dT', value: c.dLdT })), marker }),
@@ -76,7 +84,9 @@ async function render(): Promise<void> {
   ]);
   const total = performance.now() - t0;
   $('update-ms').textContent = total.toFixed(1);
-  $('update-split').textContent = `(numbers ${numbers.toFixed(1)} ms, charts ${(total - numbers).toFixed(1)} ms${renders ? '' : ', first draw'})`;
+  const charted = (total - numbers).toFixed(1);
+  const first = renders ? '' : ', first draw';
+  $('update-split').textContent = `(numbers ${numbers.toFixed(1)} ms, charts ${charted} ms${first})`;
   document.body.dataset.renders = String(++renders);
 }
 
@@ -100,7 +110,9 @@ function init(): void {
       title: 'KL and T²·KL against T', yTitle: 'loss', series: ['KL', 'T²·KL'], rules: [LIMIT],
       colors: ['#9467bd', '#2ca02c', '#555555'],
     })),
-    dldt: new Chart($('dldt-chart'), lineSpec({ title: 'dL/dT against T', yTitle: 'dL/dT', series: ['dL/dT'], colors: ['#d62728'] })),
+    dldt: new Chart($('dldt-chart'), lineSpec({
+      title: 'dL/dT against T', yTitle: 'dL/dT', series: ['dL/dT'], colors: ['#d62728'],
+    })),
     multi: new Chart($('multi-chart'), multiSpec(false)),
   };
   const sync = () => {
@@ -111,9 +123,17 @@ function init(): void {
     label.value = String(state.label);
     $('teachers-text').textContent = state.teachers.map((t, k) => `teacher ${k + 1}: [${t.join(', ')}]`).join('\n');
   };
-  preset.addEventListener('change', () => { Object.assign(state, initialState(preset.value as keyof typeof PRESETS), { temperature: state.temperature, alpha: state.alpha }); sync(); void render(); });
+  preset.addEventListener('change', () => {
+    const kept = { temperature: state.temperature, alpha: state.alpha };
+    Object.assign(state, initialState(preset.value as keyof typeof PRESETS), kept);
+    sync();
+    void render();
+  });
   label.addEventListener('change', () => { state.label = Number(label.value); void render(); });
-  tSlider.addEventListener('input', () => { state.temperature = sliderToTemperature(Number(tSlider.value)); void render(); });
+  tSlider.addEventListener('input', () => {
+    state.temperature = sliderToTemperature(Number(tSlider.value));
+    void render();
+  });
   alpha.addEventListener('input', () => { state.alpha = Number(alpha.value); void render(); });
   log.addEventListener('change', () => {
     charts.probs.respec(probsSpec(log.checked));

@@ -22,7 +22,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     () => matmul(g, transpose(y, -2, -1)),
     // y = Wᵀ, a view of a contiguous W (linear's weight): (xᵀg)ᵀ = gᵀx is computed in W's own
     // layout, so the gradient reaching W is contiguous (the same sums in the same order)
-    () => (transposedMatrix(x, y) ? transpose(matmul(transpose(g, -2, -1), x), -2, -1) : matmul(transpose(x, -2, -1), g)),
+    () => (transposedMatrix(x, y)
+      ? transpose(matmul(transpose(g, -2, -1), x), -2, -1)
+      : matmul(transpose(x, -2, -1), g)),
   ]);
 }
 

@@ -1,30 +1,24 @@
 // `kdgrad learn <topic>`: one of Hinton et al.'s claims, computed on real networks' logits
 // (the committed teacher on real test images, and a student), with a conclusion from the numbers.
 import type { Command } from 'commander';
-import { noGrad } from '../../autograd/grad-mode.js';
-import { cat } from '../../autograd/ops/shape.js';
-import type { Tensor } from '../../autograd/tensor.js';
-import { labelsAt, toImageTensor } from '../../data/transforms.js';
+import { labelsAt } from '../../data/transforms.js';
 import { loadClassNames } from '../../data/folder.js';
-import {
-  darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, severalTeachersLesson, tSquaredLesson,
-} from '../../learn/lessons.js';
-import { omittedClassLesson } from '../../learn/omitted-class.js';
+import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, tSquaredLesson } from '../../learn/lessons.js';
 import { buildModel } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
 import { loadData, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
+import { logitsOn, omittedClass, severalTeachers, type ExperimentOptions } from './learn-experiments.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 
 const RESNET_TEACHER = TEACHER_CHECKPOINT.replace('vgg-teacher', 'resnet20-teacher');
 
-const TOPICS = ['t-squared', 'logit-matching', 'dark-knowledge', 'omitted-class', 'several-teachers', 'learned-t'] as const;
+const TOPICS = [
+  't-squared', 'logit-matching', 'dark-knowledge', 'omitted-class', 'several-teachers', 'learned-t',
+] as const;
 type Topic = (typeof TOPICS)[number];
 
 type LearnedDescent = ReturnType<typeof learnedTLesson>['descent'][number];
-interface LearnOptions {
-  teacher: string; teachers: string; student?: string; images?: number; data?: string; json?: boolean;
-  omit: string; seeds: number; epochs: number; temperature: number; alpha: number; lr: number;
-}
+interface LearnOptions extends ExperimentOptions { student?: string; images?: number; data?: string }
 
 const f = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));
 
@@ -37,7 +31,8 @@ export function registerLearn(program: Command): void {
       + 'learned-t (dL/dT, and descent on T)')
     .argument('<topic>', `one of ${TOPICS.join(', ')}`, oneOf('<topic>', TOPICS))
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
-    .option('--student <file>', 'student checkpoint (default: a freshly initialised cnn-student, as at the start of distillation)')
+    .option('--student <file>',
+      'student checkpoint (default: a freshly initialised cnn-student, as at the start of distillation)')
     .option('--teachers <files>', 'several-teachers: two or more checkpoints, comma-separated',
       `${TEACHER_CHECKPOINT},${RESNET_TEACHER}`)
     .option('--images <n>', 'test images to use (default: 256; all of them for dark-knowledge and several-teachers)',
@@ -57,18 +52,16 @@ export function registerLearn(program: Command): void {
       if (topic === 'several-teachers') return severalTeachers(data, n, o);
       const teacher = await loadZooModel(o.teacher);
       if (topic === 'omitted-class') return omittedClass(data, teacher, o);
-      const student = o.student ? (await loadZooModel(o.student)).model : buildModel('cnn-student', { generator: new Generator(0) }).eval();
+      const student = o.student
+        ? (await loadZooModel(o.student)).model
+        : buildModel('cnn-student', { generator: new Generator(0) }).eval();
       const g = new Generator(1);
       // dark knowledge averages over the first n test images; the gradient lessons use a seeded sample
       const idx = whole
         ? Int32Array.from({ length: n }, (_, i) => i)
         : Int32Array.from({ length: n }, () => g.integer(0, data.test.count));
       const y = labelsAt(data.test, idx);
-      const forward = (m: typeof student) => {
-        const outs: Tensor[] = [];
-        for (let i = 0; i < n; i += 500) outs.push(noGrad(() => m.forward(toImageTensor(data.test, idx.subarray(i, i + 500), data.norm))));
-        return noGrad(() => cat(outs, 0));
-      };
+      const forward = (m: typeof student) => logitsOn(m, data, idx);
       const t = forward(teacher.model);
       const head = `teacher ${teacher.name} (${o.teacher}); ${n} test images`;
       if (topic === 'learned-t') {
@@ -78,10 +71,13 @@ export function registerLearn(program: Command): void {
         process.stdout.write('| T | KL | T²·KL | dKL/dT | d(T²·KL)/dT | autograd vs closed form (relative) |\n');
         process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: |\n');
         for (const row of r.rows) {
-          process.stdout.write(`| ${row.T} | ${f(row.kl)} | ${f(row.softLoss)} | ${f(row.dKLdT)} | ${f(row.dSoftdT)} | ${row.closedFormError.toExponential(1)} |\n`);
+          const err = row.closedFormError.toExponential(1);
+          const cells = [row.T, f(row.kl), f(row.softLoss), f(row.dKLdT), f(row.dSoftdT), err];
+          process.stdout.write(`| ${cells.join(' | ')} |\n`);
         }
         process.stdout.write('\nDescent on T = exp(θ) (Adam on θ, lr 0.05), the logits fixed:\n\n');
-        process.stdout.write('| step | T (minimising KL) | KL | T (minimising T²·KL) | T²·KL |\n| ---: | ---: | ---: | ---: | ---: |\n');
+        process.stdout.write('| step | T (minimising KL) | KL | T (minimising T²·KL) | T²·KL |\n');
+        process.stdout.write('| ---: | ---: | ---: | ---: | ---: |\n');
         const [a, b] = r.descent as [LearnedDescent, LearnedDescent];
         a.path.forEach((p, i) => {
           const q = b.path[i]!;
@@ -93,7 +89,9 @@ export function registerLearn(program: Command): void {
         if (o.json) return printJson(r);
         process.stdout.write(`Why T²? ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`);
         process.stdout.write('| T | ‖∂KL/∂s‖ | ‖∂(T²·KL)/∂s‖ |\n| ---: | ---: | ---: |\n');
-        for (const row of r.rows) process.stdout.write(`| ${row.T} | ${f(row.softUnscaled)} | ${f(row.softScaled)} |\n`);
+        for (const row of r.rows) {
+          process.stdout.write(`| ${row.T} | ${f(row.softUnscaled)} | ${f(row.softScaled)} |\n`);
+        }
         process.stdout.write(`\n${r.conclusion}\n`);
       } else if (topic === 'logit-matching') {
         const r = logitMatchingLesson(forward(student), t);
@@ -107,7 +105,8 @@ export function registerLearn(program: Command): void {
         const r = darkKnowledgeLesson(t, y, names);
         if (o.json) return printJson(r);
         process.stdout.write(`Dark knowledge. ${head}${n === data.test.count ? ' (all of them)' : ''}\n\n`);
-        process.stdout.write("| true class | teacher's nearest wrong class | its mean probability at T = 1 | at T = 4 |\n");
+        process.stdout.write("| true class | teacher's nearest wrong class | its mean probability at T = 1 "
+          + '| at T = 4 |\n');
         process.stdout.write('| --- | --- | ---: | ---: |\n');
         for (const row of r.rows) {
           const [p1, p4] = [row.probability['T=1']!, row.probability['T=4']!];
@@ -116,68 +115,4 @@ export function registerLearn(program: Command): void {
         process.stdout.write(`\n${r.conclusion}\n`);
       }
     });
-}
-
-
-/** Hinton et al.'s omitted-class experiment: the students, the table, the conclusion. */
-async function omittedClass(
-  data: Awaited<ReturnType<typeof loadData>>, teacher: Awaited<ReturnType<typeof loadZooModel>>, o: LearnOptions,
-): Promise<void> {
-  const names = await loadClassNames(data.dir);
-  const omit = /^\d+$/.test(o.omit) ? Number(o.omit) : names.indexOf(o.omit);
-  if (omit < 0 || omit >= names.length) {
-    throw new RangeError(`--omit must be a class name (${names.join(', ')}) or 0-${names.length - 1}, got ${o.omit}`);
-  }
-  const seeds = Array.from({ length: o.seeds }, (_, i) => i);
-  process.stderr.write(`omitted-class: ${names[omit]} left out; ${seeds.length} seeds × 3 mlp-students, ${o.epochs} epochs each\n`);
-  const t0 = performance.now();
-  const r = await omittedClassLesson({
-    train: data.train, test: data.test, norm: data.norm, teacher: teacher.model, omit, names, seeds,
-    epochs: o.epochs, temperature: o.temperature, alpha: o.alpha, lr: o.lr,
-    onRun: (method, seed, done, total) => {
-      process.stderr.write(`  ${done}/${total} ${method}, seed ${seed} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-    },
-  });
-  if (o.json) return printJson(r);
-  const pct = (v: number) => (100 * v).toFixed(2);
-  process.stdout.write(`Hinton et al.'s omitted-class experiment: no ${r.omitted} image in the transfer set `
-    + `(${r.transferImages} of ${data.train.count} training images). Teacher ${teacher.name} (${o.teacher}), `
-    + `${r.omitted} test accuracy ${pct(r.teacherOmittedAccuracy)}%. Students: mlp-student, ${r.config.epochs} epochs, `
-    + `SGD one-cycle peak lr ${r.config.lr}, no augmentation; distilled with T = ${r.temperature}, α = ${r.alpha}; `
-    + `${seeds.length} seeds. δ: the ${r.omitted} bias shift that makes ${pct(r.share)}% of test images `
-    + `${r.omitted} (its share of the training split; no test label used).\n\n`);
-  process.stdout.write(`| student | what | ${r.omitted} test accuracy % | all classes % | δ |\n`);
-  process.stdout.write('| --- | --- | ---: | ---: | ---: |\n');
-  for (const row of r.rows) {
-    process.stdout.write(`| ${row.method} | ${row.description} | ${pct(row.omittedMean)} ± ${pct(row.omittedStd)} `
-      + `| ${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)} | ${row.deltaMean ? row.deltaMean.toFixed(2) : '—'} |\n`);
-  }
-  process.stdout.write(`\n${r.conclusion}\n`);
-}
-
-/** Averaging the teachers' probabilities or their logits, on the first n test images. */
-async function severalTeachers(data: Awaited<ReturnType<typeof loadData>>, n: number, o: LearnOptions): Promise<void> {
-  const paths = o.teachers.split(',').map((p) => p.trim()).filter(Boolean);
-  if (paths.length < 2) throw new RangeError(`--teachers needs two or more checkpoints, comma-separated, got ${JSON.stringify(o.teachers)}`);
-  const teachers = await Promise.all(paths.map((p) => loadZooModel(p)));
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  const logits = teachers.map(({ model }) => {
-    const outs: Tensor[] = [];
-    for (let i = 0; i < n; i += 500) outs.push(noGrad(() => model.forward(toImageTensor(data.test, idx.subarray(i, i + 500), data.norm))));
-    return noGrad(() => cat(outs, 0));
-  });
-  const r = severalTeachersLesson(logits, labelsAt(data.test, idx), teachers.map((t) => t.name));
-  if (o.json) return printJson(r);
-  const pct = (v: number) => (100 * v).toFixed(2);
-  process.stdout.write(`Several teachers: ${r.teachers.map((t, k) => `${t.name} (${paths[k]}) ${pct(t.accuracy)}%`).join(', ')}; `
-    + `${n} test images${n === data.test.count ? ' (all of them)' : ''}\n\n`);
-  process.stdout.write('| T | target | mean entropy (nats) | mean top probability | accuracy % | top classes differ | KL(probs ‖ logits) |\n');
-  process.stdout.write('| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n');
-  for (const row of r.rows) {
-    for (const [what, s] of [['average of probabilities', row.probs], ['softmax of averaged logits', row.logits]] as const) {
-      const shared = what.startsWith('average') ? `${pct(row.disagree)}% | ${row.kl.toFixed(4)}` : ' | ';
-      process.stdout.write(`| ${row.T} | ${what} | ${s.entropy.toFixed(4)} | ${s.top.toFixed(4)} | ${pct(s.accuracy)} | ${shared} |\n`);
-    }
-  }
-  process.stdout.write(`\n${r.conclusion}\n`);
 }

@@ -14,7 +14,9 @@
 import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, wasm, type Exports, type Wasm } from './wasm.js';
 
 const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, ARGS = 8;
-const KERNELS = ['sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe'] as const;
+const KERNELS = [
+  'sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe',
+] as const;
 export type ParallelKernel = (typeof KERNELS)[number];
 
 // The worker's whole program, as source text (so bundles need no separate file): instantiate
