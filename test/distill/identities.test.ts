@@ -58,10 +58,13 @@ describe('KD identities (KD-IDENTITIES.md)', () => {
       expectClose(qp, d.div(p.C), { rtol: 1e-2, atol: 1e-2 * maxAbs(d.div(p.C)) }, `T(q−p) ${label(p)} T=${T}`);
       const limit = d.square().sum(1).div(2 * p.C).mean().item();
       expectClose(soft(p, T).softLoss.item(), limit, { rtol: 1e-2, atol: 1e-12 }, `T²KL ${label(p)} T=${T}`);
-      // the error shrinks like 1/T: measured where truncation, not rounding, dominates it
+      // the error shrinks like 1/T: |T²·KL − limit| ≤ M³/T with M = max |logit| (the next term of
+      // the expansion is a third-order moment of the logits; 900 random problems reached 0.18·M³/T),
+      // at three decades of T. A ratio err(10T)/err(T) is not a sound check: the 1/T and 1/T²
+      // terms can cancel at the first T and make the ratio anything.
       const err = (TT: number) => Math.abs(soft(p, TT).softLoss.item() - limit);
-      const T10 = 10 * maxLogit(p);
-      if (err(T10) > 1e-8 * limit) expect(err(10 * T10) / err(T10)).toBeLessThan(0.15);
+      const M = maxLogit(p);
+      for (const TT of [10 * M, 100 * M, 1000 * M]) expect(err(TT) * TT, `T=${TT} ${label(p)}`).toBeLessThanOrEqual(M ** 3);
     }), fcParams(30));
   });
 
@@ -166,7 +169,8 @@ describe('KD identities (KD-IDENTITIES.md)', () => {
       const pbar = teachers.map((t) => probs(t, p.T)).reduce((a, b) => a.add(b)).div(K);
       const want = probs(p.s, p.T).sub(pbar).div(p.T * p.B);
       expectClose(gradS(multi.kl, s), want, { rtol: 1e-9, atol: 1e-14 / (p.T * p.B) }, `grad ${label(p)}`);
-      expectClose(gradS(meanKL, s), want, { rtol: 1e-9 }, `grad of mean ${label(p)}`);
+      // the same absolute floor as above: q − p̄ of probabilities near 0 or 1 carries ~1e-16 of rounding
+      expectClose(gradS(meanKL, s), want, { rtol: 1e-9, atol: 1e-14 / (p.T * p.B) }, `grad of mean ${label(p)}`);
       const H = (q: Tensor) => q.mul(q.add(1e-300).log()).sum(1).neg().mean().item();
       const gap = H(pbar) - teachers.reduce((acc, t) => acc + H(probs(t, p.T)), 0) / K;
       expect(gap).toBeGreaterThanOrEqual(-1e-12);
@@ -184,7 +188,9 @@ describe('KD identities (KD-IDENTITIES.md)', () => {
       const t2 = p.t.mul(-1.5).add(p.s);
       const byProbs = new MultiTeacherDistillationLoss({ temperature: p.T, average: 'probs' }).parts(p.s, [p.t, t2], p.y).teacherProbs;
       const byLogits = new MultiTeacherDistillationLoss({ temperature: p.T, average: 'logits' }).parts(p.s, [p.t, t2], p.y).teacherProbs;
-      if (p.C > 2 && maxAbs(p.t.sub(t2)) > 1) expect(maxAbs(byProbs.sub(byLogits))).toBeGreaterThan(1e-6);
+      // unless both targets are saturated (low T: each is one-hot to float precision)
+      const saturated = maxAbs(byProbs) > 0.999 && maxAbs(byLogits) > 0.999;
+      if (p.C > 2 && maxAbs(p.t.sub(t2)) > 1 && !saturated) expect(maxAbs(byProbs.sub(byLogits))).toBeGreaterThan(1e-6);
     }), fcParams(30));
   });
 

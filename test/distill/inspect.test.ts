@@ -14,9 +14,13 @@ describe('gradient report', () => {
       const sum = r.grads.soft.add(r.grads.hard).toTypedArray();
       r.grads.total.toTypedArray().forEach((v, i) => expect(v).toBeCloseTo(sum[i]!, 14));
       const scale = Math.max(r.norms.soft, r.norms.hard, 1e-300);
-      expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(1e-12 * scale);
-      expect(r.maxAbsError.hard, label(p)).toBeLessThanOrEqual(1e-12 * scale);
-      expect(r.maxAbsError.dLdT! <= 1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * r.kl * alpha, 1e-300), label(p)).toBe(true);
+      // plus the absolute rounding floor of q − p (about 1e-16 per probability) times αT and (1 − α)
+      expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(1e-12 * scale + 1e-15 * alpha * p.T);
+      expect(r.maxAbsError.hard, label(p)).toBeLessThanOrEqual(1e-12 * scale + 1e-15 * (1 - alpha));
+      // dL/dT's closed form adds terms of size scale²/T that cancel at low T: their rounding is the floor
+      const floorT = 1e-12 * alpha * (1 + p.scale ** 2 / p.T);
+      const tolT = 1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * r.kl * alpha, 1e-300) + floorT;
+      expect(r.maxAbsError.dLdT! <= tolT, `${label(p)} error ${r.maxAbsError.dLdT} > ${tolT}`).toBe(true);
       expect(r.norms.soft).toBeCloseTo(r.norms.softUnscaled * p.T * p.T, 10);
     }), fcParams(40));
   });
