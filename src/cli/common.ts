@@ -51,7 +51,8 @@ export function addCropOptions(cmd: Command): Command {
       "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
       oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const), 'constant')
     .option('--crop-fill <colour>',
-      "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) (default: 0, black, as torchvision)",
+      "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) "
+        + '(default: 0, black, as torchvision)',
       fillOption);
 }
 

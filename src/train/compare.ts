@@ -105,7 +105,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     names.add(m.name);
     for (const i of m.teachers) {
       if (o.teachers[i]) continue;
-      throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${o.teachers.length} teacher(s) were given`);
+      const given = o.teachers.length;
+      throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${given} teacher(s) were given`);
     }
   }
   const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
