@@ -2,7 +2,8 @@
 // cache: cols[(c·kh + i)·kw + j, oh·Wo + ow] = x[c, oh·sh − ph + i, ow·sw − pw + j] (0 outside).
 // Every exported kernel takes (t, nt) and does the images t, t + nt, t + 2nt, ... of the batch:
 // thread t of nt runs it on the same shared memory (src/tensor/kernels/threads.ts), each with its
-// own scratch at scratch + t·scratchBytes. The TypeScript kernels in src/tensor/kernels/conv.ts
+// own scratch at scratch + t·scratchBytes (the forward and input gradient: the im2col matrix, then
+// gemmPackFloats of GEMM packing space). The TypeScript kernels in src/tensor/kernels/conv.ts
 // are the definition these must agree with (test/tensor/wasm.test.ts).
 import { sgemm, sgemmNT } from './gemm';
 
@@ -95,9 +96,10 @@ export function conv2dForward(geo: usize, x: usize, w: usize, y: usize, batch: i
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
+  const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   for (let b = t; b < batch; b += nt) {
     im2col(x + (<usize>(b * C * H * W) << 2), cols);
-    sgemm(w, cols, y + (<usize>(b * O * L) << 2), O, K, L);
+    sgemm(w, cols, y + (<usize>(b * O * L) << 2), O, K, L, pack);
   }
 }
 
@@ -106,8 +108,9 @@ export function conv2dInputGrad(geo: usize, g: usize, wT: usize, dx: usize, batc
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
+  const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   for (let b = t; b < batch; b += nt) {
-    sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L);
+    sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L, pack);
     col2im(cols, dx + (<usize>(b * C * H * W) << 2));
   }
 }
@@ -144,8 +147,11 @@ export function conv2dWeightGrad(geo: usize, x: usize, g: usize, parts: usize, b
   }
 }
 
-/** Rows [i0, i1) of C = A @ B (or A @ Bᵀ) for thread t: row blocks of 4 dealt out in turn. */
-export function sgemmRows(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, t: i32, nt: i32): void {
+/**
+ * Rows [i0, i1) of C = A @ B (or A @ Bᵀ) for thread t: row blocks of 4 dealt out in turn; thread t
+ * packs B at scratch + t·scratchBytes (gemmPackFloats(k) floats).
+ */
+export function sgemmRows(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
   const blocks = (n + 3) >> 2;
   const per = (blocks + nt - 1) / nt;
   const i0 = min(n, t * per * 4);
@@ -154,7 +160,7 @@ export function sgemmRows(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, 
   const aa = a + (<usize>(i0 * k) << 2);
   const cc = c + (<usize>(i0 * m) << 2);
   if (transposeB) sgemmNT(aa, b, cc, i1 - i0, k, m);
-  else sgemm(aa, b, cc, i1 - i0, k, m);
+  else sgemm(aa, b, cc, i1 - i0, k, m, scratch + <usize>t * scratchBytes);
 }
 
 /**

@@ -55,6 +55,19 @@ describe('conv kernels: wasm (float32) against the reference (float64)', () => {
       close(conv2dKernel(x.storage, make(r).w.storage, win, 'float32').data, conv2dKernel(d(x), d(make(r).w), win, 'float64').data, r.C * r.kh * r.kw);
     }), fcParams(25));
   });
+
+  // 1024 output positions or more per image: the forward and input-gradient GEMMs pack their
+  // right operand into strips first (assembly/gemm.ts), in the scratch after the im2col matrix
+  it('forward and input gradient agree for images of 32×32 and more (packed GEMM)', () => {
+    const big = caseArb.map((r) => ({ ...r, H: 32 + (r.H % 5), W: 32 + (r.W % 5), sh: 1, sw: 1, ph: r.kh >> 1, pw: r.kw >> 1 }));
+    fc.assert(fc.property(big, (r) => {
+      const { x, w, gy, win } = make(r);
+      expect(gy.shape[2]! * gy.shape[3]!).toBeGreaterThanOrEqual(1024);
+      const d = (t: Tensor) => t.double().storage;
+      close(conv2dKernel(x.storage, w.storage, win, 'float32').data, conv2dKernel(d(x), d(w), win, 'float64').data, r.C * r.kh * r.kw);
+      close(conv2dInputGradKernel(gy.storage, w.storage, [r.H, r.W], win, 'float32').data, conv2dInputGradKernel(d(gy), d(w), [r.H, r.W], win, 'float64').data, r.O * r.kh * r.kw);
+    }), fcParams(15));
+  });
 });
 
 describe('conv ops: gradients of every order', () => {

@@ -37,6 +37,41 @@ describe('wasm kernels', () => {
     });
   }
 
+  // Rows of B of 1024 floats or more are packed into strips first (assembly/gemm.ts); each element
+  // is still one sum over k in the same order, so the result must be bit-identical to products
+  // over column blocks narrow enough not to be packed, and close to the float64 reference.
+  it('sgemm with packed B (m ≥ 1024) equals unpacked column blocks bit for bit', () => {
+    const long = fc.record({
+      n: fc.integer({ min: 1, max: 19 }), k: fc.integer({ min: 1, max: 300 }),
+      m: fc.integer({ min: 1024, max: 1100 }), seed: fc.nat(),
+    });
+    fc.assert(fc.property(long, ({ n, k, m, seed }) => {
+      const g = new Generator(seed);
+      const A = Float32Array.from({ length: n * k }, () => g.normal());
+      const B = Float32Array.from({ length: k * m }, () => g.normal());
+      const got = new Float32Array(n * m);
+      expect(sgemm(A, 0, B, 0, got, 0, n, k, m)).toBe(true);
+      const half = 512; // columns [0, 512) and [512, m): both under the packing threshold
+      for (const [j0, j1] of [[0, half], [half, m]] as const) {
+        const w = j1 - j0;
+        const Bj = Float32Array.from({ length: k * w }, (_, i) => B[Math.floor(i / w) * m + j0 + (i % w)]!);
+        const part = new Float32Array(n * w);
+        expect(sgemm(A, 0, Bj, 0, part, 0, n, k, w)).toBe(true);
+        for (let i = 0; i < n; i++) {
+          const row = Array.from(got.subarray(i * m + j0, i * m + j1));
+          if (row.some((v, j) => !Object.is(v, part[i * w + j]))) {
+            expect(row).toEqual(Array.from(part.subarray(i * w, (i + 1) * w)));
+          }
+        }
+      }
+      const want = new Float64Array(n * m);
+      gemmReference(Float64Array.from(A), 0, Float64Array.from(B), 0, want, 0, n, k, m);
+      want.forEach((v, i) => {
+        if (!(Math.abs(got[i]! - v) <= 1e-5 * (1 + Math.sqrt(k)) * (1 + Math.abs(v)))) expect(got[i]).toBeCloseTo(v, 4);
+      });
+    }), fcParams(25));
+  });
+
   it('matmul through wasm (contiguous, transposed, batched/broadcast) equals float64 matmul', () => {
     fc.assert(fc.property(fc.record({ n: fc.integer({ min: 8, max: 30 }), k: fc.integer({ min: 8, max: 30 }), m: fc.integer({ min: 8, max: 30 }), seed: fc.nat(), tb: fc.boolean(), ta: fc.boolean() }), ({ n, k, m, seed, tb, ta }) => {
       const g = new Generator(seed);

@@ -14,12 +14,15 @@ const PARALLEL_MIN_WORK = 1 << 17;
 export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number, n: number, k: number, m: number, transposeB = false): boolean {
   const w = wasm();
   if (!w) return false;
-  const [pa, pb, pc] = reserve(w, [n * k * 4, k * m * 4, n * m * 4]) as [number, number, number];
+  const split = n >= 8 && n * k * m >= PARALLEL_MIN_WORK;
+  const packBytes = w.exports.gemmPackFloats(k) * 4;
+  const [pa, pb, pc, pp] = reserve(w, [n * k * 4, k * m * 4, n * m * 4, (split ? getNumThreads() : 1) * packBytes]) as [number, number, number, number];
   const heap = heapF32(w);
   heap.set(A.subarray(aOff, aOff + n * k), pa / 4);
   heap.set(B.subarray(bOff, bOff + k * m), pb / 4);
-  if (n >= 8 && n * k * m >= PARALLEL_MIN_WORK) parallel(w, 'sgemmRows', [pa, pb, pc, n, k, m, transposeB ? 1 : 0]);
-  else (transposeB ? w.exports.sgemmNT : w.exports.sgemm)(pa, pb, pc, n, k, m);
+  if (split) parallel(w, 'sgemmRows', [pa, pb, pc, n, k, m, transposeB ? 1 : 0, pp, packBytes]);
+  else if (transposeB) w.exports.sgemmNT(pa, pb, pc, n, k, m);
+  else w.exports.sgemm(pa, pb, pc, n, k, m, pp);
   C.set(heap.subarray(pc / 4, pc / 4 + n * m), cOff);
   return true;
 }
@@ -43,7 +46,7 @@ export function conv2dForwardWasm(x: Float32Array, weight: Float32Array, y: Floa
   if (!w) return false;
   const { K, L, X } = dims(s);
   const nt = getNumThreads();
-  const scratchBytes = align16(K * L * 4);
+  const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4;
   const [px, pw, py, ps] = reserve(w, [s.B * X * 4, s.O * K * 4, s.B * s.O * L * 4, nt * scratchBytes]) as [number, number, number, number];
   const heap = heapF32(w);
   heap.set(x, px / 4);
@@ -60,7 +63,7 @@ export function conv2dInputGradWasm(g: Float32Array, weight: Float32Array, dx: F
   if (!w) return false;
   const { K, L, X } = dims(s);
   const nt = getNumThreads();
-  const scratchBytes = align16(K * L * 4);
+  const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4;
   const [pg, pwT, pdx, ps] = reserve(w, [s.B * s.O * L * 4, K * s.O * 4, s.B * X * 4, nt * scratchBytes]) as [number, number, number, number];
   const heap = heapF32(w);
   heap.set(g, pg / 4);

@@ -10,9 +10,13 @@
 import { WASM_BASE64, WASM_SHARED_BASE64 } from './wasm-binary.generated.js';
 
 export interface Exports {
-  sgemm(a: number, b: number, c: number, n: number, k: number, m: number): void;
+  gemmPackFloats(k: number): number;
+  sgemm(a: number, b: number, c: number, n: number, k: number, m: number, pack: number): void;
   sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
-  sgemmRows(a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number, t: number, nt: number): void;
+  sgemmRows(
+    a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number,
+    scratch: number, scratchBytes: number, t: number, nt: number,
+  ): void;
   conv2dForward(geo: number, x: number, w: number, y: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
   conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
   maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, t: number, nt: number): void;
