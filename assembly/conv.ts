@@ -1,11 +1,12 @@
 // Convolution kernels for NCHW float32 images, one image at a time so its im2col matrix stays in
 // cache: cols[(c·kh + i)·kw + j, oh·Wo + ow] = x[c, oh·sh − ph + i, ow·sw − pw + j] (0 outside).
-// Every exported kernel takes (t, nt) and does the images t, t + nt, t + 2nt, ... of the batch:
-// thread t of nt runs it on the same shared memory (src/tensor/kernels/threads.ts), each with its
-// own scratch at scratch + t·scratchBytes (the forward and input gradient: the im2col matrix, then
-// gemmPackFloats of GEMM packing space). The TypeScript kernels in src/tensor/kernels/conv.ts
+// Every exported kernel takes (next, t, nt): each of the nt threads running it on the same shared
+// memory (src/tensor/kernels/threads.ts) takes the next image (or chunk, or planes) from the
+// counter at `next` until none is left — a slower thread does fewer — each with its own scratch
+// at scratch + t·scratchBytes (forward and input gradient: the im2col matrix, then
+// gemmPackFloats(k) floats of GEMM packing space). The TypeScript kernels in src/tensor/kernels/conv.ts
 // are the definition these must agree with (test/tensor/wasm.test.ts).
-import { sgemm, sgemmNT } from './gemm';
+import { nextUnit, sgemm, sgemmNT } from './gemm';
 
 // Geometry of one convolution: 12 int32 at `geo` in memory (C, H, W, O, KH, KW, SH, SW, PH, PW,
 // HO, WO), read into this instance's globals at the start of each call (every thread's instance
@@ -92,24 +93,24 @@ function col2im(cols: usize, dx: usize): void {
 }
 
 /** y[b] = w [O, C·KH·KW] @ im2col(x[b]) for the images of thread t. */
-export function conv2dForward(geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
+export function conv2dForward(geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
-  for (let b = t; b < batch; b += nt) {
+  for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
     im2col(x + (<usize>(b * C * H * W) << 2), cols);
     sgemm(w, cols, y + (<usize>(b * O * L) << 2), O, K, L, pack);
   }
 }
 
 /** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx zeroed by the caller). */
-export function conv2dInputGrad(geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
+export function conv2dInputGrad(geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
-  for (let b = t; b < batch; b += nt) {
+  for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
     sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L, pack);
     col2im(cols, dx + (<usize>(b * C * H * W) << 2));
   }
@@ -117,17 +118,20 @@ export function conv2dInputGrad(geo: usize, g: usize, wT: usize, dx: usize, batc
 
 /**
  * dw = Σ_b g[b] [O, L] @ im2col(x[b])ᵀ in `chunks` partial sums, chunk q over images
- * [q·B/chunks, (q+1)·B/chunks), written to parts + q·O·K floats; thread t does chunks t, t + nt, ...
+ * [q·B/chunks, (q+1)·B/chunks), written to parts + q·O·K floats; the threads take chunks in turn.
  * The caller adds the partial sums. A fixed chunk count keeps the result independent of nt.
  * Scratch holds cols, then one O×K product.
  */
-export function conv2dWeightGrad(geo: usize, x: usize, g: usize, parts: usize, batch: i32, chunks: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
+export function conv2dWeightGrad(
+  geo: usize, x: usize, g: usize, parts: usize, batch: i32, chunks: i32,
+  scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32,
+): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
   const tmp = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   const n = O * K;
-  for (let q = t; q < chunks; q += nt) {
+  for (let q = nextUnit(next); q < chunks; q = nextUnit(next)) {
     const acc = parts + (<usize>(q * n) << 2);
     memory.fill(acc, 0, <usize>n << 2);
     const b1 = <i32>((<i64>(q + 1) * batch) / chunks);
@@ -147,47 +151,38 @@ export function conv2dWeightGrad(geo: usize, x: usize, g: usize, parts: usize, b
   }
 }
 
-/**
- * Rows [i0, i1) of C = A @ B (or A @ Bᵀ) for thread t: row blocks of 4 dealt out in turn; thread t
- * packs B at scratch + t·scratchBytes (gemmPackFloats(k) floats).
- */
-export function sgemmRows(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, scratch: usize, scratchBytes: usize, t: i32, nt: i32): void {
-  const blocks = (n + 3) >> 2;
-  const per = (blocks + nt - 1) / nt;
-  const i0 = min(n, t * per * 4);
-  const i1 = min(n, (t + 1) * per * 4);
-  if (i1 <= i0) return;
-  const aa = a + (<usize>(i0 * k) << 2);
-  const cc = c + (<usize>(i0 * m) << 2);
-  if (transposeB) sgemmNT(aa, b, cc, i1 - i0, k, m);
-  else sgemm(aa, b, cc, i1 - i0, k, m, scratch + <usize>t * scratchBytes);
-}
+const POOL_UNIT = 8;
 
 /**
  * Max pooling of `planes` [H, W] planes (geometry as for a convolution; C and O unused): the
  * window maxima into vals and the flat position y·W + x of the first maximum into idx; positions
- * outside the image are skipped (−∞ padding), a NaN wins. Thread t does planes t, t + nt, ...
+ * outside the image are skipped (−∞ padding), a NaN wins. The threads take POOL_UNIT planes at a time.
  */
-export function maxPool2dForward(geo: usize, x: usize, vals: usize, idx: usize, planes: i32, t: i32, nt: i32): void {
+export function maxPool2dForward(geo: usize, x: usize, vals: usize, idx: usize, planes: i32, next: usize, t: i32, nt: i32): void {
   loadGeometry(geo);
-  for (let p = t; p < planes; p += nt) {
-    const base = x + (<usize>(p * H * W) << 2);
-    let o = p * HO * WO;
-    for (let oh = 0; oh < HO; oh++) {
-      const y0 = max(0, oh * SH - PH), y1 = min(H, oh * SH - PH + KH);
-      for (let ow = 0; ow < WO; ow++, o++) {
-        const x0 = max(0, ow * SW - PW), x1 = min(W, ow * SW - PW + KW);
-        let best: f32 = -Infinity;
-        let at = y0 * W + x0;
-        for (let yy = y0; yy < y1; yy++) {
-          for (let xx = x0; xx < x1; xx++) {
-            const v = load<f32>(base + (<usize>(yy * W + xx) << 2));
-            if (v > best || (v != v && best == best)) { best = v; at = yy * W + xx; }
-          }
+  for (let u = nextUnit(next); u * POOL_UNIT < planes; u = nextUnit(next)) {
+    for (let p = u * POOL_UNIT; p < min(planes, (u + 1) * POOL_UNIT); p++) maxPoolPlane(x, vals, idx, p);
+  }
+}
+
+/** One plane of maxPool2dForward. */
+function maxPoolPlane(x: usize, vals: usize, idx: usize, p: i32): void {
+  const base = x + (<usize>(p * H * W) << 2);
+  let o = p * HO * WO;
+  for (let oh = 0; oh < HO; oh++) {
+    const y0 = max(0, oh * SH - PH), y1 = min(H, oh * SH - PH + KH);
+    for (let ow = 0; ow < WO; ow++, o++) {
+      const x0 = max(0, ow * SW - PW), x1 = min(W, ow * SW - PW + KW);
+      let best: f32 = -Infinity;
+      let at = y0 * W + x0;
+      for (let yy = y0; yy < y1; yy++) {
+        for (let xx = x0; xx < x1; xx++) {
+          const v = load<f32>(base + (<usize>(yy * W + xx) << 2));
+          if (v > best || (v != v && best == best)) { best = v; at = yy * W + xx; }
         }
-        store<f32>(vals + (<usize>o << 2), best);
-        store<i32>(idx + (<usize>o << 2), at);
       }
+      store<f32>(vals + (<usize>o << 2), best);
+      store<i32>(idx + (<usize>o << 2), at);
     }
   }
 }

@@ -29,25 +29,35 @@ export function gemmPackFloats(k: i32): i32 {
   return max(PACK_FLOATS, k << 3);
 }
 
+/** Width of the packed panels for an inner dimension k (a multiple of 8). */
+@inline function packWidth(k: i32): i32 {
+  return max(8, min(256, (PACK_FLOATS / max(k, 1)) & ~7));
+}
+
 /** C = A @ B; `pack` is scratch of gemmPackFloats(k) floats (used when m ≥ PACK_MIN_M; 0: never pack). */
 export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, pack: usize): void {
-  const m8 = m & ~7;
+  sgemmColumns(a, b, c, n, k, m, 0, m, pack);
+}
+
+/** Columns [j0, j1) of C = A @ B: j0 a multiple of 8, j1 a multiple of 8 or m. */
+function sgemmColumns(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32, pack: usize): void {
+  const e8 = j0 + ((j1 - j0) & ~7);
   if (pack != 0 && m >= PACK_MIN_M) {
-    const nc = max(8, min(256, (PACK_FLOATS / max(k, 1)) & ~7));
-    for (let j0 = 0; j0 < m8; j0 += nc) {
-      const j1 = min(m8, j0 + nc);
-      packPanel(b, pack, k, m, j0, j1);
-      sgemmPanel(a, pack, 32, <usize>k << 5, c, n, k, m, j0, j1);
+    const nc = packWidth(k);
+    for (let p0 = j0; p0 < e8; p0 += nc) {
+      const p1 = min(e8, p0 + nc);
+      packPanel(b, pack, k, m, p0, p1);
+      sgemmPanel(a, pack, 32, <usize>k << 5, c, n, k, m, p0, p1);
     }
   } else {
     const rowB = <usize>m << 2;
-    for (let j0 = 0; j0 < m8; j0 += NC) {
-      sgemmPanel(a, b + (<usize>j0 << 2), rowB, 32, c, n, k, m, j0, min(m8, j0 + NC));
+    for (let p0 = j0; p0 < e8; p0 += NC) {
+      sgemmPanel(a, b + (<usize>p0 << 2), rowB, 32, c, n, k, m, p0, min(e8, p0 + NC));
     }
   }
   const rowA = <usize>k << 2;
   const rowC = <usize>m << 2;
-  if (m8 < m) for (let i = 0; i < n; i++) tailColumns(a + <usize>i * rowA, b, c + <usize>i * rowC, k, m, m8);
+  if (e8 < j1) for (let i = 0; i < n; i++) tailColumns(a + <usize>i * rowA, b, c + <usize>i * rowC, k, m, e8, j1);
 }
 
 /** B[0..k, j0..j1) into pack as (j1 − j0)/8 strips of k×8 floats, each contiguous. */
@@ -128,9 +138,9 @@ function sgemmPanel(a: usize, panel: usize, stepP: usize, stepQ: usize, c: usize
   }
 }
 
-/** Columns m8..m-1 of one row of C, scalar. */
-@inline function tailColumns(ar: usize, b: usize, cr: usize, k: i32, m: i32, m8: i32): void {
-  for (let j = m8; j < m; j++) {
+/** Columns [j0, j1) of one row of C, scalar. */
+@inline function tailColumns(ar: usize, b: usize, cr: usize, k: i32, m: i32, j0: i32, j1: i32): void {
+  for (let j = j0; j < j1; j++) {
     let s: f32 = 0;
     let bp = b + (<usize>j << 2);
     for (let p = 0; p < k; p++) {
@@ -162,14 +172,19 @@ function sgemmPanel(a: usize, panel: usize, stepP: usize, stepQ: usize, c: usize
 const NJ = 16;
 
 export function sgemmNT(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32): void {
-  const m4 = m & ~3;
-  for (let j0 = 0; j0 < m4; j0 += NJ) sgemmNTPanel(a, b, c, n, k, m, j0, min(m4, j0 + NJ));
+  sgemmNTColumns(a, b, c, n, k, m, 0, m);
+}
+
+/** Columns [j0, j1) of C = A @ Bᵀ: j0 a multiple of 4, j1 a multiple of 4 or m. */
+function sgemmNTColumns(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32): void {
+  const e4 = j0 + ((j1 - j0) & ~3);
+  for (let p0 = j0; p0 < e4; p0 += NJ) sgemmNTPanel(a, b, c, n, k, m, p0, min(e4, p0 + NJ));
   const k4 = k & ~3;
   const row = <usize>k << 2;
   const rowC = <usize>m << 2;
   for (let i = 0; i < n; i++) {
     const x = a + <usize>i * row;
-    for (let j = m4; j < m; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
+    for (let j = e4; j < j1; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
   }
 }
 
@@ -219,5 +234,43 @@ function sgemmNTPanel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
   for (; i < n; i++) {
     const x = a + <usize>i * row;
     for (let j = j0; j < j1; j++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), dot(x, b + <usize>j * row, k, k4));
+  }
+}
+
+/** The next unit of work: units are handed out in turn from a counter all threads share. */
+@inline export function nextUnit(counter: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const u = load<i32>(counter);
+  store<i32>(counter, u + 1);
+  return u;
+}
+
+/**
+ * C = A @ B (or A @ Bᵀ) on all threads. The work is cut into units — a column panel of C times
+ * a block of rows (rows only as finely as needed for about 4 units per thread) — and each thread
+ * takes the next unit from the shared counter at `next` until none is left, so a thread that
+ * runs slower (its caches colder, its core shared) does fewer units instead of holding up the
+ * others. Each element of C is the same sum in the same order whichever thread computes it, so
+ * the result does not depend on nt. Thread t packs at scratch + t·scratchBytes.
+ */
+export function sgemmParallel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32): void {
+  const width = transposeB ? NJ : m >= PACK_MIN_M ? packWidth(k) : NC;
+  const colUnits = max(1, m / width);
+  const blocks = (n + 3) >> 2;
+  const rowUnits = min(blocks, max(1, (4 * nt + colUnits - 1) / colUnits));
+  const rows = ((blocks + rowUnits - 1) / rowUnits) << 2;
+  const pack = scratch + <usize>t * scratchBytes;
+  const units = rowUnits * colUnits;
+  for (let u = nextUnit(next); u < units; u = nextUnit(next)) {
+    const i0 = (u / colUnits) * rows;
+    if (i0 >= n) continue;
+    const i1 = min(n, i0 + rows);
+    const cu = u % colUnits;
+    const j0 = cu * width;
+    const j1 = cu == colUnits - 1 ? m : j0 + width; // the last panel takes the columns left over
+    const aa = a + (<usize>(i0 * k) << 2);
+    const cc = c + (<usize>(i0 * m) << 2);
+    if (transposeB) sgemmNTColumns(aa, b, cc, i1 - i0, k, m, j0, j1);
+    else sgemmColumns(aa, b, cc, i1 - i0, k, m, j0, j1, pack);
   }
 }

@@ -1,8 +1,9 @@
 // The machine's WebAssembly SIMD peak, for the benchmark (bench/probe.ts): twelve independent
 // chains of f32x4 multiply-adds held in registers (acc ← acc·x + y; the multiply depends on the
 // accumulator, so the compiler cannot hoist it), no memory traffic. 96 flops per round. Every
-// thread t of nt runs all `rounds` and stores its sum at out + 16·t (so nothing is optimised away).
-export function simdPeakProbe(out: usize, rounds: i32, t: i32, nt: i32): void {
+// thread t of nt runs all `rounds` (no work is shared: `next` is unused) and stores its sum at
+// out + 16·t (so nothing is optimised away).
+export function simdPeakProbe(out: usize, rounds: i32, next: usize, t: i32, nt: i32): void {
   const x = f32x4.splat(0.9999);
   const y = f32x4.splat(0.0001);
   let a0 = f32x4.splat(<f32>t), a1 = f32x4.splat(0.1), a2 = f32x4.splat(0.2), a3 = f32x4.splat(0.3);

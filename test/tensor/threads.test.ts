@@ -1,5 +1,6 @@
 // Worker threads: the kernels split over 2 threads give bit-identical results to 1 thread
-// (every split is fixed by the shapes), the workers start and report ready, bad counts are named.
+// (threads take units of work from a shared counter; each unit is computed the same way whoever
+// takes it), the workers start and report ready, bad counts are named.
 import { afterAll, describe, expect, it } from 'vitest';
 import { F, Generator, getNumThreads, randn, setNumThreads, threadsReady, threadStatus } from '../../src/index.js';
 
@@ -13,7 +14,19 @@ function workload(seed: number) {
   const w = randn([6, 5, 3, 3], { generator: g }).requiresGrad_();
   const y = F.conv2d(x, w, null, { padding: 1, stride: [1, 2] });
   y.square().sum().backward();
-  return [a.matmul(b), a.matmul(b.t().contiguous().t()), y, x.grad!, w.grad!].map((t) => Array.from(t.toTypedArray()));
+  // rows of 1100 floats: B is packed (assembly/gemm.ts); 17 images cross the weight gradient's chunks
+  const wide = randn([301, 1100], { generator: g });
+  const x2 = randn([17, 3, 33, 34], { generator: g }).requiresGrad_();
+  const w2 = randn([4, 3, 5, 5], { generator: g }).requiresGrad_();
+  const y2 = F.maxPool2d(F.conv2d(x2, w2, null, { padding: 2 }), 2);
+  y2.square().sum().backward();
+  // elementwise kernels large enough to be split: relu, a bias over channels, relu's backward
+  const z = randn([8, 100, 1001], { generator: g }).requiresGrad_();
+  const zb = randn([100, 1], { generator: g });
+  const y3 = z.add(zb).relu();
+  y3.backward(randn([8, 100, 1001], { generator: g }));
+  return [a.matmul(b), a.matmul(b.t().contiguous().t()), y, x.grad!, w.grad!, a.matmul(wide), y2, x2.grad!, w2.grad!, y3, z.grad!]
+    .map((t) => Array.from(t.toTypedArray()));
 }
 
 describe('worker threads', () => {

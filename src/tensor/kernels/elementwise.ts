@@ -7,6 +7,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { allocateUninitialized } from '../pool.js';
 import { broadcastShapes, broadcastStrides, numel, type Shape } from '../shape.js';
 import { TensorData } from '../storage.js';
+import { binaryF32Wasm, EW_BINARY_OPS, EW_MIN, reluF32Wasm } from './wasm-kernels.js';
 
 /** Merges dim d into d+1 wherever stride[d] = stride[d+1]·shape[d+1] for every operand; drops size-1 dims. */
 export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
@@ -78,6 +79,7 @@ export function accumulateInto(dst: TensorData, src: TensorData): void {
   const out = dst.data;
   const from = src.data;
   const base = dst.offset;
+  if (out instanceof Float32Array && from instanceof Float32Array && dst.size >= EW_MIN && wasmBinary('add', dst, src, dst.shape, out, base)) return;
   forEachRun(src.shape, [src.strides], [src.offset], (o, at, len, step) => {
     let i = at[0]!;
     const s = step[0]!;
@@ -108,6 +110,9 @@ export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => numb
   const out = allocateUninitialized(outDtype, a.size);
   const src = a.data;
   const fast = UNARY[op];
+  if (op === 'relu' && a.isContiguous() && src instanceof Float32Array && out instanceof Float32Array && out.length >= EW_MIN) {
+    if (reluF32Wasm(src, a.offset, out, out.length)) return new TensorData(out, a.shape);
+  }
   if (a.isContiguous()) {
     // the common case needs no index bookkeeping at all
     if (fast) fast(src, a.offset, 1, out, 0, out.length);
@@ -159,6 +164,7 @@ export function binaryMap(
   const db = b.data;
   const fast = BINARY[op];
   const n = out.length;
+  if (n >= EW_MIN && out instanceof Float32Array && wasmBinary(op, a, b, shape, out, 0)) return new TensorData(out, shape);
   // contiguous operands of the output's size, or a single value: one flat loop
   const flatA = a.size === n && a.isContiguous() ? 1 : a.size === 1 ? 0 : -1;
   const flatB = b.size === n && b.isContiguous() ? 1 : b.size === 1 ? 0 : -1;
@@ -178,6 +184,19 @@ export function binaryMap(
     for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = fn(da[i]!, db[k]!);
   });
   return new TensorData(out, shape);
+}
+
+/**
+ * The float32 fast path of binaryMap and accumulateInto: out[outOff..] = op(a, b) broadcast to
+ * `shape`, in wasm when the op has a kernel, both operands are float32, the layout coalesces to
+ * at most 3 dims and no stride is negative; false (nothing done) otherwise.
+ */
+function wasmBinary(op: string, a: TensorData, b: TensorData, shape: Shape, out: Float32Array, outOff: number): boolean {
+  const code = EW_BINARY_OPS[op];
+  if (code === undefined || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array)) return false;
+  const c = coalesce(shape, [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape)]);
+  if (c.shape.length > 3 || c.strides.some((s) => s.some((v) => v < 0))) return false;
+  return binaryF32Wasm(code, a.data, a.offset, c.strides[0]!, b.data, b.offset, c.strides[1]!, c.shape, out, outOff);
 }
 
 /** out = cond ? a : b, all three broadcast together. */

@@ -8,14 +8,18 @@
 //   READY  workers add 1 once instantiated (jobs go to them only when all are ready)
 //   STOP   1 asks the workers to exit
 //   FN, ARGC, NT, FAILED, ARGS...  the job: kernel index, argument count, thread count, error flag
+//   NEXT   the job's work counter: every kernel takes (..., next, t, nt) and each thread takes
+//          the next unit of work from it (atomic add) until none is left, so a slower thread
+//          does fewer units; which thread does a unit never changes the result
 // Node: worker_threads. Browsers: Web Workers made from a Blob, when the page is cross-origin
 // isolated (else SharedArrayBuffer is missing and kdgrad stays on one thread); a page's main
 // thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
-import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, wasm, type Exports, type Wasm } from './wasm.js';
+import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, SOLO_COUNTER_AT, wasm, type Exports, type Wasm } from './wasm.js';
 
-const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, ARGS = 8;
+const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, NEXT = 8, ARGS = 9;
 const KERNELS = [
-  'sgemmRows', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe',
+  'sgemmParallel', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe',
+  'binaryF32', 'reluF32',
 ] as const;
 export type ParallelKernel = (typeof KERNELS)[number];
 
@@ -48,6 +52,8 @@ const BROWSER_WORKER = `${WORKER_LOOP}\nself.onmessage = (e) => run(e.data);\n`;
 interface Pool {
   w: Wasm;
   ctl: Int32Array;
+  /** Byte address of the NEXT word. */
+  next: number;
   workers: { terminate(): unknown }[];
 }
 
@@ -133,7 +139,7 @@ function startWorkers(w: Wasm, n: number): Pool | null {
   ctl.fill(0);
   const workers = Array.from({ length: n - 1 }, (_, i) => spawn(i));
   note = '';
-  return { w, ctl, workers };
+  return { w, ctl, next: control + NEXT * 4, workers };
 }
 
 /** Atomics.wait may block here (Node, or a worker), but not on a browser page's main thread. */
@@ -147,9 +153,16 @@ export function threadStatus(): string {
   return `${n} threads (${nodeProcess?.getBuiltinModule ? 'worker_threads' : 'Web Workers'} on shared wasm memory)`;
 }
 
+/** Runs kernel(...args, next, 0, 1) on this thread alone (work too small to share). */
+export function solo(w: Wasm, kernel: ParallelKernel, args: readonly number[]): void {
+  new Int32Array(w.memory.buffer, SOLO_COUNTER_AT, 1)[0] = 0;
+  (w.exports[kernel as keyof Exports] as (...a: number[]) => void)(...args, SOLO_COUNTER_AT, 0, 1);
+}
+
 /**
- * Runs kernel(...args, t, nt) for t = 0..nt−1, t = 0 on this thread, and returns when all are
- * done. Before the workers are up (they start asynchronously), this thread does every share.
+ * Runs kernel(...args, next, t, nt) for t = 0..nt−1, t = 0 on this thread, with `next` the
+ * address of a work counter set to 0, and returns when all are done. Before the workers are up
+ * (they start asynchronously), this thread does all the work.
  */
 export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[]): void {
   const fn = w.exports[kernel as keyof Exports] as (...a: number[]) => void;
@@ -161,21 +174,23 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
     console.warn(`kdgrad: ${n} threads requested, running ${note}`);
   }
   if (!p || Atomics.load(p.ctl, READY) < n - 1) {
-    fn(...args, 0, 1);
+    solo(w, kernel, args);
     return;
   }
   const ctl = p.ctl;
   ctl[FN] = KERNELS.indexOf(kernel);
-  ctl[ARGC] = args.length;
+  ctl[ARGC] = args.length + 1;
   ctl[NT] = n;
   ctl[FAILED] = 0;
   for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
+  ctl[ARGS + args.length] = p.next;
+  Atomics.store(ctl, NEXT, 0);
   Atomics.store(ctl, DONE, 0);
   Atomics.add(ctl, GEN, 1);
   Atomics.notify(ctl, GEN);
   let error: unknown = null;
   try {
-    fn(...args, 0, n);
+    fn(...args, p.next, 0, n);
   } catch (e) {
     error = e;
   }

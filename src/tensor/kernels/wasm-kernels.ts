@@ -2,7 +2,7 @@
 // over all threads, copy the result out. Each returns false (doing nothing) when the wasm
 // kernels are unavailable, and the caller runs its TypeScript reference kernel instead.
 import { ARGS_AT, heapF32, heapI32, reserve, wasm } from './wasm.js';
-import { getNumThreads, parallel } from './threads.js';
+import { getNumThreads, parallel, solo } from './threads.js';
 
 /** Below this many multiply-adds a product is not worth splitting across threads. */
 const PARALLEL_MIN_WORK = 1 << 17;
@@ -20,7 +20,7 @@ export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: numb
   const heap = heapF32(w);
   heap.set(A.subarray(aOff, aOff + n * k), pa / 4);
   heap.set(B.subarray(bOff, bOff + k * m), pb / 4);
-  if (split) parallel(w, 'sgemmRows', [pa, pb, pc, n, k, m, transposeB ? 1 : 0, pp, packBytes]);
+  if (split) parallel(w, 'sgemmParallel', [pa, pb, pc, n, k, m, transposeB ? 1 : 0, pp, packBytes]);
   else if (transposeB) w.exports.sgemmNT(pa, pb, pc, n, k, m);
   else w.exports.sgemm(pa, pb, pc, n, k, m, pp);
   C.set(heap.subarray(pc / 4, pc / 4 + n * m), cOff);
@@ -115,5 +115,52 @@ export function maxPool2dWasm(x: Float32Array, vals: Float32Array, idx: Int32Arr
   parallel(w, 'maxPool2dForward', [ARGS_AT, px, pv, pi, s.B]);
   vals.set(heap.subarray(pv / 4, pv / 4 + n));
   idx.set(heapI32(w).subarray(pi / 4, pi / 4 + n));
+  return true;
+}
+
+/** Codes of the binary ops assembly/elementwise.ts runs. */
+export const EW_BINARY_OPS: Readonly<Record<string, number>> = { add: 0, sub: 1, mul: 2, reluGrad: 3 };
+
+/** Below this many elements the copies and the fork-join cost more than an elementwise op. */
+export const EW_MIN = 16384;
+
+/** Floats from the first to the last element a view of `shape` with these (non-negative) strides reads. */
+const span = (shape: readonly number[], strides: readonly number[]) => shape.reduce((s, d, i) => s + (d - 1) * strides[i]!, 1);
+
+/**
+ * out[outOff..] (contiguous) = op(x, y) for the coalesced shape (1 to 3 dims) and element strides
+ * of x and y (non-negative). out may be x itself (a gradient accumulated in place).
+ */
+export function binaryF32Wasm(
+  op: number, x: Float32Array, xOff: number, xs: readonly number[], y: Float32Array, yOff: number, ys: readonly number[],
+  shape: readonly number[], out: Float32Array, outOff: number,
+): boolean {
+  const w = wasm();
+  if (!w || shape.length > 3) return false;
+  const pad = 3 - shape.length;
+  const d = [...Array<number>(pad).fill(1), ...shape];
+  const sx = [...Array<number>(pad).fill(0), ...xs];
+  const sy = [...Array<number>(pad).fill(0), ...ys];
+  const n = d[0]! * d[1]! * d[2]!;
+  const nx = span(d, sx), ny = span(d, sy);
+  const [px, py, po] = reserve(w, [nx * 4, ny * 4, n * 4]) as [number, number, number];
+  const heap = heapF32(w);
+  heap.set(x.subarray(xOff, xOff + nx), px / 4);
+  heap.set(y.subarray(yOff, yOff + ny), py / 4);
+  heapI32(w).set([...d, ...sx, ...sy], ARGS_AT / 4);
+  (n >= 2 * EW_MIN ? parallel : solo)(w, 'binaryF32', [op, px, py, po, ARGS_AT]);
+  out.set(heap.subarray(po / 4, po / 4 + n), outOff);
+  return true;
+}
+
+/** out = relu(x) over n contiguous float32 elements from x[xOff]. */
+export function reluF32Wasm(x: Float32Array, xOff: number, out: Float32Array, n: number): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const [px, po] = reserve(w, [n * 4, n * 4]) as [number, number];
+  const heap = heapF32(w);
+  heap.set(x.subarray(xOff, xOff + n), px / 4);
+  (n >= 2 * EW_MIN ? parallel : solo)(w, 'reluF32', [px, po, n]);
+  out.set(heap.subarray(po / 4, po / 4 + n));
   return true;
 }

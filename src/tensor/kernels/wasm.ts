@@ -4,7 +4,8 @@
 // SIMD is missing, or KDGRAD_NO_WASM=1 is set, the TypeScript kernels run instead, and kdgrad
 // says so once.
 //
-// Memory map: [256, 512) call arguments too long for a signature (conv geometry), [1024, 65536)
+// Memory map: [256, 496) call arguments too long for a signature (conv geometry), at 496 the work
+// counter of parallel kernels run without workers (threads.ts), [1024, 65536)
 // control words of the worker pools (a slot of 256 bytes each, threads.ts), [65536, ...) the
 // operands of the current call, laid out afresh by each call.
 import { WASM_BASE64, WASM_SHARED_BASE64 } from './wasm-binary.generated.js';
@@ -13,15 +14,26 @@ export interface Exports {
   gemmPackFloats(k: number): number;
   sgemm(a: number, b: number, c: number, n: number, k: number, m: number, pack: number): void;
   sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
-  sgemmRows(
+  sgemmParallel(
     a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number,
-    scratch: number, scratchBytes: number, t: number, nt: number,
+    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
   ): void;
-  conv2dForward(geo: number, x: number, w: number, y: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
-  conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
-  maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, t: number, nt: number): void;
-  conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, t: number, nt: number): void;
-  simdPeakProbe(out: number, rounds: number, t: number, nt: number): void;
+  conv2dForward(
+    geo: number, x: number, w: number, y: number, batch: number,
+    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+  ): void;
+  conv2dInputGrad(
+    geo: number, g: number, wT: number, dx: number, batch: number,
+    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+  ): void;
+  maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number): void;
+  conv2dWeightGrad(
+    geo: number, x: number, g: number, parts: number, batch: number, chunks: number,
+    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+  ): void;
+  simdPeakProbe(out: number, rounds: number, next: number, t: number, nt: number): void;
+  binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
+  reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
 }
 
 export interface Wasm {
@@ -33,6 +45,7 @@ export interface Wasm {
 }
 
 export const ARGS_AT = 256;
+export const SOLO_COUNTER_AT = 496;
 export const CONTROL_AT = 1024;
 export const CONTROL_BYTES = 256;
 export const CONTROL_SLOTS = 250;
