@@ -3,3 +3,4 @@ export { gemmPackFloats, sgemm, sgemmNT, sgemmParallel } from './gemm';
 export { conv2dForward, conv2dInputGrad, conv2dWeightGrad, maxPool2dForward } from './conv';
 export { simdPeakProbe } from './probe';
 export { binaryF32, reluF32 } from './elementwise';
+export { sgdMomentumF32 } from './optim';

@@ -1,7 +1,9 @@
 // The first steps on f(p) = p²/2 (gradient p, p0 = 1), against values worked out by hand from
 // PyTorch's documented update rules.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nn, optim, tensor, type Tensor } from '../../src/index.js';
+import { Generator, nn, optim, randn, tensor, type Tensor } from '../../src/index.js';
+import { fcParams } from '../helpers/arbitraries.js';
 
 function run(make: (p: Tensor[]) => optim.Optimizer, steps: number): number[] {
   const p = new nn.Parameter(tensor([1], { dtype: 'float64' }));
@@ -105,5 +107,38 @@ describe('clipGradNorm', () => {
     a.add(b).sum().backward(); // both get the same upstream gradient
     optim.clipGradNorm([a], 0.5);
     expect(b.grad!.toArray()).toEqual([1, 1]);
+  });
+});
+
+// Float32 parameters of 16,384 values or more take the wasm SIMD loop (assembly/optim.ts); it
+// must give the TypeScript loop's bits: float64 arithmetic in the same order, rounded on store.
+describe('SGD with momentum on large float32 parameters (wasm)', () => {
+  it('matches the update rule computed in float64 and rounded to float32, bit for bit', () => {
+    const cases = fc.record({
+      n: fc.integer({ min: 16384, max: 40000 }), seed: fc.nat(), lr: fc.double({ min: 1e-4, max: 0.5, noNaN: true }),
+      momentum: fc.double({ min: 0.01, max: 0.99, noNaN: true }), dampening: fc.constantFrom(0, 0.1, 0.5),
+      weightDecay: fc.constantFrom(0, 5e-4, 0.1), nesterov: fc.boolean(),
+    }).filter((c) => !c.nesterov || c.dampening === 0);
+    fc.assert(fc.property(cases, ({ n, seed, ...o }) => {
+      const g = new Generator(seed);
+      const p = new nn.Parameter(randn([n], { generator: g }));
+      const opt = new optim.SGD([p], o);
+      // the reference: the rule in float64, each stored value rounded to float32
+      const P = Float64Array.from(p.storage.data);
+      const B = new Float64Array(n);
+      for (let step = 0; step < 3; step++) {
+        p.grad = randn([n], { generator: g });
+        const G = p.grad.storage.data;
+        opt.step();
+        for (let i = 0; i < n; i++) {
+          const gi = G[i]! + o.weightDecay * P[i]!;
+          const bi = step === 0 ? gi : o.momentum * B[i]! + (1 - o.dampening) * gi;
+          B[i] = Math.fround(bi);
+          P[i] = Math.fround(P[i]! - o.lr * (o.nesterov ? gi + o.momentum * bi : bi));
+        }
+        const got = p.storage.data;
+        for (let i = 0; i < n; i++) if (!Object.is(got[i], P[i])) expect({ step, i, p: got[i] }).toEqual({ step, i, p: P[i] });
+      }
+    }), fcParams(10));
   });
 });

@@ -2,6 +2,7 @@
 //   g ← ∇ + λ·p;  b ← μ·b + (1 − τ)·g  (b = g at the first step);
 //   g ← g + μ·b (Nesterov) or g ← b;  p ← p − lr·g
 import type { TypedArray } from '../../tensor/dtype.js';
+import { EW_MIN, sgdMomentumF32Wasm } from '../../tensor/kernels/wasm-kernels.js';
 import { checkNonNegative, Optimizer, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
@@ -40,6 +41,10 @@ export class SGD extends Optimizer<SGDOptions> {
         p[i] = p[i]! - lr * (nesterov ? g + mu * g : g);
       }
       return;
+    }
+    // float32 parameters of some size: the same loop in wasm SIMD over the threads (bit for bit)
+    if (n >= EW_MIN && p instanceof Float32Array && grad instanceof Float32Array && buf instanceof Float32Array && grad.length === n) {
+      if (sgdMomentumF32Wasm(p, grad, buf, o)) return;
     }
     // one loop per case, without branches inside: the update runs over every parameter each step
     const keep = 1 - dampening;

@@ -164,3 +164,26 @@ export function reluF32Wasm(x: Float32Array, xOff: number, out: Float32Array, n:
   out.set(heap.subarray(po / 4, po / 4 + n));
   return true;
 }
+
+/**
+ * One SGD step with momentum over float32 parameters p, gradients g and momentum buffers b (same
+ * length), in place: the loop of src/nn/optim/sgd.ts, bit for bit (assembly/optim.ts).
+ */
+export function sgdMomentumF32Wasm(
+  p: Float32Array, g: Float32Array, b: Float32Array,
+  o: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean },
+): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = p.length;
+  const [pp, pg, pb] = reserve(w, [n * 4, n * 4, n * 4]) as [number, number, number];
+  const heap = heapF32(w);
+  heap.set(p, pp / 4);
+  heap.set(g, pg / 4);
+  heap.set(b, pb / 4);
+  new Float64Array(w.memory.buffer, ARGS_AT, 4).set([o.lr, o.momentum, 1 - o.dampening, o.weightDecay]);
+  (n >= 2 * EW_MIN ? parallel : solo)(w, 'sgdMomentumF32', [pp, pg, pb, n, ARGS_AT, o.nesterov ? 1 : 0]);
+  p.set(heap.subarray(pp / 4, pp / 4 + n));
+  b.set(heap.subarray(pb / 4, pb / 4 + n));
+  return true;
+}

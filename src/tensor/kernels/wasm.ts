@@ -34,6 +34,7 @@ export interface Exports {
   simdPeakProbe(out: number, rounds: number, next: number, t: number, nt: number): void;
   binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
+  sgdMomentumF32(p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number): void;
 }
 
 export interface Wasm {
