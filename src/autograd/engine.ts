@@ -2,6 +2,7 @@
 // and the ONE place where broadcast gradients are summed back to their input's shape.
 import { formatShape, isBroadcastableTo, shapesEqual } from '../tensor/shape.js';
 import { accumulateInto } from '../tensor/kernels/elementwise.js';
+import { residentCopy } from '../tensor/resident.js';
 import { enableGrad, noGrad } from './grad-mode.js';
 import type { Node } from './node.js';
 import { Tensor } from './tensor.js';
@@ -141,7 +142,10 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
         if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === acc.dtype) {
           prev.storage.data.set(acc.storage.data);
         } else {
-          t.grad = spec.createGraph ? acc : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
+          // a large float32 gradient gets a resident buffer (tensor/resident.ts): accumulation and
+          // the optimizer then run on it in place
+          const resident = spec.createGraph ? null : residentCopy(acc.storage);
+          t.grad = spec.createGraph ? acc : resident ? new Tensor(resident) : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
           if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
         }
       }

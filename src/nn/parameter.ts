@@ -1,12 +1,15 @@
 // A Parameter is a leaf tensor that requires grad and that Module discovers automatically.
 import { Tensor } from '../autograd/tensor.js';
 import { keepArray } from '../tensor/pool.js';
+import { residentCopy } from '../tensor/resident.js';
 import { TensorData } from '../tensor/storage.js';
 
 export class Parameter extends Tensor {
   constructor(data: Tensor | TensorData, requiresGrad = true) {
     const storage = data instanceof Tensor ? data.storage.contiguous() : data.contiguous();
-    super(storage.offset === 0 && storage.data.length === storage.size ? storage : storage.copy(), { requiresGrad });
+    // large float32 weights live in the kernels' memory (tensor/resident.ts)
+    const own = residentCopy(storage) ?? (storage.offset === 0 && storage.data.length === storage.size ? storage : storage.copy());
+    super(own, { requiresGrad });
     keepArray(this.storage.rawData); // a model's weights outlive any tidy() scope it was built in
   }
 }

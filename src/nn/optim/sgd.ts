@@ -3,6 +3,7 @@
 //   g ← g + μ·b (Nesterov) or g ← b;  p ← p − lr·g
 import type { TypedArray } from '../../tensor/dtype.js';
 import { EW_MIN, sgdMomentumF32Wasm } from '../../tensor/kernels/wasm-kernels.js';
+import { zerosLike } from '../../tensor/resident.js';
 import { checkNonNegative, Optimizer, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
@@ -34,7 +35,7 @@ export class SGD extends Optimizer<SGDOptions> {
     let buf = st.momentumBuffer as TypedArray | undefined;
     if (!buf) {
       // the first step: b = g
-      buf = st.momentumBuffer = new (p.constructor as new (n: number) => TypedArray)(n);
+      buf = st.momentumBuffer = zerosLike(p, n);
       for (let i = 0; i < n; i++) {
         const g = grad[i]! + wd * p[i]!;
         buf[i] = g;

@@ -1,8 +1,19 @@
 // The JavaScript side of the wasm fast paths: copy the operands into wasm memory, run the kernel
 // over all threads, copy the result out. Each returns false (doing nothing) when the wasm
 // kernels are unavailable, and the caller runs its TypeScript reference kernel instead.
-import { ARGS_AT, heapF32, heapI32, reserve, wasm } from './wasm.js';
+import { ARGS_AT, heapF32, heapI32, reserve, residentOffset, wasm } from './wasm.js';
 import { getNumThreads, parallel, solo } from './threads.js';
+
+/** Bytes to reserve for n floats of `a`: none when `a` is resident (used in place). */
+const need = (a: Float32Array, n: number) => (residentOffset(a) >= 0 ? 0 : n * 4);
+
+/** The byte offset of n floats from a[off] in wasm memory: in place when resident, else copied to `at`. */
+function place(heap: Float32Array, a: Float32Array, off: number, n: number, at: number): number {
+  const r = residentOffset(a);
+  if (r >= 0) return r + off * 4;
+  heap.set(a.subarray(off, off + n), at / 4);
+  return at;
+}
 
 /** Below this many multiply-adds a product is not worth splitting across threads. */
 const PARALLEL_MIN_WORK = 1 << 17;
@@ -16,10 +27,11 @@ export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: numb
   if (!w) return false;
   const split = n >= 8 && n * k * m >= PARALLEL_MIN_WORK;
   const packBytes = w.exports.gemmPackFloats(k) * 4;
-  const [pa, pb, pc, pp] = reserve(w, [n * k * 4, k * m * 4, n * m * 4, (split ? getNumThreads() : 1) * packBytes]) as [number, number, number, number];
+  const sizes = [need(A, n * k), need(B, k * m), n * m * 4, (split ? getNumThreads() : 1) * packBytes];
+  const [ra, rb, pc, pp] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
-  heap.set(A.subarray(aOff, aOff + n * k), pa / 4);
-  heap.set(B.subarray(bOff, bOff + k * m), pb / 4);
+  const pa = place(heap, A, aOff, n * k, ra);
+  const pb = place(heap, B, bOff, k * m, rb);
   if (split) parallel(w, 'sgemmParallel', [pa, pb, pc, n, k, m, transposeB ? 1 : 0, pp, packBytes]);
   else if (transposeB) w.exports.sgemmNT(pa, pb, pc, n, k, m);
   else w.exports.sgemm(pa, pb, pc, n, k, m, pp);
@@ -143,13 +155,15 @@ export function binaryF32Wasm(
   const sy = [...Array<number>(pad).fill(0), ...ys];
   const n = d[0]! * d[1]! * d[2]!;
   const nx = span(d, sx), ny = span(d, sy);
-  const [px, py, po] = reserve(w, [nx * 4, ny * 4, n * 4]) as [number, number, number];
+  const ro = residentOffset(out);
+  const [rx, ry, po] = reserve(w, [need(x, nx), need(y, ny), ro >= 0 ? 0 : n * 4]) as [number, number, number];
   const heap = heapF32(w);
-  heap.set(x.subarray(xOff, xOff + nx), px / 4);
-  heap.set(y.subarray(yOff, yOff + ny), py / 4);
+  const px = place(heap, x, xOff, nx, rx);
+  const py = place(heap, y, yOff, ny, ry);
   heapI32(w).set([...d, ...sx, ...sy], ARGS_AT / 4);
-  (n >= 2 * EW_MIN ? parallel : solo)(w, 'binaryF32', [op, px, py, po, ARGS_AT]);
-  out.set(heap.subarray(po / 4, po / 4 + n), outOff);
+  // a resident out (a gradient accumulated in place) is written where it lives
+  (n >= 2 * EW_MIN ? parallel : solo)(w, 'binaryF32', [op, px, py, ro >= 0 ? ro + outOff * 4 : po, ARGS_AT]);
+  if (ro < 0) out.set(heap.subarray(po / 4, po / 4 + n), outOff);
   return true;
 }
 
@@ -176,14 +190,15 @@ export function sgdMomentumF32Wasm(
   const w = wasm();
   if (!w) return false;
   const n = p.length;
-  const [pp, pg, pb] = reserve(w, [n * 4, n * 4, n * 4]) as [number, number, number];
+  const [rp, rg, rb] = reserve(w, [need(p, n), need(g, n), need(b, n)]) as [number, number, number];
   const heap = heapF32(w);
-  heap.set(p, pp / 4);
-  heap.set(g, pg / 4);
-  heap.set(b, pb / 4);
+  const pp = place(heap, p, 0, n, rp);
+  const pg = place(heap, g, 0, n, rg);
+  const pb = place(heap, b, 0, n, rb);
   new Float64Array(w.memory.buffer, ARGS_AT, 4).set([o.lr, o.momentum, 1 - o.dampening, o.weightDecay]);
   (n >= 2 * EW_MIN ? parallel : solo)(w, 'sgdMomentumF32', [pp, pg, pb, n, ARGS_AT, o.nesterov ? 1 : 0]);
-  p.set(heap.subarray(pp / 4, pp / 4 + n));
-  b.set(heap.subarray(pb / 4, pb / 4 + n));
+  // resident parameters and momentum were updated where they live
+  if (pp === rp) p.set(heap.subarray(pp / 4, pp / 4 + n));
+  if (pb === rb) b.set(heap.subarray(pb / 4, pb / 4 + n));
   return true;
 }

@@ -1,0 +1,53 @@
+// Resident arrays (src/tensor/resident.ts): large float32 parameters, their gradients and SGD's
+// momentum live in the kernels' shared memory and the kernels use them in place. Results must be
+// the bits the copying path gives.
+import { describe, expect, it } from 'vitest';
+import { F, Generator, nn, optim, randn, tensor } from '../../src/index.js';
+import { residentOffset } from '../../src/tensor/kernels/wasm.js';
+
+const plain = (a: Float32Array) => Float32Array.from(a); // an ordinary copy: the kernels copy it in
+
+describe('resident arrays', () => {
+  it('large float32 parameters, their gradients and momentum buffers are resident; small ones are not', () => {
+    const g = new Generator(1);
+    const big = new nn.Parameter(randn([200, 100], { generator: g }));
+    const small = new nn.Parameter(randn([10, 10], { generator: g }));
+    expect(residentOffset(big.storage.data)).toBeGreaterThanOrEqual(65536);
+    expect(residentOffset(small.storage.data)).toBe(-1);
+    big.square().sum().backward();
+    expect(residentOffset(big.grad!.storage.data)).toBeGreaterThanOrEqual(65536);
+    const opt = new optim.SGD([big], { lr: 0.1, momentum: 0.9 });
+    opt.step();
+    opt.step();
+    const buf = (opt as unknown as { state: Map<unknown, { momentumBuffer: Float32Array }> }).state.get(big)!.momentumBuffer;
+    expect(residentOffset(buf)).toBeGreaterThanOrEqual(65536);
+  });
+
+  it('products with a resident operand (batched, so read at an offset) give the copying path\'s bits', () => {
+    const g = new Generator(2);
+    const w = new nn.Parameter(randn([3, 80, 90], { generator: g }));
+    const b = new nn.Parameter(randn([90, 300], { generator: g }));
+    const x = randn([90, 300], { generator: g });
+    expect(residentOffset(w.storage.data)).toBeGreaterThanOrEqual(0);
+    const wCopy = tensor(plain(w.storage.data as Float32Array)).reshape([3, 80, 90]);
+    const bCopy = tensor(plain(b.storage.data as Float32Array)).reshape([90, 300]);
+    expect(Array.from(w.matmul(x).toTypedArray())).toEqual(Array.from(wCopy.matmul(x).toTypedArray()));
+    expect(Array.from(w.matmul(b).toTypedArray())).toEqual(Array.from(wCopy.matmul(bCopy).toTypedArray()));
+    expect(Array.from(x.t().matmul(b.t().contiguous().t()).toTypedArray()))
+      .toEqual(Array.from(x.t().matmul(bCopy.t().contiguous().t()).toTypedArray()));
+  });
+
+  it('a gradient accumulated into a resident buffer is updated in place, bit for bit', () => {
+    const g = new Generator(3);
+    const w = new nn.Parameter(randn([64, 300], { generator: g }));
+    const x = randn([300, 64], { generator: g });
+    const loss = () => F.relu(w.matmul(x)).square().sum();
+    loss().backward();
+    const first = plain(w.grad!.storage.data as Float32Array);
+    const buffer = w.grad!.storage.data;
+    loss().backward();
+    expect(w.grad!.storage.data).toBe(buffer); // the same array, written in place
+    const want = first.map((v) => Math.fround(v + v));
+    expect(Array.from(w.grad!.storage.data)).toEqual(Array.from(want));
+  });
+});
