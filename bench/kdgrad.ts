@@ -1,6 +1,7 @@
 // kdgrad's side of the benchmark table.
 import { DistillationLoss, F, Generator, nn, noGrad, optim, randn, threadsReady, threadStatus, tidy, type Tensor } from '../src/index.js';
 import { wasmStatus } from '../src/tensor/kernels/wasm.js';
+import { trainingMacsPerImage } from './macs.js';
 import { simdPeak } from './probe.js';
 import { median, type WorkloadResult } from './timing.js';
 
@@ -34,8 +35,10 @@ export async function runKdgrad(): Promise<WorkloadResult> {
   const mm = await median(() => noGrad(() => a.matmul(b)), { min: 10 });
   const peak = await simdPeak();
   const labels = Array.from({ length: 64 }, (_, i) => i % 10);
-  const cnn = await trainImgPerSec(convnetjsNet(), randn([64, 3, 32, 32], { generator: g }), labels);
-  const mlp = await trainImgPerSec(new nn.MLP([3072, 256, 128, 10], { generator: g }), randn([64, 3072], { generator: g }), labels);
+  const cnnNet = convnetjsNet();
+  const mlpNet = new nn.MLP([3072, 256, 128, 10], { generator: g });
+  const cnn = await trainImgPerSec(cnnNet, randn([64, 3, 32, 32], { generator: g }), labels);
+  const mlp = await trainImgPerSec(mlpNet, randn([64, 3072], { generator: g }), labels);
   const s = randn([64, 10], { generator: g }).requiresGrad_();
   const t = randn([64, 10], { generator: g });
   const kd = new DistillationLoss({ temperature: 4, alpha: 0.9 });
@@ -47,6 +50,7 @@ export async function runKdgrad(): Promise<WorkloadResult> {
   return {
     matmulGflops: (2 * 512 ** 3) / (mm * 1e6), cnnImgPerSec: cnn, mlpImgPerSec: mlp, kdStepMicros: kdMs * 1000, convFwdBwdMs: conv,
     simdPeak: peak,
+    stepMacsPerImage: { cnn: trainingMacsPerImage(cnnNet, [1, 3, 32, 32]), mlp: trainingMacsPerImage(mlpNet, [1, 3072]) },
     notes: [`kdgrad: ${wasmStatus().reason}, ${threadStatus()}; training steps inside tidy() (buffers reused)`],
   };
 }

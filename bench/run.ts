@@ -54,9 +54,13 @@ for (const [label, key, better, fmt] of rows) {
 // one epoch of the teacher recipe on the CIFAR-10 folder, kdgrad and PyTorch, when data is there
 const teacherRow: string[] = [];
 let teacherTimes: { kdgrad: number; torch: number } | null = null;
+let teacherImages: number | null = null;
+let teacherMacsPerImage: number | null = null;
 try {
   process.stderr.write('running the teacher epoch (kdgrad) ...\n');
-  const k = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!) as { seconds: number; images: number };
+  const k = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!) as { seconds: number; images: number; macsPerImage: number };
+  teacherImages = k.images;
+  teacherMacsPerImage = k.macsPerImage;
   let torchSeconds: number | null = null;
   if (!noTorch) {
     process.stderr.write('running the teacher epoch (pytorch) ...\n');
@@ -100,6 +104,27 @@ if (peak && k?.matmulGflops) {
   const share = k.matmulGflops / peak.allThreads;
   row(`matmul 512 ≥ 60% of the SIMD peak (${peak.threads} threads)`, `${(100 * share).toFixed(0)}%`, share >= 0.6);
 }
+// how close each workload could come at best: its multiply-adds alone, run at the probe's peak
+// on all threads (no other work, no waiting) — what a WebAssembly SIMD engine cannot beat here
+const bounds: string[] = [];
+if (peak && k?.stepMacsPerImage) {
+  const best = (macsPerImage: number) => (peak.allThreads * 1e9) / (2 * macsPerImage); // img/s
+  const line = (what: string, macs: number, have: number | null, torch: number | null | undefined) => {
+    const b = best(macs);
+    const vs = torch ? `, ${(b / torch).toFixed(2)}× PyTorch's ${torch.toFixed(0)}` : '';
+    const now = have ? `; this run ${have.toFixed(0)} img/s, ${((100 * have) / b).toFixed(0)}% of it` : '';
+    bounds.push(`| ${what} | ${(macs / 1e6).toFixed(2)} M | ${b.toFixed(0)} img/s${vs}${now} |`);
+  };
+  line('CNN training (convnetjs net)', k.stepMacsPerImage.cnn, k.cnnImgPerSec, t?.cnnImgPerSec);
+  line('MLP 3072-256-128-10 training', k.stepMacsPerImage.mlp, k.mlpImgPerSec, t?.mlpImgPerSec);
+  if (teacherTimes && teacherMacsPerImage) {
+    const images = teacherImages ?? 0;
+    const seconds = (2 * teacherMacsPerImage * images) / (peak.allThreads * 1e9);
+    bounds.push(`| vgg-teacher epoch (${images.toLocaleString('en-US')} images) | ${(teacherMacsPerImage / 1e6).toFixed(2)} M `
+      + `| ${seconds.toFixed(1)} s, ${(seconds / teacherTimes.torch).toFixed(2)}× PyTorch's time; this run ${teacherTimes.kdgrad.toFixed(1)} s |`);
+  }
+}
+
 // memory: in a process of its own too (bench/memory.ts)
 process.stderr.write('running memory ...\n');
 const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -107,7 +132,12 @@ const memory = JSON.parse(memOut.trim().split('\n').at(-1)!) as string[];
 const md = [
   `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; medians after warm-up. "kdgrad ×N": how many times better kdgrad is (N < 1: worse).`,
   '', ...lines, ...teacherRow, '', ...notes.map((n) => `- ${n}`), '',
-  ...(targets.length ? ['| target (issue #14) | this run | |', '| --- | ---: | --- |', ...targets, ''] : []), ...memory,
+  ...(targets.length ? ['| target (issue #14) | this run | |', '| --- | ---: | --- |', ...targets, ''] : []),
+  ...(bounds.length ? [
+    `| at the SIMD peak (${peak!.allThreads.toFixed(1)} GFLOPS) | multiply-adds per image | best possible |`,
+    '| --- | ---: | --- |', ...bounds, '',
+  ] : []),
+  ...memory,
 ].join('\n');
 writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
 process.stdout.write(`${md}\n`);

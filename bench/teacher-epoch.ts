@@ -8,11 +8,14 @@ import { threadsReady } from '../src/tensor/kernels/threads.js';
 import { Generator } from '../src/tensor/random.js';
 import { TEACHER_RECIPE } from '../src/train/config.js';
 import { Trainer } from '../src/train/trainer.js';
+import { trainingMacsPerImage } from './macs.js';
 
 await threadsReady();
 const dir = await resolveCifarDir();
 const [train, test] = await Promise.all([loadCifarSplit(dir, 'train'), loadCifarSplit(dir, 'test')]);
 const config = { ...TEACHER_RECIPE, epochs: 1, testLimit: 100 };
-const trainer = new Trainer(buildModel('vgg-teacher', { generator: new Generator(0) }), train, test, channelStats(train), config);
+const model = buildModel('vgg-teacher', { generator: new Generator(0) });
+const macsPerImage = trainingMacsPerImage(model, [1, 3, 32, 32]);
+const trainer = new Trainer(model, train, test, channelStats(train), config);
 await trainer.run();
-process.stdout.write(`${JSON.stringify({ seconds: trainer.state.history[0]!.seconds, images: train.count })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds: trainer.state.history[0]!.seconds, images: train.count, macsPerImage })}\n`);

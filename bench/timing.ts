@@ -24,5 +24,7 @@ export interface WorkloadResult {
   convFwdBwdMs: number | null;
   /** kdgrad only: the WebAssembly SIMD peak measured by the probe (bench/probe.ts). */
   simdPeak?: { oneThread: number; allThreads: number; threads: number } | null;
+  /** kdgrad only: multiply-adds per image of a training step of the CNN and the MLP (bench/kdgrad.ts). */
+  stepMacsPerImage?: { cnn: number; mlp: number };
   notes: string[];
 }

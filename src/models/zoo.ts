@@ -129,22 +129,32 @@ export function buildModel(name: string, o: ZooOptions = {}): ZooModel {
  * for any module: runs one image through it and counts what each Conv2d and Linear computed.
  */
 export function forwardMacs(model: ZooModel): number {
-  let macs = 0;
+  return layerMacs(model).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Multiply-accumulates per image of each Conv2d and Linear layer in the order the forward pass
+ * runs them, for an input of `shape` (one image: [1, ...]). A training step does each layer's
+ * count three times (forward, input gradient, weight gradient), except the first layer's input
+ * gradient when the images need none.
+ */
+export function layerMacs(model: Module, shape: readonly number[] = [1, 3, 32, 32]): number[] {
+  const macs: number[] = [];
   const conv = Conv2d.prototype.forward;
   const lin = Linear.prototype.forward;
   Conv2d.prototype.forward = function (this: Conv2d, x: Tensor): Tensor {
     const y = conv.call(this, x);
-    macs += (y.numel() / y.shape[0]!) * this.inChannels * this.kernelSize[0] * this.kernelSize[1];
+    macs.push((y.numel() / y.shape[0]!) * this.inChannels * this.kernelSize[0] * this.kernelSize[1]);
     return y;
   };
   Linear.prototype.forward = function (this: Linear, x: Tensor): Tensor {
-    macs += (x.numel() / x.shape[0]!) * this.outFeatures;
+    macs.push((x.numel() / x.shape[0]!) * this.outFeatures);
     return lin.call(this, x);
   };
   const wasTraining = model.training;
   try {
     model.eval();
-    noGrad(() => model.forward(zeros([1, 3, 32, 32])));
+    noGrad(() => (model as unknown as { forward(x: Tensor): Tensor }).forward(zeros(shape)));
   } finally {
     Conv2d.prototype.forward = conv;
     Linear.prototype.forward = lin;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, zeros } from '../../src/index.js';
-import { buildModel, forwardMacs, ZOO } from '../../src/models/zoo.js';
+import { MLP } from '../../src/nn/layers/mlp.js';
+import { buildModel, forwardMacs, layerMacs, ZOO } from '../../src/models/zoo.js';
 
 describe('model zoo', () => {
   it('parameter counts: the teacher has the recipe\'s 82,778; the students are smaller in compute', () => {
@@ -10,6 +11,15 @@ describe('model zoo', () => {
     const macs = Object.fromEntries(small.map((k) => [k, forwardMacs(buildModel(k))]));
     expect(macs['cnn-student']!).toBeLessThan(macs['vgg-teacher']! / 5);
     expect(macs['mlp-student']!).toBe(3072 * 256 + 256 * 10);
+  });
+  it('layerMacs counts each conv and linear layer per image, in forward order, for any input shape', () => {
+    const vgg = buildModel('vgg-teacher');
+    const conv = (cin: number, cout: number, side: number) => cin * 9 * cout * side * side;
+    expect(layerMacs(vgg)).toEqual([
+      conv(3, 16, 32), conv(16, 16, 32), conv(16, 32, 16), conv(32, 32, 16), conv(32, 64, 8), conv(64, 64, 8), 1024 * 10,
+    ]);
+    expect(forwardMacs(vgg)).toBe(layerMacs(vgg).reduce((a, b) => a + b));
+    expect(layerMacs(new MLP([3072, 256, 128, 10]), [1, 3072])).toEqual([3072 * 256, 256 * 128, 128 * 10]);
   });
   it('every model maps [B, 3, 32, 32] to [B, 10]; names follow nn.Sequential numbering', () => {
     for (const k of Object.keys(ZOO).filter((n) => !/resnet(18|34|32x4)$/.test(n))) expect(buildModel(k, { generator: new Generator(1) }).forward(zeros([2, 3, 32, 32])).shape).toEqual([2, 10]);
