@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kdgrad-fallback-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SCRIPT = `
-import { F, Generator, randn, threadStatus } from ${JSON.stringify(join(root, 'src/index.ts'))};
+import { F, Generator, nn, optim, randn, threadStatus } from ${JSON.stringify(join(root, 'src/index.ts'))};
 import { wasmStatus } from ${JSON.stringify(join(root, 'src/tensor/kernels/wasm.ts'))};
 const g = new Generator(9);
 const a = randn([40, 70], { generator: g });
@@ -20,13 +20,28 @@ const b = randn([70, 30], { generator: g });
 const x = randn([3, 4, 9, 9], { generator: g }).requiresGrad_();
 const w = randn([5, 4, 3, 3], { generator: g }).requiresGrad_();
 F.conv2d(x, w, null, { padding: 1 }).square().sum().backward();
-console.log(JSON.stringify({ status: wasmStatus(), threads: threadStatus(), mm: Array.from(a.matmul(b).toTypedArray()), gx: Array.from(x.grad.toTypedArray()), gw: Array.from(w.grad.toTypedArray()) }));
+// the passes that must agree bit for bit (elementwise, batch norm, SGD): sizes that take the
+// wasm kernels (16,384 values and more), inputs not made by a GEMM
+const v = randn([8, 16, 17, 15], { generator: g }).requiresGrad_();
+const gamma = randn([16], { generator: g }).requiresGrad_();
+const beta = randn([16], { generator: g }).requiresGrad_();
+const shift = randn([16, 1, 1], { generator: g });
+const r = randn([8, 16, 17, 15], { generator: g });
+const y = F.batchNorm(v, null, null, { training: true, weight: gamma, bias: beta });
+y.add(shift).relu().mul(r).sum().backward();
+const p = new nn.Parameter(randn([20000], { generator: g }));
+const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true });
+for (let i = 0; i < 3; i++) { p.grad = randn([20000], { generator: g }); opt.step(); }
+const exact = [y, v.grad, gamma.grad, beta.grad, p].map((t) => Array.from(t.toTypedArray()));
+console.log(JSON.stringify({ status: wasmStatus(), threads: threadStatus(), mm: Array.from(a.matmul(b).toTypedArray()), gx: Array.from(x.grad.toTypedArray()), gw: Array.from(w.grad.toTypedArray()), exact }));
 `;
 
-function run(env: Record<string, string>): { status: { enabled: boolean; reason: string }; threads: string; mm: number[]; gx: number[]; gw: number[] } {
+interface Probe { status: { enabled: boolean; reason: string }; threads: string; mm: number[]; gx: number[]; gw: number[]; exact: number[][] }
+
+function run(env: Record<string, string>): Probe {
   const file = join(dir, 'probe.ts');
   writeFileSync(file, SCRIPT);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -34,11 +49,16 @@ describe('fallbacks', () => {
   it('KDGRAD_NO_WASM=1 runs the TypeScript kernels, says why, and agrees with the wasm results', () => {
     const plain = run({ KDGRAD_NO_WASM: '1', KDGRAD_THREADS: '2' });
     const fast = run({ KDGRAD_THREADS: '1' });
+    const fast2 = run({ KDGRAD_THREADS: '2' });
     expect(plain.status).toEqual({ enabled: false, reason: 'disabled by KDGRAD_NO_WASM=1' });
     expect(fast.status.enabled).toBe(true);
     for (const key of ['mm', 'gx', 'gw'] as const) {
       plain[key].forEach((v, i) => expect(Math.abs(v - fast[key][i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))));
     }
+    // batch norm, bias, relu and their gradients, and SGD: the wasm kernels give the TypeScript
+    // loops' bits, on one thread and on two
+    expect(fast.exact).toEqual(plain.exact);
+    expect(fast2.exact).toEqual(plain.exact);
     // and the same numbers as float64 in this process
     const g = new Generator(9);
     const a = randn([40, 70], { generator: g });

@@ -19,7 +19,7 @@ import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, SOLO_COUNTER_AT, wasm, type E
 const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, NEXT = 8, ARGS = 9;
 const KERNELS = [
   'sgemmParallel', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe',
-  'binaryF32', 'reluF32', 'sgdMomentumF32',
+  'binaryF32', 'reluF32', 'sgdMomentumF32', 'bnStatsF32', 'bnForwardF32', 'bnBackwardSumsF32', 'bnBackwardDxF32',
 ] as const;
 export type ParallelKernel = (typeof KERNELS)[number];
 

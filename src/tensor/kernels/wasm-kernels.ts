@@ -1,7 +1,7 @@
 // The JavaScript side of the wasm fast paths: copy the operands into wasm memory, run the kernel
 // over all threads, copy the result out. Each returns false (doing nothing) when the wasm
 // kernels are unavailable, and the caller runs its TypeScript reference kernel instead.
-import { ARGS_AT, heapF32, heapI32, reserve, residentOffset, wasm } from './wasm.js';
+import { ARGS_AT, heapF32, heapI32, reserve, residentOffset, wasm, type Wasm } from './wasm.js';
 import { getNumThreads, parallel, solo } from './threads.js';
 
 /** Bytes to reserve for n floats of `a`: none when `a` is resident (used in place). */
@@ -200,5 +200,78 @@ export function sgdMomentumF32Wasm(
   // resident parameters and momentum were updated where they live
   if (pp === rp) p.set(heap.subarray(pp / 4, pp / 4 + n));
   if (pb === rb) b.set(heap.subarray(pb / 4, pb / 4 + n));
+  return true;
+}
+
+/** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
+function putF64(w: Wasm, at: number, values: ArrayLike<number>): void {
+  new Float64Array(w.memory.buffer, at, values.length).set(values as ArrayLike<number> & Iterable<number>);
+}
+function getF64(w: Wasm, at: number, out: Float64Array): void {
+  out.set(new Float64Array(w.memory.buffer, at, out.length));
+}
+const runner = (size: number) => (size >= 2 * EW_MIN ? parallel : solo);
+
+/** Batch-norm statistics of float32 x [N, C, S] from x[xOff] (contiguous): per-channel mean and biased variance. */
+export function bnStatsWasm(x: Float32Array, xOff: number, N: number, C: number, S: number, mean: Float64Array, variance: Float64Array): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = N * C * S;
+  const [rx, pm, pv] = reserve(w, [need(x, n), C * 8, C * 8]) as [number, number, number];
+  const px = place(heapF32(w), x, xOff, n, rx);
+  runner(n)(w, 'bnStatsF32', [px, N, C, S, pm, pv]);
+  getF64(w, pm, mean);
+  getF64(w, pv, variance);
+  return true;
+}
+
+/** out = x·scale_c + shift_c for float32 x [N, C, S] from x[xOff] (contiguous), per element in float64. */
+export function bnAffineWasm(x: Float32Array, xOff: number, out: Float32Array, N: number, C: number, S: number, scale: ArrayLike<number>, shift: ArrayLike<number>): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = N * C * S;
+  const [rx, po, ps, pt] = reserve(w, [need(x, n), n * 4, C * 8, C * 8]) as [number, number, number, number];
+  const heap = heapF32(w);
+  const px = place(heap, x, xOff, n, rx);
+  putF64(w, ps, scale);
+  putF64(w, pt, shift);
+  runner(n)(w, 'bnForwardF32', [px, po, N, C, S, ps, pt]);
+  out.set(heap.subarray(po / 4, po / 4 + n));
+  return true;
+}
+
+/** Per-channel Σ g and Σ g·(x − mean_c) of float32 g and x [N, C, S] (contiguous, from gOff and xOff). */
+export function bnBackwardSumsWasm(
+  g: Float32Array, gOff: number, x: Float32Array, xOff: number, N: number, C: number, S: number,
+  mean: ArrayLike<number>, sumG: Float64Array, sumGX: Float64Array,
+): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = N * C * S;
+  const [rg, rx, pm, psg, psx] = reserve(w, [need(g, n), need(x, n), C * 8, C * 8, C * 8]) as [number, number, number, number, number];
+  const heap = heapF32(w);
+  const pg = place(heap, g, gOff, n, rg);
+  const px = place(heap, x, xOff, n, rx);
+  putF64(w, pm, mean);
+  runner(n)(w, 'bnBackwardSumsF32', [pg, px, N, C, S, pm, psg, psx]);
+  getF64(w, psg, sumG);
+  getF64(w, psx, sumGX);
+  return true;
+}
+
+/** dx = a_c·g + b_c·x + d_c (coef: a, b, d per channel) for float32 g and x [N, C, S] (contiguous). */
+export function bnBackwardDxWasm(
+  g: Float32Array, gOff: number, x: Float32Array, xOff: number, dx: Float32Array, N: number, C: number, S: number, coef: ArrayLike<number>,
+): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = N * C * S;
+  const [rg, rx, pd, pc] = reserve(w, [need(g, n), need(x, n), n * 4, C * 24]) as [number, number, number, number];
+  const heap = heapF32(w);
+  const pg = place(heap, g, gOff, n, rg);
+  const px = place(heap, x, xOff, n, rx);
+  putF64(w, pc, coef);
+  runner(n)(w, 'bnBackwardDxF32', [pg, px, pd, N, C, S, pc]);
+  dx.set(heap.subarray(pd / 4, pd / 4 + n));
   return true;
 }

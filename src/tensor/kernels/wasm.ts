@@ -36,6 +36,13 @@ export interface Exports {
   binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
   sgdMomentumF32(p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number): void;
+  bnStatsF32(x: number, N: number, C: number, S: number, mean: number, variance: number, next: number, t: number, nt: number): void;
+  bnForwardF32(x: number, out: number, N: number, C: number, S: number, scale: number, shift: number, next: number, t: number, nt: number): void;
+  bnBackwardSumsF32(
+    g: number, x: number, N: number, C: number, S: number, mean: number, sumG: number, sumGX: number,
+    next: number, t: number, nt: number,
+  ): void;
+  bnBackwardDxF32(g: number, x: number, dx: number, N: number, C: number, S: number, coef: number, next: number, t: number, nt: number): void;
 }
 
 export interface Wasm {
