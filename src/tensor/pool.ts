@@ -5,6 +5,7 @@
 // The next allocate() of that dtype and length takes an array from the list instead of asking
 // the OS for fresh, zeroed pages — so a warm training step makes no new buffers.
 import { newArray, type DType, type TypedArray } from './dtype.js';
+import { RESIDENT_MIN, residentF32 } from './kernels/wasm.js';
 
 /** What the pool needs of a TensorData (kept abstract: storage.ts imports this file). */
 export interface Releasable {
@@ -57,7 +58,8 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
     if (zero) reused.fill(0);
     a = reused;
   } else {
-    a = newArray(dtype, n);
+    // large float32 arrays live in the kernels' memory, so kernels use them without copies
+    a = (dtype === 'float32' && n >= RESIDENT_MIN && residentF32(n, zero)) || newArray(dtype, n);
     stats.freshArrays++;
     stats.freshBytes += a.byteLength;
   }

@@ -1,19 +1,19 @@
-// Long-lived float32 arrays — parameters, their gradients, optimizer state — are kept in the
-// kernels' shared memory where there is one (kernels/wasm.ts, residentF32), so the wasm kernels
-// read and update them in place instead of copying them in and out on every call. Small arrays
-// stay ordinary: for them a copy costs nothing.
+// Float32 arrays of some size are kept in the kernels' shared memory where there is one
+// (kernels/wasm.ts, residentF32), so the wasm kernels read and write them in place instead of
+// copying them in and out on every call: parameters, their gradients and optimizer state (here),
+// and every array the buffer pool makes (pool.ts). Small arrays stay ordinary: for them a copy
+// costs nothing.
 import type { TypedArray } from './dtype.js';
 import { stridedCopy } from './kernels/elementwise.js';
-import { residentF32 } from './kernels/wasm.js';
+import { RESIDENT_MIN, residentF32 } from './kernels/wasm.js';
 import { TensorData } from './storage.js';
 
-/** Arrays from this many values are made resident. */
-export const RESIDENT_MIN = 16384;
+export { RESIDENT_MIN };
 
 /** A contiguous resident copy of t when it is float32 and large enough (and memory is shared), else null. */
 export function residentCopy(t: TensorData): TensorData | null {
   if (t.dtype !== 'float32' || t.size < RESIDENT_MIN) return null;
-  const r = residentF32(t.size);
+  const r = residentF32(t.size, false); // every element is written below
   if (!r) return null;
   if (t.isContiguous()) r.set(t.data.subarray(t.offset, t.offset + t.size));
   else stridedCopy(t, r);

@@ -1,6 +1,6 @@
-// Resident arrays (src/tensor/resident.ts): large float32 parameters, their gradients and SGD's
-// momentum live in the kernels' shared memory and the kernels use them in place. Results must be
-// the bits the copying path gives.
+// Resident arrays (src/tensor/resident.ts): large float32 parameters, their gradients, SGD's
+// momentum and the buffer pool's arrays live in the kernels' shared memory and the kernels use
+// them in place. Results must be the bits the copying path gives.
 import { describe, expect, it } from 'vitest';
 import { F, Generator, nn, optim, randn, tensor } from '../../src/index.js';
 import { residentOffset } from '../../src/tensor/kernels/wasm.js';
@@ -32,6 +32,12 @@ describe('resident arrays', () => {
     const wCopy = tensor(plain(w.storage.data as Float32Array)).reshape([3, 80, 90]);
     const bCopy = tensor(plain(b.storage.data as Float32Array)).reshape([90, 300]);
     expect(Array.from(w.matmul(x).toTypedArray())).toEqual(Array.from(wCopy.matmul(x).toTypedArray()));
+    // the batched product's output is resident too (from the buffer pool) and written at an offset
+    // per batch: against float64 (the TypeScript kernels), which shares none of that path
+    const want = w.double().matmul(x.double()).toTypedArray();
+    const got = w.matmul(x);
+    expect(residentOffset(got.storage.data)).toBeGreaterThanOrEqual(0);
+    got.toTypedArray().forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]!))));
     expect(Array.from(w.matmul(b).toTypedArray())).toEqual(Array.from(wCopy.matmul(bCopy).toTypedArray()));
     expect(Array.from(x.t().matmul(b.t().contiguous().t()).toTypedArray()))
       .toEqual(Array.from(x.t().matmul(bCopy.t().contiguous().t()).toTypedArray()));

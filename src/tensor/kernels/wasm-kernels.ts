@@ -15,6 +15,17 @@ function place(heap: Float32Array, a: Float32Array, off: number, n: number, at: 
   return at;
 }
 
+/** Where a kernel writes n floats of `out` from outOff: in place when resident, else at scratch `at`. */
+function target(out: Float32Array, outOff: number, at: number): number {
+  const r = residentOffset(out);
+  return r >= 0 ? r + outOff * 4 : at;
+}
+
+/** Copies a kernel's result from scratch `at` into `out` (nothing to do when `out` is resident). */
+function collect(heap: Float32Array, out: Float32Array, outOff: number, n: number, at: number): void {
+  if (residentOffset(out) < 0) out.set(heap.subarray(at / 4, at / 4 + n), outOff);
+}
+
 /** Below this many multiply-adds a product is not worth splitting across threads. */
 const PARALLEL_MIN_WORK = 1 << 17;
 
@@ -27,15 +38,16 @@ export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: numb
   if (!w) return false;
   const split = n >= 8 && n * k * m >= PARALLEL_MIN_WORK;
   const packBytes = w.exports.gemmPackFloats(k) * 4;
-  const sizes = [need(A, n * k), need(B, k * m), n * m * 4, (split ? getNumThreads() : 1) * packBytes];
-  const [ra, rb, pc, pp] = reserve(w, sizes) as [number, number, number, number];
+  const sizes = [need(A, n * k), need(B, k * m), need(C, n * m), (split ? getNumThreads() : 1) * packBytes];
+  const [ra, rb, rc, pp] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
   const pa = place(heap, A, aOff, n * k, ra);
   const pb = place(heap, B, bOff, k * m, rb);
+  const pc = target(C, cOff, rc);
   if (split) parallel(w, 'sgemmParallel', [pa, pb, pc, n, k, m, transposeB ? 1 : 0, pp, packBytes]);
   else if (transposeB) w.exports.sgemmNT(pa, pb, pc, n, k, m);
   else w.exports.sgemm(pa, pb, pc, n, k, m, pp);
-  C.set(heap.subarray(pc / 4, pc / 4 + n * m), cOff);
+  collect(heap, C, cOff, n * m, rc);
   return true;
 }
 
@@ -59,13 +71,15 @@ export function conv2dForwardWasm(x: Float32Array, weight: Float32Array, y: Floa
   const { K, L, X } = dims(s);
   const nt = getNumThreads();
   const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4;
-  const [px, pw, py, ps] = reserve(w, [s.B * X * 4, s.O * K * 4, s.B * s.O * L * 4, nt * scratchBytes]) as [number, number, number, number];
+  const sizes = [need(x, s.B * X), need(weight, s.O * K), need(y, s.B * s.O * L), nt * scratchBytes];
+  const [rx, rw, ry, ps] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
-  heap.set(x, px / 4);
-  heap.set(weight, pw / 4);
+  const px = place(heap, x, 0, s.B * X, rx);
+  const pw = place(heap, weight, 0, s.O * K, rw);
+  const py = target(y, 0, ry);
   writeGeometry(heapI32(w), s);
   parallel(w, 'conv2dForward', [ARGS_AT, px, pw, py, s.B, ps, scratchBytes]);
-  y.set(heap.subarray(py / 4, py / 4 + s.B * s.O * L));
+  collect(heap, y, 0, s.B * s.O * L, ry);
   return true;
 }
 
@@ -76,16 +90,18 @@ export function conv2dInputGradWasm(g: Float32Array, weight: Float32Array, dx: F
   const { K, L, X } = dims(s);
   const nt = getNumThreads();
   const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4;
-  const [pg, pwT, pdx, ps] = reserve(w, [s.B * s.O * L * 4, K * s.O * 4, s.B * X * 4, nt * scratchBytes]) as [number, number, number, number];
+  const sizes = [need(g, s.B * s.O * L), K * s.O * 4, need(dx, s.B * X), nt * scratchBytes];
+  const [rg, pwT, rdx, ps] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
-  heap.set(g, pg / 4);
+  const pg = place(heap, g, 0, s.B * s.O * L, rg);
+  const pdx = target(dx, 0, rdx);
   // wᵀ [K, O]: small, transposed here once so the kernel runs a plain product per image
   const wT = pwT / 4;
   for (let o = 0; o < s.O; o++) for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
   heap.fill(0, pdx / 4, pdx / 4 + s.B * X);
   writeGeometry(heapI32(w), s);
   parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
-  dx.set(heap.subarray(pdx / 4, pdx / 4 + s.B * X));
+  collect(heap, dx, 0, s.B * X, rdx);
   return true;
 }
 
@@ -100,10 +116,11 @@ export function conv2dWeightGradWasm(x: Float32Array, g: Float32Array, dw: Float
   const nt = getNumThreads();
   const n = s.O * K;
   const scratchBytes = align16(K * L * 4) + align16(n * 4);
-  const [px, pg, pparts, ps] = reserve(w, [s.B * X * 4, s.B * s.O * L * 4, WEIGHT_GRAD_CHUNKS * n * 4, nt * scratchBytes]) as [number, number, number, number];
+  const sizes = [need(x, s.B * X), need(g, s.B * s.O * L), WEIGHT_GRAD_CHUNKS * n * 4, nt * scratchBytes];
+  const [rx, rg, pparts, ps] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
-  heap.set(x, px / 4);
-  heap.set(g, pg / 4);
+  const px = place(heap, x, 0, s.B * X, rx);
+  const pg = place(heap, g, 0, s.B * s.O * L, rg);
   writeGeometry(heapI32(w), s);
   parallel(w, 'conv2dWeightGrad', [ARGS_AT, px, pg, pparts, s.B, WEIGHT_GRAD_CHUNKS, ps, scratchBytes]);
   const base = pparts / 4;
@@ -120,12 +137,13 @@ export function maxPool2dWasm(x: Float32Array, vals: Float32Array, idx: Int32Arr
   const w = wasm();
   if (!w) return false;
   const n = s.B * s.Ho * s.Wo;
-  const [px, pv, pi] = reserve(w, [s.B * s.H * s.W * 4, n * 4, n * 4]) as [number, number, number];
+  const [rx, rv, pi] = reserve(w, [need(x, s.B * s.H * s.W), need(vals, n), n * 4]) as [number, number, number];
   const heap = heapF32(w);
-  heap.set(x, px / 4);
+  const px = place(heap, x, 0, s.B * s.H * s.W, rx);
+  const pv = target(vals, 0, rv);
   writeGeometry(heapI32(w), s);
   parallel(w, 'maxPool2dForward', [ARGS_AT, px, pv, pi, s.B]);
-  vals.set(heap.subarray(pv / 4, pv / 4 + n));
+  collect(heap, vals, 0, n, rv);
   idx.set(heapI32(w).subarray(pi / 4, pi / 4 + n));
   return true;
 }
@@ -155,15 +173,14 @@ export function binaryF32Wasm(
   const sy = [...Array<number>(pad).fill(0), ...ys];
   const n = d[0]! * d[1]! * d[2]!;
   const nx = span(d, sx), ny = span(d, sy);
-  const ro = residentOffset(out);
-  const [rx, ry, po] = reserve(w, [need(x, nx), need(y, ny), ro >= 0 ? 0 : n * 4]) as [number, number, number];
+  const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]) as [number, number, number];
   const heap = heapF32(w);
   const px = place(heap, x, xOff, nx, rx);
   const py = place(heap, y, yOff, ny, ry);
   heapI32(w).set([...d, ...sx, ...sy], ARGS_AT / 4);
-  // a resident out (a gradient accumulated in place) is written where it lives
-  (n >= 2 * EW_MIN ? parallel : solo)(w, 'binaryF32', [op, px, py, ro >= 0 ? ro + outOff * 4 : po, ARGS_AT]);
-  if (ro < 0) out.set(heap.subarray(po / 4, po / 4 + n), outOff);
+  // a resident out (e.g. a gradient accumulated in place) is written where it lives
+  (n >= 2 * EW_MIN ? parallel : solo)(w, 'binaryF32', [op, px, py, target(out, outOff, ro), ARGS_AT]);
+  collect(heap, out, outOff, n, ro);
   return true;
 }
 
@@ -171,11 +188,11 @@ export function binaryF32Wasm(
 export function reluF32Wasm(x: Float32Array, xOff: number, out: Float32Array, n: number): boolean {
   const w = wasm();
   if (!w) return false;
-  const [px, po] = reserve(w, [n * 4, n * 4]) as [number, number];
+  const [rx, ro] = reserve(w, [need(x, n), need(out, n)]) as [number, number];
   const heap = heapF32(w);
-  heap.set(x.subarray(xOff, xOff + n), px / 4);
-  (n >= 2 * EW_MIN ? parallel : solo)(w, 'reluF32', [px, po, n]);
-  out.set(heap.subarray(po / 4, po / 4 + n));
+  const px = place(heap, x, xOff, n, rx);
+  (n >= 2 * EW_MIN ? parallel : solo)(w, 'reluF32', [px, target(out, 0, ro), n]);
+  collect(heap, out, 0, n, ro);
   return true;
 }
 
@@ -230,13 +247,13 @@ export function bnAffineWasm(x: Float32Array, xOff: number, out: Float32Array, N
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
-  const [rx, po, ps, pt] = reserve(w, [need(x, n), n * 4, C * 8, C * 8]) as [number, number, number, number];
+  const [rx, ro, ps, pt] = reserve(w, [need(x, n), need(out, n), C * 8, C * 8]) as [number, number, number, number];
   const heap = heapF32(w);
   const px = place(heap, x, xOff, n, rx);
   putF64(w, ps, scale);
   putF64(w, pt, shift);
-  runner(n)(w, 'bnForwardF32', [px, po, N, C, S, ps, pt]);
-  out.set(heap.subarray(po / 4, po / 4 + n));
+  runner(n)(w, 'bnForwardF32', [px, target(out, 0, ro), N, C, S, ps, pt]);
+  collect(heap, out, 0, n, ro);
   return true;
 }
 
@@ -266,12 +283,12 @@ export function bnBackwardDxWasm(
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
-  const [rg, rx, pd, pc] = reserve(w, [need(g, n), need(x, n), n * 4, C * 24]) as [number, number, number, number];
+  const [rg, rx, rd, pc] = reserve(w, [need(g, n), need(x, n), need(dx, n), C * 24]) as [number, number, number, number];
   const heap = heapF32(w);
   const pg = place(heap, g, gOff, n, rg);
   const px = place(heap, x, xOff, n, rx);
   putF64(w, pc, coef);
-  runner(n)(w, 'bnBackwardDxF32', [pg, px, pd, N, C, S, pc]);
-  dx.set(heap.subarray(pd / 4, pd / 4 + n));
+  runner(n)(w, 'bnBackwardDxF32', [pg, px, target(dx, 0, rd), N, C, S, pc]);
+  collect(heap, dx, 0, n, rd);
   return true;
 }

@@ -139,8 +139,14 @@ const freed = typeof FinalizationRegistry === 'function'
   : null;
 const residentStats = { arrays: 0, bytes: 0 };
 
-/** A zeroed float32 array of n values in the kernels' memory, or null where there is none (no shared memory). */
-export function residentF32(n: number): Float32Array | null {
+/** Float32 arrays from this many values are made resident (smaller ones cost nothing to copy). */
+export const RESIDENT_MIN = 16384;
+
+/**
+ * A float32 array of n values in the kernels' memory (zeroed unless `zero` is false: then its
+ * contents are arbitrary), or null where there is none (no shared memory).
+ */
+export function residentF32(n: number, zero = true): Float32Array | null {
   const w = wasm();
   if (!w || !w.shared || !freed || n <= 0) return null;
   const bytes = Math.ceil((n * 4) / 64) * 64;
@@ -152,7 +158,7 @@ export function residentF32(n: number): Float32Array | null {
     residentStats.bytes += bytes;
   }
   const view = new Float32Array(w.memory.buffer, at, n);
-  view.fill(0); // a reused block holds its last owner's values
+  if (zero) view.fill(0); // a block may hold a former owner's values, or a call's operands
   residentBuffers.add(w.memory.buffer);
   freed.register(view, [at, bytes]);
   residentStats.arrays++;
