@@ -49,6 +49,7 @@ export function setPoolLimit(bytes: number): void {
 }
 
 function take(dtype: DType, n: number, zero: boolean): TypedArray {
+  const scope = scopes[scopes.length - 1];
   const list = free[dtype].get(n);
   const reused = list?.pop();
   let a: TypedArray;
@@ -58,13 +59,16 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
     if (zero) reused.fill(0);
     a = reused;
   } else {
-    // large float32 arrays live in the kernels' memory, so kernels use them without copies
-    a = (dtype === 'float32' && n >= RESIDENT_MIN && residentF32(n, zero)) || newArray(dtype, n);
+    // inside a scope, large float32 arrays live in the kernels' memory, so kernels use them
+    // without copies; the scope's end recycles them. Outside one, arrays stay ordinary: only the
+    // garbage collector frees them, and a resident block comes back only when a finalizer runs,
+    // which a synchronous loop never lets happen.
+    const resident = scope !== undefined && dtype === 'float32' && n >= RESIDENT_MIN && residentF32(n, zero);
+    a = resident || newArray(dtype, n);
     stats.freshArrays++;
     stats.freshBytes += a.byteLength;
   }
   // the bookkeeping is array pushes only (no hash lookups): a step makes dozens of arrays
-  const scope = scopes[scopes.length - 1];
   if (scope) scope.arrays.push(a);
   return a;
 }

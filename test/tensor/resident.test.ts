@@ -2,7 +2,7 @@
 // momentum and the buffer pool's arrays live in the kernels' shared memory and the kernels use
 // them in place. Results must be the bits the copying path gives.
 import { describe, expect, it } from 'vitest';
-import { F, Generator, nn, optim, randn, tensor } from '../../src/index.js';
+import { F, Generator, nn, optim, randn, tensor, tidy } from '../../src/index.js';
 import { residentOffset } from '../../src/tensor/kernels/wasm.js';
 
 const plain = (a: Float32Array) => Float32Array.from(a); // an ordinary copy: the kernels copy it in
@@ -23,6 +23,16 @@ describe('resident arrays', () => {
     expect(residentOffset(buf)).toBeGreaterThanOrEqual(65536);
   });
 
+  it('the buffer pool makes resident arrays inside tidy() (recycled at its end), ordinary ones outside', () => {
+    const g = new Generator(4);
+    const x = randn([128, 200], { generator: g });
+    expect(residentOffset(x.relu().storage.data)).toBe(-1); // outside a scope only the GC frees it
+    const at: number[] = [];
+    for (let i = 0; i < 3; i++) tidy(() => { at.push(residentOffset(x.relu().storage.data)); });
+    expect(at[0]).toBeGreaterThanOrEqual(65536);
+    expect(at).toEqual([at[0], at[0], at[0]]); // the same block, step after step
+  });
+
   it('products with a resident operand (batched, so read at an offset) give the copying path\'s bits', () => {
     const g = new Generator(2);
     const w = new nn.Parameter(randn([3, 80, 90], { generator: g }));
@@ -32,12 +42,14 @@ describe('resident arrays', () => {
     const wCopy = tensor(plain(w.storage.data as Float32Array)).reshape([3, 80, 90]);
     const bCopy = tensor(plain(b.storage.data as Float32Array)).reshape([90, 300]);
     expect(Array.from(w.matmul(x).toTypedArray())).toEqual(Array.from(wCopy.matmul(x).toTypedArray()));
-    // the batched product's output is resident too (from the buffer pool) and written at an offset
-    // per batch: against float64 (the TypeScript kernels), which shares none of that path
+    // inside tidy() the batched product's output is resident too (from the buffer pool), written
+    // at an offset per batch: against float64 (the TypeScript kernels), which shares none of that
     const want = w.double().matmul(x.double()).toTypedArray();
-    const got = w.matmul(x);
-    expect(residentOffset(got.storage.data)).toBeGreaterThanOrEqual(0);
-    got.toTypedArray().forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]!))));
+    tidy(() => {
+      const got = w.matmul(x);
+      expect(residentOffset(got.storage.data)).toBeGreaterThanOrEqual(0);
+      got.toTypedArray().forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]!))));
+    });
     expect(Array.from(w.matmul(b).toTypedArray())).toEqual(Array.from(wCopy.matmul(bCopy).toTypedArray()));
     expect(Array.from(x.t().matmul(b.t().contiguous().t()).toTypedArray()))
       .toEqual(Array.from(x.t().matmul(bCopy.t().contiguous().t()).toTypedArray()));

@@ -141,6 +141,12 @@ const residentStats = { arrays: 0, bytes: 0 };
 
 /** Float32 arrays from this many values are made resident (smaller ones cost nothing to copy). */
 export const RESIDENT_MIN = 16384;
+/**
+ * Resident arrays end below this byte address (1 GiB): beyond it arrays are ordinary ones. Arrays
+ * that leave a tidy() scope come back only when the garbage collector has run their finalizers,
+ * so a synchronous loop that keeps making them could otherwise grow the memory without bound.
+ */
+const RESIDENT_CAP = 2 ** 30;
 
 /**
  * A float32 array of n values in the kernels' memory (zeroed unless `zero` is false: then its
@@ -152,6 +158,7 @@ export function residentF32(n: number, zero = true): Float32Array | null {
   const bytes = Math.ceil((n * 4) / 64) * 64;
   let at = freeBlocks.get(bytes)?.pop();
   if (at === undefined) {
+    if (residentTop + bytes > RESIDENT_CAP) return null; // the rest stays for calls' operands
     ensure(w, residentTop + bytes, 'a resident array');
     at = residentTop;
     residentTop += bytes;
