@@ -69,3 +69,30 @@ describe('resident arrays', () => {
     expect(Array.from(w.grad!.storage.data)).toEqual(Array.from(want));
   });
 });
+
+// A resident block comes back when the garbage collector takes its array: parameters made and
+// dropped over and over must not grow the kernels' memory. Run in a child process with
+// --expose-gc, so collection (and the finalizers after it) can be forced.
+describe('resident blocks are reused once their arrays are collected', () => {
+  it('a thousand dropped 80 KB parameters use a few blocks, not a thousand', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const root = join(import.meta.dirname, '../..');
+    const script = `
+      import { nn, randn } from ${JSON.stringify(join(root, 'src/index.ts'))};
+      import { residentMemory } from ${JSON.stringify(join(root, 'src/tensor/kernels/wasm.ts'))};
+      const tick = () => new Promise((r) => setTimeout(r, 0));
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < 50; i++) new nn.Parameter(randn([20000]));
+        globalThis.gc(); await tick(); // finalizers run after a collection, between tasks
+      }
+      console.log(JSON.stringify(residentMemory()));
+    `;
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { arrays, bytes } = JSON.parse(out.trim().split('\n').at(-1)!) as { arrays: number; bytes: number };
+    expect(arrays).toBe(1000);
+    expect(bytes).toBeLessThanOrEqual(100 * 80_000); // at most one round's worth and change
+  }, 60_000);
+});
