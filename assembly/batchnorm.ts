@@ -100,3 +100,21 @@ export function bnBackwardDxF32(g: usize, x: usize, dx: usize, N: i32, C: i32, S
     }
   }
 }
+
+/**
+ * The sum over dims 0 and 2 of float32 x [N, C, S] into float64 out[C] (a conv bias's
+ * gradient): the order of src/tensor/kernels/reduce.ts's sumKernel, whose definition it follows —
+ * each plane summed from 0, then the planes added to the channel's total, n in order.
+ */
+export function channelSumsF32(x: usize, N: i32, C: i32, S: i32, out: usize, next: usize, t: i32, nt: i32): void {
+  for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
+    let acc: f64 = 0;
+    for (let n = 0; n < N; n++) {
+      const p = x + (<usize>((n * C + c) * S) << 2);
+      let s: f64 = 0;
+      for (let i = 0; i < S; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+      acc += s;
+    }
+    store<f64>(out + (<usize>c << 3), acc);
+  }
+}

@@ -4,4 +4,4 @@ export { conv2dForward, conv2dInputGrad, conv2dWeightGrad, maxPool2dForward } fr
 export { simdPeakProbe } from './probe';
 export { binaryF32, reluF32 } from './elementwise';
 export { sgdMomentumF32 } from './optim';
-export { bnStatsF32, bnForwardF32, bnBackwardSumsF32, bnBackwardDxF32 } from './batchnorm';
+export { bnStatsF32, bnForwardF32, bnBackwardSumsF32, bnBackwardDxF32, channelSumsF32 } from './batchnorm';

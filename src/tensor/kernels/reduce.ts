@@ -3,7 +3,8 @@
 import type { DType } from '../dtype.js';
 import { allocateUninitialized, borrowScratch, returnScratch } from '../pool.js';
 import { contiguousStrides, numel } from '../shape.js';
-import { forEachRun } from './elementwise.js';
+import { coalesce, forEachRun } from './elementwise.js';
+import { channelSumsWasm, EW_MIN } from './wasm-kernels.js';
 import { TensorData } from '../storage.js';
 
 /** Output shape of a reduction: reduced dims removed, or kept as size 1. */
@@ -21,7 +22,7 @@ export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boole
   const acc = borrowScratch('float64', numel(kept)) as Float64Array;
   acc.fill(0);
   const src = a.data;
-  forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
+  if (!(src instanceof Float32Array && a.size >= EW_MIN && channelSums(a, keptStrides, acc))) forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
     let i = at[0]!;
     const si = step[0]!;
     let o = at[1]!;
@@ -38,6 +39,24 @@ export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boole
   for (let i = 0; i < acc.length; i++) out[i] = acc[i]!;
   returnScratch(acc);
   return new TensorData(out, reducedShape(a.shape, dims, keepdim));
+}
+
+/**
+ * The wasm fast path of sumKernel for float32 sums per channel — x laid out as [N, C, S] once
+ * coalesced, summed over N and S (a conv or linear bias's gradient) — in sumKernel's order, so
+ * with its bits; false (nothing done) for any other layout.
+ */
+function channelSums(a: TensorData, keptStrides: readonly number[], acc: Float64Array): boolean {
+  const c = coalesce(a.shape, [a.strides, keptStrides]);
+  const so = c.strides[1]!;
+  const nd = c.shape.length;
+  // pad to [N, C, S]: output stride 1 on C, 0 on N and S; the input contiguous
+  const shape = nd === 3 ? c.shape : nd === 2 && so[1] === 0 ? [1, ...c.shape] : nd === 2 ? [...c.shape, 1] : null;
+  const outS = nd === 3 ? so : nd === 2 && so[1] === 0 ? [0, ...so] : [...so, 0];
+  if (!shape || outS[0] !== 0 || outS[1] !== 1 || outS[2] !== 0) return false;
+  const [N, C, S] = shape as [number, number, number];
+  if (!a.isContiguous()) return false;
+  return channelSumsWasm(a.data as Float32Array, a.offset, N, C, S, acc);
 }
 
 /**

@@ -20,6 +20,7 @@ const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED =
 const KERNELS = [
   'sgemmParallel', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe',
   'binaryF32', 'reluF32', 'sgdMomentumF32', 'bnStatsF32', 'bnForwardF32', 'bnBackwardSumsF32', 'bnBackwardDxF32',
+  'channelSumsF32',
 ] as const;
 export type ParallelKernel = (typeof KERNELS)[number];
 

@@ -292,3 +292,15 @@ export function bnBackwardDxWasm(
   collect(heap, dx, 0, n, rd);
   return true;
 }
+
+/** out[c] = Σ over n and s of float32 x [N, C, S] (contiguous from x[xOff]), float64, in sumKernel's order. */
+export function channelSumsWasm(x: Float32Array, xOff: number, N: number, C: number, S: number, out: Float64Array): boolean {
+  const w = wasm();
+  if (!w) return false;
+  const n = N * C * S;
+  const [rx, po] = reserve(w, [need(x, n), C * 8]) as [number, number];
+  const px = place(heapF32(w), x, xOff, n, rx);
+  runner(n)(w, 'channelSumsF32', [px, N, C, S, po]);
+  getF64(w, po, out);
+  return true;
+}

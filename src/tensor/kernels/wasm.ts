@@ -43,6 +43,7 @@ export interface Exports {
     next: number, t: number, nt: number,
   ): void;
   bnBackwardDxF32(g: number, x: number, dx: number, N: number, C: number, S: number, coef: number, next: number, t: number, nt: number): void;
+  channelSumsF32(x: number, N: number, C: number, S: number, out: number, next: number, t: number, nt: number): void;
 }
 
 export interface Wasm {
