@@ -16,7 +16,9 @@ import { nextUnit } from './gemm';
 }
 
 /** mean_c = Σ x / M and the biased var_c = Σ (x − mean_c)² / M (M = N·S), float64. */
-export function bnStatsF32(x: usize, N: i32, C: i32, S: i32, mean: usize, variance: usize, next: usize, t: i32, nt: i32): void {
+export function bnStatsF32(
+  x: usize, N: i32, C: i32, S: i32, mean: usize, variance: usize, next: usize, t: i32, nt: i32,
+): void {
   const M = <f64>N * <f64>S;
   for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
     const m = channelSum(x, N, C, S, c) / M;
@@ -46,19 +48,26 @@ export function bnStatsF32(x: usize, N: i32, C: i32, S: i32, mean: usize, varian
       const v = v128.load(src + (<usize>i << 2));
       const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a2), b2);
       const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a2), b2);
-      v128.store(dst + (<usize>i << 2), i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+      const y = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+      v128.store(dst + (<usize>i << 2), y);
     }
     for (; i < S; i++) store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<f32>(src + (<usize>i << 2)) * av + bv));
   }
 }
 
 /** y = x·scale_c + shift_c (scale = rstd·γ, shift = β − mean·scale, computed by the caller). */
-export function bnForwardF32(x: usize, out: usize, N: i32, C: i32, S: i32, scale: usize, shift: usize, next: usize, t: i32, nt: i32): void {
+export function bnForwardF32(
+  x: usize, out: usize, N: i32, C: i32, S: i32, scale: usize, shift: usize, next: usize, t: i32,
+  nt: i32,
+): void {
   affinePlanes(x, out, N, C, S, scale, shift, next);
 }
 
 /** Per channel: Σ g and Σ g·(x − mean_c), float64, in the TypeScript order. */
-export function bnBackwardSumsF32(g: usize, x: usize, N: i32, C: i32, S: i32, mean: usize, sumG: usize, sumGX: usize, next: usize, t: i32, nt: i32): void {
+export function bnBackwardSumsF32(
+  g: usize, x: usize, N: i32, C: i32, S: i32, mean: usize, sumG: usize, sumGX: usize, next: usize,
+  t: i32, nt: i32,
+): void {
   for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
     const m = load<f64>(mean + (<usize>c << 3));
     let sg: f64 = 0, sgx: f64 = 0;
@@ -77,7 +86,9 @@ export function bnBackwardSumsF32(g: usize, x: usize, N: i32, C: i32, S: i32, me
 }
 
 /** dx = a_c·g + b_c·x + d_c per element (float64, rounded to float32), planes taken in turn. */
-export function bnBackwardDxF32(g: usize, x: usize, dx: usize, N: i32, C: i32, S: i32, coef: usize, next: usize, t: i32, nt: i32): void {
+export function bnBackwardDxF32(
+  g: usize, x: usize, dx: usize, N: i32, C: i32, S: i32, coef: usize, next: usize, t: i32, nt: i32,
+): void {
   const planes = N * C;
   for (let q = nextUnit(next); q < planes; q = nextUnit(next)) {
     const c = q % C;
@@ -90,8 +101,10 @@ export function bnBackwardDxF32(g: usize, x: usize, dx: usize, N: i32, C: i32, S
       const o = at + (<usize>i << 2);
       const gv = v128.load(g + o), xv = v128.load(x + o);
       const gh = i32x4.shuffle(gv, gv, 2, 3, 0, 1), xh = i32x4.shuffle(xv, xv, 2, 3, 0, 1);
-      const lo = f64x2.add(f64x2.add(f64x2.mul(a2, f64x2.promote_low_f32x4(gv)), f64x2.mul(b2, f64x2.promote_low_f32x4(xv))), d2);
-      const hi = f64x2.add(f64x2.add(f64x2.mul(a2, f64x2.promote_low_f32x4(gh)), f64x2.mul(b2, f64x2.promote_low_f32x4(xh))), d2);
+      const glo = f64x2.promote_low_f32x4(gv), xlo = f64x2.promote_low_f32x4(xv);
+      const ghi = f64x2.promote_low_f32x4(gh), xhi = f64x2.promote_low_f32x4(xh);
+      const lo = f64x2.add(f64x2.add(f64x2.mul(a2, glo), f64x2.mul(b2, xlo)), d2);
+      const hi = f64x2.add(f64x2.add(f64x2.mul(a2, ghi), f64x2.mul(b2, xhi)), d2);
       v128.store(dx + o, i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
     }
     for (; i < S; i++) {

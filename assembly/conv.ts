@@ -93,7 +93,10 @@ function col2im(cols: usize, dx: usize): void {
 }
 
 /** y[b] = w [O, C·KH·KW] @ im2col(x[b]) for the images of thread t. */
-export function conv2dForward(geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32): void {
+export function conv2dForward(
+  geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize,
+  next: usize, t: i32, nt: i32,
+): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
@@ -105,7 +108,10 @@ export function conv2dForward(geo: usize, x: usize, w: usize, y: usize, batch: i
 }
 
 /** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx zeroed by the caller). */
-export function conv2dInputGrad(geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32): void {
+export function conv2dInputGrad(
+  geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize,
+  next: usize, t: i32, nt: i32,
+): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
@@ -158,7 +164,9 @@ const POOL_UNIT = 8;
  * window maxima into vals and the flat position y·W + x of the first maximum into idx; positions
  * outside the image are skipped (−∞ padding), a NaN wins. The threads take POOL_UNIT planes at a time.
  */
-export function maxPool2dForward(geo: usize, x: usize, vals: usize, idx: usize, planes: i32, next: usize, t: i32, nt: i32): void {
+export function maxPool2dForward(
+  geo: usize, x: usize, vals: usize, idx: usize, planes: i32, next: usize, t: i32, nt: i32,
+): void {
   loadGeometry(geo);
   for (let u = nextUnit(next); u * POOL_UNIT < planes; u = nextUnit(next)) {
     for (let p = u * POOL_UNIT; p < min(planes, (u + 1) * POOL_UNIT); p++) maxPoolPlane(x, vals, idx, p);

@@ -73,7 +73,9 @@ const UNIT = 16384;
  * out = op(x, y) over a broadcast of up to 3 coalesced dims (geometry: 9 int32 at `geo`), the
  * rows dealt out to the threads in units of about UNIT elements.
  */
-export function binaryF32(op: i32, x: usize, y: usize, out: usize, geo: usize, next: usize, t: i32, nt: i32): void {
+export function binaryF32(
+  op: i32, x: usize, y: usize, out: usize, geo: usize, next: usize, t: i32, nt: i32,
+): void {
   // one instantiation per op, so each inner loop is straight-line SIMD
   if (op == ADD) binaryRows(ADD, x, y, out, geo, next);
   else if (op == SUB) binaryRows(SUB, x, y, out, geo, next);

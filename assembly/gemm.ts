@@ -79,7 +79,9 @@ function packPanel(b: usize, pack: usize, k: i32, m: i32, j0: i32, j1: i32): voi
  * Columns [j0, j1) of C (multiples of 8). The panel of B starts at `panel`; element (p, j0 + 8q + r)
  * is at panel + p·stepP + q·stepQ + 4r: (m·4, 32) reads B in place, (32, k·32) packed strips.
  */
-function sgemmPanel(a: usize, panel: usize, stepP: usize, stepQ: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32): void {
+function sgemmPanel(
+  a: usize, panel: usize, stepP: usize, stepQ: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32,
+): void {
   const rowA = <usize>k << 2;
   const rowC = <usize>m << 2;
   let i = 0;
@@ -253,7 +255,10 @@ function sgemmNTPanel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
  * others. Each element of C is the same sum in the same order whichever thread computes it, so
  * the result does not depend on nt. Thread t packs at scratch + t·scratchBytes.
  */
-export function sgemmParallel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32): void {
+export function sgemmParallel(
+  a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, scratch: usize,
+  scratchBytes: usize, next: usize, t: i32, nt: i32,
+): void {
   const width = transposeB ? NJ : m >= PACK_MIN_M ? packWidth(k) : NC;
   const colUnits = max(1, m / width);
   const blocks = (n + 3) >> 2;

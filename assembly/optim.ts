@@ -55,7 +55,9 @@ const UNIT = 16384;
 }
 
 /** One SGD step with momentum over n float32 parameters p, gradients g and momentum buffers b. */
-export function sgdMomentumF32(p: usize, g: usize, b: usize, n: i32, hyper: usize, nesterov: i32, next: usize, t: i32, nt: i32): void {
+export function sgdMomentumF32(
+  p: usize, g: usize, b: usize, n: i32, hyper: usize, nesterov: i32, next: usize, t: i32, nt: i32,
+): void {
   if (nesterov) run(p, g, b, n, hyper, next, true);
   else run(p, g, b, n, hyper, next, false);
 }

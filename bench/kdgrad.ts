@@ -50,7 +50,10 @@ export async function runKdgrad(): Promise<WorkloadResult> {
   return {
     matmulGflops: (2 * 512 ** 3) / (mm * 1e6), cnnImgPerSec: cnn, mlpImgPerSec: mlp, kdStepMicros: kdMs * 1000, convFwdBwdMs: conv,
     simdPeak: peak,
-    stepMacsPerImage: { cnn: trainingMacsPerImage(cnnNet, [1, 3, 32, 32]), mlp: trainingMacsPerImage(mlpNet, [1, 3072]) },
+    stepMacsPerImage: {
+      cnn: trainingMacsPerImage(cnnNet, [1, 3, 32, 32]),
+      mlp: trainingMacsPerImage(mlpNet, [1, 3072]),
+    },
     notes: [`kdgrad: ${wasmStatus().reason}, ${threadStatus()}; training steps inside tidy() (buffers reused)`],
   };
 }

@@ -58,7 +58,10 @@ let teacherImages: number | null = null;
 let teacherMacsPerImage: number | null = null;
 try {
   process.stderr.write('running the teacher epoch (kdgrad) ...\n');
-  const k = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!) as { seconds: number; images: number; macsPerImage: number };
+  const epochArgs = ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')];
+  const epochOut = execFileSync(process.execPath, epochArgs, { cwd: root, encoding: 'utf8' });
+  type Epoch = { seconds: number; images: number; macsPerImage: number };
+  const k = JSON.parse(epochOut.trim().split('\n').at(-1)!) as Epoch;
   teacherImages = k.images;
   teacherMacsPerImage = k.macsPerImage;
   let torchSeconds: number | null = null;
@@ -120,8 +123,10 @@ if (peak && k?.stepMacsPerImage) {
   if (teacherTimes && teacherMacsPerImage) {
     const images = teacherImages ?? 0;
     const seconds = (2 * teacherMacsPerImage * images) / (peak.allThreads * 1e9);
-    bounds.push(`| vgg-teacher epoch (${images.toLocaleString('en-US')} images) | ${(teacherMacsPerImage / 1e6).toFixed(2)} M `
-      + `| ${seconds.toFixed(1)} s, ${(seconds / teacherTimes.torch).toFixed(2)}× PyTorch's time; this run ${teacherTimes.kdgrad.toFixed(1)} s |`);
+    const vsTorch = (seconds / teacherTimes.torch).toFixed(2);
+    const macs = `${(teacherMacsPerImage / 1e6).toFixed(2)} M`;
+    bounds.push(`| vgg-teacher epoch (${images.toLocaleString('en-US')} images) | ${macs} `
+      + `| ${seconds.toFixed(1)} s, ${vsTorch}× PyTorch's time; this run ${teacherTimes.kdgrad.toFixed(1)} s |`);
   }
 }
 

@@ -18,4 +18,5 @@ const model = buildModel('vgg-teacher', { generator: new Generator(0) });
 const macsPerImage = trainingMacsPerImage(model, [1, 3, 32, 32]);
 const trainer = new Trainer(model, train, test, channelStats(train), config);
 await trainer.run();
-process.stdout.write(`${JSON.stringify({ seconds: trainer.state.history[0]!.seconds, images: train.count, macsPerImage })}\n`);
+const seconds = trainer.state.history[0]!.seconds;
+process.stdout.write(`${JSON.stringify({ seconds, images: train.count, macsPerImage })}\n`);

@@ -29,7 +29,9 @@ export * from './distill/index.js';
 export { BasicBlock } from './nn/layers/residual.js';
 export { ResNet, cifarResNet, imagenetStyleResNet } from './models/resnet.js';
 export type { ResNetOptions } from './models/resnet.js';
-export { ZOO, buildModel, zooEntry, forwardMacs, layerMacs, vggTeacher, narrowCnnStudent, mlpStudent } from './models/zoo.js';
+export {
+  ZOO, buildModel, zooEntry, forwardMacs, layerMacs, vggTeacher, narrowCnnStudent, mlpStudent,
+} from './models/zoo.js';
 export type { ZooEntry, ZooModel, ZooOptions } from './models/zoo.js';
 export * from './train/index.js';
 export { saveModule, loadModule } from './nn/checkpoint.js';

@@ -145,7 +145,9 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
           // a large float32 gradient gets a resident buffer (tensor/resident.ts): accumulation and
           // the optimizer then run on it in place
           const resident = spec.createGraph ? null : residentCopy(acc.storage);
-          t.grad = spec.createGraph ? acc : resident ? new Tensor(resident) : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
+          t.grad = spec.createGraph ? acc
+            : resident ? new Tensor(resident)
+            : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
           if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
         }
       }

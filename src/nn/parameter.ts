@@ -8,7 +8,8 @@ export class Parameter extends Tensor {
   constructor(data: Tensor | TensorData, requiresGrad = true) {
     const storage = data instanceof Tensor ? data.storage.contiguous() : data.contiguous();
     // large float32 weights live in the kernels' memory (tensor/resident.ts)
-    const own = residentCopy(storage) ?? (storage.offset === 0 && storage.data.length === storage.size ? storage : storage.copy());
+    const whole = storage.offset === 0 && storage.data.length === storage.size;
+    const own = residentCopy(storage) ?? (whole ? storage : storage.copy());
     super(own, { requiresGrad });
     keepArray(this.storage.rawData); // a model's weights outlive any tidy() scope it was built in
   }

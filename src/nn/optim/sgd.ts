@@ -44,8 +44,8 @@ export class SGD extends Optimizer<SGDOptions> {
       return;
     }
     // float32 parameters of some size: the same loop in wasm SIMD over the threads (bit for bit)
-    if (n >= EW_MIN && p instanceof Float32Array && grad instanceof Float32Array && buf instanceof Float32Array && grad.length === n) {
-      if (sgdMomentumF32Wasm(p, grad, buf, o)) return;
+    if (p instanceof Float32Array && grad instanceof Float32Array && buf instanceof Float32Array) {
+      if (n >= EW_MIN && grad.length === n && sgdMomentumF32Wasm(p, grad, buf, o)) return;
     }
     // one loop per case, without branches inside: the update runs over every parameter each step
     const keep = 1 - dampening;

@@ -50,7 +50,9 @@ export function batchNormForwardKernel(x: TensorData, mean: ArrayLike<number>, r
     scale[c] = rstd[c]! * (w ? w[c]! : 1);
     shift[c] = (b ? b[c]! : 0) - mean[c]! * scale[c]!;
   }
-  if (wasmSized(src) && out instanceof Float32Array && bnAffineWasm(src, 0, out, N, C, S, scale, shift)) return new TensorData(out, x.shape);
+  if (wasmSized(src) && out instanceof Float32Array && bnAffineWasm(src, 0, out, N, C, S, scale, shift)) {
+    return new TensorData(out, x.shape);
+  }
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const a = scale[c]!;
@@ -77,7 +79,9 @@ export function batchNormBackwardKernel(g: TensorData, x: TensorData, mean: Arra
       const m = mean[c]!;
       let sg = 0;
       let sgx = 0;
-      for (let n = 0; n < N; n++) for (let i = (n * C + c) * S, e = i + S; i < e; i++) { const gv = gd[i]!; sg += gv; sgx += gv * (src[i]! - m); }
+      for (let n = 0; n < N; n++) {
+        for (let i = (n * C + c) * S, e = i + S; i < e; i++) { const gv = gd[i]!; sg += gv; sgx += gv * (src[i]! - m); }
+      }
       sumG[c] = sg;
       sumGXhat[c] = sgx;
     }
@@ -94,7 +98,9 @@ export function batchNormBackwardKernel(g: TensorData, x: TensorData, mean: Arra
     coef[3 * c + 1] = b;
     coef[3 * c + 2] = -k * sumG[c]! - b * mean[c]!;
   }
-  if (fast && dx instanceof Float32Array && bnBackwardDxWasm(gd, 0, src, 0, dx, N, C, S, coef)) return { dx: new TensorData(dx, x.shape), sumG, sumGXhat };
+  if (fast && dx instanceof Float32Array && bnBackwardDxWasm(gd, 0, src, 0, dx, N, C, S, coef)) {
+    return { dx: new TensorData(dx, x.shape), sumG, sumGXhat };
+  }
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const a = coef[3 * c]!;

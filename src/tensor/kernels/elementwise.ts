@@ -79,7 +79,9 @@ export function accumulateInto(dst: TensorData, src: TensorData): void {
   const out = dst.data;
   const from = src.data;
   const base = dst.offset;
-  if (out instanceof Float32Array && from instanceof Float32Array && dst.size >= EW_MIN && wasmBinary('add', dst, src, dst.shape, out, base)) return;
+  if (out instanceof Float32Array && from instanceof Float32Array && dst.size >= EW_MIN) {
+    if (wasmBinary('add', dst, src, dst.shape, out, base)) return;
+  }
   forEachRun(src.shape, [src.strides], [src.offset], (o, at, len, step) => {
     let i = at[0]!;
     const s = step[0]!;
@@ -110,8 +112,8 @@ export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => numb
   const out = allocateUninitialized(outDtype, a.size);
   const src = a.data;
   const fast = UNARY[op];
-  if (op === 'relu' && a.isContiguous() && src instanceof Float32Array && out instanceof Float32Array && out.length >= EW_MIN) {
-    if (reluF32Wasm(src, a.offset, out, out.length)) return new TensorData(out, a.shape);
+  if (op === 'relu' && src instanceof Float32Array && out instanceof Float32Array && a.isContiguous()) {
+    if (out.length >= EW_MIN && reluF32Wasm(src, a.offset, out, out.length)) return new TensorData(out, a.shape);
   }
   if (a.isContiguous()) {
     // the common case needs no index bookkeeping at all
@@ -164,7 +166,9 @@ export function binaryMap(
   const db = b.data;
   const fast = BINARY[op];
   const n = out.length;
-  if (n >= EW_MIN && out instanceof Float32Array && wasmBinary(op, a, b, shape, out, 0)) return new TensorData(out, shape);
+  if (n >= EW_MIN && out instanceof Float32Array && wasmBinary(op, a, b, shape, out, 0)) {
+    return new TensorData(out, shape);
+  }
   // contiguous operands of the output's size, or a single value: one flat loop
   const flatA = a.size === n && a.isContiguous() ? 1 : a.size === 1 ? 0 : -1;
   const flatB = b.size === n && b.isContiguous() ? 1 : b.size === 1 ? 0 : -1;
@@ -191,7 +195,9 @@ export function binaryMap(
  * `shape`, in wasm when the op has a kernel, both operands are float32, the layout coalesces to
  * at most 3 dims and no stride is negative; false (nothing done) otherwise.
  */
-function wasmBinary(op: string, a: TensorData, b: TensorData, shape: Shape, out: Float32Array, outOff: number): boolean {
+function wasmBinary(
+  op: string, a: TensorData, b: TensorData, shape: Shape, out: Float32Array, outOff: number,
+): boolean {
   const code = EW_BINARY_OPS[op];
   if (code === undefined || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array)) return false;
   const c = coalesce(shape, [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape)]);

@@ -22,7 +22,8 @@ export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boole
   const acc = borrowScratch('float64', numel(kept)) as Float64Array;
   acc.fill(0);
   const src = a.data;
-  if (!(src instanceof Float32Array && a.size >= EW_MIN && channelSums(a, keptStrides, acc))) forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
+  const wasmDone = src instanceof Float32Array && a.size >= EW_MIN && channelSums(a, keptStrides, acc);
+  if (!wasmDone) forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
     let i = at[0]!;
     const si = step[0]!;
     let o = at[1]!;

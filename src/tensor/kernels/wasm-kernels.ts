@@ -155,14 +155,17 @@ export const EW_BINARY_OPS: Readonly<Record<string, number>> = { add: 0, sub: 1,
 export const EW_MIN = 16384;
 
 /** Floats from the first to the last element a view of `shape` with these (non-negative) strides reads. */
-const span = (shape: readonly number[], strides: readonly number[]) => shape.reduce((s, d, i) => s + (d - 1) * strides[i]!, 1);
+const span = (shape: readonly number[], strides: readonly number[]) =>
+  shape.reduce((s, d, i) => s + (d - 1) * strides[i]!, 1);
 
 /**
  * out[outOff..] (contiguous) = op(x, y) for the coalesced shape (1 to 3 dims) and element strides
  * of x and y (non-negative). out may be x itself (a gradient accumulated in place).
  */
 export function binaryF32Wasm(
-  op: number, x: Float32Array, xOff: number, xs: readonly number[], y: Float32Array, yOff: number, ys: readonly number[],
+  op: number,
+  x: Float32Array, xOff: number, xs: readonly number[],
+  y: Float32Array, yOff: number, ys: readonly number[],
   shape: readonly number[], out: Float32Array, outOff: number,
 ): boolean {
   const w = wasm();
@@ -230,7 +233,9 @@ function getF64(w: Wasm, at: number, out: Float64Array): void {
 const runner = (size: number) => (size >= 2 * EW_MIN ? parallel : solo);
 
 /** Batch-norm statistics of float32 x [N, C, S] from x[xOff] (contiguous): per-channel mean and biased variance. */
-export function bnStatsWasm(x: Float32Array, xOff: number, N: number, C: number, S: number, mean: Float64Array, variance: Float64Array): boolean {
+export function bnStatsWasm(
+  x: Float32Array, xOff: number, N: number, C: number, S: number, mean: Float64Array, variance: Float64Array,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
@@ -243,7 +248,10 @@ export function bnStatsWasm(x: Float32Array, xOff: number, N: number, C: number,
 }
 
 /** out = x·scale_c + shift_c for float32 x [N, C, S] from x[xOff] (contiguous), per element in float64. */
-export function bnAffineWasm(x: Float32Array, xOff: number, out: Float32Array, N: number, C: number, S: number, scale: ArrayLike<number>, shift: ArrayLike<number>): boolean {
+export function bnAffineWasm(
+  x: Float32Array, xOff: number, out: Float32Array, N: number, C: number, S: number,
+  scale: ArrayLike<number>, shift: ArrayLike<number>,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
@@ -265,7 +273,8 @@ export function bnBackwardSumsWasm(
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
-  const [rg, rx, pm, psg, psx] = reserve(w, [need(g, n), need(x, n), C * 8, C * 8, C * 8]) as [number, number, number, number, number];
+  const sizes = [need(g, n), need(x, n), C * 8, C * 8, C * 8];
+  const [rg, rx, pm, psg, psx] = reserve(w, sizes) as [number, number, number, number, number];
   const heap = heapF32(w);
   const pg = place(heap, g, gOff, n, rg);
   const px = place(heap, x, xOff, n, rx);
@@ -278,12 +287,14 @@ export function bnBackwardSumsWasm(
 
 /** dx = a_c·g + b_c·x + d_c (coef: a, b, d per channel) for float32 g and x [N, C, S] (contiguous). */
 export function bnBackwardDxWasm(
-  g: Float32Array, gOff: number, x: Float32Array, xOff: number, dx: Float32Array, N: number, C: number, S: number, coef: ArrayLike<number>,
+  g: Float32Array, gOff: number, x: Float32Array, xOff: number, dx: Float32Array,
+  N: number, C: number, S: number, coef: ArrayLike<number>,
 ): boolean {
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
-  const [rg, rx, rd, pc] = reserve(w, [need(g, n), need(x, n), need(dx, n), C * 24]) as [number, number, number, number];
+  const sizes = [need(g, n), need(x, n), need(dx, n), C * 24];
+  const [rg, rx, rd, pc] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
   const pg = place(heap, g, gOff, n, rg);
   const px = place(heap, x, xOff, n, rx);
@@ -294,7 +305,9 @@ export function bnBackwardDxWasm(
 }
 
 /** out[c] = Σ over n and s of float32 x [N, C, S] (contiguous from x[xOff]), float64, in sumKernel's order. */
-export function channelSumsWasm(x: Float32Array, xOff: number, N: number, C: number, S: number, out: Float64Array): boolean {
+export function channelSumsWasm(
+  x: Float32Array, xOff: number, N: number, C: number, S: number, out: Float64Array,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;

@@ -27,7 +27,9 @@ export interface Exports {
     geo: number, g: number, wT: number, dx: number, batch: number,
     scratch: number, scratchBytes: number, next: number, t: number, nt: number,
   ): void;
-  maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number): void;
+  maxPool2dForward(
+    geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number,
+  ): void;
   conv2dWeightGrad(
     geo: number, x: number, g: number, parts: number, batch: number, chunks: number,
     scratch: number, scratchBytes: number, next: number, t: number, nt: number,
@@ -35,14 +37,24 @@ export interface Exports {
   simdPeakProbe(out: number, rounds: number, next: number, t: number, nt: number): void;
   binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
-  sgdMomentumF32(p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number): void;
-  bnStatsF32(x: number, N: number, C: number, S: number, mean: number, variance: number, next: number, t: number, nt: number): void;
-  bnForwardF32(x: number, out: number, N: number, C: number, S: number, scale: number, shift: number, next: number, t: number, nt: number): void;
+  sgdMomentumF32(
+    p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number,
+  ): void;
+  bnStatsF32(
+    x: number, N: number, C: number, S: number, mean: number, variance: number, next: number, t: number, nt: number,
+  ): void;
+  bnForwardF32(
+    x: number, out: number, N: number, C: number, S: number, scale: number, shift: number,
+    next: number, t: number, nt: number,
+  ): void;
   bnBackwardSumsF32(
     g: number, x: number, N: number, C: number, S: number, mean: number, sumG: number, sumGX: number,
     next: number, t: number, nt: number,
   ): void;
-  bnBackwardDxF32(g: number, x: number, dx: number, N: number, C: number, S: number, coef: number, next: number, t: number, nt: number): void;
+  bnBackwardDxF32(
+    g: number, x: number, dx: number, N: number, C: number, S: number, coef: number,
+    next: number, t: number, nt: number,
+  ): void;
   channelSumsF32(x: number, N: number, C: number, S: number, out: number, next: number, t: number, nt: number): void;
 }
 
@@ -118,7 +130,9 @@ export function wasmStatus(): { enabled: boolean; reason: string } {
 function ensure(w: Wasm, end: number, what: string): void {
   const have = w.memory.buffer.byteLength;
   if (end <= have) return;
-  if (end > MAX_PAGES * 65536) throw new RangeError(`wasm kernels: ${what} needs ${end} bytes, more than the 4 GiB a wasm32 memory can hold`);
+  if (end > MAX_PAGES * 65536) {
+    throw new RangeError(`wasm kernels: ${what} needs ${end} bytes, more than the 4 GiB a wasm32 memory can hold`);
+  }
   w.memory.grow(Math.ceil((end - have) / 65536));
 }
 
