@@ -142,3 +142,25 @@ describe('SGD with momentum on large float32 parameters (wasm)', () => {
     }), fcParams(10));
   });
 });
+
+describe('SGD state loaded from a state dict (ordinary arrays, copied in and out of the kernels)', () => {
+  it('continues with the bits of an optimizer that kept its own (resident) momentum', () => {
+    const g = new Generator(21);
+    const init = randn([20000], { generator: g });
+    const grads = [0, 1, 2, 3].map(() => randn([20000], { generator: g }));
+    const make = () => {
+      const p = new nn.Parameter(init);
+      return { p, opt: new optim.SGD([p], { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 }) };
+    };
+    const a = make();
+    const b = make();
+    for (const [i, grad] of grads.entries()) {
+      a.p.grad = grad;
+      a.opt.step();
+      if (i < 2) { b.p.grad = grad; b.opt.step(); }
+      if (i === 1) b.opt.loadStateDict(b.opt.stateDict()); // momentum becomes an ordinary array
+      if (i >= 2) { b.p.grad = grad; b.opt.step(); }
+    }
+    expect(Array.from(b.p.storage.data)).toEqual(Array.from(a.p.storage.data));
+  });
+});

@@ -154,6 +154,9 @@ export const EW_BINARY_OPS: Readonly<Record<string, number>> = { add: 0, sub: 1,
 /** Below this many elements the copies and the fork-join cost more than an elementwise op. */
 export const EW_MIN = 16384;
 
+/** Elementwise-sized work: over the threads from two units of EW_MIN elements, else on this thread. */
+const runner = (size: number) => (size >= 2 * EW_MIN ? parallel : solo);
+
 /** Floats from the first to the last element a view of `shape` with these (non-negative) strides reads. */
 const span = (shape: readonly number[], strides: readonly number[]) =>
   shape.reduce((s, d, i) => s + (d - 1) * strides[i]!, 1);
@@ -182,7 +185,7 @@ export function binaryF32Wasm(
   const py = place(heap, y, yOff, ny, ry);
   heapI32(w).set([...d, ...sx, ...sy], ARGS_AT / 4);
   // a resident out (e.g. a gradient accumulated in place) is written where it lives
-  (n >= 2 * EW_MIN ? parallel : solo)(w, 'binaryF32', [op, px, py, target(out, outOff, ro), ARGS_AT]);
+  runner(n)(w, 'binaryF32', [op, px, py, target(out, outOff, ro), ARGS_AT]);
   collect(heap, out, outOff, n, ro);
   return true;
 }
@@ -194,7 +197,7 @@ export function reluF32Wasm(x: Float32Array, xOff: number, out: Float32Array, n:
   const [rx, ro] = reserve(w, [need(x, n), need(out, n)]) as [number, number];
   const heap = heapF32(w);
   const px = place(heap, x, xOff, n, rx);
-  (n >= 2 * EW_MIN ? parallel : solo)(w, 'reluF32', [px, target(out, 0, ro), n]);
+  runner(n)(w, 'reluF32', [px, target(out, 0, ro), n]);
   collect(heap, out, 0, n, ro);
   return true;
 }
@@ -216,10 +219,10 @@ export function sgdMomentumF32Wasm(
   const pg = place(heap, g, 0, n, rg);
   const pb = place(heap, b, 0, n, rb);
   new Float64Array(w.memory.buffer, ARGS_AT, 4).set([o.lr, o.momentum, 1 - o.dampening, o.weightDecay]);
-  (n >= 2 * EW_MIN ? parallel : solo)(w, 'sgdMomentumF32', [pp, pg, pb, n, ARGS_AT, o.nesterov ? 1 : 0]);
+  runner(n)(w, 'sgdMomentumF32', [pp, pg, pb, n, ARGS_AT, o.nesterov ? 1 : 0]);
   // resident parameters and momentum were updated where they live
-  if (pp === rp) p.set(heap.subarray(pp / 4, pp / 4 + n));
-  if (pb === rb) b.set(heap.subarray(pb / 4, pb / 4 + n));
+  collect(heap, p, 0, n, rp);
+  collect(heap, b, 0, n, rb);
   return true;
 }
 
@@ -230,7 +233,6 @@ function putF64(w: Wasm, at: number, values: ArrayLike<number>): void {
 function getF64(w: Wasm, at: number, out: Float64Array): void {
   out.set(new Float64Array(w.memory.buffer, at, out.length));
 }
-const runner = (size: number) => (size >= 2 * EW_MIN ? parallel : solo);
 
 /** Batch-norm statistics of float32 x [N, C, S] from x[xOff] (contiguous): per-channel mean and biased variance. */
 export function bnStatsWasm(
