@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { WorkloadResult } from './timing.js';
+import { wrapProse } from './wrap.js';
 
 const root = join(import.meta.dirname, '..');
 // PyTorch joins when Debian's python3-torch is installed (apt-get install python3-torch)
@@ -143,6 +144,6 @@ const md = [
     '| --- | ---: | --- |', ...bounds, '',
   ] : []),
   ...memory,
-].join('\n');
+].map((l) => wrapProse(l)).join('\n');
 writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
 process.stdout.write(`${md}\n`);
