@@ -4,6 +4,7 @@
 // TypeScript order, in float64: the same bits), the elementwise passes take (n, c) planes. The
 // per-channel numbers are float64 arrays at byte offsets (mean, var, scale, shift, ...).
 import { nextUnit } from './gemm';
+import { hi, join, lo } from './widen';
 
 /** Σ over channel c of x, in float64, n outer and the plane inner (the TypeScript order). */
 @inline function channelSum(x: usize, N: i32, C: i32, S: i32, c: i32): f64 {
@@ -46,10 +47,9 @@ export function bnStatsF32(
     let i = 0;
     for (; i + 4 <= S; i += 4) {
       const v = v128.load(src + (<usize>i << 2));
-      const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), a2), b2);
-      const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), a2), b2);
-      const y = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
-      v128.store(dst + (<usize>i << 2), y);
+      const y0 = f64x2.add(f64x2.mul(lo(v), a2), b2);
+      const y1 = f64x2.add(f64x2.mul(hi(v), a2), b2);
+      v128.store(dst + (<usize>i << 2), join(y0, y1));
     }
     for (; i < S; i++) store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<f32>(src + (<usize>i << 2)) * av + bv));
   }
@@ -100,12 +100,9 @@ export function bnBackwardDxF32(
     for (; i + 4 <= S; i += 4) {
       const o = at + (<usize>i << 2);
       const gv = v128.load(g + o), xv = v128.load(x + o);
-      const gh = i32x4.shuffle(gv, gv, 2, 3, 0, 1), xh = i32x4.shuffle(xv, xv, 2, 3, 0, 1);
-      const glo = f64x2.promote_low_f32x4(gv), xlo = f64x2.promote_low_f32x4(xv);
-      const ghi = f64x2.promote_low_f32x4(gh), xhi = f64x2.promote_low_f32x4(xh);
-      const lo = f64x2.add(f64x2.add(f64x2.mul(a2, glo), f64x2.mul(b2, xlo)), d2);
-      const hi = f64x2.add(f64x2.add(f64x2.mul(a2, ghi), f64x2.mul(b2, xhi)), d2);
-      v128.store(dx + o, i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+      const d0 = f64x2.add(f64x2.add(f64x2.mul(a2, lo(gv)), f64x2.mul(b2, lo(xv))), d2);
+      const d1 = f64x2.add(f64x2.add(f64x2.mul(a2, hi(gv)), f64x2.mul(b2, hi(xv))), d2);
+      v128.store(dx + o, join(d0, d1));
     }
     for (; i < S; i++) {
       const o = at + (<usize>i << 2);

@@ -8,7 +8,7 @@ import { nextUnit } from './gemm';
 const ADD = 0, SUB = 1, MUL = 2, RELU_GRAD = 3;
 
 /** Elements per unit of work: big enough that taking a unit costs nothing, small enough to share. */
-const UNIT = 16384;
+export const UNIT = 16384;
 
 @inline function vop(op: i32, x: v128, y: v128): v128 {
   if (op == ADD) return f32x4.add(x, y);

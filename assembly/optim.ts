@@ -5,18 +5,8 @@
 // where the update of p uses b before it is rounded to float32 (as the TypeScript loop does).
 // Hyperparameters: 4 float64 at `hyper` (lr, μ, 1 − τ, λ).
 import { nextUnit } from './gemm';
-
-const UNIT = 16384;
-
-@inline function lo(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
-}
-@inline function hi(v: v128): v128 {
-  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
-}
-@inline function join(a: v128, b: v128): v128 {
-  return i32x4.shuffle(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 1, 4, 5);
-}
+import { UNIT } from './elementwise';
+import { hi, join, lo } from './widen';
 
 /** The new momentum of two float64 lanes. */
 @inline function momentum(g: v128, b: v128, mu: v128, keep: v128): v128 {
