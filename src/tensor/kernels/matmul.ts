@@ -10,11 +10,25 @@ import { sgemm } from './wasm-kernels.js';
 /** Below this many multiply-adds per product the copies into wasm memory cost more than they save. */
 export const WASM_MIN_WORK = 4096;
 
-/** C[cOff..] = A[aOff..] (n×k) @ B[bOff..] (k×m), row-major; i-p-j order streams rows of B and C. */
-export function gemmReference(A: TypedArray, aOff: number, B: TypedArray, bOff: number, C: TypedArray, cOff: number, n: number, k: number, m: number): void {
+/**
+ * C[cOff..] = A[aOff..] (n×k) @ B[bOff..] (k×m), row-major; with transposeB, B is stored as its
+ * transpose (m×k). Each C element is summed over p = 0..k−1 in that order, rounded to C's type at
+ * every step, so both layouts give the same bits; the i-p-j order streams rows of B and C.
+ */
+export function gemmReference(
+  A: TypedArray, aOff: number, B: TypedArray, bOff: number, C: TypedArray, cOff: number,
+  n: number, k: number, m: number, transposeB = false,
+): void {
   for (let i = 0; i < n; i++) {
     const cRow = cOff + i * m;
     for (let j = 0; j < m; j++) C[cRow + j] = 0;
+    if (transposeB) {
+      for (let j = 0; j < m; j++) {
+        const bRow = bOff + j * k;
+        for (let p = 0; p < k; p++) C[cRow + j]! += A[aOff + i * k + p]! * B[bRow + p]!;
+      }
+      continue;
+    }
     for (let p = 0; p < k; p++) {
       const av = A[aOff + i * k + p]!;
       const bRow = bOff + p * m;
@@ -62,7 +76,7 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     const bOff = bBatch * k * m;
     const cOff = bi * n * m;
     if (!(fast && sgemm(A as Float32Array, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m, !!bT))) {
-      gemmReference(A, aOff, B, bOff, out, cOff, n, k, m);
+      gemmReference(A, aOff, B, bOff, out, cOff, n, k, m, !!bT);
     }
     for (let d = batch.length - 1; d >= 0; d--) {
       if (++idx[d]! < batch[d]!) break;

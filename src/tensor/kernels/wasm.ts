@@ -97,8 +97,25 @@ function instantiate(shared: boolean): Wasm {
   return { exports: instance.exports as unknown as Exports, memory, module, shared };
 }
 
+let suspended = 0;
+
+/**
+ * Runs `fn` on the TypeScript kernels only: inside it, wasm() answers null, so every op takes its
+ * reference path (the parity tests compare both backends in one process this way). Arrays that
+ * are already resident stay valid; no new one is made.
+ */
+export function withoutWasm<T>(fn: () => T): T {
+  suspended++;
+  try {
+    return fn();
+  } finally {
+    suspended--;
+  }
+}
+
 /** The kernels, or null when unavailable (the reason is in wasmStatus()). */
 export function wasm(): Wasm | null {
+  if (suspended > 0) return null;
   if (loaded !== undefined) return loaded;
   if (env('KDGRAD_NO_WASM') === '1') {
     reason = 'disabled by KDGRAD_NO_WASM=1';
