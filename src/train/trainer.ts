@@ -54,6 +54,8 @@ export interface TrainState {
 
 /** A batch loss this many times the first one is an explosion, not learning (a finite loss can diverge too). */
 export const EXPLOSION = 1e4;
+/** A test cross-entropy over this many times ln C (an untrained network's) means the run exploded. */
+export const EXPLODED_TEST_LOSS = 100;
 
 export interface BatchInfo { epoch: number; batch: number; batches: number; loss: number; accuracy: number; lr: number }
 export type RunResult = { status: 'done' | 'stopped' } | { status: 'diverged'; epoch: number; batch: number; message: string };
@@ -218,10 +220,20 @@ export class Trainer {
         if (hooks.shouldStop?.() && b + 1 < batches.length) return { status: 'stopped' };
       }
       const ev = evaluate(this.model, this.test, this.norm);
-      // a finite training loss can hide weights that went to ±inf or NaN on the way: never keep them
-      const bad = Number.isFinite(ev.loss) ? firstNonFinite(this.model) : 'the test loss';
+      // a finite training loss can hide weights that went to ±inf or NaN on the way, or a test
+      // loss far above the untrained network's ln C: never keep such an epoch
+      const classes = ev.perClass.length;
+      const limit = EXPLODED_TEST_LOSS * Math.log(classes);
+      let bad: string | null = null;
+      if (!Number.isFinite(ev.loss)) bad = `the test loss is ${ev.loss}`;
+      else if (ev.loss > limit) bad = `the test loss ${ev.loss.toPrecision(3)} is over ${EXPLODED_TEST_LOSS} · ln ${classes} = ${limit.toFixed(1)}`;
+      else {
+        const weight = firstNonFinite(this.model);
+        if (weight) bad = `${weight} is not finite`;
+      }
       if (bad) {
-        return { status: 'diverged', epoch, batch: batches.length, message: `${bad} is ${bad === 'the test loss' ? ev.loss : 'not finite'} after epoch ${epoch + 1}: training diverged (lower --lr, or use --clip-grad-norm); this epoch is not saved` };
+        const message = `${bad} after epoch ${epoch + 1}: training diverged (lower --lr, or use --clip-grad-norm); this epoch is not saved`;
+        return { status: 'diverged', epoch, batch: batches.length, message };
       }
       const T = this.temperatureAt(epoch);
       const record: EpochRecord = {

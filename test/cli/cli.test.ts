@@ -1,7 +1,7 @@
 // The command line as a user meets it: --help of every subcommand, a short training run on the
 // shared CIFAR-10 subset, and a run killed mid-epoch that --resume continues exactly.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,7 +45,17 @@ describe('kdgrad CLI', () => {
 
   it('refuses an --out that is a teacher, a directory or empty, and a temperature outside [0.05, 1000], before any training', async () => {
     const teacher = 'checkpoints/vgg-teacher.safetensors';
-    await expect(kdgrad(['distill', '--teacher', teacher, '--out', `./${teacher}`])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out \.\/checkpoints\/vgg-teacher\.safetensors is also an input \(--teacher checkpoints\/vgg-teacher\.safetensors\)/) });
+    await expect(kdgrad(['distill', '--teacher', teacher, '--out', `./${teacher}`])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out \.\/checkpoints\/vgg-teacher\.safetensors would overwrite the teacher checkpoints\/vgg-teacher\.safetensors; choose another --out/) });
+    // the run state written beside --out counts too
+    const stateNamed = join(dir, 'x.safetensors.train.safetensors');
+    copyFileSync(teacher, stateNamed);
+    await expect(kdgrad(['distill', '--teacher', stateNamed, '--out', join(dir, 'x.safetensors')])).rejects.toMatchObject({ stderr: expect.stringMatching(/would overwrite the teacher .*x\.safetensors\.train\.safetensors \(the run state .*\); choose another --out/) });
+    // an existing checkpoint that is not this run's own (the committed teacher) needs --force
+    await expect(kdgrad(['train', '--epochs', '1', '--train-limit', '64', '--out', teacher])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out checkpoints\/vgg-teacher\.safetensors: checkpoints\/vgg-teacher\.safetensors exists; pass --force to overwrite it, --resume to continue the run saved there, or choose another --out/) });
+    // a file name too long for the run state beside it, found before training
+    await expect(kdgrad(['train', '--out', join(dir, `${'a'.repeat(240)}.safetensors`)])).rejects.toMatchObject({ stderr: expect.stringMatching(/the file name is too long/) });
+    // a folder that cannot be written, found before training
+    await expect(kdgrad(['train', '--out', '/dev/null/x.safetensors'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out \/dev\/null\/x\.safetensors: cannot write in \/dev\/null/) });
     await expect(kdgrad(['train', '--out', dir])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out .* is a directory: give a file path/) });
     await expect(kdgrad(['train', '--out', ''])).rejects.toMatchObject({ stderr: expect.stringMatching(/--out is empty/) });
     for (const T of ['1e6', '1e-30']) {
@@ -58,7 +68,7 @@ describe('kdgrad CLI', () => {
     expect(stdout.trim()).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
     const distill = (await kdgrad(['distill', '--help'])).stdout;
     expect(distill).toMatch(/--teacher <file>\s+teacher checkpoint \(required/);
-    expect(distill).toMatch(/--out <file>\s+checkpoint to write \(default:\s+checkpoints\/<model>-distilled\.safetensors\)/);
+    expect(distill).toMatch(/--out <file>\s+checkpoint to write \(default:\s+runs\/<model>-distilled-seed<seed>\.safetensors\)/);
     for (const cmd of ['train', 'distill', 'sweep', 'demo', 'compare']) {
       const help = (await kdgrad([cmd, '--help'])).stdout;
       expect(help, cmd).toMatch(/--augment\s/);
@@ -152,6 +162,22 @@ describe('kdgrad CLI', () => {
     expect(db.omittedMean - sb.omittedMean).toBeGreaterThan(2 * Math.hypot(db.omittedStd, sb.omittedStd));
     expect(r.conclusion).toMatch(/the distilled student learned what an automobile looks like/);
   }, 300_000);
+
+  it.runIf(hasSharedCifar)('train writes to runs/ by default, never over the committed teacher; a second run needs --force', async () => {
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const inCwd = (args: string[]) => run(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CIFAR10_DIR: SHARED_CIFAR } });
+    const args = ['train', '--model', 'mlp-student', '--epochs', '1', '--train-limit', '64', '--test-limit', '64', '--json'];
+    const first = JSON.parse((await inCwd(args)).stdout);
+    expect(first.out).toBe(join('runs', 'mlp-student-seed0.safetensors'));
+    expect(existsSync(join(cwd, 'runs/mlp-student-seed0.safetensors'))).toBe(true);
+    expect(existsSync(join(cwd, 'checkpoints'))).toBe(false);
+    const before = readFileSync(join(cwd, first.out));
+    await expect(inCwd(args)).rejects.toMatchObject({ stderr: expect.stringMatching(/runs\/mlp-student-seed0\.safetensors exists; pass --force/) });
+    expect(readFileSync(join(cwd, first.out)).equals(before)).toBe(true);
+    await inCwd([...args, '--force', '--seed', '0']);
+    const distilled = JSON.parse((await inCwd(['distill', '--teacher', join(root, 'checkpoints/vgg-teacher.safetensors'), '--model', 'mlp-student', '--epochs', '1', '--train-limit', '64', '--test-limit', '64', '--seed', '2', '--json'])).stdout);
+    expect(distilled.out).toBe(join('runs', 'mlp-student-distilled-seed2.safetensors'));
+  }, 120_000);
 
   it.runIf(hasSharedCifar)('a NaN/Inf loss stops training with a message and exit code 3', async () => {
     const out = join(dir, 'diverge.safetensors');

@@ -95,6 +95,26 @@ describe('Trainer', () => {
     expect(t.state.history).toHaveLength(1);
   });
 
+  it('a finite test loss far above ln C (an exploded network) ends the run before that epoch is saved', async () => {
+    const t = new Trainer(buildModel('mlp-student', { generator: new Generator(1) }), train, test, norm, { ...config, model: 'mlp-student', augment: false, epochs: 2 });
+    let saved = 0;
+    // weights scaled up by 1e6 after the last batch of epoch 1: logits of ~1e6, every value finite
+    const r = await t.run({
+      onBatch: (i) => {
+        if (i.epoch !== 0 || i.batch !== i.batches) return;
+        for (const p of t.model.parameters()) {
+          const d = p.storage.data as Float32Array;
+          for (let j = 0; j < d.length; j++) d[j] = d[j]! * 1e6;
+        }
+      },
+      onEpoch: () => { saved++; },
+    });
+    expect(r.status).toBe('diverged');
+    expect((r as { message: string }).message).toMatch(/^the test loss [\d.e+]+ is over 100 · ln 10 = 230\.3 after epoch 1: training diverged .*this epoch is not saved/);
+    expect(saved).toBe(0);
+    expect(t.state.history).toHaveLength(0);
+  });
+
   it("a shuffled batch gets its own images' teacher logits from the cache (looked up by image index, not batch position)", () => {
     const teacher = buildModel('cnn-student', { generator: new Generator(8) });
     const kd = { temperature: 4, alpha: 0.9, schedule: 'constant' as const, tempDecay: 0.95, minTemp: 1, average: 'probs' as const };

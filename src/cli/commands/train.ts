@@ -1,6 +1,6 @@
 // `kdgrad train` and `kdgrad distill`: one training loop, from scratch or from teachers.
-import { mkdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { buildModel, ZOO } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
@@ -38,6 +38,7 @@ function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
     .option('--seed <n>', 'random seed (data order, augmentation, initialisation)', int('--seed'), 0)
     .option('--data <dir>', 'CIFAR-10 folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/data/cifar-10-batches-bin)')
     .option('--resume', 'continue the run saved in <out>.train.safetensors exactly where it stopped')
+    .option('--force', 'overwrite an existing --out (and its run state) that another run wrote')
     .option('--stop-after <n>', 'stop after N batches in this invocation and save a resumable checkpoint', nonNegativeInt('--stop-after'), 0)
     .option('--json', 'print the result as JSON (no progress display)');
 }
@@ -78,17 +79,58 @@ function configFrom(o: Opts): TrainConfig {
   };
 }
 
-/** --out must be a file path that is not one of the inputs; checked before any training. */
-async function checkOut(out: string, inputs: string[]): Promise<void> {
+/** Where `train` and `distill` write when no --out is given: a runs folder, never checkpoints/. */
+export function defaultOut(command: 'train' | 'distill', model: string, seed: number): string {
+  return join('runs', `${model}${command === 'distill' ? '-distilled' : ''}-seed${seed}.safetensors`);
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** The same file (by path, or by the real path when both exist). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolvePath(a) === resolvePath(b)) return true;
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => null), realpath(b).catch(() => null)]);
+  return ra !== null && ra === rb;
+}
+
+/**
+ * --out must be a file path whose two files (the checkpoint and its run state) are none of the
+ * inputs, can be written, and belong to no other run unless --force or --resume says so; checked
+ * before any training, so a bad --out loses no work.
+ */
+async function checkOut(out: string, inputs: string[], opts: { force?: boolean; resume?: boolean }): Promise<void> {
   if (!out.trim()) throw new Error('--out is empty: give the checkpoint file to write');
   if (/[/\\]$/.test(out)) throw new Error(`--out ${out} names a folder: give a file path, e.g. ${out}model.safetensors`);
   const st = await stat(out).catch(() => null);
   if (st?.isDirectory()) throw new Error(`--out ${out} is a directory: give a file path, e.g. ${join(out, 'model.safetensors')}`);
-  const target = resolvePath(out);
+  const written = [out, statePath(out)];
   for (const input of inputs) {
-    if (resolvePath(input) === target || (st && (await realpath(input).catch(() => '')) === (await realpath(out).catch(() => null)))) {
-      throw new Error(`--out ${out} is also an input (--teacher ${input}): writing it would overwrite the teacher; choose another --out`);
+    for (const file of written) {
+      if (await sameFile(input, file)) {
+        const what = file === out ? '' : ` (the run state ${file})`;
+        throw new Error(`--out ${out} would overwrite the teacher ${input}${what}; choose another --out`);
+      }
     }
+  }
+  if (Buffer.byteLength(basename(statePath(out))) > 255) {
+    throw new Error(`--out ${out}: the file name is too long (the run state ${basename(statePath(out))} must be at most 255 bytes)`);
+  }
+  if (!opts.resume && !opts.force) {
+    for (const file of written) {
+      if (await exists(file)) {
+        throw new Error(`--out ${out}: ${file} exists; pass --force to overwrite it, --resume to continue the run saved there, or choose another --out`);
+      }
+    }
+  }
+  // the folder must be writable now, not after the first epoch
+  const dir = dirname(out) || '.';
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.kdgrad-write-check-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (e) {
+    throw new Error(`--out ${out}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
@@ -115,8 +157,11 @@ function resumeConflicts(saved: RunInfo, now: RunInfo): string[] {
 }
 
 /** Runs (or resumes) a training run and writes its checkpoints; Ctrl-C saves and stops. */
-export async function runTraining(info: RunInfo, out: string, opts: { resume?: boolean; data?: string; quiet?: boolean; stopAfter?: number }): Promise<TrainOutcome> {
-  await checkOut(out, info.teachers.map((t) => t.path));
+export async function runTraining(
+  info: RunInfo, out: string,
+  opts: { resume?: boolean; force?: boolean; data?: string; quiet?: boolean; stopAfter?: number },
+): Promise<TrainOutcome> {
+  await checkOut(out, info.teachers.map((t) => t.path), opts);
   let run = info;
   let saved: Awaited<ReturnType<typeof loadRunInfo>> | null = null;
   if (opts.resume) {
@@ -176,6 +221,13 @@ export async function runTraining(info: RunInfo, out: string, opts: { resume?: b
   }
 }
 
+function runOptions(o: Opts) {
+  return {
+    resume: Boolean(o.resume), force: Boolean(o.force), data: o.data as string | undefined,
+    quiet: Boolean(o.json), stopAfter: o.stopAfter as number,
+  };
+}
+
 function report(outcome: TrainOutcome, json: boolean): void {
   if (json) printJson(outcome);
   else if (outcome.status === 'done') process.stdout.write(`done: test accuracy ${(100 * outcome.testAccuracy!).toFixed(2)}%; wrote ${outcome.out} and ${statePath(outcome.out)}\n`);
@@ -186,10 +238,10 @@ function report(outcome: TrainOutcome, json: boolean): void {
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('train a model from the zoo from scratch (cross-entropy)');
   addTrainingOptions(train, TEACHER_RECIPE)
-    .option('--out <file>', 'checkpoint to write (default: checkpoints/<model>.safetensors)')
+    .option('--out <file>', 'checkpoint to write (default: runs/<model>-seed<seed>.safetensors)')
     .action(async (o: Opts) => {
-      const out = (o.out as string | undefined) ?? `checkpoints/${o.model as string}.safetensors`;
-      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, out, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
+      const out = (o.out as string | undefined) ?? defaultOut('train', o.model as string, o.seed as number);
+      const outcome = await runTraining({ command: 'train', config: configFrom(o), kd: null, teachers: [] }, out, runOptions(o));
       report(outcome, Boolean(o.json));
     });
 
@@ -197,15 +249,15 @@ export function registerTrain(program: Command): void {
   addTrainingOptions(distill, { ...TEACHER_RECIPE, model: 'cnn-student', clipGradNorm: 5 })
     .requiredOption('--teacher <file>', 'teacher checkpoint (required; repeat for several teachers)', collect)
     .option('--teacher-model <name>', 'zoo model of the teacher(s) if the checkpoint does not say')
-    .option('--out <file>', 'checkpoint to write (default: checkpoints/<model>-distilled.safetensors)');
+    .option('--out <file>', 'checkpoint to write (default: runs/<model>-distilled-seed<seed>.safetensors)');
   addKDOptions(distill)
     .action(async (o: Opts) => {
       const kd = kdFrom(o);
       const teachers = (o.teacher as string[]).map((path) => ({ path, model: (o.teacherModel as string | undefined) ?? '' }));
       for (const t of teachers) if (!t.model) t.model = (await loadZooModel(t.path)).name;
       resolveKD(kd, teachers.length); // a bad combination is reported before any data is read
-      const out = (o.out as string | undefined) ?? `checkpoints/${o.model as string}-distilled.safetensors`;
-      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, out, { resume: Boolean(o.resume), data: o.data as string | undefined, quiet: Boolean(o.json), stopAfter: o.stopAfter as number });
+      const out = (o.out as string | undefined) ?? defaultOut('distill', o.model as string, o.seed as number);
+      const outcome = await runTraining({ command: 'distill', config: configFrom(o), kd, teachers }, out, runOptions(o));
       report(outcome, Boolean(o.json));
     });
 }
