@@ -1,0 +1,49 @@
+// ESLint with typescript-eslint's type-aware rules over the TypeScript of the project (not
+// assembly/, which is AssemblyScript). `npm run lint` allows no warning.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'web/dist/',
+      'docs/',
+      'report/',
+      'runs/',
+      'data/',
+      'assembly/',
+      '.docs-snippets/',
+      'src/tensor/kernels/wasm-binary.generated.ts',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // TypeScript checks names itself (no-undef would not know the DOM and Node types)
+    files: ['**/*.ts', '**/*.mts'],
+    rules: { 'no-undef': 'off' },
+  },
+  {
+    // plain JavaScript (bin/, scripts/): no type information; Node's globals
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { ...globals.node } },
+  },
+);
