@@ -7,18 +7,34 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DistillationLoss, F, Generator, memoryStats, nn, optim, randn, resetMemoryStats, tidy, type Tensor } from '../src/index.js';
+import {
+  DistillationLoss,
+  F,
+  Generator,
+  memoryStats,
+  nn,
+  optim,
+  randn,
+  resetMemoryStats,
+  tidy,
+  type Tensor,
+} from '../src/index.js';
 import { buildModel } from '../src/models/zoo.js';
 
 const g = new Generator(1);
 
-function freshArraysPerStep(model: nn.Module & { forward(x: Tensor): Tensor }, x: Tensor, y: number[]): number {
+function freshArraysPerStep(
+  model: nn.Module & { forward(x: Tensor): Tensor },
+  x: Tensor,
+  y: number[],
+): number {
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const step = () => tidy(() => {
-    opt.zeroGrad({ setToNone: false });
-    F.crossEntropy(model.forward(x), y).backward();
-    opt.step();
-  });
+  const step = () =>
+    tidy(() => {
+      opt.zeroGrad({ setToNone: false });
+      F.crossEntropy(model.forward(x), y).backward();
+      opt.step();
+    });
   for (let i = 0; i < 3; i++) step();
   resetMemoryStats();
   for (let i = 0; i < 5; i++) step();
@@ -29,22 +45,47 @@ export function memoryLines(root: string): string[] {
   const y = Array.from({ length: 64 }, (_, i) => i % 10);
   const images = randn([64, 3, 32, 32], { generator: g });
   const convnetjs = new nn.Sequential(
-    new nn.Conv2d(3, 16, 5, { padding: 2, generator: g }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 20, 5, { padding: 2, generator: g }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(20, 20, 5, { padding: 2, generator: g }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(320, 10, { generator: g }),
+    new nn.Conv2d(3, 16, 5, { padding: 2, generator: g }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 20, 5, { padding: 2, generator: g }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(20, 20, 5, { padding: 2, generator: g }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(320, 10, { generator: g }),
   );
   const s = randn([64, 10], { generator: g }).requiresGrad_();
   const t = randn([64, 10], { generator: g });
   const kd = new DistillationLoss({ temperature: 4, alpha: 0.9 });
-  for (let i = 0; i < 3; i++) tidy(() => { s.zeroGrad({ setToNone: false }); kd.forward(s, t, y).backward(); });
+  for (let i = 0; i < 3; i++)
+    tidy(() => {
+      s.zeroGrad({ setToNone: false });
+      kd.forward(s, t, y).backward();
+    });
   resetMemoryStats();
-  for (let i = 0; i < 5; i++) tidy(() => { s.zeroGrad({ setToNone: false }); kd.forward(s, t, y).backward(); });
+  for (let i = 0; i < 5; i++)
+    tidy(() => {
+      s.zeroGrad({ setToNone: false });
+      kd.forward(s, t, y).backward();
+    });
   const kdFresh = memoryStats().freshArrays / 5;
   const rows = [
     ['CNN training step (convnetjs demo net)', freshArraysPerStep(convnetjs, images, y)],
-    ['MLP 3072-256-128-10 training step', freshArraysPerStep(new nn.MLP([3072, 256, 128, 10], { generator: g }), randn([64, 3072], { generator: g }), y)],
-    ['vgg-teacher training step (BatchNorm in train mode)', freshArraysPerStep(buildModel('vgg-teacher', { generator: g }), images, y)],
+    [
+      'MLP 3072-256-128-10 training step',
+      freshArraysPerStep(
+        new nn.MLP([3072, 256, 128, 10], { generator: g }),
+        randn([64, 3072], { generator: g }),
+        y,
+      ),
+    ],
+    [
+      'vgg-teacher training step (BatchNorm in train mode)',
+      freshArraysPerStep(buildModel('vgg-teacher', { generator: g }), images, y),
+    ],
     ['KD loss step [64, 10]', kdFresh],
   ] as const;
 
@@ -52,15 +93,48 @@ export function memoryLines(root: string): string[] {
   // (which first computes the committed teacher's logits for every training image)
   const dir = mkdtempSync(join(tmpdir(), 'kdgrad-rss-'));
   const reporter = join(dir, 'rss.cjs');
-  writeFileSync(reporter, "process.on('exit', () => require('node:fs').writeSync(2, `\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n");
+  writeFileSync(
+    reporter,
+    "process.on('exit', () => require('node:fs').writeSync(2, `\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n",
+  );
   const peak = (args: string[]) => {
-    const run = spawnSync(process.execPath, ['--require', reporter, join(root, 'bin/kdgrad.mjs'), ...args, '--json', '--out', join(dir, 'out.safetensors')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        reporter,
+        join(root, 'bin/kdgrad.mjs'),
+        ...args,
+        '--json',
+        '--out',
+        join(dir, 'out.safetensors'),
+      ],
+      { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
     const kb = Number(/maxRSS (\d+)/.exec(run.stderr)?.[1]);
-    const result = run.status === 0 ? (JSON.parse(run.stdout) as { history: { seconds: number; imagesPerSecond: number }[] }) : null;
-    return { cell: Number.isFinite(kb) && result ? `${(kb / 1024).toFixed(0)} MiB` : `failed (exit ${run.status}): ${run.stderr.slice(-300)}`, epoch: result?.history[0] };
+    const result =
+      run.status === 0
+        ? (JSON.parse(run.stdout) as { history: { seconds: number; imagesPerSecond: number }[] })
+        : null;
+    return {
+      cell:
+        Number.isFinite(kb) && result
+          ? `${(kb / 1024).toFixed(0)} MiB`
+          : `failed (exit ${run.status}): ${run.stderr.slice(-300)}`,
+      epoch: result?.history[0],
+    };
   };
   const teacherRun = peak(['train', '--model', 'vgg-teacher', '--epochs', '1']);
-  const distillRun = peak(['distill', '--teacher', join(root, 'checkpoints/vgg-teacher.safetensors'), '--model', 'mlp-student', '--epochs', '1', '--no-augment']);
+  const distillRun = peak([
+    'distill',
+    '--teacher',
+    join(root, 'checkpoints/vgg-teacher.safetensors'),
+    '--model',
+    'mlp-student',
+    '--epochs',
+    '1',
+    '--no-augment',
+  ]);
   rmSync(dir, { recursive: true, force: true });
   const epoch = teacherRun.epoch;
   return [
@@ -74,4 +148,5 @@ export function memoryLines(root: string): string[] {
   ];
 }
 
-if (process.argv[1]?.endsWith('memory.ts')) process.stdout.write(`${JSON.stringify(memoryLines(join(import.meta.dirname, '..')))}\n`);
+if (process.argv[1]?.endsWith('memory.ts'))
+  process.stdout.write(`${JSON.stringify(memoryLines(join(import.meta.dirname, '..')))}\n`);

@@ -21,22 +21,47 @@ function torchMissing(): string | null {
 }
 const noTorch = torchMissing();
 if (noTorch) process.stderr.write(`${noTorch}\n`);
-const peers = (process.argv[2]?.split(',') ?? ['kdgrad', ...(noTorch ? [] : ['pytorch']), 'tfjs-cpu', 'tfjs-wasm', 'convnetjs']);
+const peers = process.argv[2]?.split(',') ?? [
+  'kdgrad',
+  ...(noTorch ? [] : ['pytorch']),
+  'tfjs-cpu',
+  'tfjs-wasm',
+  'convnetjs',
+];
 const results: Record<string, WorkloadResult> = {};
 for (const peer of peers) {
   process.stderr.write(`running ${peer} ...\n`);
-  const out = peer === 'pytorch'
-    ? execFileSync(PYTHON, [join(root, 'bench/torch_peer.py')], { cwd: root, encoding: 'utf8', env: { ...process.env, THREADS: String(cpus().length), OMP_WAIT_POLICY: 'PASSIVE' } })
-    : execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/worker.ts'), peer], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out =
+    peer === 'pytorch'
+      ? execFileSync(PYTHON, [join(root, 'bench/torch_peer.py')], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, THREADS: String(cpus().length), OMP_WAIT_POLICY: 'PASSIVE' },
+        })
+      : execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/worker.ts'), peer], {
+          cwd: root,
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+        });
   results[peer] = JSON.parse(out.trim().split('\n').at(-1)!) as WorkloadResult;
 }
 
 const rows: [string, keyof WorkloadResult, 'higher' | 'lower', (v: number) => string][] = [
   ['matmul 512×512, GFLOPS', 'matmulGflops', 'higher', (v) => v.toFixed(2)],
-  ['CNN training (convnetjs demo net, batch 64), img/s', 'cnnImgPerSec', 'higher', (v) => v.toFixed(1)],
+  [
+    'CNN training (convnetjs demo net, batch 64), img/s',
+    'cnnImgPerSec',
+    'higher',
+    (v) => v.toFixed(1),
+  ],
   ['MLP 3072-256-128-10 training (batch 64), img/s', 'mlpImgPerSec', 'higher', (v) => v.toFixed(0)],
   ['KD loss step [64, 10] fwd+bwd, µs', 'kdStepMicros', 'lower', (v) => v.toFixed(0)],
-  ['conv2d fwd+bwd (64×3×32×32, 16 filters 5×5, pad 2), ms', 'convFwdBwdMs', 'lower', (v) => v.toFixed(1)],
+  [
+    'conv2d fwd+bwd (64×3×32×32, 16 filters 5×5, pad 2), ms',
+    'convFwdBwdMs',
+    'lower',
+    (v) => v.toFixed(1),
+  ],
 ];
 const k = results.kdgrad;
 const header = `| workload | ${peers.join(' | ')} |`;
@@ -68,12 +93,33 @@ try {
   let torchSeconds: number | null = null;
   if (!noTorch) {
     process.stderr.write('running the teacher epoch (pytorch) ...\n');
-    const out = execFileSync(PYTHON, [join(root, 'scripts/torch/train.py'), '--model', 'vgg-teacher', '--epochs', '1', '--threads', String(cpus().length)], { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
-    torchSeconds = (JSON.parse(out.trim().split('\n')[0]!) as { trainSeconds: number }).trainSeconds;
+    const out = execFileSync(
+      PYTHON,
+      [
+        join(root, 'scripts/torch/train.py'),
+        '--model',
+        'vgg-teacher',
+        '--epochs',
+        '1',
+        '--threads',
+        String(cpus().length),
+      ],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } },
+    );
+    torchSeconds = (JSON.parse(out.trim().split('\n')[0]!) as { trainSeconds: number })
+      .trainSeconds;
     teacherTimes = { kdgrad: k.seconds, torch: torchSeconds };
   }
-  const cells = peers.map((p) => (p === 'kdgrad' ? k.seconds.toFixed(1) : p === 'pytorch' && torchSeconds !== null ? `${torchSeconds.toFixed(1)} (kdgrad ×${(torchSeconds / k.seconds).toFixed(2)})` : '—'));
-  teacherRow.push(`| vgg-teacher: one epoch of the teacher recipe (${k.images.toLocaleString('en-US')} images, crop + flip), s | ${cells.join(' | ')} |`);
+  const cells = peers.map((p) =>
+    p === 'kdgrad'
+      ? k.seconds.toFixed(1)
+      : p === 'pytorch' && torchSeconds !== null
+        ? `${torchSeconds.toFixed(1)} (kdgrad ×${(torchSeconds / k.seconds).toFixed(2)})`
+        : '—',
+  );
+  teacherRow.push(
+    `| vgg-teacher: one epoch of the teacher recipe (${k.images.toLocaleString('en-US')} images, crop + flip), s | ${cells.join(' | ')} |`,
+  );
 } catch (e) {
   teacherRow.push(`(teacher-epoch row skipped: ${String((e as Error).message).split('\n')[0]})`);
 }
@@ -82,8 +128,10 @@ const notes = [...Object.values(results).flatMap((r) => r.notes), ...(noTorch ? 
 const peak = k?.simdPeak;
 const targets: string[] = [];
 if (peak && k?.matmulGflops) {
-  notes.push(`WebAssembly SIMD peak of this machine (bench/probe.ts: independent f32x4 multiply-adds in registers): `
-    + `${peak.oneThread.toFixed(1)} GFLOPS on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads}`);
+  notes.push(
+    `WebAssembly SIMD peak of this machine (bench/probe.ts: independent f32x4 multiply-adds in registers): ` +
+      `${peak.oneThread.toFixed(1)} GFLOPS on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads}`,
+  );
 }
 const t = results.pytorch;
 const row = (what: string, value: string, met: boolean | null) => {
@@ -102,21 +150,36 @@ if (k && t) {
 }
 if (teacherTimes) {
   const ratio = teacherTimes.kdgrad / teacherTimes.torch;
-  row('vgg-teacher epoch ≤ 1.5× PyTorch\'s time', `${ratio.toFixed(2)}× PyTorch's time`, ratio <= 1.5);
+  row(
+    "vgg-teacher epoch ≤ 1.5× PyTorch's time",
+    `${ratio.toFixed(2)}× PyTorch's time`,
+    ratio <= 1.5,
+  );
 }
 if (peak && k?.matmulGflops) {
   const share = k.matmulGflops / peak.allThreads;
-  row(`matmul 512 ≥ 60% of the SIMD peak (${peak.threads} threads)`, `${(100 * share).toFixed(0)}%`, share >= 0.6);
+  row(
+    `matmul 512 ≥ 60% of the SIMD peak (${peak.threads} threads)`,
+    `${(100 * share).toFixed(0)}%`,
+    share >= 0.6,
+  );
 }
 // how close each workload could come at best: its multiply-adds alone, run at the probe's peak
 // on all threads (no other work, no waiting) — what a WebAssembly SIMD engine cannot beat here
 const bounds: string[] = [];
 if (peak && k?.stepMacsPerImage) {
   const best = (macsPerImage: number) => (peak.allThreads * 1e9) / (2 * macsPerImage); // img/s
-  const line = (what: string, macs: number, have: number | null, torch: number | null | undefined) => {
+  const line = (
+    what: string,
+    macs: number,
+    have: number | null,
+    torch: number | null | undefined,
+  ) => {
     const b = best(macs);
     const vs = torch ? `, ${(b / torch).toFixed(2)}× PyTorch's ${torch.toFixed(0)}` : '';
-    const now = have ? `; this run ${have.toFixed(0)} img/s, ${((100 * have) / b).toFixed(0)}% of it` : '';
+    const now = have
+      ? `; this run ${have.toFixed(0)} img/s, ${((100 * have) / b).toFixed(0)}% of it`
+      : '';
     bounds.push(`| ${what} | ${(macs / 1e6).toFixed(2)} M | ${b.toFixed(0)} img/s${vs}${now} |`);
   };
   line('CNN training (convnetjs net)', k.stepMacsPerImage.cnn, k.cnnImgPerSec, t?.cnnImgPerSec);
@@ -126,24 +189,43 @@ if (peak && k?.stepMacsPerImage) {
     const seconds = (2 * teacherMacsPerImage * images) / (peak.allThreads * 1e9);
     const vsTorch = (seconds / teacherTimes.torch).toFixed(2);
     const macs = `${(teacherMacsPerImage / 1e6).toFixed(2)} M`;
-    bounds.push(`| vgg-teacher epoch (${images.toLocaleString('en-US')} images) | ${macs} `
-      + `| ${seconds.toFixed(1)} s, ${vsTorch}× PyTorch's time; this run ${teacherTimes.kdgrad.toFixed(1)} s |`);
+    bounds.push(
+      `| vgg-teacher epoch (${images.toLocaleString('en-US')} images) | ${macs} ` +
+        `| ${seconds.toFixed(1)} s, ${vsTorch}× PyTorch's time; this run ${teacherTimes.kdgrad.toFixed(1)} s |`,
+    );
   }
 }
 
 // memory: in a process of its own too (bench/memory.ts)
 process.stderr.write('running memory ...\n');
-const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+const memOut = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench/memory.ts')], {
+  cwd: root,
+  encoding: 'utf8',
+  maxBuffer: 1 << 24,
+});
 const memory = JSON.parse(memOut.trim().split('\n').at(-1)!) as string[];
 const md = [
   `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; medians after warm-up. "kdgrad ×N": how many times better kdgrad is (N < 1: worse).`,
-  '', ...lines, ...teacherRow, '', ...notes.map((n) => `- ${n}`), '',
-  ...(targets.length ? ['| target (issue #14) | this run | |', '| --- | ---: | --- |', ...targets, ''] : []),
-  ...(bounds.length ? [
-    `| at the SIMD peak (${peak!.allThreads.toFixed(1)} GFLOPS) | multiply-adds per image | best possible |`,
-    '| --- | ---: | --- |', ...bounds, '',
-  ] : []),
+  '',
+  ...lines,
+  ...teacherRow,
+  '',
+  ...notes.map((n) => `- ${n}`),
+  '',
+  ...(targets.length
+    ? ['| target (issue #14) | this run | |', '| --- | ---: | --- |', ...targets, '']
+    : []),
+  ...(bounds.length
+    ? [
+        `| at the SIMD peak (${peak!.allThreads.toFixed(1)} GFLOPS) | multiply-adds per image | best possible |`,
+        '| --- | ---: | --- |',
+        ...bounds,
+        '',
+      ]
+    : []),
   ...memory,
-].map((l) => wrapProse(l)).join('\n');
+]
+  .map((l) => wrapProse(l))
+  .join('\n');
 writeFileSync(join(root, 'bench/results.md'), `${md}\n`);
 process.stdout.write(`${md}\n`);

@@ -12,7 +12,10 @@ import { trainingMacsPerImage } from './macs.js';
 
 await threadsReady();
 const dir = await resolveCifarDir();
-const [train, test] = await Promise.all([loadCifarSplit(dir, 'train'), loadCifarSplit(dir, 'test')]);
+const [train, test] = await Promise.all([
+  loadCifarSplit(dir, 'train'),
+  loadCifarSplit(dir, 'test'),
+]);
 const config = { ...TEACHER_RECIPE, epochs: 1, testLimit: 100 };
 const model = buildModel('vgg-teacher', { generator: new Generator(0) });
 const macsPerImage = trainingMacsPerImage(model, [1, 3, 32, 32]);

@@ -1,6 +1,9 @@
 // Timing helpers shared by the benchmark workers: warm up, then the median of repeated runs
 // within a time budget (at least `min` runs).
-export async function median(fn: () => unknown | Promise<unknown>, opts: { warmup?: number; min?: number; budgetMs?: number } = {}): Promise<number> {
+export async function median(
+  fn: () => unknown | Promise<unknown>,
+  opts: { warmup?: number; min?: number; budgetMs?: number } = {},
+): Promise<number> {
   const warmup = opts.warmup ?? 2;
   const min = opts.min ?? 3;
   const budget = opts.budgetMs ?? 4000;

@@ -4,7 +4,16 @@ import { runKdgrad } from './kdgrad.js';
 import { runTfjs } from './tfjs.js';
 
 const peer = process.argv[2];
-const run = peer === 'kdgrad' ? runKdgrad() : peer === 'tfjs-cpu' ? runTfjs('cpu') : peer === 'tfjs-wasm' ? runTfjs('wasm') : peer === 'convnetjs' ? runConvnetjs() : null;
+const run =
+  peer === 'kdgrad'
+    ? runKdgrad()
+    : peer === 'tfjs-cpu'
+      ? runTfjs('cpu')
+      : peer === 'tfjs-wasm'
+        ? runTfjs('wasm')
+        : peer === 'convnetjs'
+          ? runConvnetjs()
+          : null;
 if (!run) {
   process.stderr.write(`unknown peer ${peer}\n`);
   process.exit(2);

@@ -4,7 +4,13 @@ import { gradcheck, retainGraphGrads, tensor, toTree } from 'kdgrad';
 
 // y = Σ softmax(w·x + b) ⊙ target  (a tiny "probability of the right class")
 const x = tensor([1.0, -2.0, 0.5], { dtype: 'float64' }).withLabel('x');
-const w = tensor([[0.2, -0.1, 0.4], [0.7, 0.3, -0.5]], { dtype: 'float64', requiresGrad: true }).withLabel('w');
+const w = tensor(
+  [
+    [0.2, -0.1, 0.4],
+    [0.7, 0.3, -0.5],
+  ],
+  { dtype: 'float64', requiresGrad: true },
+).withLabel('w');
 const b = tensor([0.1, -0.2], { dtype: 'float64', requiresGrad: true }).withLabel('b');
 const target = tensor([0, 1], { dtype: 'float64' }).withLabel('target');
 
@@ -26,4 +32,6 @@ console.log('\nThe graph, root first (op, shape, |grad| after backward):');
 console.log(toTree(y));
 
 const report = gradcheck((ww, bb) => ww.matmul(x).add(bb).softmax(0).mul(target).sum(), [w, b]);
-console.log(`\ngradcheck against central differences: ok=${report.ok}, max abs error ${report.maxAbsError.toExponential(2)}`);
+console.log(
+  `\ngradcheck against central differences: ok=${report.ok}, max abs error ${report.maxAbsError.toExponential(2)}`,
+);

@@ -31,6 +31,8 @@ for (let step = 0; step <= steps; step++) {
   loss.backward();
   opt.step();
 }
-const pred = noGrad(() => model.forward(x)).argmax(1).toTypedArray();
+const pred = noGrad(() => model.forward(x))
+  .argmax(1)
+  .toTypedArray();
 const acc = labels.filter((y, i) => pred[i] === y).length / labels.length;
 console.log(`\ntraining accuracy: ${(100 * acc).toFixed(1)}%`);

@@ -19,18 +19,32 @@ const yTest = data.labelsAt(train, testIdx);
 
 const g = new Generator(0);
 const model = new nn.Sequential(
-  new nn.Conv2d(3, 16, 3, { padding: 1, generator: g }), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Conv2d(16, 32, 3, { padding: 1, generator: g }), new nn.BatchNorm2d(32), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.GlobalAvgPool2d(), new nn.Linear(32, 10, { generator: g }),
+  new nn.Conv2d(3, 16, 3, { padding: 1, generator: g }),
+  new nn.BatchNorm2d(16),
+  new nn.ReLU(),
+  new nn.MaxPool2d(2),
+  new nn.Conv2d(16, 32, 3, { padding: 1, generator: g }),
+  new nn.BatchNorm2d(32),
+  new nn.ReLU(),
+  new nn.MaxPool2d(2),
+  new nn.GlobalAvgPool2d(),
+  new nn.Linear(32, 10, { generator: g }),
 );
 console.log(model.toString());
-console.log(`${model.numParameters()} parameters; data from ${dir}; classes: ${names.join(', ')}\n`);
+console.log(
+  `${model.numParameters()} parameters; data from ${dir}; classes: ${names.join(', ')}\n`,
+);
 
 const accuracy = (logits: Tensor, labels: Int32Array) => {
   const p = logits.argmax(1).toTypedArray();
   return labels.filter((l, i) => p[i] === l).length / labels.length;
 };
-const opt = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+const opt = new optim.SGD(model.parameters(), {
+  lr: 0.05,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+});
 const epochs = quick ? 1 : 5;
 const batch = 64;
 for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -39,13 +53,21 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   let total = 0;
   for (let b = 0; b < nTrain; b += batch) {
     opt.zeroGrad();
-    const loss = F.crossEntropy(model.forward(x.narrow(0, b, Math.min(batch, nTrain - b))), y.subarray(b, b + batch));
+    const loss = F.crossEntropy(
+      model.forward(x.narrow(0, b, Math.min(batch, nTrain - b))),
+      y.subarray(b, b + batch),
+    );
     loss.backward();
     opt.step();
     total += loss.item() * Math.min(batch, nTrain - b);
   }
   model.eval();
-  const acc = accuracy(noGrad(() => model.forward(xTest)), yTest);
+  const acc = accuracy(
+    noGrad(() => model.forward(xTest)),
+    yTest,
+  );
   const secs = (performance.now() - t0) / 1000;
-  console.log(`epoch ${epoch}  train loss ${(total / nTrain).toFixed(4)}  held-out accuracy ${(100 * acc).toFixed(1)}%  (${(nTrain / secs).toFixed(0)} img/s)`);
+  console.log(
+    `epoch ${epoch}  train loss ${(total / nTrain).toFixed(4)}  held-out accuracy ${(100 * acc).toFixed(1)}%  (${(nTrain / secs).toFixed(0)} img/s)`,
+  );
 }

@@ -5,16 +5,41 @@
 import { inspectDistillation, tensor } from 'kdgrad';
 
 // 4 samples, 5 classes: a confident teacher, a student that is partly wrong.
-const teacher = tensor([[6, 2, 1, 0, -1], [1, 5, 3, 0, 0], [0, 1, 2, 7, 1], [2, 2, 1, 0, 4]], { dtype: 'float64' });
-const student = tensor([[3, 3, 0, 0, 0], [0, 2, 2.5, 1, 0], [1, 0, 1, 2, 1], [0, 1, 0, 0, 1.5]], { dtype: 'float64' });
+const teacher = tensor(
+  [
+    [6, 2, 1, 0, -1],
+    [1, 5, 3, 0, 0],
+    [0, 1, 2, 7, 1],
+    [2, 2, 1, 0, 4],
+  ],
+  { dtype: 'float64' },
+);
+const student = tensor(
+  [
+    [3, 3, 0, 0, 0],
+    [0, 2, 2.5, 1, 0],
+    [1, 0, 1, 2, 1],
+    [0, 1, 0, 0, 1.5],
+  ],
+  { dtype: 'float64' },
+);
 const labels = [0, 1, 3, 4];
 const alpha = 0.5;
 
-const rows = [0.5, 1, 2, 4, 8, 16, 32, 100].map((T) => inspectDistillation(student, teacher, labels, { temperature: T, alpha }));
-const f = (v: number, w = 10) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2)).padStart(w);
-console.log(`alpha = ${alpha}; L = alpha·T²·KL + (1 − alpha)·CE; norms are L2 over the [4, 5] gradient\n`);
-console.log('     T |  ‖soft‖ T² | ‖soft‖ no T² |    ‖hard‖ | soft share T² | no T² |   dL/dT T² | dL/dT no T² | max |autograd − closed form|');
-console.log('-------+------------+--------------+-----------+---------------+-------+------------+-------------+------------------------------');
+const rows = [0.5, 1, 2, 4, 8, 16, 32, 100].map((T) =>
+  inspectDistillation(student, teacher, labels, { temperature: T, alpha }),
+);
+const f = (v: number, w = 10) =>
+  (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2)).padStart(w);
+console.log(
+  `alpha = ${alpha}; L = alpha·T²·KL + (1 − alpha)·CE; norms are L2 over the [4, 5] gradient\n`,
+);
+console.log(
+  '     T |  ‖soft‖ T² | ‖soft‖ no T² |    ‖hard‖ | soft share T² | no T² |   dL/dT T² | dL/dT no T² | max |autograd − closed form|',
+);
+console.log(
+  '-------+------------+--------------+-----------+---------------+-------+------------+-------------+------------------------------',
+);
 for (const r of rows) {
   const worst = Math.max(r.maxAbsError.soft, r.maxAbsError.hard, r.maxAbsError.dLdT ?? 0);
   console.log(
@@ -23,5 +48,9 @@ for (const r of rows) {
 }
 const hi = rows[rows.length - 1]!;
 const lo = rows[rows.length - 2]!;
-console.log(`\nFrom T = ${lo.temperature} to ${hi.temperature}: the unscaled soft gradient shrinks ×${(lo.norms.softUnscaled / hi.norms.softUnscaled).toFixed(2)} (T² ratio ${((hi.temperature / lo.temperature) ** 2).toFixed(2)}),`);
-console.log(`the T²-scaled one changes ×${(hi.norms.soft / lo.norms.soft).toFixed(3)}: with T², the soft and hard terms keep comparable weight at any T.`);
+console.log(
+  `\nFrom T = ${lo.temperature} to ${hi.temperature}: the unscaled soft gradient shrinks ×${(lo.norms.softUnscaled / hi.norms.softUnscaled).toFixed(2)} (T² ratio ${((hi.temperature / lo.temperature) ** 2).toFixed(2)}),`,
+);
+console.log(
+  `the T²-scaled one changes ×${(hi.norms.soft / lo.norms.soft).toFixed(3)}: with T², the soft and hard terms keep comparable weight at any T.`,
+);

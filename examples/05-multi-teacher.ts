@@ -8,7 +8,8 @@ const classes = ['cat', 'dog', 'fox', 'car'];
 const teacherA = tensor([[8, 2, 3, -2]], { dtype: 'float64' });
 const teacherB = tensor([[2, 8, 3, -2]], { dtype: 'float64' });
 const student = tensor([[1, 1, 1, 0]], { dtype: 'float64', requiresGrad: true });
-const fmt = (t: { toArray(): unknown }) => (t.toArray() as number[][])[0]!.map((v) => v.toFixed(3).padStart(7)).join('');
+const fmt = (t: { toArray(): unknown }) =>
+  (t.toArray() as number[][])[0]!.map((v) => v.toFixed(3).padStart(7)).join('');
 
 const targets: Record<string, number[]> = {};
 for (const T of [1, 4]) {
@@ -20,7 +21,9 @@ for (const T of [1, 4]) {
     student.zeroGrad();
     const parts = loss.parts(student, [teacherA, teacherB], [0]);
     parts.loss.backward();
-    console.log(`target (${average.padEnd(6)}) ${fmt(parts.teacherProbs)}   T²·KL ${parts.softLoss.item().toFixed(4)}`);
+    console.log(
+      `target (${average.padEnd(6)}) ${fmt(parts.teacherProbs)}   T²·KL ${parts.softLoss.item().toFixed(4)}`,
+    );
     targets[`${average}@${T}`] = (parts.teacherProbs.toArray() as number[][])[0]!;
     console.log(`  dL/ds          ${fmt(student.grad!)}`);
   }
@@ -30,8 +33,12 @@ const pA = (teacherA.div(4).softmax(1).toArray() as number[][])[0]!;
 const probs = targets['probs@4']!;
 const logits = targets['logits@4']!;
 const f3 = (v: number) => v.toFixed(3);
-console.log(`\nAt T = 4, averaging probabilities gives cat ${f3(probs[0]!)} = (${f3(pA[0]!)} + ${f3(pA[1]!)}) / 2: `
-  + `each teacher's peak is ${probs[0]! < pA[0]! ? 'lowered' : 'kept'} (${f3(pA[0]!)} → ${f3(probs[0]!)}), and both favourites share the mass.`);
+console.log(
+  `\nAt T = 4, averaging probabilities gives cat ${f3(probs[0]!)} = (${f3(pA[0]!)} + ${f3(pA[1]!)}) / 2: ` +
+    `each teacher's peak is ${probs[0]! < pA[0]! ? 'lowered' : 'kept'} (${f3(pA[0]!)} → ${f3(probs[0]!)}), and both favourites share the mass.`,
+);
 const foxMore = logits[2]! > probs[2]!;
-console.log(`Averaging logits gives fox ${f3(logits[2]!)} against ${f3(probs[2]!)}: it moves probability ${foxMore ? 'to' : 'away from'} `
-  + 'the class both teachers rank next, and the student\'s gradient changes with it.');
+console.log(
+  `Averaging logits gives fox ${f3(logits[2]!)} against ${f3(probs[2]!)}: it moves probability ${foxMore ? 'to' : 'away from'} ` +
+    "the class both teachers rank next, and the student's gradient changes with it.",
+);

@@ -13,6 +13,9 @@ retainGraphGrads(loss);
 loss.backward();
 
 mkdirSync('report', { recursive: true });
-writeFileSync('report/kd-graph.dot', toDot(loss, { title: 'KD loss: 0.7·T²·KL + 0.3·CE', highlight: ['T', 'T²'] }));
+writeFileSync(
+  'report/kd-graph.dot',
+  toDot(loss, { title: 'KD loss: 0.7·T²·KL + 0.3·CE', highlight: ['T', 'T²'] }),
+);
 console.log(toTree(loss));
 console.log(`\ndL/dT = ${T.grad!.item().toFixed(6)}; wrote report/kd-graph.dot`);

@@ -35,10 +35,43 @@ const common = { bundle: true, sourcemap: true, target: 'es2022', logLevel: 'war
 const engine = { ...common, entryPoints: [join(root, 'src/index.ts')], external: ['tar'] };
 await build({ ...engine, platform: 'node', format: 'esm', outfile: join(out, 'node/index.js') });
 // node:* is only reached through dynamic imports in the file helpers (saveSafetensors, ...), never in the browser.
-await build({ ...engine, platform: 'browser', format: 'esm', external: ['node:*', 'tar'], outfile: join(out, 'browser/kdgrad.js') });
-await build({ ...engine, platform: 'browser', format: 'iife', globalName: 'kdgrad', minify: true, external: ['node:*', 'tar'], outfile: join(out, 'browser/kdgrad.min.js') });
+await build({
+  ...engine,
+  platform: 'browser',
+  format: 'esm',
+  external: ['node:*', 'tar'],
+  outfile: join(out, 'browser/kdgrad.js'),
+});
+await build({
+  ...engine,
+  platform: 'browser',
+  format: 'iife',
+  globalName: 'kdgrad',
+  minify: true,
+  external: ['node:*', 'tar'],
+  outfile: join(out, 'browser/kdgrad.min.js'),
+});
 // The CLI keeps its npm dependencies (commander, cli-progress, tar, the lazily loaded vega) as imports.
-await build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], platform: 'node', format: 'esm', packages: 'external', outfile: join(out, 'cli/main.js') });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--declarationDir', join(out, 'types')], { stdio: 'inherit' });
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  outfile: join(out, 'cli/main.js'),
+});
+execFileSync(
+  process.execPath,
+  [
+    join(root, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    join(root, 'tsconfig.build.json'),
+    '--declarationDir',
+    join(out, 'types'),
+  ],
+  { stdio: 'inherit' },
+);
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
-console.log(`built ${out}: node/index.js, browser/kdgrad.js, browser/kdgrad.min.js, cli/main.js, types/`);
+console.log(
+  `built ${out}: node/index.js, browser/kdgrad.js, browser/kdgrad.min.js, cli/main.js, types/`,
+);

@@ -3,13 +3,30 @@ export { Tensor } from './autograd/tensor.js';
 export type { TensorLike, IndexLike, GradHook, HookHandle } from './autograd/tensor.js';
 export { Node, customOp } from './autograd/node.js';
 export {
-  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, eye, rand, randn, randint, randperm,
+  tensor,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  fullLike,
+  arange,
+  eye,
+  rand,
+  randn,
+  randint,
+  randperm,
 } from './autograd/creation.js';
 export type { CreateOptions, RandomOptions } from './autograd/creation.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { tidy, keep } from './autograd/tidy.js';
 export { memoryStats, resetMemoryStats, setPoolLimit } from './tensor/pool.js';
-export { getNumThreads, setNumThreads, threadsReady, threadStatus } from './tensor/kernels/threads.js';
+export {
+  getNumThreads,
+  setNumThreads,
+  threadsReady,
+  threadStatus,
+} from './tensor/kernels/threads.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
 export { toDot, toTree, retainGraphGrads } from './autograd/graph.js';
@@ -30,7 +47,14 @@ export { BasicBlock } from './nn/layers/residual.js';
 export { ResNet, cifarResNet, imagenetStyleResNet } from './models/resnet.js';
 export type { ResNetOptions } from './models/resnet.js';
 export {
-  ZOO, buildModel, zooEntry, forwardMacs, layerMacs, vggTeacher, narrowCnnStudent, mlpStudent,
+  ZOO,
+  buildModel,
+  zooEntry,
+  forwardMacs,
+  layerMacs,
+  vggTeacher,
+  narrowCnnStudent,
+  mlpStudent,
 } from './models/zoo.js';
 export type { ZooEntry, ZooModel, ZooOptions } from './models/zoo.js';
 export * from './train/index.js';

@@ -19,16 +19,41 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // npm pack runs the package's own lifecycle (prepare builds dist/)
-  const out = execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(npm, ['pack', '--json', '--pack-destination', work], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // stdout also holds what the build printed: the JSON report is the part from the first '['
-  tarball = join(work, (JSON.parse(out.slice(out.search(/^\[/m))) as { filename: string }[])[0]!.filename);
+  tarball = join(
+    work,
+    (JSON.parse(out.slice(out.search(/^\[/m))) as { filename: string }[])[0]!.filename,
+  );
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module', dependencies: { kdgrad: `file:${tarball}` } }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({
+      name: 'user-project',
+      private: true,
+      type: 'module',
+      dependencies: { kdgrad: `file:${tarball}` },
+    }),
+  );
   writeFileSync(join(project, 'package-lock.json'), JSON.stringify(userLock(), null, 2));
-  execFileSync(npm, ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: project, stdio: 'pipe' });
+  execFileSync(npm, ['ci', '--offline', '--no-audit', '--no-fund'], {
+    cwd: project,
+    stdio: 'pipe',
+  });
 }, 300_000);
 
-type LockEntry = { dev?: boolean; optional?: boolean; version?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; bin?: Record<string, string> };
+type LockEntry = {
+  dev?: boolean;
+  optional?: boolean;
+  version?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  bin?: Record<string, string>;
+};
 
 /**
  * The user project's lockfile: kdgrad from the tarball, and kdgrad's runtime dependencies exactly
@@ -36,51 +61,96 @@ type LockEntry = { dev?: boolean; optional?: boolean; version?: string; dependen
  * from npm's cache — the same packages a registry install would pick today.
  */
 function userLock(): object {
-  const ours = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const ours = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
   const me = ours.packages['']!;
   const packages: Record<string, object> = {
     '': { name: 'user-project', dependencies: { kdgrad: `file:${tarball}` } },
     'node_modules/kdgrad': {
-      version: me.version, resolved: `file:${tarball}`, license: 'MIT',
-      dependencies: me.dependencies, optionalDependencies: me.optionalDependencies, bin: me.bin, engines: { node: '>=20' },
+      version: me.version,
+      resolved: `file:${tarball}`,
+      license: 'MIT',
+      dependencies: me.dependencies,
+      optionalDependencies: me.optionalDependencies,
+      bin: me.bin,
+      engines: { node: '>=20' },
     },
   };
-  for (const [path, entry] of Object.entries(ours.packages)) if (path && !entry.dev) packages[path] = entry;
+  for (const [path, entry] of Object.entries(ours.packages))
+    if (path && !entry.dev) packages[path] = entry;
   return { name: 'user-project', lockfileVersion: 3, requires: true, packages };
 }
 
 describe('the packed tarball, installed', () => {
   it('holds the built engine, CLI and types, and no TypeScript sources', () => {
-    const listing = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as { files: { path: string }[] }[];
+    const listing = JSON.parse(
+      execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: root,
+        encoding: 'utf8',
+      }),
+    ) as { files: { path: string }[] }[];
     const files = listing[0]!.files.map((f) => f.path);
-    for (const f of ['dist/node/index.js', 'dist/cli/main.js', 'dist/types/index.d.ts', 'dist/browser/kdgrad.min.js', 'bin/kdgrad.mjs', 'checkpoints/vgg-teacher.safetensors']) expect(files).toContain(f);
+    for (const f of [
+      'dist/node/index.js',
+      'dist/cli/main.js',
+      'dist/types/index.d.ts',
+      'dist/browser/kdgrad.min.js',
+      'bin/kdgrad.mjs',
+      'checkpoints/vgg-teacher.safetensors',
+    ])
+      expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith('src/'))).toEqual([]);
   });
 
   it('imports the engine from Node ESM and runs a KD loss and its backward, loading no npm package', () => {
     // a resolve hook records every bare specifier the import graph asks for
-    writeFileSync(join(project, 'hooks.mjs'), [
-      'export async function resolve(spec, ctx, next) {',
-      "  if (!spec.startsWith('node:') && !spec.startsWith('.') && !spec.startsWith('/') && !spec.startsWith('file:')) process.stderr.write(`bare:${spec}\\n`);",
-      '  return next(spec, ctx);',
-      '}',
-    ].join('\n'));
-    writeFileSync(join(project, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
-    writeFileSync(join(project, 'engine.mjs'), [
-      "import { DistillationLoss, tensor } from 'kdgrad';",
-      'const s = tensor([[1, 2, 0.5], [0, -1, 3]], { requiresGrad: true });',
-      'const t = tensor([[2, 1, 0], [0.5, 0, 2]]);',
-      'const loss = new DistillationLoss({ temperature: 4, alpha: 0.9 }).forward(s, t, tensor([1, 2], { dtype: "int32" }));',
-      'loss.backward();',
-      'console.log(JSON.stringify({ loss: loss.item(), grad: s.grad.toArray() }));',
-    ].join('\n'));
-    const r = execFileSync(process.execPath, ['--import', './register.mjs', 'engine.mjs'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      join(project, 'hooks.mjs'),
+      [
+        'export async function resolve(spec, ctx, next) {',
+        "  if (!spec.startsWith('node:') && !spec.startsWith('.') && !spec.startsWith('/') && !spec.startsWith('file:')) process.stderr.write(`bare:${spec}\\n`);",
+        '  return next(spec, ctx);',
+        '}',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(project, 'register.mjs'),
+      "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+    );
+    writeFileSync(
+      join(project, 'engine.mjs'),
+      [
+        "import { DistillationLoss, tensor } from 'kdgrad';",
+        'const s = tensor([[1, 2, 0.5], [0, -1, 3]], { requiresGrad: true });',
+        'const t = tensor([[2, 1, 0], [0.5, 0, 2]]);',
+        'const loss = new DistillationLoss({ temperature: 4, alpha: 0.9 }).forward(s, t, tensor([1, 2], { dtype: "int32" }));',
+        'loss.backward();',
+        'console.log(JSON.stringify({ loss: loss.item(), grad: s.grad.toArray() }));',
+      ].join('\n'),
+    );
+    const r = execFileSync(process.execPath, ['--import', './register.mjs', 'engine.mjs'], {
+      cwd: project,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const { loss, grad } = JSON.parse(r) as { loss: number; grad: number[][] };
     expect(Number.isFinite(loss)).toBe(true);
     expect(grad.flat().every(Number.isFinite)).toBe(true);
     // the same run, its stderr: only 'kdgrad' itself is a bare import
-    const child = execFileSync('sh', ['-c', `"${process.execPath}" --import ./register.mjs engine.mjs 2>&1 >/dev/null`], { cwd: project, encoding: 'utf8' });
-    const bare = [...new Set(child.split('\n').filter((l) => l.startsWith('bare:')).map((l) => l.slice(5)))];
+    const child = execFileSync(
+      'sh',
+      ['-c', `"${process.execPath}" --import ./register.mjs engine.mjs 2>&1 >/dev/null`],
+      { cwd: project, encoding: 'utf8' },
+    );
+    const bare = [
+      ...new Set(
+        child
+          .split('\n')
+          .filter((l) => l.startsWith('bare:'))
+          .map((l) => l.slice(5)),
+      ),
+    ];
     expect(bare).toEqual(['kdgrad']);
     // vega and tar are never in the engine's static graph
     const engine = readFileSync(join(project, 'node_modules/kdgrad/dist/node/index.js'), 'utf8');
@@ -88,7 +158,9 @@ describe('the packed tarball, installed', () => {
   });
 
   it('runs `npx kdgrad --version` and `kdgrad eval` on the committed teacher', async () => {
-    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+    ).version;
     const v = await run(npm, ['exec', '--offline', '--', 'kdgrad', '--version'], { cwd: project });
     expect(v.stdout.trim()).toBe(version);
     const dir = join(work, 'cifar');
@@ -96,7 +168,18 @@ describe('the packed tarball, installed', () => {
     writeFileSync(join(dir, 'data_batch_1.bin'), data.encodeCifarBatch(learnableSet(50, 1)));
     writeFileSync(join(dir, 'test_batch.bin'), data.encodeCifarBatch(learnableSet(40, 2)));
     const bin = join(project, 'node_modules/.bin/kdgrad');
-    const ev = await run(bin, ['eval', '--checkpoint', 'node_modules/kdgrad/checkpoints/vgg-teacher.safetensors', '--data', dir, '--json'], { cwd: project });
+    const ev = await run(
+      bin,
+      [
+        'eval',
+        '--checkpoint',
+        'node_modules/kdgrad/checkpoints/vgg-teacher.safetensors',
+        '--data',
+        dir,
+        '--json',
+      ],
+      { cwd: project },
+    );
     const r = JSON.parse(ev.stdout) as { model: string; count: number; accuracy: number };
     expect(r.model).toBe('vgg-teacher');
     expect(r.count).toBe(40);
@@ -105,7 +188,9 @@ describe('the packed tarball, installed', () => {
 
   it('installs the CLI dependencies but not tsx', () => {
     const installed = readdirSync(join(project, 'node_modules'));
-    expect(installed).toEqual(expect.arrayContaining(['kdgrad', 'commander', 'cli-progress', 'tar']));
+    expect(installed).toEqual(
+      expect.arrayContaining(['kdgrad', 'commander', 'cli-progress', 'tar']),
+    );
     expect(installed).not.toContain('tsx');
     expect(installed).not.toContain('typescript');
   });

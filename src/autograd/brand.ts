@@ -7,8 +7,10 @@ export const MODULE_BRAND = Symbol.for('kdgrad.Module');
 export function describeValue(x: unknown, kind: 'Tensor' | 'Module' = 'Tensor'): string {
   const brand = kind === 'Tensor' ? TENSOR_BRAND : MODULE_BRAND;
   if (typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true) {
-    return `a ${kind} from another copy of kdgrad (two copies of the library are loaded, e.g. 'kdgrad' `
-      + `and a deep import of its src/ or dist/): import everything from 'kdgrad'`;
+    return (
+      `a ${kind} from another copy of kdgrad (two copies of the library are loaded, e.g. 'kdgrad' ` +
+      `and a deep import of its src/ or dist/): import everything from 'kdgrad'`
+    );
   }
   return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
 }

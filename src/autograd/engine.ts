@@ -38,7 +38,8 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 
 /** Checks (and un-broadcasts) the gradient an op's backward returned for input i. */
 function checkGradient(node: Node, i: number, g: Tensor, input: Tensor): Tensor {
-  if (!(g instanceof Tensor)) throw new TypeError(`backward of '${node.op}': gradient for input ${i} is not a Tensor`);
+  if (!(g instanceof Tensor))
+    throw new TypeError(`backward of '${node.op}': gradient for input ${i} is not a Tensor`);
   let out = g;
   if (!shapesEqual(g.shape, input.shape)) {
     if (!isBroadcastableTo(input.shape, g.shape)) {
@@ -49,7 +50,9 @@ function checkGradient(node: Node, i: number, g: Tensor, input: Tensor): Tensor 
     out = sumToShape(g, input.shape);
   }
   if (out.dtype !== input.dtype) {
-    throw new TypeError(`backward of '${node.op}': gradient for input ${i} has dtype ${out.dtype}, but the input has dtype ${input.dtype}`);
+    throw new TypeError(
+      `backward of '${node.op}': gradient for input ${i} has dtype ${out.dtype}, but the input has dtype ${input.dtype}`,
+    );
   }
   return out;
 }
@@ -83,16 +86,22 @@ function topologicalOrder(roots: readonly Tensor[]): Tensor[] {
 
 function seedGradient(root: Tensor, given: Tensor | null | undefined, where: string): Tensor {
   if (!root.requiresGrad) {
-    throw new Error(`${where}: tensor does not require grad and has no gradFn (set requiresGrad on a leaf it depends on, or call outside noGrad)`);
+    throw new Error(
+      `${where}: tensor does not require grad and has no gradFn (set requiresGrad on a leaf it depends on, or call outside noGrad)`,
+    );
   }
   if (given == null) {
     if (root.numel() !== 1) {
-      throw new RangeError(`${where}: gradient can be implicitly created only for a one-element output; got shape ${formatShape(root.shape)}. Pass {gradient}.`);
+      throw new RangeError(
+        `${where}: gradient can be implicitly created only for a one-element output; got shape ${formatShape(root.shape)}. Pass {gradient}.`,
+      );
     }
     return Tensor.onesLike(root);
   }
   if (!shapesEqual(given.shape, root.shape)) {
-    throw new RangeError(`${where}: gradient has shape ${formatShape(given.shape)} but the output has shape ${formatShape(root.shape)}`);
+    throw new RangeError(
+      `${where}: gradient has shape ${formatShape(given.shape)} but the output has shape ${formatShape(root.shape)}`,
+    );
   }
   return given.dtype === root.dtype ? given : given.to(root.dtype);
 }
@@ -135,7 +144,13 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
       // broadcast view or shared with another input's, and optimizers update .grad in place.
       // An existing plain .grad is accumulated into in place (as PyTorch), so its buffer lives on.
       const prev = t.grad;
-      if (!spec.createGraph && prev && ownsBuffer(prev) && prev.dtype === g.dtype && prev.storage.isContiguous()) {
+      if (
+        !spec.createGraph &&
+        prev &&
+        ownsBuffer(prev) &&
+        prev.dtype === g.dtype &&
+        prev.storage.isContiguous()
+      ) {
         accumulateInto(prev.storage, g.storage); // += in place: no new array, one pass
       } else {
         const acc = prev ? prev.add(g) : g;
@@ -145,9 +160,13 @@ function run(spec: RunSpec): Map<Tensor, Tensor> {
           // a large float32 gradient gets a resident buffer (tensor/resident.ts): accumulation and
           // the optimizer then run on it in place
           const resident = spec.createGraph ? null : residentCopy(acc.storage);
-          t.grad = spec.createGraph ? acc
-            : resident ? new Tensor(resident)
-            : acc === g ? new Tensor(g.storage.copy()) : acc.detach();
+          t.grad = spec.createGraph
+            ? acc
+            : resident
+              ? new Tensor(resident)
+              : acc === g
+                ? new Tensor(g.storage.copy())
+                : acc.detach();
           if (!spec.createGraph) ownGradArrays.add(t.grad.storage.rawData);
         }
       }
@@ -179,15 +198,24 @@ export function backward(root: Tensor, opts: BackwardOptions = {}): void {
  * torch.autograd.grad: the gradients of `outputs` w.r.t. `inputs`, returned rather than
  * accumulated into .grad. With createGraph the results are themselves differentiable.
  */
-export function autogradGrad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+export function autogradGrad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: readonly Tensor[],
+  opts: GradOptions = {},
+): (Tensor | null)[] {
   const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   if (opts.gradOutputs && opts.gradOutputs.length !== outs.length) {
-    throw new RangeError(`autograd.grad: got ${opts.gradOutputs.length} gradOutputs for ${outs.length} outputs`);
+    throw new RangeError(
+      `autograd.grad: got ${opts.gradOutputs.length} gradOutputs for ${outs.length} outputs`,
+    );
   }
   inputs.forEach((x, i) => {
-    if (!x.requiresGrad) throw new Error(`autograd.grad: input ${i} (shape ${formatShape(x.shape)}) does not require grad`);
+    if (!x.requiresGrad)
+      throw new Error(
+        `autograd.grad: input ${i} (shape ${formatShape(x.shape)}) does not require grad`,
+      );
   });
   const seeds = outs.map((o, i) => seedGradient(o, opts.gradOutputs?.[i], 'autograd.grad'));
   const go = () => run({ roots: outs, seeds, retainGraph, createGraph, capture: inputs });
@@ -196,6 +224,8 @@ export function autogradGrad(outputs: Tensor | readonly Tensor[], inputs: readon
     const g = captured.get(x);
     if (g) return g;
     if (opts.allowUnused) return null;
-    throw new Error(`autograd.grad: input ${i} (shape ${formatShape(x.shape)}) was not used to compute the outputs; pass {allowUnused: true}`);
+    throw new Error(
+      `autograd.grad: input ${i} (shape ${formatShape(x.shape)}) was not used to compute the outputs; pass {allowUnused: true}`,
+    );
   });
 }

@@ -7,7 +7,9 @@ import { Tensor } from './tensor.js';
 type Fn = (...xs: Tensor[]) => Tensor;
 
 function prepare(xs: readonly Tensor[]): { inputs: Tensor[]; nested: boolean } {
-  xs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new TypeError(`grad: argument ${i} is not a Tensor`); });
+  xs.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new TypeError(`grad: argument ${i} is not a Tensor`);
+  });
   // Inputs that already require grad stay in the outer graph, so grad(grad(f)) works.
   const nested = isGradEnabled() && xs.some((x) => x.requiresGrad);
   return { inputs: xs.map((x) => (x.requiresGrad ? x : x.detach().requiresGrad_())), nested };
@@ -28,7 +30,9 @@ export function valueAndGrad(f: Fn): (...xs: Tensor[]) => { value: Tensor; grads
       : inputs.map(() => null);
     return {
       value: nested ? value : value.detach(),
-      grads: grads.map((g, i) => g ?? new Tensor(TensorData.zeros(inputs[i]!.dtype, inputs[i]!.shape))),
+      grads: grads.map(
+        (g, i) => g ?? new Tensor(TensorData.zeros(inputs[i]!.dtype, inputs[i]!.shape)),
+      ),
     };
   };
 }

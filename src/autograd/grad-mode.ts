@@ -11,7 +11,9 @@ function withMode<T>(mode: boolean, fn: () => T): T {
   try {
     const out = fn();
     if (out instanceof Promise) {
-      throw new TypeError('noGrad/enableGrad: fn must be synchronous (an async fn would leave grad mode switched for other code)');
+      throw new TypeError(
+        'noGrad/enableGrad: fn must be synchronous (an async fn would leave grad mode switched for other code)',
+      );
     }
     return out;
   } finally {

@@ -41,15 +41,25 @@ export interface GradcheckReport {
 type Fn = (...xs: Tensor[]) => Tensor;
 
 /** Jacobians as [input][inputElement * nOut + outputElement]. */
-function analyticalJacobian(out: Tensor, xs: readonly Tensor[], diff: readonly number[]): Float64Array[] {
+function analyticalJacobian(
+  out: Tensor,
+  xs: readonly Tensor[],
+  diff: readonly number[],
+): Float64Array[] {
   const nOut = out.numel();
   const jac = diff.map((i) => new Float64Array(xs[i]!.numel() * nOut));
   for (let j = 0; j < nOut; j++) {
     const seed = new TensorData(new Float64Array(nOut), out.shape);
     seed.data[j] = 1;
-    const grads = autogradGrad(out, diff.map((i) => xs[i]!), {
-      gradOutputs: [new Tensor(seed).to(out.dtype)], retainGraph: true, allowUnused: true,
-    });
+    const grads = autogradGrad(
+      out,
+      diff.map((i) => xs[i]!),
+      {
+        gradOutputs: [new Tensor(seed).to(out.dtype)],
+        retainGraph: true,
+        allowUnused: true,
+      },
+    );
     grads.forEach((g, q) => {
       if (!g) return;
       const values = g.toTypedArray();
@@ -59,7 +69,13 @@ function analyticalJacobian(out: Tensor, xs: readonly Tensor[], diff: readonly n
   return jac;
 }
 
-function numericalJacobian(fn: Fn, xs: readonly Tensor[], diff: readonly number[], nOut: number, eps: number): Float64Array[] {
+function numericalJacobian(
+  fn: Fn,
+  xs: readonly Tensor[],
+  diff: readonly number[],
+  nOut: number,
+  eps: number,
+): Float64Array[] {
   return diff.map((i) => {
     const x = xs[i]!;
     const positions: number[] = [];
@@ -89,13 +105,19 @@ function float64Inputs(inputs: readonly Tensor[]): { xs: Tensor[]; diff: number[
     diff.push(i);
     const copy = new Float64Array(t.storage.data.length);
     copy.set(t.storage.data);
-    return new Tensor(new TensorData(copy, t.shape, t.storage.strides, t.storage.offset), { requiresGrad: true });
+    return new Tensor(new TensorData(copy, t.shape, t.storage.strides, t.storage.offset), {
+      requiresGrad: true,
+    });
   });
   if (!diff.length) throw new Error('gradcheck: no floating input to differentiate');
   return { xs, diff };
 }
 
-export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckReport {
+export function gradcheck(
+  fn: Fn,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckReport {
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;
@@ -127,11 +149,19 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
         if (err > 0 && rel > maxRel) maxRel = rel;
         if (excess > worstExcess || (Number.isNaN(err) && !worst)) {
           worstExcess = Number.isNaN(err) ? Infinity : excess;
-          worst = { input, element: Math.floor(k / nOut), output: k % nOut, analytical: a[k]!, numerical: n[k]! };
+          worst = {
+            input,
+            element: Math.floor(k / nOut),
+            output: k % nOut,
+            analytical: a[k]!,
+            numerical: n[k]!,
+          };
         }
       }
       if (again[q]!.some((v, k) => v !== a[k] && !(Number.isNaN(v) && Number.isNaN(a[k]!)))) {
-        failures.push(`input ${input}: backward run twice gave different gradients (non-deterministic backward)`);
+        failures.push(
+          `input ${input}: backward run twice gave different gradients (non-deterministic backward)`,
+        );
       }
     });
     if (worst) {
@@ -143,12 +173,25 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
     }
     // A zero upstream gradient must give a zero gradient.
     const zero = new Tensor(TensorData.zeros(out.dtype, out.shape));
-    const zg = constant ? [] : autogradGrad(out, diff.map((i) => xs[i]!), { gradOutputs: [zero], retainGraph: true, allowUnused: true });
+    const zg = constant
+      ? []
+      : autogradGrad(
+          out,
+          diff.map((i) => xs[i]!),
+          { gradOutputs: [zero], retainGraph: true, allowUnused: true },
+        );
     zg.forEach((g, q) => {
-      if (g && g.toTypedArray().some((v) => v !== 0)) failures.push(`input ${diff[q]}: a zero upstream gradient gave a non-zero gradient`);
+      if (g && g.toTypedArray().some((v) => v !== 0))
+        failures.push(`input ${diff[q]}: a zero upstream gradient gave a non-zero gradient`);
     });
   }
-  const report: GradcheckReport = { ok: failures.length === 0, maxAbsError: maxAbs, maxRelError: maxRel, worst, failures };
+  const report: GradcheckReport = {
+    ok: failures.length === 0,
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    worst,
+    failures,
+  };
   if (!report.ok && opts.raise) throw new Error(`gradcheck failed:\n  ${failures.join('\n  ')}`);
   return report;
 }
@@ -157,15 +200,32 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
  * Second-order check: gradcheck of x -> (dfᵀv)(x) for a fixed random v, i.e. of the gradient
  * computed with createGraph (as torch.autograd.gradgradcheck).
  */
-export function gradgradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOptions & { seed?: number } = {}): GradcheckReport {
-  const probe = noGrad(() => fn(...inputs.map((t) => (isFloat(t.dtype) ? t.detach().double() : t))));
+export function gradgradcheck(
+  fn: Fn,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions & { seed?: number } = {},
+): GradcheckReport {
+  const probe = noGrad(() =>
+    fn(...inputs.map((t) => (isFloat(t.dtype) ? t.detach().double() : t))),
+  );
   const gen = new Generator(opts.seed ?? 0);
-  const v = new TensorData(new Float64Array(probe.numel()).map(() => gen.normal()), probe.shape);
+  const v = new TensorData(
+    new Float64Array(probe.numel()).map(() => gen.normal()),
+    probe.shape,
+  );
   const firstOrder = (...ys: Tensor[]): Tensor => {
     const out = fn(...ys);
     const marked = ys.filter((y) => y.requiresGrad);
-    const grads = autogradGrad(out, marked, { gradOutputs: [new Tensor(v).to(out.dtype)], createGraph: true, allowUnused: true });
-    return cat(grads.map((g, i) => (g ?? new Tensor(TensorData.zeros(marked[i]!.dtype, marked[i]!.shape))).reshape([-1])));
+    const grads = autogradGrad(out, marked, {
+      gradOutputs: [new Tensor(v).to(out.dtype)],
+      createGraph: true,
+      allowUnused: true,
+    });
+    return cat(
+      grads.map((g, i) =>
+        (g ?? new Tensor(TensorData.zeros(marked[i]!.dtype, marked[i]!.shape))).reshape([-1]),
+      ),
+    );
   };
   return gradcheck(firstOrder, inputs, opts);
 }

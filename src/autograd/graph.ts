@@ -13,7 +13,10 @@ export function graphTensors(root: Tensor): Tensor[] {
     const t = stack.pop()!;
     order.push(t);
     for (const input of t.gradFn?.inputs ?? []) {
-      if (!seen.has(input)) { seen.add(input); stack.push(input); }
+      if (!seen.has(input)) {
+        seen.add(input);
+        stack.push(input);
+      }
     }
   }
   return order;
@@ -39,7 +42,11 @@ function describe(t: Tensor): string {
 }
 
 function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3);
+  return Number.isInteger(v)
+    ? String(v)
+    : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4
+      ? v.toFixed(4)
+      : v.toExponential(3);
 }
 
 /**
@@ -54,11 +61,17 @@ export function toTree(root: Tensor, opts: { maxDepth?: number } = {}): string {
   while (stack.length) {
     const { t, depth } = stack.pop()!;
     const indent = '  '.repeat(depth);
-    if (printed.has(t)) { lines.push(`${indent}(#${t.id}, see above)`); continue; }
+    if (printed.has(t)) {
+      lines.push(`${indent}(#${t.id}, see above)`);
+      continue;
+    }
     printed.add(t);
     lines.push(`${indent}#${t.id} ${describe(t)}`);
     const inputs = t.gradFn?.inputs ?? [];
-    if (depth + 1 > maxDepth && inputs.length) { lines.push(`${indent}  ...`); continue; }
+    if (depth + 1 > maxDepth && inputs.length) {
+      lines.push(`${indent}  ...`);
+      continue;
+    }
     for (let i = inputs.length - 1; i >= 0; i--) stack.push({ t: inputs[i]!, depth: depth + 1 });
   }
   return lines.join('\n');
@@ -70,12 +83,19 @@ const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"
  * Graphviz DOT: tensors as boxes (leaves filled), ops as ellipses, edges input -> op -> output.
  * `highlight` labels (e.g. ['T', 'T²']) are drawn in colour. Render with `dot -Tsvg`.
  */
-export function toDot(root: Tensor, opts: { title?: string; highlight?: readonly string[] } = {}): string {
+export function toDot(
+  root: Tensor,
+  opts: { title?: string; highlight?: readonly string[] } = {},
+): string {
   const highlight = new Set(opts.highlight ?? []);
   const out = ['digraph kdgrad {', '  rankdir=BT;', '  node [fontname="Helvetica", fontsize=10];'];
   if (opts.title) out.push(`  label=${quote(opts.title)}; labelloc=t;`);
   for (const t of graphTensors(root)) {
-    const style = highlight.has(t.label ?? '') ? ', style=filled, fillcolor="#ffd27f"' : t.isLeaf && t.requiresGrad ? ', style=filled, fillcolor="#cfe8ff"' : '';
+    const style = highlight.has(t.label ?? '')
+      ? ', style=filled, fillcolor="#ffd27f"'
+      : t.isLeaf && t.requiresGrad
+        ? ', style=filled, fillcolor="#cfe8ff"'
+        : '';
     out.push(`  t${t.id} [shape=box, label=${quote(describe(t))}${style}];`);
     if (t.gradFn) {
       out.push(`  op${t.id} [shape=ellipse, label=${quote(t.gradFn.op)}];`);

@@ -55,7 +55,12 @@ export class Node {
  * Wraps a kernel result as a Tensor and, when grad mode is on and an input requires grad,
  * records the node. Every differentiable op ends with this call.
  */
-export function record(op: string, inputs: readonly Tensor[], out: TensorData, backward: BackwardFn | null): Tensor {
+export function record(
+  op: string,
+  inputs: readonly Tensor[],
+  out: TensorData,
+  backward: BackwardFn | null,
+): Tensor {
   const needsGrad = backward !== null && isGradEnabled() && inputs.some((t) => t.requiresGrad);
   return Tensor.fromNode(out, needsGrad ? new Node(op, inputs, backward) : null);
 }
@@ -77,7 +82,10 @@ export function customOp(
     const all = () => (grads ??= backward(g, ...inputs));
     return inputs.map((_, i) => () => {
       const gi = all()[i];
-      if (!gi) throw new Error(`backward of '${op}': no gradient returned for input ${i}, which requires grad`);
+      if (!gi)
+        throw new Error(
+          `backward of '${op}': no gradient returned for input ${i}, which requires grad`,
+        );
       return gi;
     });
   });

@@ -22,8 +22,14 @@ function survivors(result: unknown): Set<TypedArray> {
       if (v.grad) out.add(v.grad.storage.rawData);
       return;
     }
-    if (Array.isArray(v)) { v.forEach(visit); return; }
-    if (v instanceof Map) { v.forEach(visit); return; }
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+      return;
+    }
+    if (v instanceof Map) {
+      v.forEach(visit);
+      return;
+    }
     const proto = Object.getPrototypeOf(v);
     if (proto === Object.prototype || proto === null) Object.values(v).forEach(visit);
   };
@@ -51,7 +57,8 @@ export function tidy<T>(fn: () => T): T {
 
 /** Marks a tensor (made inside tidy) to outlive every scope; returns it. */
 export function keep<T extends Tensor>(t: T): T {
-  if (!(t instanceof Tensor)) throw new TypeError(`keep: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (!(t instanceof Tensor))
+    throw new TypeError(`keep: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
   keepArray(t.storage.rawData);
   return t;
 }

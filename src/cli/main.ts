@@ -38,4 +38,5 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 // `tsx src/cli/main.ts ...` during development (bin/kdgrad.mjs calls main() itself)
-if (process.argv[1] !== undefined && /cli[\\/]main\.ts$/.test(process.argv[1])) await main(process.argv);
+if (process.argv[1] !== undefined && /cli[\\/]main\.ts$/.test(process.argv[1]))
+  await main(process.argv);

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A path inside the installed package (e.g. the committed teacher checkpoint). */
-export const packageFile = (rel: string): string => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
+export const packageFile = (rel: string): string =>
+  fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string })
+    .version;
 }

@@ -46,7 +46,11 @@ export class AdaptiveDistillationLoss {
 
   parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch: number): KDParts {
     return distillationParts(studentLogits, teacherLogits, labels, {
-      temperature: this.temperatureAt(epoch), alpha: this.alpha, teacherGrad: this.teacherGrad, probabilityTargets: this.probabilityTargets, op: 'AdaptiveDistillationLoss',
+      temperature: this.temperatureAt(epoch),
+      alpha: this.alpha,
+      teacherGrad: this.teacherGrad,
+      probabilityTargets: this.probabilityTargets,
+      op: 'AdaptiveDistillationLoss',
     });
   }
 }

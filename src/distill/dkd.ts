@@ -63,8 +63,14 @@ export function decoupledKL(zs: Tensor, zt: Tensor, y: Int32Array): { tckd: Tens
   const others = otherClasses(y, C);
   const s = split(zs, yCol, others);
   const t = split(zt, yCol, others);
-  const tckd = klDiv(s.logBinary, t.logBinary, { reduction: 'batchmean', logTarget: true }).withLabel('TCKD');
-  const nckd = klDiv(s.nonTarget.logSoftmax(1), t.nonTarget.logSoftmax(1), { reduction: 'batchmean', logTarget: true }).withLabel('NCKD');
+  const tckd = klDiv(s.logBinary, t.logBinary, {
+    reduction: 'batchmean',
+    logTarget: true,
+  }).withLabel('TCKD');
+  const nckd = klDiv(s.nonTarget.logSoftmax(1), t.nonTarget.logSoftmax(1), {
+    reduction: 'batchmean',
+    logTarget: true,
+  }).withLabel('NCKD');
   return { tckd, nckd };
 }
 
@@ -79,12 +85,17 @@ export class DecoupledDistillationLoss {
     const op = 'DecoupledDistillationLoss';
     this.alpha = opts.alpha ?? 1;
     this.beta = opts.beta ?? 8;
-    for (const [k, v] of [['alpha', this.alpha], ['beta', this.beta]] as const) {
-      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${op}: ${k} must be a finite number >= 0, got ${v}`);
+    for (const [k, v] of [
+      ['alpha', this.alpha],
+      ['beta', this.beta],
+    ] as const) {
+      if (!(v >= 0) || !Number.isFinite(v))
+        throw new RangeError(`${op}: ${k} must be a finite number >= 0, got ${v}`);
     }
     this.temperature = opts.temperature ?? 4;
     this.warmup = opts.warmup ?? 20;
-    if (!(this.warmup >= 0) || !Number.isFinite(this.warmup)) throw new RangeError(`${op}: warmup must be a finite number >= 0, got ${this.warmup}`);
+    if (!(this.warmup >= 0) || !Number.isFinite(this.warmup))
+      throw new RangeError(`${op}: warmup must be a finite number >= 0, got ${this.warmup}`);
     this.teacherGrad = opts.teacherGrad ?? false;
     asTemperature(this.temperature, 'float64', op);
   }
@@ -105,15 +116,19 @@ export class DecoupledDistillationLoss {
     if (C < 2) throw new RangeError(`${op}: needs at least 2 classes, got ${C}`);
     const y = toLabels(labels, B, C, op);
     const T = asTemperature(this.temperature, dtype, op);
-    const teacher = this.teacherGrad ? teacherLogits.to(dtype) : detachedTeacher(teacherLogits, dtype);
+    const teacher = this.teacherGrad
+      ? teacherLogits.to(dtype)
+      : detachedTeacher(teacherLogits, dtype);
     const { tckd, nckd } = decoupledKL(studentLogits.div(T), teacher.div(T), y);
     const tSquared = T.square().withLabel('T²');
-    const warmupFactor = epoch === undefined || this.warmup === 0 ? 1 : Math.min(epoch / this.warmup, 1);
+    const warmupFactor =
+      epoch === undefined || this.warmup === 0 ? 1 : Math.min(epoch / this.warmup, 1);
     if (!(warmupFactor >= 0)) throw new RangeError(`${op}: epoch must be >= 0, got ${epoch}`);
     const hardLoss = crossEntropy(studentLogits, y).withLabel('CE(s, y)');
     const kd = tckd.mul(this.alpha).add(nckd.mul(this.beta)).mul(tSquared).mul(warmupFactor);
     const loss = hardLoss.add(kd).withLabel('loss');
-    for (const t of [tckd, nckd, hardLoss, tSquared]) if (t.requiresGrad && !t.isLeaf) t.retainGrad();
+    for (const t of [tckd, nckd, hardLoss, tSquared])
+      if (t.requiresGrad && !t.isLeaf) t.retainGrad();
     return { loss, tckd, nckd, hardLoss, temperature: T, tSquared, warmupFactor };
   }
 }

@@ -38,43 +38,76 @@ export interface GradientReport {
 
 /** Z(x) = (x − mean) / σ per row, σ = sqrt(unbiased var + ε²), and σ [B, 1] (as standardizeLogits). */
 function zScore(x: Tensor, eps: number): { z: Tensor; sigma: Tensor } {
-  const sigma = x.var(1, { keepdim: true }).add(eps * eps).sqrt();
+  const sigma = x
+    .var(1, { keepdim: true })
+    .add(eps * eps)
+    .sqrt();
   return { z: x.sub(x.mean(1, true)).div(sigma), sigma };
 }
 
 const norm = (t: Tensor) => Math.sqrt(Array.from(t.toTypedArray()).reduce((s, v) => s + v * v, 0));
-const maxAbsDiff = (a: Tensor, b: Tensor) => Array.from(a.toTypedArray()).reduce((m, v, i) => Math.max(m, Math.abs(v - b.toTypedArray()[i]!)), 0);
+const maxAbsDiff = (a: Tensor, b: Tensor) =>
+  Array.from(a.toTypedArray()).reduce(
+    (m, v, i) => Math.max(m, Math.abs(v - b.toTypedArray()[i]!)),
+    0,
+  );
 
 /**
  * Builds the report for parts of a KD loss whose student logits `student` and temperature
  * require grad. `teacherLogits` (single teacher) enables the closed form of dL/dT.
  */
-export function gradientReport(parts: KDParts, student: Tensor, labels: Labels, teacherLogits?: Tensor): GradientReport {
+export function gradientReport(
+  parts: KDParts,
+  student: Tensor,
+  labels: Labels,
+  teacherLogits?: Tensor,
+): GradientReport {
   const { alpha } = parts;
   const T = parts.temperature;
   const [B, C] = student.shape as [number, number];
   const y = toLabels(labels, B, C, 'gradientReport');
-  const grad1 = (out: Tensor, wrt: Tensor) => (out.requiresGrad ? autogradGrad(out, [wrt], { retainGraph: true, allowUnused: true })[0] : null) ?? noGrad(() => student.mul(0));
+  const grad1 = (out: Tensor, wrt: Tensor) =>
+    (out.requiresGrad
+      ? autogradGrad(out, [wrt], { retainGraph: true, allowUnused: true })[0]
+      : null) ?? noGrad(() => student.mul(0));
   const soft = grad1(parts.softLoss.mul(alpha), student);
   const softUnscaled = grad1(parts.kl.mul(alpha), student);
   const hard = grad1(parts.hardLoss.mul(1 - alpha), student);
   const total = noGrad(() => soft.add(hard));
-  const tGrad = (out: Tensor) => (T.requiresGrad ? (autogradGrad(out, [T], { retainGraph: true, allowUnused: true })[0]?.item() ?? 0) : NaN);
+  const tGrad = (out: Tensor) =>
+    T.requiresGrad
+      ? (autogradGrad(out, [T], { retainGraph: true, allowUnused: true })[0]?.item() ?? 0)
+      : NaN;
   const dLdT = tGrad(parts.loss);
   const dLdTUnscaled = tGrad(parts.kl.mul(alpha));
 
   const closed = noGrad(() => {
     const Tv = T.item();
     const p = parts.teacherProbs.detach();
-    const z = (x: Tensor) => (parts.standardized ? zScore(x, parts.standardized.eps) : { z: x, sigma: null });
+    const z = (x: Tensor) =>
+      parts.standardized ? zScore(x, parts.standardized.eps) : { z: x, sigma: null };
     const zs = z(student.detach());
     const q = zs.z.div(Tv).softmax(1);
     const gz = q.sub(p).mul((alpha * Tv) / B);
     // through the z-score (LSKD): its Jacobian, in closed form
-    const cfSoft = zs.sigma === null ? gz
-      : gz.sub(gz.mean(1, true)).div(zs.sigma).sub(zs.z.mul(gz.mul(zs.z).sum(1, true)).div(zs.sigma.mul(C - 1)));
-    const onehot = tensor(Array.from({ length: B }, (_, i) => Array.from({ length: C }, (_, c) => (c === y[i] ? 1 : 0))), { dtype: student.dtype });
-    const cfHard = student.detach().softmax(1).sub(onehot).mul((1 - alpha) / B);
+    const cfSoft =
+      zs.sigma === null
+        ? gz
+        : gz
+            .sub(gz.mean(1, true))
+            .div(zs.sigma)
+            .sub(zs.z.mul(gz.mul(zs.z).sum(1, true)).div(zs.sigma.mul(C - 1)));
+    const onehot = tensor(
+      Array.from({ length: B }, (_, i) =>
+        Array.from({ length: C }, (_, c) => (c === y[i] ? 1 : 0)),
+      ),
+      { dtype: student.dtype },
+    );
+    const cfHard = student
+      .detach()
+      .softmax(1)
+      .sub(onehot)
+      .mul((1 - alpha) / B);
     let dKLdT: number | null = null;
     if (teacherLogits) {
       const s = zs.z;
@@ -84,13 +117,26 @@ export function gradientReport(parts: KDParts, student: Tensor, labels: Labels, 
       const eQs = q.mul(s).sum(1, true);
       const d = t.sub(s);
       const cov = Ep(t.sub(Ep(t)).mul(d.sub(Ep(d))));
-      dKLdT = ePs.sub(eQs).div(Tv * Tv).sub(cov.div(Tv ** 3)).mean().item();
+      dKLdT = ePs
+        .sub(eQs)
+        .div(Tv * Tv)
+        .sub(cov.div(Tv ** 3))
+        .mean()
+        .item();
     }
     return { cfSoft, cfHard, dKLdT, Tv };
   });
   const klValue = parts.kl.item();
-  const cfdT = closed.dKLdT === null ? null : alpha * (2 * closed.Tv * klValue + closed.Tv ** 2 * closed.dKLdT);
-  const norms = { total: norm(total), soft: norm(soft), hard: norm(hard), softUnscaled: norm(softUnscaled) };
+  const cfdT =
+    closed.dKLdT === null
+      ? null
+      : alpha * (2 * closed.Tv * klValue + closed.Tv ** 2 * closed.dKLdT);
+  const norms = {
+    total: norm(total),
+    soft: norm(soft),
+    hard: norm(hard),
+    softUnscaled: norm(softUnscaled),
+  };
   const share = (a: number, b: number) => (a + b > 0 ? a / (a + b) : 0);
   return {
     temperature: T.item(),
@@ -101,11 +147,23 @@ export function gradientReport(parts: KDParts, student: Tensor, labels: Labels, 
     hardLoss: parts.hardLoss.item(),
     grads: { total, soft, hard, softUnscaled },
     norms,
-    softShare: { scaled: share(norms.soft, norms.hard), unscaled: share(norms.softUnscaled, norms.hard) },
+    softShare: {
+      scaled: share(norms.soft, norms.hard),
+      unscaled: share(norms.softUnscaled, norms.hard),
+    },
     dLdT,
     dLdTUnscaled,
-    closedForm: { soft: closed.cfSoft, hard: closed.cfHard, dLdT: cfdT, dLdTUnscaled: closed.dKLdT === null ? null : alpha * closed.dKLdT },
-    maxAbsError: { soft: maxAbsDiff(soft, closed.cfSoft), hard: maxAbsDiff(hard, closed.cfHard), dLdT: cfdT === null || Number.isNaN(dLdT) ? null : Math.abs(dLdT - cfdT) },
+    closedForm: {
+      soft: closed.cfSoft,
+      hard: closed.cfHard,
+      dLdT: cfdT,
+      dLdTUnscaled: closed.dKLdT === null ? null : alpha * closed.dKLdT,
+    },
+    maxAbsError: {
+      soft: maxAbsDiff(soft, closed.cfSoft),
+      hard: maxAbsDiff(hard, closed.cfHard),
+      dLdT: cfdT === null || Number.isNaN(dLdT) ? null : Math.abs(dLdT - cfdT),
+    },
   };
 }
 
@@ -113,7 +171,12 @@ export function gradientReport(parts: KDParts, student: Tensor, labels: Labels, 
  * The report for the standard KD loss at one temperature, computed in float64 on copies of the
  * logits with T as a leaf, so dL/dT is available.
  */
-export function inspectDistillation(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, opts: { temperature: number; alpha?: number }): GradientReport {
+export function inspectDistillation(
+  studentLogits: Tensor,
+  teacherLogits: Tensor,
+  labels: Labels,
+  opts: { temperature: number; alpha?: number },
+): GradientReport {
   const s = studentLogits.detach().to('float64').requiresGrad_();
   const t = teacherLogits.detach().to('float64');
   const T = tensor(opts.temperature, { dtype: 'float64', requiresGrad: true });
@@ -126,7 +189,8 @@ const weight = (w: number) => String(Number(w.toPrecision(12)));
 
 /** A plain-text rendering of a report. */
 export function formatGradientReport(r: GradientReport): string {
-  const f = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(5) : v.toExponential(3));
+  const f = (v: number | null) =>
+    v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(5) : v.toExponential(3);
   return [
     `T = ${r.temperature}, alpha = ${r.alpha}`,
     `loss ${f(r.loss)} = ${r.alpha}·T²·KL (${f(r.softLoss)}) + ${weight(1 - r.alpha)}·CE (${f(r.hardLoss)}); KL = ${f(r.kl)}`,

@@ -36,7 +36,10 @@ export class MultiTeacherDistillationLoss {
     this.temperature = opts.temperature ?? 1;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, op);
     this.average = opts.average ?? 'probs';
-    if (this.average !== 'probs' && this.average !== 'logits') throw new RangeError(`${op}: average must be 'probs' or 'logits', got ${JSON.stringify(this.average)}`);
+    if (this.average !== 'probs' && this.average !== 'logits')
+      throw new RangeError(
+        `${op}: average must be 'probs' or 'logits', got ${JSON.stringify(this.average)}`,
+      );
     if (opts.weights) normalizeWeights(opts.weights, opts.weights.length, op);
     this.weights = opts.weights;
     this.teacherGrad = opts.teacherGrad ?? false;
@@ -50,34 +53,59 @@ export class MultiTeacherDistillationLoss {
 
   parts(studentLogits: Tensor, teacherLogitsList: readonly Tensor[], labels: Labels): KDParts {
     const op = 'MultiTeacherDistillationLoss';
-    if (!Array.isArray(teacherLogitsList) || teacherLogitsList.length === 0) throw new RangeError(`${op}: expected a non-empty list of teacher logits`);
+    if (!Array.isArray(teacherLogitsList) || teacherLogitsList.length === 0)
+      throw new RangeError(`${op}: expected a non-empty list of teacher logits`);
     teacherLogitsList.forEach((t, k) => {
       if (!(t instanceof Tensor) || t.shape.join() !== studentLogits.shape.join()) {
-        throw new RangeError(`${op}: teacher ${k} logits ${t instanceof Tensor ? formatShape(t.shape) : String(t)} and student logits ${formatShape(studentLogits.shape)} must have the same shape`);
+        throw new RangeError(
+          `${op}: teacher ${k} logits ${t instanceof Tensor ? formatShape(t.shape) : String(t)} and student logits ${formatShape(studentLogits.shape)} must have the same shape`,
+        );
       }
     });
     const dtype = checkLogits(studentLogits, teacherLogitsList[0]!, op);
     const K = teacherLogitsList.length;
     const w = normalizeWeights(this.weights ?? new Array<number>(K).fill(1), K, op);
     const T = asTemperature(this.temperature, dtype, op);
-    const teachers = teacherLogitsList.map((t, k) => (this.teacherGrad ? t.to(dtype) : detachedTeacher(t, dtype, `t${k + 1} (teacher ${k + 1} logits)`)));
+    const teachers = teacherLogitsList.map((t, k) =>
+      this.teacherGrad
+        ? t.to(dtype)
+        : detachedTeacher(t, dtype, `t${k + 1} (teacher ${k + 1} logits)`),
+    );
     let teacherLogProbs: Tensor;
     if (this.average === 'logits') {
       const mean = teachers.map((t, k) => t.mul(w[k]!)).reduce((a, b) => a.add(b));
       teacherLogProbs = mean.div(T).logSoftmax(1);
     } else {
-      const logW = tensor(w.map((v) => (v > 0 ? Math.log(v) : -Infinity)), { dtype }).reshape(K, 1, 1);
-      teacherLogProbs = stack(teachers.map((t) => t.div(T).logSoftmax(1))).add(logW).logsumexp(0);
+      const logW = tensor(
+        w.map((v) => (v > 0 ? Math.log(v) : -Infinity)),
+        { dtype },
+      ).reshape(K, 1, 1);
+      teacherLogProbs = stack(teachers.map((t) => t.div(T).logSoftmax(1)))
+        .add(logW)
+        .logsumexp(0);
     }
     teacherLogProbs.withLabel(`log p̄ (${this.average})`);
-    return combine(softTerm(studentLogits, teacherLogProbs, T), studentLogits, labels, T, teacherLogProbs, this.alpha, 'MultiTeacherDistillationLoss', this.probabilityTargets);
+    return combine(
+      softTerm(studentLogits, teacherLogProbs, T),
+      studentLogits,
+      labels,
+      T,
+      teacherLogProbs,
+      this.alpha,
+      'MultiTeacherDistillationLoss',
+      this.probabilityTargets,
+    );
   }
 }
 
 /** Checks one finite weight >= 0 per teacher, not all zero, and returns them summing to 1. */
 export function normalizeWeights(weights: readonly number[], K: number, op: string): number[] {
-  if (weights.length !== K) throw new RangeError(`${op}: got ${weights.length} weights for ${K} teachers`);
-  weights.forEach((v, k) => { if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${op}: weight ${k} must be a finite number >= 0, got ${v}`); });
+  if (weights.length !== K)
+    throw new RangeError(`${op}: got ${weights.length} weights for ${K} teachers`);
+  weights.forEach((v, k) => {
+    if (!(v >= 0) || !Number.isFinite(v))
+      throw new RangeError(`${op}: weight ${k} must be a finite number >= 0, got ${v}`);
+  });
   const sum = weights.reduce((a, b) => a + b, 0);
   if (!(sum > 0)) throw new RangeError(`${op}: teacher weights sum to 0`);
   return weights.map((v) => v / sum);

@@ -4,7 +4,14 @@
 //   L = α · T² · KL( softmax(Z(t)/T) ‖ softmax(Z(s)/T) ) + (1 − α) · CE(s, y).
 import type { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
-import { checkLogits, combine, softTerm, type KDOptions, type KDParts, detachedTeacher } from './kd.js';
+import {
+  checkLogits,
+  combine,
+  softTerm,
+  type KDOptions,
+  type KDParts,
+  detachedTeacher,
+} from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
 
 /**
@@ -13,8 +20,16 @@ import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.j
  * e.g. an untrained student) has a finite gradient instead of sqrt'(0) = ∞ times 0 = NaN.
  */
 export function standardizeLogits(x: Tensor, eps = 1e-7): Tensor {
-  if (x.ndim !== 2 || x.shape[1]! < 2) throw new RangeError(`standardizeLogits: expected logits [batch, classes >= 2], got shape [${x.shape.join(', ')}]`);
-  return x.sub(x.mean(1, true)).div(x.var(1, { keepdim: true }).add(eps * eps).sqrt());
+  if (x.ndim !== 2 || x.shape[1]! < 2)
+    throw new RangeError(
+      `standardizeLogits: expected logits [batch, classes >= 2], got shape [${x.shape.join(', ')}]`,
+    );
+  return x.sub(x.mean(1, true)).div(
+    x
+      .var(1, { keepdim: true })
+      .add(eps * eps)
+      .sqrt(),
+  );
 }
 
 export class LogitStandardizedDistillationLoss {
@@ -41,9 +56,23 @@ export class LogitStandardizedDistillationLoss {
     const op = 'LogitStandardizedDistillationLoss';
     const dtype = checkLogits(studentLogits, teacherLogits, op);
     const T = asTemperature(this.temperature as TemperatureLike, dtype, op);
-    const teacher = this.teacherGrad ? teacherLogits.to(dtype) : detachedTeacher(teacherLogits, dtype);
+    const teacher = this.teacherGrad
+      ? teacherLogits.to(dtype)
+      : detachedTeacher(teacherLogits, dtype);
     const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
     const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
-    return { ...combine(soft, studentLogits, labels, T, teacherLogProbs, this.alpha, 'LogitStandardizedDistillationLoss', this.probabilityTargets), standardized: { eps: this.eps } };
+    return {
+      ...combine(
+        soft,
+        studentLogits,
+        labels,
+        T,
+        teacherLogProbs,
+        this.alpha,
+        'LogitStandardizedDistillationLoss',
+        this.probabilityTargets,
+      ),
+      standardized: { eps: this.eps },
+    };
   }
 }

@@ -9,20 +9,26 @@ export type TemperatureLike = number | Tensor;
 /** Validates T (> 0, finite) and returns it as a 0-d tensor of `dtype`, labelled 'T'. */
 export function asTemperature(T: TemperatureLike, dtype: FloatDType, op: string): Tensor {
   if (T instanceof Tensor) {
-    if (T.numel() !== 1) throw new RangeError(`${op}: temperature must be a single number, got a tensor of shape [${T.shape.join(', ')}]`);
+    if (T.numel() !== 1)
+      throw new RangeError(
+        `${op}: temperature must be a single number, got a tensor of shape [${T.shape.join(', ')}]`,
+      );
     const v = T.toTypedArray()[0]!;
-    if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${op}: temperature must be a finite number > 0, got ${v}`);
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new RangeError(`${op}: temperature must be a finite number > 0, got ${v}`);
     const t = T.ndim === 0 ? T : T.reshape([]);
     const out = t.dtype === dtype ? t : t.to(dtype);
     if (!out.label) out.label = 'T';
     return out;
   }
-  if (typeof T !== 'number' || !(T > 0) || !Number.isFinite(T)) throw new RangeError(`${op}: temperature must be a finite number > 0, got ${T}`);
+  if (typeof T !== 'number' || !(T > 0) || !Number.isFinite(T))
+    throw new RangeError(`${op}: temperature must be a finite number > 0, got ${T}`);
   return tensor(T, { dtype }).withLabel('T');
 }
 
 export function checkAlpha(alpha: number, op: string, name = 'alpha'): number {
-  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new RangeError(`${op}: ${name} must be in [0, 1], got ${alpha}`);
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1))
+    throw new RangeError(`${op}: ${name} must be in [0, 1], got ${alpha}`);
   return alpha;
 }
 
@@ -31,10 +37,25 @@ export function checkAlpha(alpha: number, op: string, name = 'alpha'): number {
  * With the seed's defaults (T0 = 1, decay 0.95) T drops below 1 from epoch 1 on — it sharpens
  * instead of softening; a floor of 1 (minTemp: 1) keeps the soft targets soft.
  */
-export function adaptiveTemperature(initialTemp: number, tempDecay: number, epoch: number, minTemp = 0): number {
-  if (!(initialTemp > 0) || !Number.isFinite(initialTemp)) throw new RangeError(`adaptiveTemperature: initialTemp must be a finite number > 0, got ${initialTemp}`);
-  if (!(tempDecay > 0) || !Number.isFinite(tempDecay)) throw new RangeError(`adaptiveTemperature: tempDecay must be a finite number > 0, got ${tempDecay}`);
-  if (!(minTemp >= 0) || !Number.isFinite(minTemp)) throw new RangeError(`adaptiveTemperature: minTemp must be a finite number >= 0, got ${minTemp}`);
-  if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`adaptiveTemperature: epoch must be an integer >= 0, got ${epoch}`);
+export function adaptiveTemperature(
+  initialTemp: number,
+  tempDecay: number,
+  epoch: number,
+  minTemp = 0,
+): number {
+  if (!(initialTemp > 0) || !Number.isFinite(initialTemp))
+    throw new RangeError(
+      `adaptiveTemperature: initialTemp must be a finite number > 0, got ${initialTemp}`,
+    );
+  if (!(tempDecay > 0) || !Number.isFinite(tempDecay))
+    throw new RangeError(
+      `adaptiveTemperature: tempDecay must be a finite number > 0, got ${tempDecay}`,
+    );
+  if (!(minTemp >= 0) || !Number.isFinite(minTemp))
+    throw new RangeError(
+      `adaptiveTemperature: minTemp must be a finite number >= 0, got ${minTemp}`,
+    );
+  if (!Number.isInteger(epoch) || epoch < 0)
+    throw new RangeError(`adaptiveTemperature: epoch must be an integer >= 0, got ${epoch}`);
   return Math.max(minTemp, initialTemp * tempDecay ** epoch);
 }

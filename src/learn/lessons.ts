@@ -11,7 +11,8 @@ import { Parameter } from '../nn/parameter.js';
 
 const norm = (t: Tensor) => Math.sqrt(Array.from(t.toTypedArray()).reduce((s, v) => s + v * v, 0));
 /** Slope of log y against log x between two points. */
-const slope = (x0: number, y0: number, x1: number, y1: number) => Math.log(y1 / y0) / Math.log(x1 / x0);
+const slope = (x0: number, y0: number, x1: number, y1: number) =>
+  Math.log(y1 / y0) / Math.log(x1 / x0);
 
 export interface TSquaredLesson {
   rows: { T: number; softUnscaled: number; softScaled: number }[];
@@ -28,7 +29,10 @@ export interface TSquaredLesson {
  * T²-scaled one levels off, so T² keeps the soft term's weight against CE as T changes.
  */
 export function tSquaredLesson(
-  student: Tensor, teacher: Tensor, labels: number[] | Int32Array, temperatures = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
+  student: Tensor,
+  teacher: Tensor,
+  labels: number[] | Int32Array,
+  temperatures = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
 ): TSquaredLesson {
   const s = student.detach().to('float64').requiresGrad_();
   const t = teacher.detach().to('float64');
@@ -45,12 +49,13 @@ export function tSquaredLesson(
   const high = rows.slice(Math.floor(rows.length / 2)).map((r) => r.softScaled);
   const scaledSpreadHigh = Math.max(...high) / Math.min(...high);
   const f = (v: number) => v.toFixed(2);
-  const conclusion = `From T = ${y.T} to ${z.T} the unscaled soft gradient falls as T^${f(highSlope)}`
-    + `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T}`
-    + ` it goes as T^${f(lowSlope)}${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}.`
-    + ' Multiplied by T², the gradient varies by'
-    + ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}:`
-    + " T² keeps the soft term's scale, so α means the same at any high T.";
+  const conclusion =
+    `From T = ${y.T} to ${z.T} the unscaled soft gradient falls as T^${f(highSlope)}` +
+    `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T}` +
+    ` it goes as T^${f(lowSlope)}${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}.` +
+    ' Multiplied by T², the gradient varies by' +
+    ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}:` +
+    " T² keeps the soft term's scale, so α means the same at any high T.";
   return { rows, lowSlope, highSlope, scaledSpreadHigh, conclusion };
 }
 
@@ -66,7 +71,9 @@ export interface LogitMatchingLesson {
  * logits z (N classes). The relative error of that approximation against autograd falls like 1/T.
  */
 export function logitMatchingLesson(
-  student: Tensor, teacher: Tensor, temperatures = [1, 2, 4, 8, 16, 32, 64],
+  student: Tensor,
+  teacher: Tensor,
+  temperatures = [1, 2, 4, 8, 16, 32, 64],
 ): LogitMatchingLesson {
   const center = (x: Tensor) => x.sub(x.mean(1, true));
   const zs = noGrad(() => center(student.detach().to('float64')));
@@ -85,10 +92,11 @@ export function logitMatchingLesson(
   const [y, z] = [rows.at(-2)!, rows.at(-1)!];
   const sl = slope(y.T, y.relativeError, z.T, z.relativeError);
   const first = rows[0]!;
-  const conclusion = `The relative error of (z_s − z_t)/(N·T²) falls from ${(100 * first.relativeError).toFixed(1)}%`
-    + ` at T = ${first.T} to ${(100 * z.relativeError).toFixed(2)}% at T = ${z.T},`
-    + ` as T^${sl.toFixed(2)}${Math.abs(sl + 1) < 0.2 ? ' (≈ 1/T)' : ''}: at high temperature the KD gradient is`
-    + ' the gradient of ½‖z_s − z_t‖²/(N·T²) — matching centred logits.';
+  const conclusion =
+    `The relative error of (z_s − z_t)/(N·T²) falls from ${(100 * first.relativeError).toFixed(1)}%` +
+    ` at T = ${first.T} to ${(100 * z.relativeError).toFixed(2)}% at T = ${z.T},` +
+    ` as T^${sl.toFixed(2)}${Math.abs(sl + 1) < 0.2 ? ' (≈ 1/T)' : ''}: at high temperature the KD gradient is` +
+    ' the gradient of ½‖z_s − z_t‖²/(N·T²) — matching centred logits.';
   return { rows, slope: sl, conclusion };
 }
 
@@ -105,24 +113,41 @@ export interface DarkKnowledgeLesson {
  * wrong-class mass on a few similar classes — visible at T = 1 only in tiny numbers, at T = 4 clearly.
  */
 export function darkKnowledgeLesson(
-  teacherLogits: Tensor, labels: ArrayLike<number>, names: readonly string[], temperatures = [1, 4],
+  teacherLogits: Tensor,
+  labels: ArrayLike<number>,
+  names: readonly string[],
+  temperatures = [1, 4],
 ): DarkKnowledgeLesson {
   const C = names.length;
-  const probsAt = (T: number) => noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1))
-    .toArray() as number[][];
-  const byT = Object.fromEntries(temperatures.map((T) => [T, probsAt(T)])) as Record<number, number[][]>;
+  const probsAt = (T: number) =>
+    noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1)).toArray() as number[][];
+  const byT = Object.fromEntries(temperatures.map((T) => [T, probsAt(T)])) as Record<
+    number,
+    number[][]
+  >;
   const mean = (T: number, c: number) => {
     const acc = new Array<number>(C).fill(0);
     let n = 0;
-    byT[T]!.forEach((row, i) => { if (labels[i] === c) { n++; row.forEach((v, k) => { acc[k]! += v; }); } });
+    byT[T]!.forEach((row, i) => {
+      if (labels[i] === c) {
+        n++;
+        row.forEach((v, k) => {
+          acc[k]! += v;
+        });
+      }
+    });
     return acc.map((v) => v / Math.max(n, 1));
   };
   const Thi = temperatures.at(-1)!;
   const rows = names.map((cls, c) => {
     const m = mean(Thi, c);
     let nearest = c === 0 ? 1 : 0;
-    m.forEach((v, k) => { if (k !== c && v > m[nearest]!) nearest = k; });
-    const probability = Object.fromEntries(temperatures.map((T) => [`T=${T}`, mean(T, c)[nearest]!]));
+    m.forEach((v, k) => {
+      if (k !== c && v > m[nearest]!) nearest = k;
+    });
+    const probability = Object.fromEntries(
+      temperatures.map((T) => [`T=${T}`, mean(T, c)[nearest]!]),
+    );
     return { cls, nearest: names[nearest]!, probability };
   });
   const mutual: [string, string][] = [];
@@ -133,17 +158,25 @@ export function darkKnowledgeLesson(
   const lo = `T=${temperatures[0]}`;
   const hi = `T=${Thi}`;
   const ratio = rows.reduce((s, r) => s + r.probability[hi]! / r.probability[lo]!, 0) / rows.length;
-  const conclusion = `${mutual.length} pair${mutual.length === 1 ? '' : 's'} of classes name each other as nearest`
-    + `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''};`
-    + ` raising T from ${temperatures[0]} to ${Thi}`
-    + ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average:`
-    + ' that is the similarity structure a student learns from soft targets and not from labels.';
+  const conclusion =
+    `${mutual.length} pair${mutual.length === 1 ? '' : 's'} of classes name each other as nearest` +
+    `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''};` +
+    ` raising T from ${temperatures[0]} to ${Thi}` +
+    ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average:` +
+    ' that is the similarity structure a student learns from soft targets and not from labels.';
   return { rows, mutual, conclusion };
 }
 
 export interface LearnedTLesson {
   /** dL/dT by autograd and by the closed form (KD-IDENTITIES 6), with and without T², per T. */
-  rows: { T: number; kl: number; softLoss: number; dKLdT: number; dSoftdT: number; closedFormError: number }[];
+  rows: {
+    T: number;
+    kl: number;
+    softLoss: number;
+    dKLdT: number;
+    dSoftdT: number;
+    closedFormError: number;
+  }[];
   /** Plain descent on log T from `start`, once on KL and once on T²·KL, the logits fixed. */
   descent: { scaled: boolean; path: { step: number; T: number; loss: number }[] }[];
   conclusion: string;
@@ -156,7 +189,9 @@ export interface LearnedTLesson {
  * (T²·KL → 0 as T → 0 when the argmaxes agree, and like T·margin when they do not).
  */
 export function learnedTLesson(
-  student: Tensor, teacher: Tensor, labels: number[] | Int32Array,
+  student: Tensor,
+  teacher: Tensor,
+  labels: number[] | Int32Array,
   o: { temperatures?: number[]; start?: number; steps?: number; lr?: number } = {},
 ): LearnedTLesson {
   const s = student.detach().to('float64');
@@ -167,10 +202,15 @@ export function learnedTLesson(
     const parts = distillationParts(sg, t, labels, { temperature: T, alpha: 1 });
     const r = gradientReport(parts, sg, labels, t);
     return {
-      T: Tv, kl: parts.kl.item(), softLoss: parts.softLoss.item(), dKLdT: r.dLdTUnscaled, dSoftdT: r.dLdT,
+      T: Tv,
+      kl: parts.kl.item(),
+      softLoss: parts.softLoss.item(),
+      dKLdT: r.dLdTUnscaled,
+      dSoftdT: r.dLdT,
       closedFormError: Math.max(
         Math.abs(r.dLdT - r.closedForm.dLdT!) / Math.max(Math.abs(r.dLdT), 1e-300),
-        Math.abs(r.dLdTUnscaled - r.closedForm.dLdTUnscaled!) / Math.max(Math.abs(r.dLdTUnscaled), 1e-300),
+        Math.abs(r.dLdTUnscaled - r.closedForm.dLdTUnscaled!) /
+          Math.max(Math.abs(r.dLdTUnscaled), 1e-300),
       ),
     };
   });
@@ -197,17 +237,20 @@ export function learnedTLesson(
   const move = (d: (typeof descent)[number]) => {
     const [a, b] = [d.path[0]!, d.path.at(-1)!];
     const dir = b.T > a.T ? 'up' : 'down';
-    return `${d.scaled ? 'T²·KL' : 'KL'}: T ${dir} from ${a.T} to ${b.T.toPrecision(3)},`
-      + ` loss ${a.loss.toPrecision(3)} → ${b.loss.toPrecision(3)}`;
+    return (
+      `${d.scaled ? 'T²·KL' : 'KL'}: T ${dir} from ${a.T} to ${b.T.toPrecision(3)},` +
+      ` loss ${a.loss.toPrecision(3)} → ${b.loss.toPrecision(3)}`
+    );
   };
   const [plain, scaled] = descent as [(typeof descent)[0], (typeof descent)[0]];
-  const opposite = (plain.path.at(-1)!.T > start) !== (scaled.path.at(-1)!.T > start);
-  const conclusion = `Autograd's dL/dT matches the closed form to ${worst.toExponential(1)} (relative) at every T.`
-    + ` Descent on T, the logits fixed — ${move(plain)}; ${move(scaled)}.`
-    + (opposite
-      ? ' The two losses send T opposite ways, each towards the end where it vanishes: minimising the student\'s loss'
-        + ' over T finds a degenerate temperature, so a learned T needs another objective (CTKD, for one, learns it'
-        + ' adversarially, within bounds).'
+  const opposite = plain.path.at(-1)!.T > start !== scaled.path.at(-1)!.T > start;
+  const conclusion =
+    `Autograd's dL/dT matches the closed form to ${worst.toExponential(1)} (relative) at every T.` +
+    ` Descent on T, the logits fixed — ${move(plain)}; ${move(scaled)}.` +
+    (opposite
+      ? " The two losses send T opposite ways, each towards the end where it vanishes: minimising the student's loss" +
+        ' over T finds a degenerate temperature, so a learned T needs another objective (CTKD, for one, learns it' +
+        ' adversarially, within bounds).'
       : ' Both losses moved T the same way here.');
   return { rows, descent, conclusion };
 }
@@ -235,20 +278,44 @@ export interface SeveralTeachersLesson {
  * accurate each ensemble is against each teacher alone.
  */
 export function severalTeachersLesson(
-  logits: readonly Tensor[], labels: ArrayLike<number>, names: readonly string[], temperatures = [1, 4],
+  logits: readonly Tensor[],
+  labels: ArrayLike<number>,
+  names: readonly string[],
+  temperatures = [1, 4],
 ): SeveralTeachersLesson {
-  if (logits.length < 2) throw new RangeError(`severalTeachersLesson: needs at least 2 teachers, got ${logits.length}`);
+  if (logits.length < 2)
+    throw new RangeError(`severalTeachersLesson: needs at least 2 teachers, got ${logits.length}`);
   const z = logits.map((t) => t.detach().to('float64'));
   const [B, C] = z[0]!.shape as [number, number];
   const rowsOf = (t: Tensor) => t.toArray() as number[][];
   const top = (row: number[]) => row.indexOf(Math.max(...row));
-  const accuracy = (p: number[][]) => p.reduce((s, row, i) => s + (top(row) === labels[i] ? 1 : 0), 0) / B;
-  const teachers = z.map((t, k) => ({ name: names[k] ?? `teacher ${k + 1}`, accuracy: accuracy(rowsOf(t)) }));
+  const accuracy = (p: number[][]) =>
+    p.reduce((s, row, i) => s + (top(row) === labels[i] ? 1 : 0), 0) / B;
+  const teachers = z.map((t, k) => ({
+    name: names[k] ?? `teacher ${k + 1}`,
+    accuracy: accuracy(rowsOf(t)),
+  }));
   const rows = temperatures.map((T) => {
-    const probs = rowsOf(noGrad(() => z.map((t) => t.div(T).softmax(1)).reduce((a, b) => a.add(b)).div(z.length)));
-    const logitsAvg = rowsOf(noGrad(() => z.reduce((a, b) => a.add(b)).div(z.length).div(T).softmax(1)));
+    const probs = rowsOf(
+      noGrad(() =>
+        z
+          .map((t) => t.div(T).softmax(1))
+          .reduce((a, b) => a.add(b))
+          .div(z.length),
+      ),
+    );
+    const logitsAvg = rowsOf(
+      noGrad(() =>
+        z
+          .reduce((a, b) => a.add(b))
+          .div(z.length)
+          .div(T)
+          .softmax(1),
+      ),
+    );
     const stats = (p: number[][]) => ({
-      entropy: p.reduce((s, row) => s - row.reduce((h, v) => h + (v > 0 ? v * Math.log(v) : 0), 0), 0) / B,
+      entropy:
+        p.reduce((s, row) => s - row.reduce((h, v) => h + (v > 0 ? v * Math.log(v) : 0), 0), 0) / B,
       top: p.reduce((s, row) => s + Math.max(...row), 0) / B,
       accuracy: accuracy(p),
     });
@@ -265,19 +332,21 @@ export function severalTeachersLesson(
   const best = teachers.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   const lo = rows[0]!;
-  const soft = (r: (typeof rows)[number]) => `${r.probs.entropy > r.logits.entropy ? 'probability' : 'logit'} average`;
+  const soft = (r: (typeof rows)[number]) =>
+    `${r.probs.entropy > r.logits.entropy ? 'probability' : 'logit'} average`;
   const ens = Math.max(lo.probs.accuracy, lo.logits.accuracy);
-  const conclusion = `At T = ${lo.T} the ${soft(lo)} is the softer target (mean entropy ${lo.probs.entropy.toFixed(3)}`
-    + ` nats for probabilities, ${lo.logits.entropy.toFixed(3)} for logits,`
-    + ` of at most ${Math.log(C).toFixed(3)}); the two`
-    + ` name different top classes on ${pct(lo.disagree)} of the images, KL ${lo.kl.toFixed(4)} apart.`
-    + ` At T = ${hi.T} the ${soft(hi)} is softer`
-    + ` (${hi.probs.entropy.toFixed(3)} against ${hi.logits.entropy.toFixed(3)}),`
-    + ` ${hi.kl < lo.kl ? 'and the targets are closer' : 'and the targets are further apart'}: KL ${hi.kl.toFixed(4)},`
-    + ` top classes differ on ${pct(hi.disagree)}. As classifiers the ensembles reach`
-    + ` ${pct(lo.probs.accuracy)} (probabilities, T = ${lo.T}) and ${pct(lo.logits.accuracy)} (logits)`
-    + ` against ${pct(best.accuracy)} for the best teacher alone (${best.name})`
-    + (ens > best.accuracy
+  const conclusion =
+    `At T = ${lo.T} the ${soft(lo)} is the softer target (mean entropy ${lo.probs.entropy.toFixed(3)}` +
+    ` nats for probabilities, ${lo.logits.entropy.toFixed(3)} for logits,` +
+    ` of at most ${Math.log(C).toFixed(3)}); the two` +
+    ` name different top classes on ${pct(lo.disagree)} of the images, KL ${lo.kl.toFixed(4)} apart.` +
+    ` At T = ${hi.T} the ${soft(hi)} is softer` +
+    ` (${hi.probs.entropy.toFixed(3)} against ${hi.logits.entropy.toFixed(3)}),` +
+    ` ${hi.kl < lo.kl ? 'and the targets are closer' : 'and the targets are further apart'}: KL ${hi.kl.toFixed(4)},` +
+    ` top classes differ on ${pct(hi.disagree)}. As classifiers the ensembles reach` +
+    ` ${pct(lo.probs.accuracy)} (probabilities, T = ${lo.T}) and ${pct(lo.logits.accuracy)} (logits)` +
+    ` against ${pct(best.accuracy)} for the best teacher alone (${best.name})` +
+    (ens > best.accuracy
       ? ': the combined target is more accurate than either teacher.'
       : ': combining did not beat the best teacher here.');
   return { teachers, rows, conclusion };

@@ -21,12 +21,19 @@ export function withoutClass(set: CifarSet, c: number): CifarSet {
   const keep: number[] = [];
   for (let i = 0; i < set.count; i++) if (set.labels[i] !== c) keep.push(i);
   const images = new Uint8Array(keep.length * IMAGE_BYTES);
-  keep.forEach((i, r) => images.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), r * IMAGE_BYTES));
+  keep.forEach((i, r) =>
+    images.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), r * IMAGE_BYTES),
+  );
   return { images, labels: Uint8Array.from(keep, (i) => set.labels[i]!), count: keep.length };
 }
 
 /** The model's logits on every image of the set, in eval mode, as rows of `classes` numbers. */
-export function logitsOf(model: Forward, set: CifarSet, norm: Normalization, classes = 10): Float32Array {
+export function logitsOf(
+  model: Forward,
+  set: CifarSet,
+  norm: Normalization,
+  classes = 10,
+): Float32Array {
   const out = new Float32Array(set.count * classes);
   const wasTraining = model.training;
   model.eval();
@@ -34,7 +41,10 @@ export function logitsOf(model: Forward, set: CifarSet, norm: Normalization, cla
     noGrad(() => {
       for (let start = 0; start < set.count; start += 200) {
         tidy(() => {
-          const idx = Int32Array.from({ length: Math.min(200, set.count - start) }, (_, i) => start + i);
+          const idx = Int32Array.from(
+            { length: Math.min(200, set.count - start) },
+            (_, i) => start + i,
+          );
           out.set(model.forward(toImageTensor(set, idx, norm)).toTypedArray(), start * classes);
         });
       }
@@ -50,7 +60,12 @@ export function logitsOf(model: Forward, set: CifarSet, norm: Normalization, cla
  * `share` of the rows: image i is predicted c iff δ > max_{k≠c} z_k − z_c, so δ sits between the
  * sorted margins at that rank. Uses no labels.
  */
-export function biasShiftForShare(logits: ArrayLike<number>, classes: number, c: number, share: number): number {
+export function biasShiftForShare(
+  logits: ArrayLike<number>,
+  classes: number,
+  c: number,
+  share: number,
+): number {
   const n = logits.length / classes;
   const margins = Float64Array.from({ length: n }, (_, i) => {
     let best = -Infinity;
@@ -65,7 +80,11 @@ export function biasShiftForShare(logits: ArrayLike<number>, classes: number, c:
 
 /** Accuracy overall and on class c of logits (with δ added to class c's logit). */
 export function accuracies(
-  logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, c: number, delta = 0,
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  c: number,
+  delta = 0,
 ) {
   let correct = 0;
   let inClass = 0;
@@ -76,18 +95,30 @@ export function accuracies(
     let best = -Infinity;
     for (let k = 0; k < classes; k++) {
       const v = logits[i * classes + k]! + (k === c ? delta : 0);
-      if (v > best) { best = v; arg = k; }
+      if (v > best) {
+        best = v;
+        arg = k;
+      }
     }
     if (arg === labels[i]) correct++;
     if (arg === c) predictedC++;
-    if (labels[i] === c) { inClass++; if (arg === c) inClassCorrect++; }
+    if (labels[i] === c) {
+      inClass++;
+      if (arg === c) inClassCorrect++;
+    }
   }
   const n = labels.length;
   const omittedAccuracy = inClass ? inClassCorrect / inClass : NaN;
   return { accuracy: correct / n, omittedAccuracy, predictedShare: predictedC / n };
 }
 
-export const OMITTED_METHODS = ['scratch', 'scratch + bias', 'distilled', 'distilled + bias', 'all labels'] as const;
+export const OMITTED_METHODS = [
+  'scratch',
+  'scratch + bias',
+  'distilled',
+  'distilled + bias',
+  'all labels',
+] as const;
 export type OmittedMethod = (typeof OMITTED_METHODS)[number];
 
 export const OMITTED_DESCRIPTIONS: Record<OmittedMethod, string> = {
@@ -170,17 +201,28 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   const transfer = withoutClass(o.train, o.omit);
   const name = o.names[o.omit];
   if (transfer.count === 0) {
-    throw new RangeError(`the training split holds only class ${name}: nothing is left to transfer`);
+    throw new RangeError(
+      `the training split holds only class ${name}: nothing is left to transfer`,
+    );
   }
   if (transfer.count === o.train.count) {
     throw new RangeError(`the training split holds no image of class ${name}: nothing to omit`);
   }
   const share = (o.train.count - transfer.count) / o.train.count;
   const config: TrainConfig = {
-    ...TEACHER_RECIPE, model: studentName, epochs: o.epochs ?? 10, lr: o.lr ?? 0.02, augment: false,
+    ...TEACHER_RECIPE,
+    model: studentName,
+    epochs: o.epochs ?? 10,
+    lr: o.lr ?? 0.02,
+    augment: false,
   };
   const teacherLogits = logitsOf(o.teacher, o.test, o.norm, C);
-  const teacherOmittedAccuracy = accuracies(teacherLogits, o.test.labels, C, o.omit).omittedAccuracy;
+  const teacherOmittedAccuracy = accuracies(
+    teacherLogits,
+    o.test.labels,
+    C,
+    o.omit,
+  ).omittedAccuracy;
   let cache: Float32Array[] | undefined;
   const runs: OmittedClassRun[] = [];
   const total = seeds.length * 3;
@@ -188,8 +230,14 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   const train = async (seed: number, set: CifarSet, distil: boolean): Promise<ZooModel> => {
     const model = buildModel(studentName, { generator: new Generator(seed) });
     const trainer = new Trainer(
-      model, set, o.test, o.norm, { ...config, seed }, distil ? { ...DEFAULT_KD, temperature, alpha } : null,
-      distil ? [o.teacher] : [], distil && cache ? { teacherCache: cache } : {},
+      model,
+      set,
+      o.test,
+      o.norm,
+      { ...config, seed },
+      distil ? { ...DEFAULT_KD, temperature, alpha } : null,
+      distil ? [o.teacher] : [],
+      distil && cache ? { teacherCache: cache } : {},
     );
     if (distil) cache ??= trainer.getTeacherCache() ?? undefined;
     const r = await trainer.run();
@@ -203,7 +251,10 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
     const record = (method: OmittedMethod, logits: Float32Array, delta: number) => {
       runs.push({ seed, method, delta, ...accuracies(logits, o.test.labels, C, o.omit, delta) });
     };
-    for (const [name, set, distil] of [['scratch', transfer, false], ['distilled', transfer, true]] as const) {
+    for (const [name, set, distil] of [
+      ['scratch', transfer, false],
+      ['distilled', transfer, true],
+    ] as const) {
       const z = logitsOf(await train(seed, set, distil), o.test, o.norm, C);
       record(name, z, 0);
       record(`${name} + bias`, z, biasShiftForShare(z, C, o.omit, share));
@@ -217,8 +268,13 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
     const om = meanStd(rs.map((r) => r.omittedAccuracy));
     const acc = meanStd(rs.map((r) => r.accuracy));
     return {
-      method, description: OMITTED_DESCRIPTIONS[method], omittedMean: om.mean!, omittedStd: om.std!,
-      accuracyMean: acc.mean!, accuracyStd: acc.std!, deltaMean: meanStd(rs.map((r) => r.delta)).mean!,
+      method,
+      description: OMITTED_DESCRIPTIONS[method],
+      omittedMean: om.mean!,
+      omittedStd: om.std!,
+      accuracyMean: acc.mean!,
+      accuracyStd: acc.std!,
+      deltaMean: meanStd(rs.map((r) => r.delta)).mean!,
     };
   });
   const by = (m: OmittedMethod) => rows.find((r) => r.method === m)!;
@@ -235,16 +291,27 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   // learned: the bias-adjusted distilled student beats the bias-adjusted label-only one by > 2σ
   const sdAdj = Math.hypot(db.omittedStd, sb.omittedStd);
   const learned = db.omittedMean - sb.omittedMean > 2 * sdAdj && db.omittedMean > sb.omittedMean;
-  const conclusion = `Without a single ${cls} image in its transfer set, the distilled student classifies ${pm(d)} of`
-    + ` the test ${cls} images correctly, against ${pm(s)} from labels alone${gain(d, s)}.`
-    + ` Raising the ${cls} bias by δ ≈ ${db.deltaMean.toFixed(2)} (chosen so ${pct(share)}% of test images`
-    + ` are called ${cls}, no labels used) gives ${pm(db)}, while the same adjustment of the label-only student`
-    + ` gives ${pm(sb)}${gain(db, sb)}: ${learned
-      ? `the distilled student learned what ${an} ${cls} looks like from the teacher's soft targets on other classes`
-      : 'the soft targets did not teach this student the class beyond seed noise'}`
-    + ` (a student that saw ${cls} labels: ${pm(all)}; the teacher: ${pct(teacherOmittedAccuracy)}%).`;
+  const conclusion =
+    `Without a single ${cls} image in its transfer set, the distilled student classifies ${pm(d)} of` +
+    ` the test ${cls} images correctly, against ${pm(s)} from labels alone${gain(d, s)}.` +
+    ` Raising the ${cls} bias by δ ≈ ${db.deltaMean.toFixed(2)} (chosen so ${pct(share)}% of test images` +
+    ` are called ${cls}, no labels used) gives ${pm(db)}, while the same adjustment of the label-only student` +
+    ` gives ${pm(sb)}${gain(db, sb)}: ${
+      learned
+        ? `the distilled student learned what ${an} ${cls} looks like from the teacher's soft targets on other classes`
+        : 'the soft targets did not teach this student the class beyond seed noise'
+    }` +
+    ` (a student that saw ${cls} labels: ${pm(all)}; the teacher: ${pct(teacherOmittedAccuracy)}%).`;
   return {
-    omitted: cls, transferImages: transfer.count, share, teacherOmittedAccuracy, config, temperature, alpha,
-    runs, rows, conclusion,
+    omitted: cls,
+    transferImages: transfer.count,
+    share,
+    teacherOmittedAccuracy,
+    config,
+    temperature,
+    alpha,
+    runs,
+    rows,
+    conclusion,
   };
 }

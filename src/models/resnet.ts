@@ -39,10 +39,15 @@ export class ResNet extends Module {
     super();
     const { filters, blocks } = options;
     if (filters.length !== blocks.length + 1) {
-      throw new RangeError(`ResNet: filters needs one width for the stem and one per stage (${blocks.length + 1}), got ${filters.length}`);
+      throw new RangeError(
+        `ResNet: filters needs one width for the stem and one per stage (${blocks.length + 1}), got ${filters.length}`,
+      );
     }
     for (const v of [...filters, ...blocks]) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`ResNet: filters and blocks must be positive integers, got [${filters}] and [${blocks}]`);
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(
+          `ResNet: filters and blocks must be positive integers, got [${filters}] and [${blocks}]`,
+        );
     }
     const g = options.generator ? { generator: options.generator } : {};
     this.conv1 = new Conv2d(3, filters[0]!, 3, { padding: 1, bias: false, ...g });
@@ -60,16 +65,20 @@ export class ResNet extends Module {
     this.fc = new Linear(inPlanes, options.numClasses ?? 10, g);
     // as torchvision and RepDistiller: He-normal (fan_out) convolutions; BN weight 1, bias 0
     for (const m of this.modules()) {
-      if (m instanceof Conv2d) kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu', ...g });
+      if (m instanceof Conv2d)
+        kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu', ...g });
     }
   }
 
   /** torchvision's names: layer1, layer2, ... for the stages. */
   override namedChildren(): [string, Module][] {
     return [
-      ['conv1', this.conv1], ['bn1', this.bn1], ['relu', this.relu],
+      ['conv1', this.conv1],
+      ['bn1', this.bn1],
+      ['relu', this.relu],
       ...this.stages.map((l, i): [string, Module] => [`layer${i + 1}`, l]),
-      ['avgpool', this.avgpool], ['fc', this.fc],
+      ['avgpool', this.avgpool],
+      ['fc', this.fc],
     ];
   }
 
@@ -86,13 +95,26 @@ export class ResNet extends Module {
 }
 
 /** RepDistiller's CIFAR ResNet of depth 6n + 2: n BasicBlocks in each of three stages. */
-export function cifarResNet(depth: number, filters: [number, number, number, number], generator?: Generator): ResNet {
-  if ((depth - 2) % 6 !== 0 || depth < 8) throw new RangeError(`cifarResNet: depth must be 6n + 2 (8, 14, 20, 32, ...), got ${depth}`);
+export function cifarResNet(
+  depth: number,
+  filters: [number, number, number, number],
+  generator?: Generator,
+): ResNet {
+  if ((depth - 2) % 6 !== 0 || depth < 8)
+    throw new RangeError(`cifarResNet: depth must be 6n + 2 (8, 14, 20, 32, ...), got ${depth}`);
   const n = (depth - 2) / 6;
   return new ResNet({ filters, blocks: [n, n, n], ...(generator ? { generator } : {}) });
 }
 
 /** torchvision's ResNet-18 / 34 layout for 32×32 inputs; width 64 is the original. */
-export function imagenetStyleResNet(blocks: number[], width: number, generator?: Generator): ResNet {
-  return new ResNet({ filters: [width, width, 2 * width, 4 * width, 8 * width], blocks, ...(generator ? { generator } : {}) });
+export function imagenetStyleResNet(
+  blocks: number[],
+  width: number,
+  generator?: Generator,
+): ResNet {
+  return new ResNet({
+    filters: [width, width, 2 * width, 4 * width, 8 * width],
+    blocks,
+    ...(generator ? { generator } : {}),
+  });
 }

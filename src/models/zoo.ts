@@ -72,10 +72,12 @@ export interface ZooEntry {
 }
 
 const gen = (o: ZooOptions = {}) => o.generator;
-const cifar = (depth: number, filters: [number, number, number, number]) => (o?: ZooOptions) => cifarResNet(depth, filters, gen(o));
+const cifar = (depth: number, filters: [number, number, number, number]) => (o?: ZooOptions) =>
+  cifarResNet(depth, filters, gen(o));
 const C1: [number, number, number, number] = [16, 16, 32, 64];
 const C4: [number, number, number, number] = [32, 64, 128, 256];
-const seedResNet = (blocks: number[], width: number) => (o?: ZooOptions) => imagenetStyleResNet(blocks, width, gen(o));
+const seedResNet = (blocks: number[], width: number) => (o?: ZooOptions) =>
+  imagenetStyleResNet(blocks, width, gen(o));
 const SEED_BLOCKS: Record<string, number[]> = { resnet18: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] };
 
 function entry(name: string, description: string, build: ZooEntry['build']): [string, ZooEntry] {
@@ -87,28 +89,75 @@ function entry(name: string, description: string, build: ZooEntry['build']): [st
  * stage widths [16, 32, 64, 128] instead of [64, 128, 256, 512] (the name carries the width, so
  * a checkpoint says which net it holds).
  */
-export const ZOO: Record<string, ZooEntry> = Object.assign(Object.create(null) as Record<string, ZooEntry>, Object.fromEntries([
-  entry('vgg-teacher', 'VGG-style teacher: 2x(conv3x3-BN-ReLU) x [16, 32, 64] + max-pool, Linear(1024, 10)', vggTeacher),
-  entry('cnn-student', 'narrow CNN student: (conv3x3-BN-ReLU) x [8, 16, 32] + max-pool, Linear(512, 10)', narrowCnnStudent),
-  entry('mlp-student', 'MLP student: Flatten, Linear(3072, 256), ReLU, Linear(256, 10)', mlpStudent),
-  entry('resnet8', 'CIFAR ResNet-8 (He et al. 2016; RepDistiller): 1 BasicBlock x [16, 32, 64]', cifar(8, C1)),
-  entry('resnet14', 'CIFAR ResNet-14: 2 BasicBlocks x [16, 32, 64]', cifar(14, C1)),
-  entry('resnet20', 'CIFAR ResNet-20: 3 BasicBlocks x [16, 32, 64]', cifar(20, C1)),
-  entry('resnet32', 'CIFAR ResNet-32: 5 BasicBlocks x [16, 32, 64]', cifar(32, C1)),
-  entry('resnet8x4', 'CIFAR ResNet-8x4 (RepDistiller): 1 BasicBlock x [64, 128, 256], stem 32', cifar(8, C4)),
-  entry('resnet32x4', 'CIFAR ResNet-32x4 (RepDistiller): 5 BasicBlocks x [64, 128, 256], stem 32', cifar(32, C4)),
-  entry('resnet18', "the seed's ResNet-18 for 32x32 (3x3 stem, no max-pool): BasicBlocks [2,2,2,2] x [64..512]", seedResNet(SEED_BLOCKS.resnet18!, 64)),
-  entry('resnet34', "the seed's ResNet-34 for 32x32: BasicBlocks [3,4,6,3] x [64..512]", seedResNet(SEED_BLOCKS.resnet34!, 64)),
-  entry('resnet18-w16', 'ResNet-18 at a quarter of the width: BasicBlocks [2,2,2,2] x [16, 32, 64, 128]', seedResNet(SEED_BLOCKS.resnet18!, 16)),
-  entry('resnet34-w16', 'ResNet-34 at a quarter of the width: BasicBlocks [3,4,6,3] x [16, 32, 64, 128]', seedResNet(SEED_BLOCKS.resnet34!, 16)),
-]));
+export const ZOO: Record<string, ZooEntry> = Object.assign(
+  Object.create(null) as Record<string, ZooEntry>,
+  Object.fromEntries([
+    entry(
+      'vgg-teacher',
+      'VGG-style teacher: 2x(conv3x3-BN-ReLU) x [16, 32, 64] + max-pool, Linear(1024, 10)',
+      vggTeacher,
+    ),
+    entry(
+      'cnn-student',
+      'narrow CNN student: (conv3x3-BN-ReLU) x [8, 16, 32] + max-pool, Linear(512, 10)',
+      narrowCnnStudent,
+    ),
+    entry(
+      'mlp-student',
+      'MLP student: Flatten, Linear(3072, 256), ReLU, Linear(256, 10)',
+      mlpStudent,
+    ),
+    entry(
+      'resnet8',
+      'CIFAR ResNet-8 (He et al. 2016; RepDistiller): 1 BasicBlock x [16, 32, 64]',
+      cifar(8, C1),
+    ),
+    entry('resnet14', 'CIFAR ResNet-14: 2 BasicBlocks x [16, 32, 64]', cifar(14, C1)),
+    entry('resnet20', 'CIFAR ResNet-20: 3 BasicBlocks x [16, 32, 64]', cifar(20, C1)),
+    entry('resnet32', 'CIFAR ResNet-32: 5 BasicBlocks x [16, 32, 64]', cifar(32, C1)),
+    entry(
+      'resnet8x4',
+      'CIFAR ResNet-8x4 (RepDistiller): 1 BasicBlock x [64, 128, 256], stem 32',
+      cifar(8, C4),
+    ),
+    entry(
+      'resnet32x4',
+      'CIFAR ResNet-32x4 (RepDistiller): 5 BasicBlocks x [64, 128, 256], stem 32',
+      cifar(32, C4),
+    ),
+    entry(
+      'resnet18',
+      "the seed's ResNet-18 for 32x32 (3x3 stem, no max-pool): BasicBlocks [2,2,2,2] x [64..512]",
+      seedResNet(SEED_BLOCKS.resnet18!, 64),
+    ),
+    entry(
+      'resnet34',
+      "the seed's ResNet-34 for 32x32: BasicBlocks [3,4,6,3] x [64..512]",
+      seedResNet(SEED_BLOCKS.resnet34!, 64),
+    ),
+    entry(
+      'resnet18-w16',
+      'ResNet-18 at a quarter of the width: BasicBlocks [2,2,2,2] x [16, 32, 64, 128]',
+      seedResNet(SEED_BLOCKS.resnet18!, 16),
+    ),
+    entry(
+      'resnet34-w16',
+      'ResNet-34 at a quarter of the width: BasicBlocks [3,4,6,3] x [16, 32, 64, 128]',
+      seedResNet(SEED_BLOCKS.resnet34!, 16),
+    ),
+  ]),
+);
 
 /** `resnet18-w<N>` / `resnet34-w<N>`: the seed's ResNets at stage widths [N, 2N, 4N, 8N]. */
 function widthVariant(name: string): ZooEntry | undefined {
   const m = /^(resnet18|resnet34)-w([1-9][0-9]{0,3})$/.exec(name);
   if (!m) return undefined;
   const width = Number(m[2]);
-  return { name, description: `${m[1]} at stage widths [${width}, ${2 * width}, ${4 * width}, ${8 * width}]`, build: seedResNet(SEED_BLOCKS[m[1]!]!, width) };
+  return {
+    name,
+    description: `${m[1]} at stage widths [${width}, ${2 * width}, ${4 * width}, ${8 * width}]`,
+    build: seedResNet(SEED_BLOCKS[m[1]!]!, width),
+  };
 }
 
 /** The zoo entry for a name (width variants included), or undefined. */
@@ -119,7 +168,9 @@ export function zooEntry(name: string): ZooEntry | undefined {
 export function buildModel(name: string, o: ZooOptions = {}): ZooModel {
   const entry = typeof name === 'string' ? zooEntry(name) : undefined;
   if (!entry) {
-    throw new RangeError(`unknown model ${JSON.stringify(name)}; choose one of: ${Object.keys(ZOO).join(', ')} (or resnet18-w<N>, resnet34-w<N> for another width)`);
+    throw new RangeError(
+      `unknown model ${JSON.stringify(name)}; choose one of: ${Object.keys(ZOO).join(', ')} (or resnet18-w<N>, resnet34-w<N> for another width)`,
+    );
   }
   return entry.build(o);
 }
@@ -144,7 +195,9 @@ export function layerMacs(model: Module, shape: readonly number[] = [1, 3, 32, 3
   const lin = Linear.prototype.forward;
   Conv2d.prototype.forward = function (this: Conv2d, x: Tensor): Tensor {
     const y = conv.call(this, x);
-    macs.push((y.numel() / y.shape[0]!) * this.inChannels * this.kernelSize[0] * this.kernelSize[1]);
+    macs.push(
+      (y.numel() / y.shape[0]!) * this.inChannels * this.kernelSize[0] * this.kernelSize[1],
+    );
     return y;
   };
   Linear.prototype.forward = function (this: Linear, x: Tensor): Tensor {

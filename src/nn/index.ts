@@ -16,6 +16,11 @@ export { BasicBlock } from './layers/residual.js';
 export type { BasicBlockOptions } from './layers/residual.js';
 export type { MLPOptions } from './layers/mlp.js';
 export * as init from './init.js';
-export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors } from './safetensors.js';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  saveSafetensors,
+  loadSafetensors,
+} from './safetensors.js';
 export type { SafetensorsFile } from './safetensors.js';
 export { saveModule, loadModule } from './checkpoint.js';

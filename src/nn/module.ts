@@ -16,7 +16,9 @@ export interface LoadResult {
 
 export abstract class Module {
   /** Recognised across copies of the library (see autograd/brand.ts). */
-  get [MODULE_BRAND](): true { return true; }
+  get [MODULE_BRAND](): true {
+    return true;
+  }
   /** Train mode (dropout active, batch-norm batch statistics) vs eval mode. */
   training = true;
   private readonly bufferMap = new Map<string, Tensor>();
@@ -42,7 +44,8 @@ export abstract class Module {
   /** This module and every descendant, with dotted names ('' for this one). */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    for (const [name, child] of this.namedChildren())
+      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
@@ -109,7 +112,9 @@ export abstract class Module {
 
   /** Number of scalar parameters (trainable only by default). */
   numParameters(opts: { trainableOnly?: boolean } = {}): number {
-    return this.parameters().filter((p) => !opts.trainableOnly || p.requiresGrad).reduce((n, p) => n + p.numel(), 0);
+    return this.parameters()
+      .filter((p) => !opts.trainableOnly || p.requiresGrad)
+      .reduce((n, p) => n + p.numel(), 0);
   }
 
   /** Parameters and buffers by dotted name; the tensors share storage with the module. */
@@ -133,14 +138,19 @@ export abstract class Module {
     const unexpectedKeys = Object.keys(state).filter((k) => !has(own, k));
     const mismatched = Object.keys(own)
       .filter((k) => has(state, k) && own[k]!.shape.join() !== state[k]!.shape.join())
-      .map((k) => `${k}: checkpoint ${formatShape(state[k]!.shape)} vs model ${formatShape(own[k]!.shape)}`);
+      .map(
+        (k) =>
+          `${k}: checkpoint ${formatShape(state[k]!.shape)} vs model ${formatShape(own[k]!.shape)}`,
+      );
     if (mismatched.length || (strict && (missingKeys.length || unexpectedKeys.length))) {
       const parts = [
         missingKeys.length ? `missing keys: ${missingKeys.join(', ')}` : '',
         unexpectedKeys.length ? `unexpected keys: ${unexpectedKeys.join(', ')}` : '',
         mismatched.length ? `shape mismatches: ${mismatched.join('; ')}` : '',
       ].filter(Boolean);
-      throw new Error(`loadStateDict: state dict does not match ${this.constructor.name}:\n  ${parts.join('\n  ')}`);
+      throw new Error(
+        `loadStateDict: state dict does not match ${this.constructor.name}:\n  ${parts.join('\n  ')}`,
+      );
     }
     for (const [k, t] of Object.entries(own)) {
       const src = has(state, k) ? state[k] : undefined;
@@ -159,7 +169,9 @@ export abstract class Module {
     const children = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
     if (!children.length) return `${head})`;
-    const lines = children.map(([name, m]) => `  (${name}): ${m.toString().split('\n').join('\n  ')}`);
+    const lines = children.map(
+      ([name, m]) => `  (${name}): ${m.toString().split('\n').join('\n  ')}`,
+    );
     return `${head}\n${lines.join('\n')}\n)`;
   }
 }

@@ -14,7 +14,9 @@ export function isFloat(d: DType): d is FloatDType {
 
 export function assertDType(d: unknown, where: string): DType {
   if (typeof d !== 'string' || !(DTYPES as readonly string[]).includes(d)) {
-    throw new TypeError(`${where}: unknown dtype ${JSON.stringify(d)} (expected one of ${DTYPES.join(', ')})`);
+    throw new TypeError(
+      `${where}: unknown dtype ${JSON.stringify(d)} (expected one of ${DTYPES.join(', ')})`,
+    );
   }
   return d as DType;
 }
@@ -32,10 +34,14 @@ export function toFloat(d: DType): FloatDType {
 /** A fresh zero-filled array that the buffer pool never sees (pool.ts's allocate is what kernels use). */
 export function newArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 

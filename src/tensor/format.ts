@@ -16,18 +16,24 @@ function formatter(values: number[], dtype: DType): (v: number) => string {
   const min = abs.length ? Math.min(...abs) : 0;
   let fmt: (v: number) => string;
   if (allInt && max < 1e8) fmt = (v) => `${v}.`;
-  else if (max >= 1e8 || (min > 0 && min < 1e-4) || (min > 0 && max / min > 1e3 && max >= 1e3)) fmt = (v) => v.toExponential(4);
+  else if (max >= 1e8 || (min > 0 && min < 1e-4) || (min > 0 && max / min > 1e3 && max >= 1e3))
+    fmt = (v) => v.toExponential(4);
   else fmt = (v) => v.toFixed(4);
-  return (v) => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : fmt(v));
+  return (v) =>
+    Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : fmt(v);
 }
 
 export function formatData(t: TensorData): string {
   const summarise = t.size > THRESHOLD;
   const shown: number[] = [];
   const visit = (depth: number, offset: number): void => {
-    if (depth === t.ndim) { shown.push(t.data[offset]!); return; }
+    if (depth === t.ndim) {
+      shown.push(t.data[offset]!);
+      return;
+    }
     const n = t.shape[depth]!;
-    for (const i of indices(n, summarise)) if (i >= 0) visit(depth + 1, offset + i * t.strides[depth]!);
+    for (const i of indices(n, summarise))
+      if (i >= 0) visit(depth + 1, offset + i * t.strides[depth]!);
   };
   visit(0, t.offset);
   const fmt = formatter(shown, t.dtype);
@@ -36,7 +42,9 @@ export function formatData(t: TensorData): string {
   const render = (depth: number, offset: number, indent: number): string => {
     if (depth === t.ndim) return pad(t.data[offset]!);
     const n = t.shape[depth]!;
-    const parts = indices(n, summarise).map((i) => (i < 0 ? '...' : render(depth + 1, offset + i * t.strides[depth]!, indent + 1)));
+    const parts = indices(n, summarise).map((i) =>
+      i < 0 ? '...' : render(depth + 1, offset + i * t.strides[depth]!, indent + 1),
+    );
     if (depth === t.ndim - 1) return `[${parts.join(', ')}]`;
     const sep = ',' + '\n'.repeat(t.ndim - depth - 1) + ' '.repeat(indent + 1);
     return `[${parts.join(sep)}]`;

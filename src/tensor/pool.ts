@@ -21,7 +21,12 @@ interface Scope {
 }
 
 const scopes: Scope[] = [];
-const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
+const free: Record<DType, Map<number, TypedArray[]>> = {
+  float32: new Map(),
+  float64: new Map(),
+  int32: new Map(),
+  bool: new Map(),
+};
 /** Arrays that must outlive every scope (gradients, anything keep()-ed). */
 const kept = new WeakSet<TypedArray>();
 let pooledBytes = 0;
@@ -30,7 +35,14 @@ let limitBytes = 512 * 2 ** 20;
 const stats = { freshArrays: 0, freshBytes: 0, reusedArrays: 0, releasedArrays: 0 };
 
 /** Counters since start (or resetMemoryStats): fresh arrays made by allocate, reused ones, released ones, bytes held in the free lists. */
-export function memoryStats(): { freshArrays: number; freshBytes: number; reusedArrays: number; releasedArrays: number; pooledBytes: number; limitBytes: number } {
+export function memoryStats(): {
+  freshArrays: number;
+  freshBytes: number;
+  reusedArrays: number;
+  releasedArrays: number;
+  pooledBytes: number;
+  limitBytes: number;
+} {
   return { ...stats, pooledBytes, limitBytes };
 }
 
@@ -40,7 +52,8 @@ export function resetMemoryStats(): void {
 
 /** At most this many bytes wait in the free lists (default 512 MiB); 0 turns reuse off and empties them. */
 export function setPoolLimit(bytes: number): void {
-  if (!(bytes >= 0) || !Number.isFinite(bytes)) throw new RangeError(`setPoolLimit: expected a byte count >= 0, got ${bytes}`);
+  if (!(bytes >= 0) || !Number.isFinite(bytes))
+    throw new RangeError(`setPoolLimit: expected a byte count >= 0, got ${bytes}`);
   limitBytes = bytes;
   if (bytes === 0) {
     for (const m of Object.values(free)) m.clear();
@@ -63,7 +76,8 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
     // without copies; the scope's end recycles them. Outside one, arrays stay ordinary: only the
     // garbage collector frees them, and a resident block comes back only when a finalizer runs,
     // which a synchronous loop never lets happen.
-    const resident = scope !== undefined && dtype === 'float32' && n >= RESIDENT_MIN && residentF32(n, zero);
+    const resident =
+      scope !== undefined && dtype === 'float32' && n >= RESIDENT_MIN && residentF32(n, zero);
     a = resident || newArray(dtype, n);
     stats.freshArrays++;
     stats.freshBytes += a.byteLength;
@@ -89,7 +103,14 @@ export function allocateUninitialized(dtype: DType, n: number): TypedArray {
  */
 function recycle(a: TypedArray): void {
   if (pooledBytes + a.byteLength > limitBytes) return; // left to the garbage collector
-  const dtype: DType = a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'bool';
+  const dtype: DType =
+    a instanceof Float32Array
+      ? 'float32'
+      : a instanceof Float64Array
+        ? 'float64'
+        : a instanceof Int32Array
+          ? 'int32'
+          : 'bool';
   const m = free[dtype];
   let list = m.get(a.length);
   if (!list) m.set(a.length, (list = []));
@@ -134,7 +155,10 @@ export function tieLifetime(dependent: TypedArray, owner: TypedArray): void {
     return 0;
   };
   const ownerDepth = kept.has(owner) ? 0 : depthOf(owner); // a kept tensor (a parameter) keeps its gradient
-  if (ownerDepth === 0) { kept.add(dependent); return; }
+  if (ownerDepth === 0) {
+    kept.add(dependent);
+    return;
+  }
   const depth = depthOf(dependent);
   if (depth > ownerDepth) (scopes[depth - 1]!.pinned ??= new Map()).set(dependent, ownerDepth);
 }
@@ -156,7 +180,9 @@ export function endScope(survivors: ReadonlySet<TypedArray>, abandon = false): v
     if (!parent) return;
     parent.arrays.push(...scope.arrays);
     parent.views.push(...scope.views);
-    scope.pinned?.forEach((pin, a) => { if (pin < scopes.length) (parent.pinned ??= new Map()).set(a, pin); });
+    scope.pinned?.forEach((pin, a) => {
+      if (pin < scopes.length) (parent.pinned ??= new Map()).set(a, pin);
+    });
     return;
   }
   const depth = scopes.length + 1;

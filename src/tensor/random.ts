@@ -28,11 +28,15 @@ export class Generator {
   }
 
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed))
+      throw new RangeError(`manualSeed: seed must be a finite number, got ${seed}`);
     // Mix high and low 32 bits so seeds above 2^32 still differ.
     const hi = Math.floor(seed / 4294967296) >>> 0;
     const next = splitmix32((seed >>> 0) ^ Math.imul(hi, 0x27d4eb2d));
-    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
     return this;
   }
@@ -41,7 +45,10 @@ export class Generator {
   nextUint32(): number {
     const r = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;
-    this.s2 ^= this.s0; this.s3 ^= this.s1; this.s1 ^= this.s2; this.s0 ^= this.s3;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
     this.s2 ^= t;
     this.s3 = rotl(this.s3, 11);
     return r;
@@ -73,7 +80,9 @@ export class Generator {
   setState(state: GeneratorState): this {
     const s = state?.s;
     if (!Array.isArray(s) || s.length !== 4 || s.some((v) => !Number.isInteger(v))) {
-      throw new TypeError('Generator.setState: expected a state from getState() ({s: [4 integers]})');
+      throw new TypeError(
+        'Generator.setState: expected a state from getState() ({s: [4 integers]})',
+      );
     }
     [this.s0, this.s1, this.s2, this.s3] = s.map((v) => v | 0) as [number, number, number, number];
     return this;

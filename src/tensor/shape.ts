@@ -29,10 +29,13 @@ export function formatShape(shape: Shape): string {
 }
 
 export function checkShape(shape: Shape, op: string): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${op}: shape must be an array of sizes, got ${String(shape)}`);
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
-      throw new RangeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be integers >= 0`);
+      throw new RangeError(
+        `${op}: invalid shape ${formatShape(shape)}: sizes must be integers >= 0`,
+      );
     }
   }
   return [...shape];
@@ -43,17 +46,24 @@ export function normalizeDim(dim: number, ndim: number, op: string): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new RangeError(`${op}: dim ${dim} out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`);
+    throw new RangeError(
+      `${op}: dim ${dim} out of range for a tensor of rank ${ndim} (expected ${lo}..${hi})`,
+    );
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
 /** Sorted, unique, non-negative dims; undefined means all dims. */
-export function normalizeDims(dims: number | readonly number[] | undefined, ndim: number, op: string): number[] {
+export function normalizeDims(
+  dims: number | readonly number[] | undefined,
+  ndim: number,
+  op: string,
+): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : [...dims];
   const out = list.map((d) => normalizeDim(d, ndim, op));
-  if (new Set(out).size !== out.length) throw new RangeError(`${op}: dim ${JSON.stringify(list)} repeats a dimension`);
+  if (new Set(out).size !== out.length)
+    throw new RangeError(`${op}: dim ${JSON.stringify(list)} repeats a dimension`);
   return ndim === 0 ? [] : out.sort((a, b) => a - b);
 }
 

@@ -23,7 +23,9 @@ export class TensorData implements Releasable {
   /** The flat array this view reads; throws once its tidy() scope has released it for reuse. */
   get data(): TypedArray {
     if (this.#released) {
-      throw new Error(`tensor of shape [${this.shape.join(', ')}] was released when its tidy() scope ended; return it from the scope or keep() it to use it afterwards`);
+      throw new Error(
+        `tensor of shape [${this.shape.join(', ')}] was released when its tidy() scope ended; return it from the scope or keep() it to use it afterwards`,
+      );
     }
     return this.#data;
   }
@@ -101,9 +103,13 @@ export class TensorData implements Releasable {
     const out = allocateUninitialized(dtype, this.size); // every element is written below
     const src = this.data;
     if (dtype === 'int32' && this.dtype !== 'int32' && this.dtype !== 'bool') {
-      this.forEachOffset((i, at) => { out[i] = Math.trunc(src[at]!); });
+      this.forEachOffset((i, at) => {
+        out[i] = Math.trunc(src[at]!);
+      });
     } else if (dtype === 'bool') {
-      this.forEachOffset((i, at) => { out[i] = src[at] !== 0 && !Number.isNaN(src[at]!) ? 1 : 0; });
+      this.forEachOffset((i, at) => {
+        out[i] = src[at] !== 0 && !Number.isNaN(src[at]!) ? 1 : 0;
+      });
     } else if (this.isContiguous()) {
       out.set(src.subarray(this.offset, this.offset + this.size));
     } else {

@@ -26,31 +26,58 @@ export interface Method {
  * logits (T = 4); DKD (α 1, β 8, T 4, warm-up over the first twelfth of the budget, as
  * mdistiller's 20 of 240 epochs); LSKD (T 2).
  */
-export function standardMethods(teachers: number, epochs: number, alpha = DEFAULT_KD.alpha): Method[] {
+export function standardMethods(
+  teachers: number,
+  epochs: number,
+  alpha = DEFAULT_KD.alpha,
+): Method[] {
   const kd = (o: Partial<KDConfig>): KDConfig => ({ ...DEFAULT_KD, alpha, ...o });
   const c2fDecay = epochs > 1 ? (1 / 8) ** (1 / (epochs - 1)) : 1;
-  const m = (name: string, description: string, config: KDConfig | null, ts: number[] = [0]): Method =>
-    ({ name, description, kd: config, teachers: config ? ts : [] });
+  const m = (
+    name: string,
+    description: string,
+    config: KDConfig | null,
+    ts: number[] = [0],
+  ): Method => ({ name, description, kd: config, teachers: config ? ts : [] });
   const methods: Method[] = [
     m('scratch', 'cross-entropy only', null),
     ...[1, 2, 4].map((T) => m(`kd-T${T}`, `KD, T = ${T}`, kd({ temperature: T }))),
-    m('adaptive-seed', "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)",
-      kd({ schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 })),
-    m('adaptive-c2f', `coarse to fine: T0 8, decay ${c2fDecay.toFixed(3)}, floor 1`,
-      kd({ schedule: 'adaptive', temperature: 8, tempDecay: c2fDecay, minTemp: 1 })),
+    m(
+      'adaptive-seed',
+      "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)",
+      kd({ schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 }),
+    ),
+    m(
+      'adaptive-c2f',
+      `coarse to fine: T0 8, decay ${c2fDecay.toFixed(3)}, floor 1`,
+      kd({ schedule: 'adaptive', temperature: 8, tempDecay: c2fDecay, minTemp: 1 }),
+    ),
   ];
   if (teachers > 1) {
     const all = Array.from({ length: teachers }, (_, i) => i);
     methods.push(
-      m('multi-probs', `${teachers} teachers, probabilities averaged, T = 4`,
-        kd({ temperature: 4, average: 'probs' }), all),
-      m('multi-logits', `${teachers} teachers, logits averaged, T = 4`, kd({ temperature: 4, average: 'logits' }), all),
+      m(
+        'multi-probs',
+        `${teachers} teachers, probabilities averaged, T = 4`,
+        kd({ temperature: 4, average: 'probs' }),
+        all,
+      ),
+      m(
+        'multi-logits',
+        `${teachers} teachers, logits averaged, T = 4`,
+        kd({ temperature: 4, average: 'logits' }),
+        all,
+      ),
     );
   }
   // DKD's warm-up over the first twelfth of the budget, as mdistiller's 20 of 240 epochs
   const warmup = Math.max(1, Math.round(epochs / 12));
   methods.push(
-    m('dkd', 'DKD: alpha 1, beta 8, T 4', kd({ loss: 'dkd', temperature: 4, dkdAlpha: 1, dkdBeta: 8, warmup })),
+    m(
+      'dkd',
+      'DKD: alpha 1, beta 8, T 4',
+      kd({ loss: 'dkd', temperature: 4, dkdAlpha: 1, dkdBeta: 8, warmup }),
+    ),
     m('lskd', 'logit-standardised KD, T = 2', kd({ loss: 'lskd', temperature: 2 })),
   );
   return methods;
@@ -106,16 +133,25 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     for (const i of m.teachers) {
       if (o.teachers[i]) continue;
       const given = o.teachers.length;
-      throw new RangeError(`compare: method ${m.name} needs teacher ${i + 1}, but ${given} teacher(s) were given`);
+      throw new RangeError(
+        `compare: method ${m.name} needs teacher ${i + 1}, but ${given} teacher(s) were given`,
+      );
     }
   }
   const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
-  const teachers = o.teachers.map((t) => ({ model: t.name, path: t.path, accuracy: evaluate(t.model, test, o.norm).accuracy }));
+  const teachers = o.teachers.map((t) => ({
+    model: t.name,
+    path: t.path,
+    accuracy: evaluate(t.model, test, o.norm).accuracy,
+  }));
   // without augmentation each teacher's logits are computed once and shared by every run
   const caches: (Float32Array | undefined)[] = o.teachers.map(() => undefined);
   const cacheFor = (idx: number[], trainer: Trainer) => {
     const c = trainer.getTeacherCache();
-    if (c) idx.forEach((t, k) => { caches[t] ??= c[k]; });
+    if (c)
+      idx.forEach((t, k) => {
+        caches[t] ??= c[k];
+      });
   };
   const runs: CompareRun[] = [];
   const total = o.methods.length * o.seeds.length;
@@ -124,24 +160,41 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
       const started = performance.now();
       const config: TrainConfig = { ...o.config, model: o.student, seed };
       const model = buildModel(o.student, { generator: new Generator(seed) });
-      const cached = m.teachers.every((t) => caches[t]) ? { teacherCache: m.teachers.map((t) => caches[t]!) } : {};
-      const trainer = new Trainer(model, o.train, o.test, o.norm, config, m.kd, m.teachers.map((t) => o.teachers[t]!.model), cached);
+      const cached = m.teachers.every((t) => caches[t])
+        ? { teacherCache: m.teachers.map((t) => caches[t]!) }
+        : {};
+      const trainer = new Trainer(
+        model,
+        o.train,
+        o.test,
+        o.norm,
+        config,
+        m.kd,
+        m.teachers.map((t) => o.teachers[t]!.model),
+        cached,
+      );
       if (m.kd && !cached.teacherCache) cacheFor(m.teachers, trainer);
       const result = await trainer.run();
       const last = trainer.state.history.at(-1);
       const ok = result.status !== 'diverged';
       const run: CompareRun = {
-        method: m.name, seed, status: ok ? 'done' : 'diverged', ...(result.status === 'diverged' ? { message: result.message } : {}),
-        testAccuracy: ok ? last?.testAccuracy ?? null : null,
-        softLoss: ok ? last?.softLoss ?? null : null,
-        hardLoss: ok ? last?.hardLoss ?? null : null,
-        seconds: (performance.now() - started) / 1000, history: trainer.state.history,
+        method: m.name,
+        seed,
+        status: ok ? 'done' : 'diverged',
+        ...(result.status === 'diverged' ? { message: result.message } : {}),
+        testAccuracy: ok ? (last?.testAccuracy ?? null) : null,
+        softLoss: ok ? (last?.softLoss ?? null) : null,
+        hardLoss: ok ? (last?.hardLoss ?? null) : null,
+        seconds: (performance.now() - started) / 1000,
+        history: trainer.state.history,
       };
       runs.push(run);
       o.onRun?.(run, runs.length, total);
     }
   }
-  const scratch = meanStd(runs.filter((r) => r.method === 'scratch' && r.status === 'done').map((r) => r.testAccuracy!));
+  const scratch = meanStd(
+    runs.filter((r) => r.method === 'scratch' && r.status === 'done').map((r) => r.testAccuracy!),
+  );
   const rows = o.methods.map((m): CompareRow => {
     const rs = runs.filter((r) => r.method === m.name);
     const done = rs.filter((r) => r.status === 'done');
@@ -150,13 +203,28 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     const sd = Math.sqrt((acc.std ?? 0) ** 2 + (scratch.std ?? 0) ** 2);
     const delta = hasDelta ? acc.mean! - scratch.mean! : null;
     return {
-      method: m.name, description: m.description, runs: rs.length, diverged: rs.length - done.length,
-      accuracyMean: acc.mean, accuracyStd: acc.std, delta, z: delta === null ? null : sd > 0 ? delta / sd : null,
+      method: m.name,
+      description: m.description,
+      runs: rs.length,
+      diverged: rs.length - done.length,
+      accuracyMean: acc.mean,
+      accuracyStd: acc.std,
+      delta,
+      z: delta === null ? null : sd > 0 ? delta / sd : null,
       secondsPerRun: rs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rs.length),
     };
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { student: o.student, teachers, config: o.config, seeds: o.seeds, methods: o.methods, runs, rows, seconds };
+  return {
+    student: o.student,
+    teachers,
+    config: o.config,
+    seeds: o.seeds,
+    methods: o.methods,
+    runs,
+    rows,
+    seconds,
+  };
 }
 
 const pct = (v: number | null) => (v === null ? '—' : (100 * v).toFixed(2));
@@ -168,15 +236,23 @@ export function compareMarkdown(r: CompareResult): string {
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const row of r.rows) {
-    const acc = row.accuracyMean === null ? 'all diverged' : `${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)}`;
+    const acc =
+      row.accuracyMean === null
+        ? 'all diverged'
+        : `${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)}`;
     const signed = (v: number, text: string) => `${v >= 0 ? '+' : ''}${text}`;
     const inSigma = row.z === null ? '' : ` (${signed(row.z, row.z.toFixed(1))}σ)`;
     const d = row.delta === null ? '—' : `${signed(row.delta, pct(row.delta))}${inSigma}`;
-    lines.push(`| ${row.method} | ${row.description} | ${acc} | ${d} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`);
+    lines.push(
+      `| ${row.method} | ${row.description} | ${acc} | ${d} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`,
+    );
   }
   const c = r.config;
-  lines.push('', `Student ${r.student}; teachers ${r.teachers.map((t, i) => `${i + 1}: ${t.model} (${pct(t.accuracy)}%)`).join(', ')} (single-teacher methods use teacher 1). ` +
-    `${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.lr} (${c.schedule}), weight decay ${c.weightDecay}, ${c.augment ? 'random crop + flip' : 'no augmentation'}, ` +
-    `gradient clipping ${c.clipGradNorm || 'off'}; σ combines both rows' standard deviations; ${r.seconds.toFixed(0)} s in all.`);
+  lines.push(
+    '',
+    `Student ${r.student}; teachers ${r.teachers.map((t, i) => `${i + 1}: ${t.model} (${pct(t.accuracy)}%)`).join(', ')} (single-teacher methods use teacher 1). ` +
+      `${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.lr} (${c.schedule}), weight decay ${c.weightDecay}, ${c.augment ? 'random crop + flip' : 'no augmentation'}, ` +
+      `gradient clipping ${c.clipGradNorm || 'off'}; σ combines both rows' standard deviations; ${r.seconds.toFixed(0)} s in all.`,
+  );
   return lines.join('\n');
 }

@@ -19,7 +19,12 @@ export interface Evaluation {
 type Forward = { forward(x: Tensor): Tensor };
 
 /** Runs the model in eval mode over the whole set (restoring its mode afterwards). */
-export function evaluate(model: Module, set: CifarSet, norm: Normalization, opts: { batchSize?: number; classes?: number } = {}): Evaluation {
+export function evaluate(
+  model: Module,
+  set: CifarSet,
+  norm: Normalization,
+  opts: { batchSize?: number; classes?: number } = {},
+): Evaluation {
   if (set.count === 0) throw new RangeError('evaluate: the evaluation set holds no images');
   const bs = opts.batchSize ?? 100;
   const C = opts.classes ?? 10;
@@ -32,12 +37,17 @@ export function evaluate(model: Module, set: CifarSet, norm: Normalization, opts
       for (let start = 0; start < set.count; start += bs) {
         // one batch per tidy() scope: the next batch reuses its buffers
         tidy(() => {
-          const idx = Int32Array.from({ length: Math.min(bs, set.count - start) }, (_, i) => start + i);
+          const idx = Int32Array.from(
+            { length: Math.min(bs, set.count - start) },
+            (_, i) => start + i,
+          );
           const logits = (model as unknown as Forward).forward(toImageTensor(set, idx, norm));
           const labels = Int32Array.from(idx, (i) => set.labels[i]!);
           lossSum += crossEntropy(logits, labels, { reduction: 'sum' }).item();
           const pred = logits.argmax(1).toTypedArray();
-          labels.forEach((y, i) => { confusion[y]![pred[i]!]!++; });
+          labels.forEach((y, i) => {
+            confusion[y]![pred[i]!]!++;
+          });
         });
       }
     });
@@ -49,6 +59,11 @@ export function evaluate(model: Module, set: CifarSet, norm: Normalization, opts
     return total ? row[c]! / total : NaN;
   });
   const correct = confusion.reduce((s, row, c) => s + row[c]!, 0);
-  return { loss: lossSum / set.count, accuracy: correct / set.count, perClass, confusion, count: set.count };
+  return {
+    loss: lossSum / set.count,
+    accuracy: correct / set.count,
+    perClass,
+    confusion,
+    count: set.count,
+  };
 }
-

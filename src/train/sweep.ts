@@ -59,7 +59,8 @@ type Forward = Module & { forward(x: Tensor): Tensor };
 export function meanStd(xs: readonly number[]): { mean: number | null; std: number | null } {
   if (!xs.length) return { mean: null, std: null };
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  const std =
+    xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
   return { mean, std };
 }
 
@@ -80,7 +81,11 @@ export interface SweepOptions {
 
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
-  const teacherAccuracy = evaluate(o.teacher, o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test, o.norm).accuracy;
+  const teacherAccuracy = evaluate(
+    o.teacher,
+    o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test,
+    o.norm,
+  ).accuracy;
   const runs: SweepRun[] = [];
   const total = o.seeds.length * (o.temperatures.length + 1);
   let cache: Float32Array[] | undefined;
@@ -89,22 +94,34 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const config: TrainConfig = { ...o.config, model: o.student, seed };
     const model = buildModel(o.student, { generator: new Generator(seed) }) as Forward;
     const kd = temperature === null ? null : { ...o.kd, temperature };
-    const trainer = new Trainer(model, o.train, o.test, o.norm, config, kd, kd ? [o.teacher] : [], cache ? { teacherCache: cache } : {});
+    const trainer = new Trainer(
+      model,
+      o.train,
+      o.test,
+      o.norm,
+      config,
+      kd,
+      kd ? [o.teacher] : [],
+      cache ? { teacherCache: cache } : {},
+    );
     if (kd && !cache) cache = trainer.getTeacherCache() ?? undefined;
     const label = kd ? `KD T=${temperature} seed ${seed}` : `scratch seed ${seed}`;
     const result = await trainer.run({ onEpoch: (r) => o.onEpoch?.(label, r) });
     const last = trainer.state.history.at(-1);
     const run: SweepRun = {
-      kind: kd ? 'kd' : 'scratch', temperature, seed,
+      kind: kd ? 'kd' : 'scratch',
+      temperature,
+      seed,
       status: result.status === 'diverged' ? 'diverged' : 'done',
       ...(result.status === 'diverged' ? { message: result.message } : {}),
-      testAccuracy: result.status === 'diverged' ? null : last?.testAccuracy ?? null,
-      softLoss: result.status === 'diverged' ? null : last?.softLoss ?? null,
-      hardLoss: result.status === 'diverged' ? null : last?.hardLoss ?? null,
+      testAccuracy: result.status === 'diverged' ? null : (last?.testAccuracy ?? null),
+      softLoss: result.status === 'diverged' ? null : (last?.softLoss ?? null),
+      hardLoss: result.status === 'diverged' ? null : (last?.hardLoss ?? null),
       history: trainer.state.history,
     };
     runs.push(run);
-    if (seed === o.seeds[0] && run.status === 'done') models[kd ? `T=${temperature}` : 'scratch'] = model;
+    if (seed === o.seeds[0] && run.status === 'done')
+      models[kd ? `T=${temperature}` : 'scratch'] = model;
     o.onRun?.(run, runs.length, total);
   };
   for (const seed of o.seeds) {
@@ -116,11 +133,43 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const acc = meanStd(ok.map((r) => r.testAccuracy!));
     const soft = meanStd(ok.filter((r) => r.softLoss !== null).map((r) => r.softLoss!));
     const hard = meanStd(ok.filter((r) => r.hardLoss !== null).map((r) => r.hardLoss!));
-    return { label, temperature, runs: rs.length, diverged: rs.length - ok.length, accuracyMean: acc.mean, accuracyStd: acc.std, softLossMean: soft.mean, hardLossMean: hard.mean };
+    return {
+      label,
+      temperature,
+      runs: rs.length,
+      diverged: rs.length - ok.length,
+      accuracyMean: acc.mean,
+      accuracyStd: acc.std,
+      softLossMean: soft.mean,
+      hardLossMean: hard.mean,
+    };
   };
-  const scratch = row(`${o.student} from scratch`, null, runs.filter((r) => r.kind === 'scratch'));
-  const kdRows = o.temperatures.map((T) => row(`${o.student} + KD`, T, runs.filter((r) => r.kind === 'kd' && r.temperature === T)));
-  const rows = [{ label: `teacher (${o.teacherModel})`, temperature: null, runs: 1, diverged: 0, accuracyMean: teacherAccuracy, accuracyStd: null, softLossMean: null, hardLossMean: null }, scratch, ...kdRows];
+  const scratch = row(
+    `${o.student} from scratch`,
+    null,
+    runs.filter((r) => r.kind === 'scratch'),
+  );
+  const kdRows = o.temperatures.map((T) =>
+    row(
+      `${o.student} + KD`,
+      T,
+      runs.filter((r) => r.kind === 'kd' && r.temperature === T),
+    ),
+  );
+  const rows = [
+    {
+      label: `teacher (${o.teacherModel})`,
+      temperature: null,
+      runs: 1,
+      diverged: 0,
+      accuracyMean: teacherAccuracy,
+      accuracyStd: null,
+      softLossMean: null,
+      hardLossMean: null,
+    },
+    scratch,
+    ...kdRows,
+  ];
   const candidates = kdRows.filter((r) => r.accuracyMean !== null && r.diverged === 0);
   let best: SweepResult['best'] = null;
   if (candidates.length && scratch.accuracyMean !== null) {
@@ -130,12 +179,24 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     best = { temperature: b.temperature!, delta, z: sd > 0 ? delta / sd : Infinity };
   }
   return {
-    teacher: { accuracy: teacherAccuracy, model: o.teacherModel }, student: o.student, config: { ...o.config, model: o.student, seed: o.seeds[0] ?? 0 }, kd: o.kd,
-    temperatures: o.temperatures, seeds: o.seeds, runs, rows, models, best, seconds: (performance.now() - t0) / 1000,
+    teacher: { accuracy: teacherAccuracy, model: o.teacherModel },
+    student: o.student,
+    config: { ...o.config, model: o.student, seed: o.seeds[0] ?? 0 },
+    kd: o.kd,
+    temperatures: o.temperatures,
+    seeds: o.seeds,
+    runs,
+    rows,
+    models,
+    best,
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
-const pct = (v: number | null, sd?: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%${sd === undefined || sd === null ? '' : ` ± ${(100 * sd).toFixed(2)}`}`);
+const pct = (v: number | null, sd?: number | null) =>
+  v === null
+    ? '—'
+    : `${(100 * v).toFixed(2)}%${sd === undefined || sd === null ? '' : ` ± ${(100 * sd).toFixed(2)}`}`;
 const f4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
 
 /** The seed's table (T | test accuracy | soft loss | hard loss) as Markdown. */
@@ -145,15 +206,25 @@ export function sweepMarkdown(r: SweepResult): string {
     '| --- | ---: | ---: | ---: | ---: |',
   ];
   for (const row of r.rows) {
-    const acc = row.diverged === row.runs && row.runs > 0 ? `diverged (${row.diverged}/${row.runs} seeds)`
-      : `${pct(row.accuracyMean, row.label.startsWith('teacher') ? undefined : row.accuracyStd)}${row.diverged ? ` (${row.diverged}/${row.runs} diverged)` : ''}`;
-    lines.push(`| ${row.label} | ${row.temperature ?? '—'} | ${acc} | ${f4(row.softLossMean)} | ${f4(row.hardLossMean)} |`);
+    const acc =
+      row.diverged === row.runs && row.runs > 0
+        ? `diverged (${row.diverged}/${row.runs} seeds)`
+        : `${pct(row.accuracyMean, row.label.startsWith('teacher') ? undefined : row.accuracyStd)}${row.diverged ? ` (${row.diverged}/${row.runs} diverged)` : ''}`;
+    lines.push(
+      `| ${row.label} | ${row.temperature ?? '—'} | ${acc} | ${f4(row.softLossMean)} | ${f4(row.hardLossMean)} |`,
+    );
   }
   if (r.best) {
-    lines.push('', `Best temperature T = ${r.best.temperature}: ${r.best.delta >= 0 ? '+' : ''}${(100 * r.best.delta).toFixed(2)} points over the student from scratch, ` +
-      `${Number.isFinite(r.best.z) ? r.best.z.toFixed(1) : '∞'} combined standard deviations (${r.best.z > 2 ? 'more than 2σ' : 'not more than 2σ'}).`);
+    lines.push(
+      '',
+      `Best temperature T = ${r.best.temperature}: ${r.best.delta >= 0 ? '+' : ''}${(100 * r.best.delta).toFixed(2)} points over the student from scratch, ` +
+        `${Number.isFinite(r.best.z) ? r.best.z.toFixed(1) : '∞'} combined standard deviations (${r.best.z > 2 ? 'more than 2σ' : 'not more than 2σ'}).`,
+    );
   }
-  lines.push('', `Soft and hard losses are the last epoch's training means. ${r.config.epochs} epochs, batch ${r.config.batchSize}, ${r.config.optimizer} lr ${r.config.lr} (${r.config.schedule}), alpha ${r.kd.alpha}, ` +
-    `${r.config.augment ? 'random crop + flip' : 'no augmentation'}, gradient clipping ${r.config.clipGradNorm || 'off'}; ${r.seconds.toFixed(0)} s in all.`);
+  lines.push(
+    '',
+    `Soft and hard losses are the last epoch's training means. ${r.config.epochs} epochs, batch ${r.config.batchSize}, ${r.config.optimizer} lr ${r.config.lr} (${r.config.schedule}), alpha ${r.kd.alpha}, ` +
+      `${r.config.augment ? 'random crop + flip' : 'no augmentation'}, gradient clipping ${r.config.clipGradNorm || 'off'}; ${r.seconds.toFixed(0)} s in all.`,
+  );
   return lines.join('\n');
 }

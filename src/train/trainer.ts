@@ -38,7 +38,14 @@ export interface EpochRecord {
   imagesPerSecond: number;
 }
 
-interface Running { loss: number; soft: number; hard: number; correct: number; seen: number; seconds: number }
+interface Running {
+  loss: number;
+  soft: number;
+  hard: number;
+  correct: number;
+  seen: number;
+  seconds: number;
+}
 
 export interface TrainState {
   epoch: number;
@@ -57,8 +64,17 @@ export const EXPLOSION = 1e4;
 /** A test cross-entropy over this many times ln C (an untrained network's) means the run exploded. */
 export const EXPLODED_TEST_LOSS = 100;
 
-export interface BatchInfo { epoch: number; batch: number; batches: number; loss: number; accuracy: number; lr: number }
-export type RunResult = { status: 'done' | 'stopped' } | { status: 'diverged'; epoch: number; batch: number; message: string };
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+}
+export type RunResult =
+  | { status: 'done' | 'stopped' }
+  | { status: 'diverged'; epoch: number; batch: number; message: string };
 
 type Forward = Module & { forward(x: Tensor): Tensor };
 
@@ -102,19 +118,44 @@ export class Trainer {
     for (const t of teachers) t.eval(); // the teacher's batch-norm statistics and dropout stay frozen
     const params = model.parameters();
     const c = config;
-    this.optimizer = c.optimizer === 'sgd'
-      ? new SGD(params, { lr: c.lr, momentum: c.momentum, nesterov: c.nesterov && c.momentum > 0, weightDecay: c.weightDecay })
-      : new (c.optimizer === 'adam' ? Adam : AdamW)(params, { lr: c.lr, weightDecay: c.weightDecay });
-    this.loader = new BatchLoader(this.train.count, { batchSize: c.batchSize, shuffle: true, seed: c.seed * 7919 + 1 });
+    this.optimizer =
+      c.optimizer === 'sgd'
+        ? new SGD(params, {
+            lr: c.lr,
+            momentum: c.momentum,
+            nesterov: c.nesterov && c.momentum > 0,
+            weightDecay: c.weightDecay,
+          })
+        : new (c.optimizer === 'adam' ? Adam : AdamW)(params, {
+            lr: c.lr,
+            weightDecay: c.weightDecay,
+          });
+    this.loader = new BatchLoader(this.train.count, {
+      batchSize: c.batchSize,
+      shuffle: true,
+      seed: c.seed * 7919 + 1,
+    });
     this.augmentGen = new Generator(c.seed * 7919 + 2);
     const total = c.epochs * this.loader.batchesPerEpoch;
-    this.scheduler = c.schedule === 'onecycle'
-      ? new OneCycleLR(this.optimizer, { maxLr: c.lr, totalSteps: Math.max(2, total), cycleMomentum: c.optimizer === 'sgd' && c.momentum > 0 })
-      : c.schedule === 'cosine' ? new CosineAnnealingLR(this.optimizer, total) : null;
+    this.scheduler =
+      c.schedule === 'onecycle'
+        ? new OneCycleLR(this.optimizer, {
+            maxLr: c.lr,
+            totalSteps: Math.max(2, total),
+            cycleMomentum: c.optimizer === 'sgd' && c.momentum > 0,
+          })
+        : c.schedule === 'cosine'
+          ? new CosineAnnealingLR(this.optimizer, total)
+          : null;
     this.kdLoss = kd ? makeKDLoss(resolveKD(kd, teachers.length), teachers.length) : null;
     this.state = {
-      epoch: 0, batch: 0, loaderAtEpochStart: this.loader.getState(), augment: this.augmentGen.getState(),
-      running: { loss: 0, soft: 0, hard: 0, correct: 0, seen: 0, seconds: 0 }, history: [], scheduler: { lastEpoch: 0, baseLrs: [] },
+      epoch: 0,
+      batch: 0,
+      loaderAtEpochStart: this.loader.getState(),
+      augment: this.augmentGen.getState(),
+      running: { loss: 0, soft: 0, hard: 0, correct: 0, seen: 0, seconds: 0 },
+      history: [],
+      scheduler: { lastEpoch: 0, baseLrs: [] },
     };
   }
 
@@ -124,7 +165,9 @@ export class Trainer {
 
   temperatureAt(epoch: number): number | undefined {
     if (!this.kd) return undefined;
-    return this.kdLoss instanceof AdaptiveDistillationLoss ? this.kdLoss.temperatureAt(epoch) : this.kd.temperature;
+    return this.kdLoss instanceof AdaptiveDistillationLoss
+      ? this.kdLoss.temperatureAt(epoch)
+      : this.kd.temperature;
   }
 
   /** Per-teacher logits of every training image (computed on first use when augmentation is off). */
@@ -137,19 +180,27 @@ export class Trainer {
   /** Teacher logits for the batch: looked up by image index (no augmentation) or computed on the same augmented images. */
   private teacherLogits(x: Tensor, idx: Int32Array): Tensor[] {
     if (this.config.augment) return noGrad(() => this.teachers.map((t) => t.forward(x)));
-    this.teacherCache ??= this.teachers.map((t) => noGrad(() => {
-      const C = 10;
-      const out = new Float32Array(this.train.count * C);
-      for (let start = 0; start < this.train.count; start += 100) {
-        // a scope per chunk: this runs inside the first step's tidy(), which would otherwise
-        // hold every chunk's activations until the step ends
-        tidy(() => {
-          const ids = Int32Array.from({ length: Math.min(100, this.train.count - start) }, (_, i) => start + i);
-          out.set(t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray() as Float32Array, start * C);
-        });
-      }
-      return out;
-    }));
+    this.teacherCache ??= this.teachers.map((t) =>
+      noGrad(() => {
+        const C = 10;
+        const out = new Float32Array(this.train.count * C);
+        for (let start = 0; start < this.train.count; start += 100) {
+          // a scope per chunk: this runs inside the first step's tidy(), which would otherwise
+          // hold every chunk's activations until the step ends
+          tidy(() => {
+            const ids = Int32Array.from(
+              { length: Math.min(100, this.train.count - start) },
+              (_, i) => start + i,
+            );
+            out.set(
+              t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray() as Float32Array,
+              start * C,
+            );
+          });
+        }
+        return out;
+      }),
+    );
     return this.teacherCache.map((cache) => {
       const rows = allocateUninitialized('float32', idx.length * 10);
       idx.forEach((i, r) => rows.set(cache.subarray(i * 10, i * 10 + 10), r * 10));
@@ -158,7 +209,12 @@ export class Trainer {
   }
 
   /** Loss of one batch (and its parts for KD); the model is in train mode. */
-  private lossOf(x: Tensor, y: Int32Array, idx: Int32Array, epoch: number): { loss: Tensor; parts?: LossParts; logits: Tensor } {
+  private lossOf(
+    x: Tensor,
+    y: Int32Array,
+    idx: Int32Array,
+    epoch: number,
+  ): { loss: Tensor; parts?: LossParts; logits: Tensor } {
     const logits = this.model.forward(x);
     if (!this.kdLoss) return { loss: crossEntropy(logits, y), logits };
     const parts = kdLossParts(this.kdLoss, logits, this.teacherLogits(x, idx), y, epoch);
@@ -169,7 +225,13 @@ export class Trainer {
    * Trains until the configured number of epochs, a stop request, or a non-finite loss. It yields
    * to the event loop after every batch, so a SIGINT handler can ask it to stop.
    */
-  async run(hooks: { onBatch?(i: BatchInfo): void; onEpoch?(r: EpochRecord): void | Promise<void>; shouldStop?(): boolean } = {}): Promise<RunResult> {
+  async run(
+    hooks: {
+      onBatch?(i: BatchInfo): void;
+      onEpoch?(r: EpochRecord): void | Promise<void>;
+      shouldStop?(): boolean;
+    } = {},
+  ): Promise<RunResult> {
     const c = this.config;
     this.model.train();
     while (this.state.epoch < c.epochs) {
@@ -184,7 +246,10 @@ export class Trainer {
         // One step inside tidy(): its intermediate buffers are reused by the next step.
         const step = tidy(() => {
           const x = c.augment
-            ? augmentedBatch(this.train, idx, this.norm, this.augmentGen, { paddingMode: c.cropPaddingMode ?? 'constant', fill: c.cropFill ?? 0 })
+            ? augmentedBatch(this.train, idx, this.norm, this.augmentGen, {
+                paddingMode: c.cropPaddingMode ?? 'constant',
+                fill: c.cropFill ?? 0,
+              })
             : toImageTensor(this.train, idx, this.norm);
           this.optimizer.zeroGrad({ setToNone: false });
           const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
@@ -195,27 +260,47 @@ export class Trainer {
           this.optimizer.step();
           const pred = logits.argmax(1).toTypedArray();
           return {
-            value, soft: parts ? parts.soft() : 0, hard: parts ? parts.hardLoss.item() : 0,
+            value,
+            soft: parts ? parts.soft() : 0,
+            hard: parts ? parts.hardLoss.item() : 0,
             correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
           };
         });
         const value = step.value;
         this.state.firstLoss ??= value;
-        const exploded = Number.isFinite(value) && value > EXPLOSION * Math.max(this.state.firstLoss, 1e-3);
+        const exploded =
+          Number.isFinite(value) && value > EXPLOSION * Math.max(this.state.firstLoss, 1e-3);
         if (!Number.isFinite(value) || exploded) {
           this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
-          const what = exploded ? `loss ${value.toPrecision(4)} is over ${EXPLOSION.toLocaleString('en-US')} × the first batch's (${this.state.firstLoss.toPrecision(4)})` : `loss is ${value}`;
-          return { status: 'diverged', epoch, batch: b, message: `${what} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)` };
+          const what = exploded
+            ? `loss ${value.toPrecision(4)} is over ${EXPLOSION.toLocaleString('en-US')} × the first batch's (${this.state.firstLoss.toPrecision(4)})`
+            : `loss is ${value}`;
+          return {
+            status: 'diverged',
+            epoch,
+            batch: b,
+            message: `${what} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)`,
+          };
         }
         this.scheduler?.step();
         r.loss += value * idx.length;
-        if (this.kdLoss) { r.soft += step.soft * idx.length; r.hard += step.hard * idx.length; }
+        if (this.kdLoss) {
+          r.soft += step.soft * idx.length;
+          r.hard += step.hard * idx.length;
+        }
         r.correct += step.correct;
         r.seen += idx.length;
         r.seconds += (performance.now() - t0) / 1000;
         this.state.batch = b + 1;
         this.state.augment = this.augmentGen.getState();
-        hooks.onBatch?.({ epoch, batch: b + 1, batches: batches.length, loss: r.loss / r.seen, accuracy: r.correct / r.seen, lr: this.optimizer.paramGroups[0]!.options.lr as number });
+        hooks.onBatch?.({
+          epoch,
+          batch: b + 1,
+          batches: batches.length,
+          loss: r.loss / r.seen,
+          accuracy: r.correct / r.seen,
+          lr: this.optimizer.paramGroups[0]!.options.lr as number,
+        });
         await new Promise((resolve) => setImmediate(resolve));
         if (hooks.shouldStop?.() && b + 1 < batches.length) return { status: 'stopped' };
       }
@@ -226,7 +311,8 @@ export class Trainer {
       const limit = EXPLODED_TEST_LOSS * Math.log(classes);
       let bad: string | null = null;
       if (!Number.isFinite(ev.loss)) bad = `the test loss is ${ev.loss}`;
-      else if (ev.loss > limit) bad = `the test loss ${ev.loss.toPrecision(3)} is over ${EXPLODED_TEST_LOSS} · ln ${classes} = ${limit.toFixed(1)}`;
+      else if (ev.loss > limit)
+        bad = `the test loss ${ev.loss.toPrecision(3)} is over ${EXPLODED_TEST_LOSS} · ln ${classes} = ${limit.toFixed(1)}`;
       else {
         const weight = firstNonFinite(this.model);
         if (weight) bad = `${weight} is not finite`;
@@ -237,10 +323,17 @@ export class Trainer {
       }
       const T = this.temperatureAt(epoch);
       const record: EpochRecord = {
-        epoch: epoch + 1, lr: this.optimizer.paramGroups[0]!.options.lr as number,
-        trainLoss: r.loss / r.seen, trainAccuracy: r.correct / r.seen, testLoss: ev.loss, testAccuracy: ev.accuracy,
-        ...(this.kd ? { softLoss: r.soft / r.seen, hardLoss: r.hard / r.seen, temperature: T! } : {}),
-        seconds: r.seconds, imagesPerSecond: r.seen / r.seconds,
+        epoch: epoch + 1,
+        lr: this.optimizer.paramGroups[0]!.options.lr as number,
+        trainLoss: r.loss / r.seen,
+        trainAccuracy: r.correct / r.seen,
+        testLoss: ev.loss,
+        testAccuracy: ev.accuracy,
+        ...(this.kd
+          ? { softLoss: r.soft / r.seen, hardLoss: r.hard / r.seen, temperature: T! }
+          : {}),
+        seconds: r.seconds,
+        imagesPerSecond: r.seen / r.seconds,
       };
       this.state.history.push(record);
       this.state.epoch = epoch + 1;
@@ -256,14 +349,18 @@ export class Trainer {
   /** Everything needed to resume: JSON-able state plus the optimizer's buffers. */
   snapshot(): { state: TrainState; optimizer: OptimizerState } {
     return {
-      state: { ...this.state, scheduler: this.scheduler ? this.scheduler.stateDict() : { lastEpoch: 0, baseLrs: [] } },
+      state: {
+        ...this.state,
+        scheduler: this.scheduler ? this.scheduler.stateDict() : { lastEpoch: 0, baseLrs: [] },
+      },
       optimizer: this.optimizer.stateDict(),
     };
   }
 
   restore(snap: { state: TrainState; optimizer: OptimizerState }): void {
     this.optimizer.loadStateDict(snap.optimizer);
-    if (this.scheduler && snap.state.scheduler.baseLrs.length) this.scheduler.loadStateDict(snap.state.scheduler);
+    if (this.scheduler && snap.state.scheduler.baseLrs.length)
+      this.scheduler.loadStateDict(snap.state.scheduler);
     this.state = structuredClone(snap.state);
     this.augmentGen.setState(this.state.augment);
     this.loader.setState(this.state.loaderAtEpochStart);

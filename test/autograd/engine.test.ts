@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { customOp, noGrad, enableGrad, ones, tensor, zeros, autograd, type Tensor, type NestedArray } from '../../src/index.js';
+import {
+  customOp,
+  noGrad,
+  enableGrad,
+  ones,
+  tensor,
+  zeros,
+  autograd,
+  type Tensor,
+  type NestedArray,
+} from '../../src/index.js';
 
 const x64 = (v: NestedArray) => tensor(v, { dtype: 'float64', requiresGrad: true });
 
@@ -52,7 +62,9 @@ describe('backward', () => {
     expect(() => x.mul(2).backward()).toThrow(/one-element output.*\[2\]/);
     x.mul(2).backward(tensor([1, 10], { dtype: 'float64' }));
     expect(x.grad!.toArray()).toEqual([2, 20]);
-    expect(() => x.mul(2).backward(tensor([1, 2, 3]))).toThrow(/gradient has shape \[3\] but the output has shape \[2\]/);
+    expect(() => x.mul(2).backward(tensor([1, 2, 3]))).toThrow(
+      /gradient has shape \[3\] but the output has shape \[2\]/,
+    );
   });
 
   it('handles a graph 100,000 nodes deep without overflowing the stack', () => {
@@ -82,9 +94,13 @@ describe('backward', () => {
   });
 
   it('only float leaves can require grad; non-leaves cannot be switched off', () => {
-    expect(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(/only floating tensors.*int32/);
+    expect(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(
+      /only floating tensors.*int32/,
+    );
     const y = x64([1]).mul(2);
-    expect(() => { y.requiresGrad = false; }).toThrow(/leaf tensors.*'mul'/);
+    expect(() => {
+      y.requiresGrad = false;
+    }).toThrow(/leaf tensors.*'mul'/);
   });
 
   it('exposes gradFn with op name and inputs so the graph can be walked', () => {
@@ -103,7 +119,9 @@ describe('hooks', () => {
   it('a hook reads the gradient, may replace it, and can be removed', () => {
     const x = x64([1, 2]);
     const seen: number[][] = [];
-    const h1 = x.registerHook((g) => { seen.push(g.toArray() as number[]); });
+    const h1 = x.registerHook((g) => {
+      seen.push(g.toArray() as number[]);
+    });
     const h2 = x.registerHook((g) => g.mul(10));
     x.mul(3).sum().backward();
     expect(seen).toEqual([[3, 3]]);
@@ -143,10 +161,22 @@ describe('gradient checks in the engine', () => {
 
   it('names the op when a backward returns a gradient of the wrong shape or dtype', () => {
     const x = x64([1, 2, 3]);
-    const bad = customOp('badShape', [x], (v) => v.mul(2), () => [ones([2], { dtype: 'float64' })]);
-    expect(() => bad.sum().backward()).toThrow(/backward of 'badShape': gradient for input 0 has shape \[2\], but the input has shape \[3\]/);
+    const bad = customOp(
+      'badShape',
+      [x],
+      (v) => v.mul(2),
+      () => [ones([2], { dtype: 'float64' })],
+    );
+    expect(() => bad.sum().backward()).toThrow(
+      /backward of 'badShape': gradient for input 0 has shape \[2\], but the input has shape \[3\]/,
+    );
     const y = x64([1, 2, 3]);
-    const bad2 = customOp('badDtype', [y], (v) => v.mul(2), (g) => [g.to('float32')]);
+    const bad2 = customOp(
+      'badDtype',
+      [y],
+      (v) => v.mul(2),
+      (g) => [g.to('float32')],
+    );
     expect(() => bad2.sum().backward()).toThrow(/backward of 'badDtype'.*dtype float32.*float64/);
   });
 });

@@ -13,7 +13,9 @@ describe('grad and valueAndGrad', () => {
   });
 
   it('uses ones as the upstream gradient for a non-scalar output (as tf.grad)', () => {
-    const { value, grads } = valueAndGrad((x) => x.square())(tensor([1, 2, 3], { dtype: 'float64' }));
+    const { value, grads } = valueAndGrad((x) => x.square())(
+      tensor([1, 2, 3], { dtype: 'float64' }),
+    );
     expect(value.toArray()).toEqual([1, 4, 9]);
     expect(grads[0]!.toArray()).toEqual([2, 4, 6]);
   });

@@ -45,17 +45,27 @@ describe('graph export', () => {
 
 describe('labels in KD graphs', () => {
   it('detach() keeps the label; the KD losses name the (detached) teacher logits', async () => {
-    const { DistillationLoss, MultiTeacherDistillationLoss, tensor: mk, toTree: tree } = await import('../../src/index.js');
+    const {
+      DistillationLoss,
+      MultiTeacherDistillationLoss,
+      tensor: mk,
+      toTree: tree,
+    } = await import('../../src/index.js');
     expect(mk([1]).withLabel('x').detach().label).toBe('x');
     const s = mk([[1, 2, 0]], { requiresGrad: true });
     const t = mk([[0, 1, 3]]);
     const T = () => mk(2, { requiresGrad: true });
-    expect(tree(new DistillationLoss({ temperature: T() }).forward(s, t, [2]))).toMatch(/t \(teacher logits\) = const \[1, 3\]/);
-    const multi = tree(new MultiTeacherDistillationLoss({ temperature: T() }).forward(s, [t, t.mul(2)], [2]));
+    expect(tree(new DistillationLoss({ temperature: T() }).forward(s, t, [2]))).toMatch(
+      /t \(teacher logits\) = const \[1, 3\]/,
+    );
+    const multi = tree(
+      new MultiTeacherDistillationLoss({ temperature: T() }).forward(s, [t, t.mul(2)], [2]),
+    );
     expect(multi).toMatch(/t1 \(teacher 1 logits\) = const/);
     expect(multi).toMatch(/t2 \(teacher 2 logits\) = const/);
     // a user's own label wins
-    expect(tree(new DistillationLoss({ temperature: T() }).forward(s, t.withLabel('vgg logits'), [2]))).toMatch(/vgg logits = const/);
+    expect(
+      tree(new DistillationLoss({ temperature: T() }).forward(s, t.withLabel('vgg logits'), [2])),
+    ).toMatch(/vgg logits = const/);
   });
 });
-

@@ -11,12 +11,18 @@ const gradOf = (v: number[], f: (x: ReturnType<typeof leaf>) => ReturnType<typeo
 
 describe('gradient conventions at kinks', () => {
   it("relu'(0) = 0", () => expect(gradOf([-1, 0, 2], (x) => x.relu())).toEqual([0, 0, 1]));
-  it("abs'(0) = 0 (sign(0) = 0)", () => expect(gradOf([-1, 0, 2], (x) => x.abs())).toEqual([-1, 0, 1]));
-  it('clamp passes the gradient at its boundaries', () => expect(gradOf([-2, -1, 0, 1, 2], (x) => x.clamp(-1, 1))).toEqual([0, 1, 1, 1, 0]));
-  it('max(dim) routes the gradient to the first maximum only', () => expect(gradOf([3, 1, 3], (x) => x.max(0).values)).toEqual([1, 0, 0]));
-  it('min(dim) routes the gradient to the first minimum only', () => expect(gradOf([1, 1, 3], (x) => x.min(0).values)).toEqual([1, 0, 0]));
-  it('amax splits the gradient evenly among ties', () => expect(gradOf([3, 1, 3], (x) => x.amax())).toEqual([0.5, 0, 0.5]));
-  it('max() without dim is amax over everything', () => expect(gradOf([2, 2, 2, 2], (x) => x.max())).toEqual([0.25, 0.25, 0.25, 0.25]));
+  it("abs'(0) = 0 (sign(0) = 0)", () =>
+    expect(gradOf([-1, 0, 2], (x) => x.abs())).toEqual([-1, 0, 1]));
+  it('clamp passes the gradient at its boundaries', () =>
+    expect(gradOf([-2, -1, 0, 1, 2], (x) => x.clamp(-1, 1))).toEqual([0, 1, 1, 1, 0]));
+  it('max(dim) routes the gradient to the first maximum only', () =>
+    expect(gradOf([3, 1, 3], (x) => x.max(0).values)).toEqual([1, 0, 0]));
+  it('min(dim) routes the gradient to the first minimum only', () =>
+    expect(gradOf([1, 1, 3], (x) => x.min(0).values)).toEqual([1, 0, 0]));
+  it('amax splits the gradient evenly among ties', () =>
+    expect(gradOf([3, 1, 3], (x) => x.amax())).toEqual([0.5, 0, 0.5]));
+  it('max() without dim is amax over everything', () =>
+    expect(gradOf([2, 2, 2, 2], (x) => x.max())).toEqual([0.25, 0.25, 0.25, 0.25]));
   it('maximum(a, b) gives each side half on a tie', () => {
     const a = leaf([1, 2, 3]);
     const b = leaf([1, 5, 0]);
@@ -33,6 +39,13 @@ describe('gradient conventions at kinks', () => {
   });
   it('argmax returns the first of tied maxima', () => {
     expect(tensor([1, 5, 5, 2]).argmax().item()).toBe(1);
-    expect(tensor([[1, 5], [7, 7]]).argmax(1).toArray()).toEqual([1, 0]);
+    expect(
+      tensor([
+        [1, 5],
+        [7, 7],
+      ])
+        .argmax(1)
+        .toArray(),
+    ).toEqual([1, 0]);
   });
 });

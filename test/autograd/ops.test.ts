@@ -17,16 +17,24 @@ describe('op table', () => {
   });
 });
 
-function broadcastReference(inputs: Tensor[], ref: (...v: number[]) => number): { shape: number[]; values: number[] } {
+function broadcastReference(
+  inputs: Tensor[],
+  ref: (...v: number[]) => number,
+): { shape: number[]; values: number[] } {
   const rank = Math.max(...inputs.map((x) => x.ndim));
-  const shape = Array.from({ length: rank }, (_, d) => Math.max(...inputs.map((x) => x.shape[x.ndim - rank + d] ?? 1)));
+  const shape = Array.from({ length: rank }, (_, d) =>
+    Math.max(...inputs.map((x) => x.shape[x.ndim - rank + d] ?? 1)),
+  );
   const flat = inputs.map((x) => Array.from(x.toTypedArray()));
   const n = shape.reduce((a, b) => a * b, 1);
   const values: number[] = [];
   for (let i = 0; i < n; i++) {
     const idx: number[] = [];
     let rest = i;
-    for (let d = rank - 1; d >= 0; d--) { idx[d] = rest % shape[d]!; rest = Math.floor(rest / shape[d]!); }
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d] = rest % shape[d]!;
+      rest = Math.floor(rest / shape[d]!);
+    }
     const args = inputs.map((x, q) => {
       let at = 0;
       for (let d = 0; d < x.ndim; d++) {
@@ -47,7 +55,11 @@ for (const [name, entry] of Object.entries(OP_TABLE)) {
         fc.assert(
           fc.property(entry.arb, (c) => {
             // Tighter than PyTorch's defaults (atol 1e-5, rtol 1e-3): float64 central differences allow it.
-            const report = gradcheck(c.fn, c.inputs.map((x) => x.detach().requiresGrad_()), entry.gradcheck ?? { atol: 1e-7, rtol: 1e-6 });
+            const report = gradcheck(
+              c.fn,
+              c.inputs.map((x) => x.detach().requiresGrad_()),
+              entry.gradcheck ?? { atol: 1e-7, rtol: 1e-6 },
+            );
             if (!report.ok) throw new Error(`${c.label}: ${report.failures.join('; ')}`);
           }),
           fcParams(),
@@ -56,7 +68,11 @@ for (const [name, entry] of Object.entries(OP_TABLE)) {
       it('second-order gradients match central differences (createGraph)', () => {
         fc.assert(
           fc.property(entry.arb, (c) => {
-            const report = gradgradcheck(c.fn, c.inputs.map((x) => x.detach().requiresGrad_()), entry.gradcheck ?? { atol: 1e-6, rtol: 1e-5 });
+            const report = gradgradcheck(
+              c.fn,
+              c.inputs.map((x) => x.detach().requiresGrad_()),
+              entry.gradcheck ?? { atol: 1e-6, rtol: 1e-5 },
+            );
             if (!report.ok) throw new Error(`${c.label}: ${report.failures.join('; ')}`);
           }),
           fcParams(8),
@@ -82,7 +98,8 @@ for (const [name, entry] of Object.entries(OP_TABLE)) {
           const scale = Math.max(1, ...Array.from(o64, Math.abs));
           const rtol = entry.f32rtol ?? 1e-5;
           o64.forEach((v, i) => {
-            if (Math.abs(v - o32[i]!) > rtol * scale) throw new Error(`${c.label}: element ${i}: float64 ${v} vs float32 ${o32[i]}`);
+            if (Math.abs(v - o32[i]!) > rtol * scale)
+              throw new Error(`${c.label}: element ${i}: float64 ${v} vs float32 ${o32[i]}`);
           });
         }),
         fcParams(15),
@@ -99,7 +116,8 @@ for (const [name, entry] of Object.entries(OP_TABLE)) {
             expect(out.shape).toEqual(expected.shape);
             const got = out.toTypedArray();
             expected.values.forEach((v, i) => {
-              if (!(Math.abs(v - got[i]!) <= 1e-12 * Math.max(1, Math.abs(v)))) throw new Error(`${c.label}: element ${i}: ${got[i]} vs reference ${v}`);
+              if (!(Math.abs(v - got[i]!) <= 1e-12 * Math.max(1, Math.abs(v))))
+                throw new Error(`${c.label}: element ${i}: ${got[i]} vs reference ${v}`);
             });
           }),
           fcParams(15),

@@ -7,11 +7,16 @@ const close = (a: unknown, b: unknown, tol = 1e-6) => {
   const fa = [a].flat(Infinity as 1) as number[];
   const fb = [b].flat(Infinity as 1) as number[];
   expect(fa.length).toBe(fb.length);
-  fa.forEach((v, i) => expect(Math.abs(v - fb[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(fb[i]!))));
+  fa.forEach((v, i) =>
+    expect(Math.abs(v - fb[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(fb[i]!))),
+  );
 };
 
 describe('reductions', () => {
-  const x = tensor([[1, 2, 3], [4, 5, 6]]);
+  const x = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   it('sum and mean over one, several or all dims, with keepdim', () => {
     expect(x.sum().item()).toBe(21);
     expect(x.sum(0).toArray()).toEqual([5, 7, 9]);
@@ -37,8 +42,14 @@ describe('reductions', () => {
     expect(() => tensor([1]).var()).toThrow(/no degrees of freedom/);
   });
   it('logsumexp equals log(sum(exp)) and stays finite for logits of ±1e4', () => {
-    close(x.logsumexp(1).toArray(), [Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), Math.log(Math.exp(4) + Math.exp(5) + Math.exp(6))]);
-    const big = tensor([[1e4, -1e4, 0], [-1e4, -1e4, -1e4]]);
+    close(x.logsumexp(1).toArray(), [
+      Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)),
+      Math.log(Math.exp(4) + Math.exp(5) + Math.exp(6)),
+    ]);
+    const big = tensor([
+      [1e4, -1e4, 0],
+      [-1e4, -1e4, -1e4],
+    ]);
     close(big.logsumexp(1).toArray(), [1e4, -1e4 + Math.log(3)]);
     expect(tensor([-Infinity, -Infinity]).logsumexp(0).item()).toBe(-Infinity);
   });
@@ -52,26 +63,55 @@ describe('reductions', () => {
 describe('softmax family is stable', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     it(`no NaN/Inf for logits up to ±1e4 (${dtype})`, () => {
-      const z = tensor([[1e4, -1e4, 0, 1e4 - 1], [-1e4, -1e4, -1e4, -1e4]], { dtype, requiresGrad: true });
+      const z = tensor(
+        [
+          [1e4, -1e4, 0, 1e4 - 1],
+          [-1e4, -1e4, -1e4, -1e4],
+        ],
+        { dtype, requiresGrad: true },
+      );
       const p = z.softmax(1);
       const lp = z.logSoftmax(1);
       lp.mul(p.detach()).sum().backward();
-      for (const t of [p, lp, z.grad!]) expect(Array.from(t.toTypedArray()).every(Number.isFinite)).toBe(true);
+      for (const t of [p, lp, z.grad!])
+        expect(Array.from(t.toTypedArray()).every(Number.isFinite)).toBe(true);
       close(p.sum(1).toArray(), [1, 1], 1e-6);
-      close(p.toArray(), [[1 / (1 + Math.exp(-1)), 0, 0, Math.exp(-1) / (1 + Math.exp(-1))], [0.25, 0.25, 0.25, 0.25]], 1e-6);
+      close(
+        p.toArray(),
+        [
+          [1 / (1 + Math.exp(-1)), 0, 0, Math.exp(-1) / (1 + Math.exp(-1))],
+          [0.25, 0.25, 0.25, 0.25],
+        ],
+        1e-6,
+      );
     });
   }
 });
 
 describe('matmul', () => {
   it('2-D, 1-D and batched with broadcast batch dims', () => {
-    const a = tensor([[1, 2], [3, 4]]);
-    const b = tensor([[5, 6], [7, 8]]);
-    expect(a.matmul(b).toArray()).toEqual([[19, 22], [43, 50]]);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = tensor([
+      [5, 6],
+      [7, 8],
+    ]);
+    expect(a.matmul(b).toArray()).toEqual([
+      [19, 22],
+      [43, 50],
+    ]);
     expect(tensor([1, 2]).matmul(b).toArray()).toEqual([19, 22]);
     expect(a.matmul(tensor([1, 1])).toArray()).toEqual([3, 7]);
-    expect(tensor([1, 2]).matmul(tensor([3, 4])).toArray()).toBe(11);
-    const batched = K.stack([a, b]).unsqueeze(1).matmul(K.stack([b, a, b])); // [2,1,2,2] @ [3,2,2]
+    expect(
+      tensor([1, 2])
+        .matmul(tensor([3, 4]))
+        .toArray(),
+    ).toBe(11);
+    const batched = K.stack([a, b])
+      .unsqueeze(1)
+      .matmul(K.stack([b, a, b])); // [2,1,2,2] @ [3,2,2]
     expect(batched.shape).toEqual([2, 3, 2, 2]);
     expect(batched.toArray()).toEqual([
       [a.matmul(b).toArray(), a.matmul(a).toArray(), a.matmul(b).toArray()],
@@ -79,7 +119,9 @@ describe('matmul', () => {
     ]);
   });
   it('names both shapes when they do not fit', () => {
-    expect(() => zeros([2, 3]).matmul(zeros([2, 3]))).toThrow(/matmul: shapes \[2, 3\] and \[2, 3\] cannot be multiplied/);
+    expect(() => zeros([2, 3]).matmul(zeros([2, 3]))).toThrow(
+      /matmul: shapes \[2, 3\] and \[2, 3\] cannot be multiplied/,
+    );
     expect(() => zeros([2, 2, 3]).matmul(zeros([3, 3, 1]))).toThrow(/cannot be broadcast/);
   });
 });
@@ -88,18 +130,34 @@ describe('views share storage; copies only where needed', () => {
   it('reshape/view/transpose/permute/expand/narrow/squeeze/unsqueeze are views', () => {
     const x = arange(24).to('float32').reshape(2, 3, 4);
     const store = x.storage.data;
-    for (const v of [x.view(6, 4), x.transpose(0, 2), x.permute(2, 0, 1), x.narrow(1, 1, 2), x.unsqueeze(0).squeeze(0), x.narrow(0, 0, 1).expand(5, 3, 4)]) {
+    for (const v of [
+      x.view(6, 4),
+      x.transpose(0, 2),
+      x.permute(2, 0, 1),
+      x.narrow(1, 1, 2),
+      x.unsqueeze(0).squeeze(0),
+      x.narrow(0, 0, 1).expand(5, 3, 4),
+    ]) {
       expect(v.storage.data).toBe(store);
     }
     expect(x.transpose(0, 2).isContiguous()).toBe(false);
     expect(x.transpose(0, 2).contiguous().isContiguous()).toBe(true);
     expect(() => x.transpose(0, 2).view(24)).toThrow(/not contiguous; use reshape/);
-    expect(x.transpose(0, 2).reshape(24).toArray()).toEqual(x.transpose(0, 2).contiguous().view(-1).toArray());
+    expect(x.transpose(0, 2).reshape(24).toArray()).toEqual(
+      x.transpose(0, 2).contiguous().view(-1).toArray(),
+    );
   });
   it('narrow, transpose and permute pick the right elements', () => {
     const x = arange(6).reshape(2, 3);
-    expect(x.t().toArray()).toEqual([[0, 3], [1, 4], [2, 5]]);
-    expect(x.narrow(1, 1, 2).toArray()).toEqual([[1, 2], [4, 5]]);
+    expect(x.t().toArray()).toEqual([
+      [0, 3],
+      [1, 4],
+      [2, 5],
+    ]);
+    expect(x.narrow(1, 1, 2).toArray()).toEqual([
+      [1, 2],
+      [4, 5],
+    ]);
     expect(x.narrow(1, -1, 1).toArray()).toEqual([[2], [5]]);
     expect(x.flatten().toArray()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(x.unsqueeze(-1).shape).toEqual([2, 3, 1]);
@@ -108,26 +166,109 @@ describe('views share storage; copies only where needed', () => {
 
 describe('cat, stack, indexing, where, pad', () => {
   it('cat and stack', () => {
-    expect(cat([tensor([[1, 2]]), tensor([[3, 4], [5, 6]])]).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
-    expect(cat([tensor([[1], [2]]), tensor([[3], [4]])], 1).toArray()).toEqual([[1, 3], [2, 4]]);
-    expect(stack([tensor([1, 2]), tensor([3, 4])], 1).toArray()).toEqual([[1, 3], [2, 4]]);
+    expect(
+      cat([
+        tensor([[1, 2]]),
+        tensor([
+          [3, 4],
+          [5, 6],
+        ]),
+      ]).toArray(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(cat([tensor([[1], [2]]), tensor([[3], [4]])], 1).toArray()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    expect(stack([tensor([1, 2]), tensor([3, 4])], 1).toArray()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
     expect(() => cat([zeros([2, 2]), zeros([3, 3])])).toThrow(/cat: tensor 1 has shape \[3, 3\]/);
     expect(() => stack([zeros([2]), zeros([3])])).toThrow(/stack: tensor 1 has shape \[3\]/);
   });
   it('indexSelect, gather, scatterAdd, indexAdd as in PyTorch', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(x.indexSelect(1, [2, 0, 2]).toArray()).toEqual([[3, 1, 3], [6, 4, 6]]);
-    expect(x.gather(1, tensor([[0, 0], [2, 1]], { dtype: 'int32' })).toArray()).toEqual([[1, 1], [6, 5]]);
-    expect(zeros([2, 3]).scatterAdd(1, tensor([[0, 0], [2, 1]], { dtype: 'int32' }), tensor([[1, 2], [3, 4]])).toArray()).toEqual([[3, 0, 0], [0, 4, 3]]);
-    expect(zeros([3]).indexAdd(0, [0, 0, 2], tensor([1, 2, 3])).toArray()).toEqual([3, 0, 3]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(x.indexSelect(1, [2, 0, 2]).toArray()).toEqual([
+      [3, 1, 3],
+      [6, 4, 6],
+    ]);
+    expect(
+      x
+        .gather(
+          1,
+          tensor(
+            [
+              [0, 0],
+              [2, 1],
+            ],
+            { dtype: 'int32' },
+          ),
+        )
+        .toArray(),
+    ).toEqual([
+      [1, 1],
+      [6, 5],
+    ]);
+    expect(
+      zeros([2, 3])
+        .scatterAdd(
+          1,
+          tensor(
+            [
+              [0, 0],
+              [2, 1],
+            ],
+            { dtype: 'int32' },
+          ),
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+        )
+        .toArray(),
+    ).toEqual([
+      [3, 0, 0],
+      [0, 4, 3],
+    ]);
+    expect(
+      zeros([3])
+        .indexAdd(0, [0, 0, 2], tensor([1, 2, 3]))
+        .toArray(),
+    ).toEqual([3, 0, 3]);
     expect(() => x.indexSelect(1, [3])).toThrow(/index 3 .*out of range for a dimension of size 3/);
     expect(() => x.indexSelect(1, [0.5])).toThrow(/integers; position 0 is 0.5/);
   });
   it('where broadcasts condition and branches', () => {
-    expect(where(tensor([true, false]), tensor([[1, 2], [3, 4]]), 0).toArray()).toEqual([[1, 0], [3, 0]]);
+    expect(
+      where(
+        tensor([true, false]),
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        0,
+      ).toArray(),
+    ).toEqual([
+      [1, 0],
+      [3, 0],
+    ]);
   });
   it('pad uses F.pad ordering (last dim first)', () => {
-    expect(tensor([[1]]).pad([1, 0, 0, 1], 9).toArray()).toEqual([[9, 1], [9, 9]]);
+    expect(
+      tensor([[1]])
+        .pad([1, 0, 0, 1], 9)
+        .toArray(),
+    ).toEqual([
+      [9, 1],
+      [9, 9],
+    ]);
   });
 });
 

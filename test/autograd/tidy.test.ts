@@ -1,7 +1,21 @@
 // tidy()/keep() and the buffer pool: what survives a scope, what is released, and that a warm
 // training step inside tidy makes no new arrays yet computes exactly what it computes without.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DistillationLoss, F, Generator, keep, memoryStats, nn, optim, randn, resetMemoryStats, setPoolLimit, tensor, tidy, zeros } from '../../src/index.js';
+import {
+  DistillationLoss,
+  F,
+  Generator,
+  keep,
+  memoryStats,
+  nn,
+  optim,
+  randn,
+  resetMemoryStats,
+  setPoolLimit,
+  tensor,
+  tidy,
+  zeros,
+} from '../../src/index.js';
 
 afterEach(() => setPoolLimit(512 * 2 ** 20));
 
@@ -14,7 +28,9 @@ describe('tidy', () => {
       return inner.add(1);
     });
     expect(out.toArray()).toEqual([3, 5, 7]);
-    expect(() => inner!.toArray()).toThrow(/shape \[3\] was released when its tidy\(\) scope ended; return it from the scope or keep\(\) it/);
+    expect(() => inner!.toArray()).toThrow(
+      /shape \[3\] was released when its tidy\(\) scope ended; return it from the scope or keep\(\) it/,
+    );
   });
 
   it('keeps tensors inside arrays, maps and plain objects of the result', () => {
@@ -30,11 +46,17 @@ describe('tidy', () => {
   it('keep() makes a tensor outlive the scope, and views of a survivor survive', () => {
     let kept: ReturnType<typeof tensor> | null = null;
     const view = tidy(() => {
-      const base = tensor([[1, 2], [3, 4]]).mul(1);
+      const base = tensor([
+        [1, 2],
+        [3, 4],
+      ]).mul(1);
       kept = keep(base.add(10));
       return base.reshape(4);
     });
-    expect(kept!.toArray()).toEqual([[11, 12], [13, 14]]);
+    expect(kept!.toArray()).toEqual([
+      [11, 12],
+      [13, 14],
+    ]);
     expect(view.toArray()).toEqual([1, 2, 3, 4]);
   });
 
@@ -51,7 +73,9 @@ describe('tidy', () => {
 
   it('gradients of leaves survive the scope', () => {
     const w = tensor([1, 2, 3], { requiresGrad: true });
-    tidy(() => { w.mul(w).sum().backward(); });
+    tidy(() => {
+      w.mul(w).sum().backward();
+    });
     expect(w.grad!.toArray()).toEqual([2, 4, 6]);
   });
 
@@ -60,7 +84,9 @@ describe('tidy', () => {
       const w = tensor([1, 2, 3], { requiresGrad: true });
       const h = w.mul(2);
       h.retainGrad();
-      tidy(() => { h.square().sum().backward(); });
+      tidy(() => {
+        h.square().sum().backward();
+      });
       // w and h were made in the outer scope: their gradients outlive the inner one
       expect(w.grad!.toArray()).toEqual([8, 16, 24]);
       expect(h.grad!.toArray()).toEqual([4, 8, 12]);
@@ -73,21 +99,44 @@ describe('tidy', () => {
     let lin: nn.Linear | null = null;
     tidy(() => {
       lin = new nn.Linear(2, 1, { generator: new Generator(4) });
-      lin.forward(tensor([[1, 2]])).sum().backward();
+      lin
+        .forward(tensor([[1, 2]]))
+        .sum()
+        .backward();
     });
     expect(lin!.weight.grad!.toArray()).toEqual([[1, 2]]);
   });
 
   it('a model built inside tidy keeps its parameters and buffers', () => {
-    const model = tidy(() => new nn.Sequential(new nn.Linear(3, 2, { generator: new Generator(1) }), new nn.BatchNorm1d(2)));
-    const out = tidy(() => model.forward(tensor([[1, 2, 3], [4, 5, 6]])).sum());
+    const model = tidy(
+      () =>
+        new nn.Sequential(
+          new nn.Linear(3, 2, { generator: new Generator(1) }),
+          new nn.BatchNorm1d(2),
+        ),
+    );
+    const out = tidy(() =>
+      model
+        .forward(
+          tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+        )
+        .sum(),
+    );
     expect(Number.isFinite(out.item())).toBe(true);
     expect(model.parameters().every((p) => !p.storage.released)).toBe(true);
   });
 
   it('releases nothing when fn throws, so a failed step loses nothing', () => {
     let made: ReturnType<typeof tensor> | null = null;
-    expect(() => tidy(() => { made = tensor([4, 5]).mul(2); throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      tidy(() => {
+        made = tensor([4, 5]).mul(2);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(made!.toArray()).toEqual([8, 10]);
   });
 
@@ -98,21 +147,28 @@ describe('tidy', () => {
   });
 
   it('reused arrays come back zeroed where zeros are asked for', () => {
-    tidy(() => { tensor(new Float32Array(64).fill(7)).mul(1); });
+    tidy(() => {
+      tensor(new Float32Array(64).fill(7)).mul(1);
+    });
     const z = tidy(() => zeros([64]));
     expect(z.toArray()).toEqual(new Array(64).fill(0));
   });
 
   it('arrays from toTypedArray belong to the caller, not the pool', () => {
     const arr = tidy(() => tensor([1, 2, 3]).mul(2).toTypedArray());
-    tidy(() => { for (let i = 0; i < 5; i++) tensor([9, 9, 9]).mul(3); });
+    tidy(() => {
+      for (let i = 0; i < 5; i++) tensor([9, 9, 9]).mul(3);
+    });
     expect(Array.from(arr)).toEqual([2, 4, 6]);
   });
 
   it('setPoolLimit(0) turns reuse off; bad limits are rejected', () => {
     setPoolLimit(0);
     resetMemoryStats();
-    for (let i = 0; i < 3; i++) tidy(() => { tensor([1, 2]).mul(2); });
+    for (let i = 0; i < 3; i++)
+      tidy(() => {
+        tensor([1, 2]).mul(2);
+      });
     expect(memoryStats().reusedArrays).toBe(0);
     expect(memoryStats().pooledBytes).toBe(0);
     expect(() => setPoolLimit(-1)).toThrow(/setPoolLimit: expected a byte count >= 0, got -1/);
@@ -123,8 +179,11 @@ describe('a training step inside tidy', () => {
   function setup() {
     const g = new Generator(3);
     const model = new nn.Sequential(
-      new nn.Conv2d(2, 4, 3, { padding: 1, generator: g }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(4 * 4 * 4, 3, { generator: g }),
+      new nn.Conv2d(2, 4, 3, { padding: 1, generator: g }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(4 * 4 * 4, 3, { generator: g }),
     );
     const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
     const x = randn([5, 2, 8, 8], { generator: g });
@@ -167,7 +226,11 @@ describe('a KD step inside tidy', () => {
     const s = randn([8, 5], { generator: g }).requiresGrad_();
     const t = randn([8, 5], { generator: g });
     const kd = new DistillationLoss({ temperature: 3, alpha: 0.7 });
-    const step = () => tidy(() => { s.zeroGrad({ setToNone: false }); kd.forward(s, t, [0, 1, 2, 3, 4, 0, 1, 2]).backward(); });
+    const step = () =>
+      tidy(() => {
+        s.zeroGrad({ setToNone: false });
+        kd.forward(s, t, [0, 1, 2, 3, 4, 0, 1, 2]).backward();
+      });
     for (let i = 0; i < 3; i++) step();
     resetMemoryStats();
     for (let i = 0; i < 3; i++) step();
@@ -195,7 +258,7 @@ describe('gradient accumulation in place', () => {
     expect(w.grad!.toArray()).toEqual([13, 13]);
   });
 
-  it('zeroGrad({ setToNone: false }) zeroes only the gradient\'s own elements of a shared array', () => {
+  it("zeroGrad({ setToNone: false }) zeroes only the gradient's own elements of a shared array", () => {
     const w = tensor([1, 2], { requiresGrad: true });
     const big = tensor([5, 6, 7, 8]);
     w.grad = big.narrow(0, 0, 2);

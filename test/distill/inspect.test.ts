@@ -1,34 +1,82 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DecoupledDistillationLoss, distillationParts, formatGradientReport, gradientReport, inspectDistillation,
-  LogitStandardizedDistillationLoss, MultiTeacherDistillationLoss, retainGraphGrads, tensor, toDot, toTree,
+  DecoupledDistillationLoss,
+  distillationParts,
+  formatGradientReport,
+  gradientReport,
+  inspectDistillation,
+  LogitStandardizedDistillationLoss,
+  MultiTeacherDistillationLoss,
+  retainGraphGrads,
+  tensor,
+  toDot,
+  toTree,
 } from '../../src/index.js';
 import { fcParams } from '../helpers/arbitraries.js';
 import { label, problemArb } from './helpers.js';
 
 describe('gradient report', () => {
   it('splits dL/ds into soft + hard parts that add up, and matches every closed form', () => {
-    fc.assert(fc.property(problemArb({ T: [0.1, 100] }), fc.double({ min: 0, max: 1, noNaN: true }), (p, alpha) => {
-      const r = inspectDistillation(p.s, p.t, p.y, { temperature: p.T, alpha });
-      const sum = r.grads.soft.add(r.grads.hard).toTypedArray();
-      r.grads.total.toTypedArray().forEach((v, i) => expect(v).toBeCloseTo(sum[i]!, 14));
-      const scale = Math.max(r.norms.soft, r.norms.hard, 1e-300);
-      // plus the absolute rounding floor of q − p (about 1e-16 per probability) times αT and (1 − α)
-      expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(1e-12 * scale + 1e-15 * alpha * p.T);
-      expect(r.maxAbsError.hard, label(p)).toBeLessThanOrEqual(1e-12 * scale + 1e-15 * (1 - alpha));
-      // dL/dT's closed form adds terms of size scale²/T that cancel at low T: their rounding is the floor
-      const floorT = 1e-12 * alpha * (1 + p.scale ** 2 / p.T);
-      const tolT = 1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * r.kl * alpha, 1e-300) + floorT;
-      expect(r.maxAbsError.dLdT! <= tolT, `${label(p)} error ${r.maxAbsError.dLdT} > ${tolT}`).toBe(true);
-      expect(r.norms.soft).toBeCloseTo(r.norms.softUnscaled * p.T * p.T, 10);
-    }), fcParams(40));
+    fc.assert(
+      fc.property(
+        problemArb({ T: [0.1, 100] }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (p, alpha) => {
+          const r = inspectDistillation(p.s, p.t, p.y, { temperature: p.T, alpha });
+          const sum = r.grads.soft.add(r.grads.hard).toTypedArray();
+          r.grads.total.toTypedArray().forEach((v, i) => expect(v).toBeCloseTo(sum[i]!, 14));
+          const scale = Math.max(r.norms.soft, r.norms.hard, 1e-300);
+          // plus the absolute rounding floor of q − p (about 1e-16 per probability) times αT and (1 − α)
+          expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(
+            1e-12 * scale + 1e-15 * alpha * p.T,
+          );
+          expect(r.maxAbsError.hard, label(p)).toBeLessThanOrEqual(
+            1e-12 * scale + 1e-15 * (1 - alpha),
+          );
+          // dL/dT's closed form adds terms of size scale²/T that cancel at low T: their rounding is the floor
+          const floorT = 1e-12 * alpha * (1 + p.scale ** 2 / p.T);
+          const tolT = 1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * r.kl * alpha, 1e-300) + floorT;
+          expect(
+            r.maxAbsError.dLdT! <= tolT,
+            `${label(p)} error ${r.maxAbsError.dLdT} > ${tolT}`,
+          ).toBe(true);
+          expect(r.norms.soft).toBeCloseTo(r.norms.softUnscaled * p.T * p.T, 10);
+        },
+      ),
+      fcParams(40),
+    );
   });
 
   it('works from the parts of any KD loss (multi-teacher: no closed-form dL/dT)', () => {
-    const s = tensor([[1, 0, -1], [0.5, 0.5, 2]], { dtype: 'float64', requiresGrad: true });
+    const s = tensor(
+      [
+        [1, 0, -1],
+        [0.5, 0.5, 2],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const T = tensor(3, { dtype: 'float64', requiresGrad: true });
-    const parts = new MultiTeacherDistillationLoss({ temperature: T, alpha: 0.8 }).parts(s, [tensor([[2, 1, 0], [0, 0, 1]], { dtype: 'float64' }), tensor([[0, 1, 2], [1, 0, 0]], { dtype: 'float64' })], [0, 2]);
+    const parts = new MultiTeacherDistillationLoss({ temperature: T, alpha: 0.8 }).parts(
+      s,
+      [
+        tensor(
+          [
+            [2, 1, 0],
+            [0, 0, 1],
+          ],
+          { dtype: 'float64' },
+        ),
+        tensor(
+          [
+            [0, 1, 2],
+            [1, 0, 0],
+          ],
+          { dtype: 'float64' },
+        ),
+      ],
+      [0, 2],
+    );
     const r = gradientReport(parts, s, [0, 2]);
     expect(r.closedForm.dLdT).toBeNull();
     expect(Number.isFinite(r.dLdT)).toBe(true);
@@ -39,18 +87,52 @@ describe('gradient report', () => {
   });
 
   it('logit-standardised KD: its own closed forms (through the z-score) match autograd; weights print as written', () => {
-    fc.assert(fc.property(problemArb({ T: [0.5, 20] }), fc.double({ min: 0.01, max: 1, noNaN: true }), (p, alpha) => {
-      const s = p.s.detach().requiresGrad_();
-      const T = tensor(p.T, { dtype: 'float64', requiresGrad: true });
-      const parts = new LogitStandardizedDistillationLoss({ temperature: T, alpha }).parts(s, p.t, p.y);
-      const r = gradientReport(parts, s, p.y, p.t);
-      const scale = Math.max(r.norms.soft, r.norms.hard, 1e-300);
-      expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(1e-10 * scale + 1e-13 * alpha * p.T);
-      // absolute floor: with C = 2 the z-scores of any two rows coincide, KL is 0 and dL/dT rounding noise
-      expect(r.maxAbsError.dLdT! <= 1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * Math.abs(r.kl) * alpha) + 1e-14 * alpha * (1 + p.T ** 2), label(p)).toBe(true);
-    }), fcParams(30));
-    const s = tensor([[1, 0, -1], [0.5, 0.5, 2]], { dtype: 'float64', requiresGrad: true });
-    const parts = new LogitStandardizedDistillationLoss({ temperature: 2, alpha: 0.9 }).parts(s, tensor([[2, 1, 0], [0, 0, 1]], { dtype: 'float64' }), [0, 2]);
+    fc.assert(
+      fc.property(
+        problemArb({ T: [0.5, 20] }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (p, alpha) => {
+          const s = p.s.detach().requiresGrad_();
+          const T = tensor(p.T, { dtype: 'float64', requiresGrad: true });
+          const parts = new LogitStandardizedDistillationLoss({ temperature: T, alpha }).parts(
+            s,
+            p.t,
+            p.y,
+          );
+          const r = gradientReport(parts, s, p.y, p.t);
+          const scale = Math.max(r.norms.soft, r.norms.hard, 1e-300);
+          expect(r.maxAbsError.soft, label(p)).toBeLessThanOrEqual(
+            1e-10 * scale + 1e-13 * alpha * p.T,
+          );
+          // absolute floor: with C = 2 the z-scores of any two rows coincide, KL is 0 and dL/dT rounding noise
+          expect(
+            r.maxAbsError.dLdT! <=
+              1e-8 * Math.max(Math.abs(r.dLdT), 2 * p.T * Math.abs(r.kl) * alpha) +
+                1e-14 * alpha * (1 + p.T ** 2),
+            label(p),
+          ).toBe(true);
+        },
+      ),
+      fcParams(30),
+    );
+    const s = tensor(
+      [
+        [1, 0, -1],
+        [0.5, 0.5, 2],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
+    const parts = new LogitStandardizedDistillationLoss({ temperature: 2, alpha: 0.9 }).parts(
+      s,
+      tensor(
+        [
+          [2, 1, 0],
+          [0, 0, 1],
+        ],
+        { dtype: 'float64' },
+      ),
+      [0, 2],
+    );
     expect(formatGradientReport(gradientReport(parts, s, [0, 2]))).toMatch(/ \+ 0\.1·CE /);
   });
 
@@ -91,9 +173,15 @@ describe('DecoupledDistillationLoss', () => {
     const t = tensor([[0, 3, 1, 1]], { dtype: 'float64' });
     const full = d.parts(s, t, [1]);
     expect(full.warmupFactor).toBe(1);
-    expect(full.loss.item()).toBeCloseTo(full.hardLoss.item() + 16 * (full.tckd.item() + 8 * full.nckd.item()), 14);
+    expect(full.loss.item()).toBeCloseTo(
+      full.hardLoss.item() + 16 * (full.tckd.item() + 8 * full.nckd.item()),
+      14,
+    );
     const early = d.parts(s, t, [1], 5);
     expect(early.warmupFactor).toBe(0.25);
-    expect(early.loss.item()).toBeCloseTo(full.hardLoss.item() + 0.25 * 16 * (full.tckd.item() + 8 * full.nckd.item()), 14);
+    expect(early.loss.item()).toBeCloseTo(
+      full.hardLoss.item() + 0.25 * 16 * (full.tckd.item() + 8 * full.nckd.item()),
+      14,
+    );
   });
 });

@@ -4,11 +4,25 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Generator, LogitStandardizedDistillationLoss, nn, randn, tensor } from '../../src/index.js';
+import {
+  Generator,
+  LogitStandardizedDistillationLoss,
+  nn,
+  randn,
+  tensor,
+} from '../../src/index.js';
 import { runTorchScript, torchMissing } from '../helpers/torch.js';
 
 /** The LSKD loss of one batch by hand: z-scores (unbiased std + eps), softmax, KL, CE. */
-function lskdByHand(s: number[][], t: number[][], y: number[], T: number, alpha: number, standardize = true, eps = 1e-7): number {
+function lskdByHand(
+  s: number[][],
+  t: number[][],
+  y: number[],
+  T: number,
+  alpha: number,
+  standardize = true,
+  eps = 1e-7,
+): number {
   const z = (row: number[]) => {
     if (!standardize) return row;
     const m = row.reduce((a, b) => a + b, 0) / row.length;
@@ -37,28 +51,57 @@ const t = randn([6, 10], { generator: g, dtype: 'float64' }).mul(5).add(2);
 const y = [0, 3, 9, 1, 1, 7];
 
 describe('LogitStandardizedDistillationLoss values', () => {
-  it.each([[1, 0.9], [2, 0.5], [4, 1]])('T = %d, alpha = %d: equals the formula computed by hand', (T, alpha) => {
-    const ours = new LogitStandardizedDistillationLoss({ temperature: T, alpha }).forward(s, t, tensor(y, { dtype: 'int32' })).item();
+  it.each([
+    [1, 0.9],
+    [2, 0.5],
+    [4, 1],
+  ])('T = %d, alpha = %d: equals the formula computed by hand', (T, alpha) => {
+    const ours = new LogitStandardizedDistillationLoss({ temperature: T, alpha })
+      .forward(s, t, tensor(y, { dtype: 'int32' }))
+      .item();
     const want = lskdByHand(s.toArray() as number[][], t.toArray() as number[][], y, T, alpha);
     // kdgrad divides by sqrt(var + eps²) instead of std + eps: equal to ~1e-7 relative here
     expect(Math.abs(ours - want)).toBeLessThan(1e-6 * Math.abs(want));
     // and far from plain KD on the raw logits
-    expect(Math.abs(ours - lskdByHand(s.toArray() as number[][], t.toArray() as number[][], y, T, alpha, false))).toBeGreaterThan(1e-3);
+    expect(
+      Math.abs(
+        ours - lskdByHand(s.toArray() as number[][], t.toArray() as number[][], y, T, alpha, false),
+      ),
+    ).toBeGreaterThan(1e-3);
   });
 
-  it.skipIf(torchMissing !== null)('loss and dL/ds equal the authors\' formula run in PyTorch (float64)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kdgrad-lskd-'));
-    await nn.saveSafetensors(join(dir, 'in.safetensors'), { s, t, y: tensor(y, { dtype: 'int32' }) });
-    runTorchScript('lskd_reference.py', [join(dir, 'in.safetensors'), join(dir, 'out.safetensors'), '2', '0.9']);
-    const ref = (await nn.loadSafetensors(join(dir, 'out.safetensors'))).tensors;
-    const sg = s.clone().detach();
-    sg.requiresGrad = true;
-    const loss = new LogitStandardizedDistillationLoss({ temperature: 2, alpha: 0.9 }).forward(sg, t, tensor(y, { dtype: 'int32' }));
-    loss.backward();
-    expect(Math.abs(loss.item() - ref.loss!.item())).toBeLessThan(1e-6 * Math.abs(ref.loss!.item()));
-    const got = sg.grad!.toTypedArray();
-    const want = ref.grad!.toTypedArray();
-    const scale = Math.max(...Array.from(want, Math.abs));
-    want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThan(1e-6 * scale));
-  }, 60_000);
+  it.skipIf(torchMissing !== null)(
+    "loss and dL/ds equal the authors' formula run in PyTorch (float64)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kdgrad-lskd-'));
+      await nn.saveSafetensors(join(dir, 'in.safetensors'), {
+        s,
+        t,
+        y: tensor(y, { dtype: 'int32' }),
+      });
+      runTorchScript('lskd_reference.py', [
+        join(dir, 'in.safetensors'),
+        join(dir, 'out.safetensors'),
+        '2',
+        '0.9',
+      ]);
+      const ref = (await nn.loadSafetensors(join(dir, 'out.safetensors'))).tensors;
+      const sg = s.clone().detach();
+      sg.requiresGrad = true;
+      const loss = new LogitStandardizedDistillationLoss({ temperature: 2, alpha: 0.9 }).forward(
+        sg,
+        t,
+        tensor(y, { dtype: 'int32' }),
+      );
+      loss.backward();
+      expect(Math.abs(loss.item() - ref.loss!.item())).toBeLessThan(
+        1e-6 * Math.abs(ref.loss!.item()),
+      );
+      const got = sg.grad!.toTypedArray();
+      const want = ref.grad!.toTypedArray();
+      const scale = Math.max(...Array.from(want, Math.abs));
+      want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThan(1e-6 * scale));
+    },
+    60_000,
+  );
 });

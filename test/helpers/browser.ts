@@ -8,7 +8,10 @@ export const hasChromium = existsSync(CHROMIUM);
 /** Runs fn with a fresh headless browser, closed afterwards whatever happens. */
 export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     return await fn(browser);
   } finally {

@@ -4,6 +4,8 @@ import { data, Generator } from '../../src/index.js';
 export function learnableSet(count: number, seed: number, noise = 50): data.CifarSet {
   const g = new Generator(seed);
   const labels = Uint8Array.from({ length: count }, () => g.integer(0, 10));
-  const images = new Uint8Array(count * data.IMAGE_BYTES).map((_, i) => Math.min(255, labels[Math.floor(i / data.IMAGE_BYTES)]! * 20 + g.integer(0, noise)));
+  const images = new Uint8Array(count * data.IMAGE_BYTES).map((_, i) =>
+    Math.min(255, labels[Math.floor(i / data.IMAGE_BYTES)]! * 20 + g.integer(0, noise)),
+  );
   return { images, labels, count };
 }

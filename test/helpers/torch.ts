@@ -21,5 +21,10 @@ if (torchMissing) console.warn(`skipping PyTorch interop tests: ${torchMissing}`
 
 /** Runs one of scripts/torch/*.py with arguments; throws with its stderr on failure. */
 export function runTorchScript(script: string, args: string[]): string {
-  return execFileSync(PYTHON, [join(TORCH_SCRIPTS, script), ...args], { cwd: TORCH_SCRIPTS, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  return execFileSync(PYTHON, [join(TORCH_SCRIPTS, script), ...args], {
+    cwd: TORCH_SCRIPTS,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
 }

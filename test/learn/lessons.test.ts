@@ -1,7 +1,13 @@
 // Each lesson's claim, checked on logits with known structure (the CLI runs them on real nets).
 import { describe, expect, it } from 'vitest';
 import { Generator, randn, tensor } from '../../src/index.js';
-import { darkKnowledgeLesson, learnedTLesson, logitMatchingLesson, severalTeachersLesson, tSquaredLesson } from '../../src/learn/lessons.js';
+import {
+  darkKnowledgeLesson,
+  learnedTLesson,
+  logitMatchingLesson,
+  severalTeachersLesson,
+  tSquaredLesson,
+} from '../../src/learn/lessons.js';
 
 const g = new Generator(4);
 const student = randn([32, 10], { generator: g, dtype: 'float64' });
@@ -14,21 +20,26 @@ describe('lessons', () => {
     expect(r.highSlope).toBeCloseTo(-2, 1);
     expect(Math.abs(r.lowSlope + 2)).toBeGreaterThan(0.3);
     expect(r.scaledSpreadHigh).toBeLessThan(1.5);
-    expect(r.conclusion).toMatch(/falls as T\^-2\.\d\d \(≈ 1\/T²\).* — the 1\/T² law holds only at high T/);
+    expect(r.conclusion).toMatch(
+      /falls as T\^-2\.\d\d \(≈ 1\/T²\).* — the 1\/T² law holds only at high T/,
+    );
   });
 
   it('logit-matching: the error of (z_s − z_t)/(N·T²) falls like 1/T, to a few percent at T = 64', () => {
     const r = logitMatchingLesson(student, teacher);
     expect(r.slope).toBeGreaterThan(-1.15);
     expect(r.slope).toBeLessThan(-0.85);
-    for (let i = 3; i < r.rows.length; i++) expect(r.rows[i]!.relativeError).toBeLessThan(r.rows[i - 1]!.relativeError);
+    for (let i = 3; i < r.rows.length; i++)
+      expect(r.rows[i]!.relativeError).toBeLessThan(r.rows[i - 1]!.relativeError);
     expect(r.rows.at(-1)!.relativeError).toBeLessThan(0.1);
     // the approximation is for centred logits: shifting every logit changes nothing
     const shifted = logitMatchingLesson(student.add(5), teacher.sub(3));
-    expect(shifted.rows.map((x) => x.relativeError)).toEqual(r.rows.map((x) => expect.closeTo(x.relativeError, 10)));
+    expect(shifted.rows.map((x) => x.relativeError)).toEqual(
+      r.rows.map((x) => expect.closeTo(x.relativeError, 10)),
+    );
   });
 
-  it('dark-knowledge: finds the teacher\'s similar classes, and T raises their probability', () => {
+  it("dark-knowledge: finds the teacher's similar classes, and T raises their probability", () => {
     // a teacher that confuses class 0 with 1 and 2 with 3, both ways
     const names = ['cat', 'dog', 'car', 'truck', 'ship'];
     const rows: number[][] = [];
@@ -41,9 +52,14 @@ describe('lessons', () => {
     }
     const r = darkKnowledgeLesson(tensor(rows, { dtype: 'float64' }), ys, names);
     expect(r.rows.map((x) => x.nearest)).toEqual(['dog', 'cat', 'truck', 'car', 'cat']);
-    expect(r.mutual).toEqual([['cat', 'dog'], ['car', 'truck']]);
+    expect(r.mutual).toEqual([
+      ['cat', 'dog'],
+      ['car', 'truck'],
+    ]);
     for (const x of r.rows) expect(x.probability['T=4']!).toBeGreaterThan(x.probability['T=1']!);
-    expect(r.conclusion).toMatch(/^2 pairs of classes name each other as nearest \(cat ↔ dog, car ↔ truck\)/);
+    expect(r.conclusion).toMatch(
+      /^2 pairs of classes name each other as nearest \(cat ↔ dog, car ↔ truck\)/,
+    );
   });
 });
 
@@ -59,9 +75,12 @@ describe('learned-t', () => {
     expect(plain!.path.at(-1)!.T).toBeGreaterThan(4 * 5);
     expect(scaled!.path.at(-1)!.T).toBeLessThan(4 / 5);
     for (const d of r.descent) {
-      for (let i = 1; i < d.path.length; i++) expect(d.path[i]!.loss).toBeLessThan(d.path[i - 1]!.loss);
+      for (let i = 1; i < d.path.length; i++)
+        expect(d.path[i]!.loss).toBeLessThan(d.path[i - 1]!.loss);
     }
-    expect(r.conclusion).toMatch(/KL: T up from 4 to [\d.]+.*T²·KL: T down from 4 to 0\.\d+.* opposite ways/);
+    expect(r.conclusion).toMatch(
+      /KL: T up from 4 to [\d.]+.*T²·KL: T down from 4 to 0\.\d+.* opposite ways/,
+    );
   });
 });
 
@@ -69,12 +88,25 @@ describe('several-teachers', () => {
   it('compares the probability and logit averages: entropy, disagreement, KL and accuracy, computed right', () => {
     // teacher A is sure of the true class, B is sure of the next one: they disagree on every image
     const ys = Array.from({ length: 20 }, (_, i) => i % 4);
-    const A = tensor(ys.map((y) => [0, 1, 2, 3].map((c) => (c === y ? 6 : 0))), { dtype: 'float64' });
-    const B = tensor(ys.map((y) => [0, 1, 2, 3].map((c) => (c === (y + 1) % 4 ? 5 : 0))), { dtype: 'float64' });
+    const A = tensor(
+      ys.map((y) => [0, 1, 2, 3].map((c) => (c === y ? 6 : 0))),
+      { dtype: 'float64' },
+    );
+    const B = tensor(
+      ys.map((y) => [0, 1, 2, 3].map((c) => (c === (y + 1) % 4 ? 5 : 0))),
+      { dtype: 'float64' },
+    );
     const r = severalTeachersLesson([A, B], ys, ['A', 'B'], [1, 4]);
-    expect(r.teachers).toEqual([{ name: 'A', accuracy: 1 }, { name: 'B', accuracy: 0 }]);
+    expect(r.teachers).toEqual([
+      { name: 'A', accuracy: 1 },
+      { name: 'B', accuracy: 0 },
+    ]);
     // by hand at T = 1: p̄ = (softmax(A) + softmax(B)) / 2 and softmax((A + B) / 2) per row
-    const sm = (z: number[]) => { const e = z.map(Math.exp); const s = e.reduce((a, b) => a + b); return e.map((v) => v / s); };
+    const sm = (z: number[]) => {
+      const e = z.map(Math.exp);
+      const s = e.reduce((a, b) => a + b);
+      return e.map((v) => v / s);
+    };
     const zA = [6, 0, 0, 0];
     const zB = [0, 5, 0, 0];
     const pbar = sm(zA).map((v, c) => (v + sm(zB)[c]!) / 2);
@@ -83,7 +115,10 @@ describe('several-teachers', () => {
     const row = r.rows[0]!;
     expect(row.probs.entropy).toBeCloseTo(H(pbar), 12);
     expect(row.logits.entropy).toBeCloseTo(H(q), 12);
-    expect(row.kl).toBeCloseTo(pbar.reduce((s, v, c) => s + v * Math.log(v / q[c]!), 0), 12);
+    expect(row.kl).toBeCloseTo(
+      pbar.reduce((s, v, c) => s + v * Math.log(v / q[c]!), 0),
+      12,
+    );
     expect(row.probs.top).toBeCloseTo(Math.max(...pbar), 12);
     // both averages favour A's class (6 > 5): every image right, the two targets agree
     expect([row.probs.accuracy, row.logits.accuracy, row.disagree]).toEqual([1, 1, 0]);

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { F, Generator, gradcheck, optim, randn, tensor, zeros} from '../../src/index.js';
+import { F, Generator, gradcheck, optim, randn, tensor, zeros } from '../../src/index.js';
 import { BasicBlock, ResNet, buildModel, forwardMacs } from '../../src/index.js';
 
 describe('BasicBlock', () => {
   it('identity shortcut when the shape is kept, a 1×1 conv-BN downsample when it changes', () => {
     const same = new BasicBlock(8, 8, { generator: new Generator(0) });
     expect(same.downsample).toBeNull();
-    expect(Object.keys(same.stateDict())).toEqual(expect.arrayContaining(['conv1.weight', 'bn1.running_mean', 'conv2.weight', 'bn2.bias']));
+    expect(Object.keys(same.stateDict())).toEqual(
+      expect.arrayContaining(['conv1.weight', 'bn1.running_mean', 'conv2.weight', 'bn2.bias']),
+    );
     expect(same.conv1.bias).toBeNull();
     const down = new BasicBlock(8, 16, { stride: 2, generator: new Generator(0) });
-    expect(Object.keys(down.stateDict())).toEqual(expect.arrayContaining(['downsample.0.weight', 'downsample.1.running_var']));
-    expect(down.forward(randn([2, 8, 8, 8], { generator: new Generator(1) })).shape).toEqual([2, 16, 4, 4]);
+    expect(Object.keys(down.stateDict())).toEqual(
+      expect.arrayContaining(['downsample.0.weight', 'downsample.1.running_var']),
+    );
+    expect(down.forward(randn([2, 8, 8, 8], { generator: new Generator(1) })).shape).toEqual([
+      2, 16, 4, 4,
+    ]);
   });
 
   it('computes relu(bn2(conv2(relu(bn1(conv1 x)))) + x) — checked against the same wiring by hand', () => {
@@ -22,7 +28,9 @@ describe('BasicBlock', () => {
     const want = b.bn2.forward(b.conv2.forward(h)).add(x).relu();
     expect(Array.from(b.forward(x).toTypedArray())).toEqual(Array.from(want.toTypedArray()));
     // a block that forgot the shortcut would differ
-    expect(Array.from(b.bn2.forward(b.conv2.forward(h)).relu().toTypedArray())).not.toEqual(Array.from(want.toTypedArray()));
+    expect(Array.from(b.bn2.forward(b.conv2.forward(h)).relu().toTypedArray())).not.toEqual(
+      Array.from(want.toTypedArray()),
+    );
   });
 
   it('gradients through both paths match finite differences (float64); every parameter gets one', () => {
@@ -48,10 +56,24 @@ describe('ResNet zoo', () => {
 
   it("state-dict names are torchvision's", () => {
     const keys = Object.keys(buildModel('resnet18-w8').stateDict());
-    for (const k of ['conv1.weight', 'bn1.weight', 'layer1.0.conv1.weight', 'layer1.1.bn2.running_var', 'layer2.0.downsample.0.weight',
-      'layer2.0.downsample.1.num_batches_tracked', 'layer4.1.conv2.weight', 'fc.weight', 'fc.bias']) expect(keys).toContain(k);
+    for (const k of [
+      'conv1.weight',
+      'bn1.weight',
+      'layer1.0.conv1.weight',
+      'layer1.1.bn2.running_var',
+      'layer2.0.downsample.0.weight',
+      'layer2.0.downsample.1.num_batches_tracked',
+      'layer4.1.conv2.weight',
+      'fc.weight',
+      'fc.bias',
+    ])
+      expect(keys).toContain(k);
     expect(keys.some((k) => k.startsWith('stages'))).toBe(false);
-    expect(keys.filter((k) => k.includes('downsample.0'))).toEqual(['layer2.0.downsample.0.weight', 'layer3.0.downsample.0.weight', 'layer4.0.downsample.0.weight']);
+    expect(keys.filter((k) => k.includes('downsample.0'))).toEqual([
+      'layer2.0.downsample.0.weight',
+      'layer3.0.downsample.0.weight',
+      'layer4.0.downsample.0.weight',
+    ]);
   });
 
   it('maps [B, 3, 32, 32] to [B, 10]; MACs counted by running the net', () => {
@@ -59,8 +81,16 @@ describe('ResNet zoo', () => {
     expect(m.forward(zeros([2, 3, 32, 32])).shape).toEqual([2, 10]);
     // stem 3→16 at 32², block 16→16 (2 convs) at 32², 16→32 at 16², 32→64 at 8², downsamples, fc
     const conv = (cin: number, cout: number, hw: number, k = 3) => cin * cout * k * k * hw * hw;
-    const want = conv(3, 16, 32) + 2 * conv(16, 16, 32) + conv(16, 32, 16) + conv(32, 32, 16) + conv(16, 32, 16, 1)
-      + conv(32, 64, 8) + conv(64, 64, 8) + conv(32, 64, 8, 1) + 64 * 10;
+    const want =
+      conv(3, 16, 32) +
+      2 * conv(16, 16, 32) +
+      conv(16, 32, 16) +
+      conv(32, 32, 16) +
+      conv(16, 32, 16, 1) +
+      conv(32, 64, 8) +
+      conv(64, 64, 8) +
+      conv(32, 64, 8, 1) +
+      64 * 10;
     expect(forwardMacs(m)).toBe(want);
   });
 
@@ -68,9 +98,13 @@ describe('ResNet zoo', () => {
     const m = buildModel('resnet14') as ResNet;
     expect(m).toBeInstanceOf(ResNet);
     expect(m.stages.map((s) => s.length)).toEqual([2, 2, 2]);
-    expect(() => new ResNet({ filters: [16, 16], blocks: [1, 1] })).toThrow(/one width for the stem and one per stage \(3\), got 2/);
+    expect(() => new ResNet({ filters: [16, 16], blocks: [1, 1] })).toThrow(
+      /one width for the stem and one per stage \(3\), got 2/,
+    );
     expect(() => buildModel('resnet18-w0')).toThrow(/unknown model "resnet18-w0"/);
-    expect(() => new BasicBlock(4, 4, { stride: 0 })).toThrow(/stride must be a positive integer, got 0/);
+    expect(() => new BasicBlock(4, 4, { stride: 0 })).toThrow(
+      /stride must be a positive integer, got 0/,
+    );
   });
 
   it('learns: a resnet8 fits 64 random images in 30 steps', () => {

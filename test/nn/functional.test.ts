@@ -2,16 +2,32 @@
 // independent loop references, and PyTorch's reduction semantics.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { F, Generator, gradcheck, gradgradcheck, randn, tensor, type Tensor } from '../../src/index.js';
+import {
+  F,
+  Generator,
+  gradcheck,
+  gradgradcheck,
+  randn,
+  tensor,
+  type Tensor,
+} from '../../src/index.js';
 import * as K from '../../src/index.js';
 import { fcParams, makeInput, seedArb, uniform, layoutArb } from '../helpers/arbitraries.js';
 
 const STD = uniform(-2, 2);
-const ok = (label: string, r: ReturnType<typeof gradcheck>) => { if (!r.ok) throw new Error(`${label}: ${r.failures.join('; ')}`); };
+const ok = (label: string, r: ReturnType<typeof gradcheck>) => {
+  if (!r.ok) throw new Error(`${label}: ${r.failures.join('; ')}`);
+};
 const tight = { atol: 1e-7, rtol: 1e-6 };
 
 /** Direct convolution, the textbook loops. */
-function conv2dRef(x: Tensor, w: Tensor, b: Tensor | null, s: number, p: number): { shape: number[]; values: number[] } {
+function conv2dRef(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  s: number,
+  p: number,
+): { shape: number[]; values: number[] } {
   const [B, C, H, W] = x.shape as number[];
   const [O, , kh, kw] = w.shape as number[];
   const X = x.toArray() as number[][][][];
@@ -20,103 +36,335 @@ function conv2dRef(x: Tensor, w: Tensor, b: Tensor | null, s: number, p: number)
   const Ho = Math.floor((H! + 2 * p - kh!) / s) + 1;
   const Wo = Math.floor((W! + 2 * p - kw!) / s) + 1;
   const values: number[] = [];
-  for (let n = 0; n < B!; n++) for (let o = 0; o < O!; o++) for (let i = 0; i < Ho; i++) for (let j = 0; j < Wo; j++) {
-    let acc = bias ? bias[o]! : 0;
-    for (let c = 0; c < C!; c++) for (let u = 0; u < kh!; u++) for (let v = 0; v < kw!; v++) {
-      const y = i * s - p + u;
-      const z = j * s - p + v;
-      if (y >= 0 && y < H! && z >= 0 && z < W!) acc += X[n]![c]![y]![z]! * Wt[o]![c]![u]![v]!;
-    }
-    values.push(acc);
-  }
+  for (let n = 0; n < B!; n++)
+    for (let o = 0; o < O!; o++)
+      for (let i = 0; i < Ho; i++)
+        for (let j = 0; j < Wo; j++) {
+          let acc = bias ? bias[o]! : 0;
+          for (let c = 0; c < C!; c++)
+            for (let u = 0; u < kh!; u++)
+              for (let v = 0; v < kw!; v++) {
+                const y = i * s - p + u;
+                const z = j * s - p + v;
+                if (y >= 0 && y < H! && z >= 0 && z < W!)
+                  acc += X[n]![c]![y]![z]! * Wt[o]![c]![u]![v]!;
+              }
+          values.push(acc);
+        }
   return { shape: [B!, O!, Ho, Wo], values };
 }
 
-const convCase = fc.record({
-  b: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), o: fc.integer({ min: 1, max: 3 }),
-  h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }), k: fc.integer({ min: 1, max: 3 }),
-  s: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(), seed: seedArb, layout: layoutArb,
-}).filter((r) => r.h + 2 * r.p >= r.k && r.w + 2 * r.p >= r.k);
+const convCase = fc
+  .record({
+    b: fc.integer({ min: 1, max: 2 }),
+    c: fc.integer({ min: 1, max: 3 }),
+    o: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 6 }),
+    w: fc.integer({ min: 1, max: 6 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    s: fc.integer({ min: 1, max: 2 }),
+    p: fc.integer({ min: 0, max: 1 }),
+    bias: fc.boolean(),
+    seed: seedArb,
+    layout: layoutArb,
+  })
+  .filter((r) => r.h + 2 * r.p >= r.k && r.w + 2 * r.p >= r.k);
 
 describe('conv2d', () => {
   it('matches the direct-loop reference', () => {
-    fc.assert(fc.property(convCase, (r) => {
-      const x = makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout);
-      const w = makeInput([r.o, r.c, r.k, r.k], r.seed + 1, STD);
-      const b = r.bias ? makeInput([r.o], r.seed + 2, STD) : null;
-      const y = F.conv2d(x, w, b, { stride: r.s, padding: r.p });
-      const ref = conv2dRef(x, w, b, r.s, r.p);
-      expect(y.shape).toEqual(ref.shape);
-      y.toTypedArray().forEach((v, i) => expect(Math.abs(v - ref.values[i]!)).toBeLessThan(1e-12));
-    }), fcParams(30));
+    fc.assert(
+      fc.property(convCase, (r) => {
+        const x = makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout);
+        const w = makeInput([r.o, r.c, r.k, r.k], r.seed + 1, STD);
+        const b = r.bias ? makeInput([r.o], r.seed + 2, STD) : null;
+        const y = F.conv2d(x, w, b, { stride: r.s, padding: r.p });
+        const ref = conv2dRef(x, w, b, r.s, r.p);
+        expect(y.shape).toEqual(ref.shape);
+        y.toTypedArray().forEach((v, i) =>
+          expect(Math.abs(v - ref.values[i]!)).toBeLessThan(1e-12),
+        );
+      }),
+      fcParams(30),
+    );
   });
   it('gradients w.r.t. input, weight and bias pass gradcheck', () => {
-    fc.assert(fc.property(convCase, (r) => {
-      const x = makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout);
-      const w = makeInput([r.o, r.c, r.k, r.k], r.seed + 1, STD);
-      const b = makeInput([r.o], r.seed + 2, STD);
-      ok(JSON.stringify(r), gradcheck((xx, ww, bb) => F.conv2d(xx, ww, bb, { stride: r.s, padding: r.p }), [x, w, b], tight));
-    }), fcParams(15));
+    fc.assert(
+      fc.property(convCase, (r) => {
+        const x = makeInput([r.b, r.c, r.h, r.w], r.seed, STD, r.layout);
+        const w = makeInput([r.o, r.c, r.k, r.k], r.seed + 1, STD);
+        const b = makeInput([r.o], r.seed + 2, STD);
+        ok(
+          JSON.stringify(r),
+          gradcheck(
+            (xx, ww, bb) => F.conv2d(xx, ww, bb, { stride: r.s, padding: r.p }),
+            [x, w, b],
+            tight,
+          ),
+        );
+      }),
+      fcParams(15),
+    );
   });
   it('rejects mismatched channels and bad shapes with both shapes in the message', () => {
     const x = tensor(new Float32Array(2 * 3 * 4 * 4), { shape: [2, 3, 4, 4] });
-    expect(() => F.conv2d(x, tensor(new Float32Array(4 * 2 * 3 * 3), { shape: [4, 2, 3, 3] }))).toThrow(/conv2d: input has 3 channels \(shape \[2, 3, 4, 4\]\) but weight \[4, 2, 3, 3\] expects 2/);
-    expect(() => F.conv2d(tensor([1, 2]), x)).toThrow(/expected input \[batch, channels, height, width\], got shape \[2\]/);
-    expect(() => F.conv2d(x, tensor(new Float32Array(3 * 3 * 5 * 5), { shape: [3, 3, 5, 5] }))).toThrow(/does not fit an input of size 4x4/);
+    expect(() =>
+      F.conv2d(x, tensor(new Float32Array(4 * 2 * 3 * 3), { shape: [4, 2, 3, 3] })),
+    ).toThrow(
+      /conv2d: input has 3 channels \(shape \[2, 3, 4, 4\]\) but weight \[4, 2, 3, 3\] expects 2/,
+    );
+    expect(() => F.conv2d(tensor([1, 2]), x)).toThrow(
+      /expected input \[batch, channels, height, width\], got shape \[2\]/,
+    );
+    expect(() =>
+      F.conv2d(x, tensor(new Float32Array(3 * 3 * 5 * 5), { shape: [3, 3, 5, 5] })),
+    ).toThrow(/does not fit an input of size 4x4/);
   });
 });
 
 describe('pooling', () => {
-  const poolCase = fc.record({ b: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 2, max: 6 }), w: fc.integer({ min: 2, max: 6 }), k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), seed: seedArb })
+  const poolCase = fc
+    .record({
+      b: fc.integer({ min: 1, max: 2 }),
+      c: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 2, max: 6 }),
+      w: fc.integer({ min: 2, max: 6 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      s: fc.integer({ min: 1, max: 3 }),
+      seed: seedArb,
+    })
     .filter((r) => r.h >= r.k && r.w >= r.k);
   it('maxPool2d picks window maxima (padding is −∞) and routes gradients to them', () => {
-    const x = tensor([[[[1, 5, 2], [7, 3, 4], [0, 9, 8]]]], { dtype: 'float64', requiresGrad: true });
+    const x = tensor(
+      [
+        [
+          [
+            [1, 5, 2],
+            [7, 3, 4],
+            [0, 9, 8],
+          ],
+        ],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const y = F.maxPool2d(x, 2, 1);
-    expect(y.toArray()).toEqual([[[[7, 5], [9, 9]]]]);
+    expect(y.toArray()).toEqual([
+      [
+        [
+          [7, 5],
+          [9, 9],
+        ],
+      ],
+    ]);
     y.sum().backward();
-    expect(x.grad!.toArray()).toEqual([[[[0, 1, 0], [1, 0, 0], [0, 2, 0]]]]);
-    expect(F.maxPool2d(tensor([[[[-1, -2], [-3, -4]]]]), 2, 2, 1).toArray()).toEqual([[[[-1, -2], [-3, -4]]]]);
-    fc.assert(fc.property(poolCase, (r) => {
-      // distinct values: no ties, so finite differences are valid
-      const g = new Generator(r.seed);
-      const n = r.b * r.c * r.h * r.w;
-      const vals = Float64Array.from({ length: n }, (_, i) => i * 0.37 + g.random() * 0.1);
-      for (let i = n - 1; i > 0; i--) { const j = g.integer(0, i + 1); [vals[i], vals[j]] = [vals[j]!, vals[i]!]; }
-      const x2 = tensor(vals, { shape: [r.b, r.c, r.h, r.w] });
-      ok(JSON.stringify(r), gradcheck((xx) => F.maxPool2d(xx, r.k, r.s), [x2], tight));
-    }), fcParams(15));
+    expect(x.grad!.toArray()).toEqual([
+      [
+        [
+          [0, 1, 0],
+          [1, 0, 0],
+          [0, 2, 0],
+        ],
+      ],
+    ]);
+    expect(
+      F.maxPool2d(
+        tensor([
+          [
+            [
+              [-1, -2],
+              [-3, -4],
+            ],
+          ],
+        ]),
+        2,
+        2,
+        1,
+      ).toArray(),
+    ).toEqual([
+      [
+        [
+          [-1, -2],
+          [-3, -4],
+        ],
+      ],
+    ]);
+    fc.assert(
+      fc.property(poolCase, (r) => {
+        // distinct values: no ties, so finite differences are valid
+        const g = new Generator(r.seed);
+        const n = r.b * r.c * r.h * r.w;
+        const vals = Float64Array.from({ length: n }, (_, i) => i * 0.37 + g.random() * 0.1);
+        for (let i = n - 1; i > 0; i--) {
+          const j = g.integer(0, i + 1);
+          [vals[i], vals[j]] = [vals[j]!, vals[i]!];
+        }
+        const x2 = tensor(vals, { shape: [r.b, r.c, r.h, r.w] });
+        ok(
+          JSON.stringify(r),
+          gradcheck((xx) => F.maxPool2d(xx, r.k, r.s), [x2], tight),
+        );
+      }),
+      fcParams(15),
+    );
   });
   it('maxPool2dWithIndices gives PyTorch-style plane indices; maxUnpool2d puts values back; bad input is named', () => {
-    const x = tensor([[[[1, 5, 2], [7, 3, 4], [0, 9, 8]]]]);
+    const x = tensor([
+      [
+        [
+          [1, 5, 2],
+          [7, 3, 4],
+          [0, 9, 8],
+        ],
+      ],
+    ]);
     const { values, indices } = K.maxPool2dWithIndices(x, 2, { stride: 1 });
     expect(indices.dtype).toBe('int32');
-    expect(indices.toArray()).toEqual([[[[3, 1], [7, 7]]]]);
-    expect(K.maxUnpool2d(values, indices, [3, 3]).toArray()).toEqual([[[[0, 5, 0], [7, 0, 0], [0, 18, 0]]]]);
-    expect(F.maxPool2d(tensor([[[[1, NaN], [3, 4]]]]), 2).toArray()).toEqual([[[[NaN]]]]);
-    expect(() => F.maxPool2d(tensor([[[[1, 2], [3, 4]]]]), 2, 2, 2)).toThrow(/maxPool2d: padding \[2, 2\] must be at most half the kernel \[2, 2\]/);
-    expect(() => K.maxUnpool2d(values, indices.to('float32'), [3, 3])).toThrow(/maxUnpool2d: indices must be int32 of the input's shape \[1, 1, 2, 2\], got float32/);
-    expect(() => K.maxUnpool2d(values, indices, [2, 2])).toThrow(/maxUnpool2d: index 7 at flat position 2 is outside a 2x2 plane/);
-    expect(() => K.maxPool2dWithIndices(tensor([1, 2]), 2)).toThrow(/maxPool2d: expected a 4-D input/);
+    expect(indices.toArray()).toEqual([
+      [
+        [
+          [3, 1],
+          [7, 7],
+        ],
+      ],
+    ]);
+    expect(K.maxUnpool2d(values, indices, [3, 3]).toArray()).toEqual([
+      [
+        [
+          [0, 5, 0],
+          [7, 0, 0],
+          [0, 18, 0],
+        ],
+      ],
+    ]);
+    expect(
+      F.maxPool2d(
+        tensor([
+          [
+            [
+              [1, NaN],
+              [3, 4],
+            ],
+          ],
+        ]),
+        2,
+      ).toArray(),
+    ).toEqual([[[[NaN]]]]);
+    expect(() =>
+      F.maxPool2d(
+        tensor([
+          [
+            [
+              [1, 2],
+              [3, 4],
+            ],
+          ],
+        ]),
+        2,
+        2,
+        2,
+      ),
+    ).toThrow(/maxPool2d: padding \[2, 2\] must be at most half the kernel \[2, 2\]/);
+    expect(() => K.maxUnpool2d(values, indices.to('float32'), [3, 3])).toThrow(
+      /maxUnpool2d: indices must be int32 of the input's shape \[1, 1, 2, 2\], got float32/,
+    );
+    expect(() => K.maxUnpool2d(values, indices, [2, 2])).toThrow(
+      /maxUnpool2d: index 7 at flat position 2 is outside a 2x2 plane/,
+    );
+    expect(() => K.maxPool2dWithIndices(tensor([1, 2]), 2)).toThrow(
+      /maxPool2d: expected a 4-D input/,
+    );
   });
   it('avgPool2d averages windows (zero padding counted) and passes gradcheck', () => {
-    expect(F.avgPool2d(tensor([[[[1, 2], [3, 4]]]]), 2).toArray()).toEqual([[[[2.5]]]]);
-    expect(F.avgPool2d(tensor([[[[4]]]]), 3, 1, 1).toArray()).toEqual([[[[Math.fround(Math.fround(4 / 9))]]]]);
-    fc.assert(fc.property(poolCase, (r) => {
-      ok(JSON.stringify(r), gradcheck((xx) => F.avgPool2d(xx, r.k, r.s), [makeInput([r.b, r.c, r.h, r.w], r.seed, STD, 'permuted')], tight));
-    }), fcParams(15));
+    expect(
+      F.avgPool2d(
+        tensor([
+          [
+            [
+              [1, 2],
+              [3, 4],
+            ],
+          ],
+        ]),
+        2,
+      ).toArray(),
+    ).toEqual([[[[2.5]]]]);
+    expect(F.avgPool2d(tensor([[[[4]]]]), 3, 1, 1).toArray()).toEqual([
+      [[[Math.fround(Math.fround(4 / 9))]]],
+    ]);
+    fc.assert(
+      fc.property(poolCase, (r) => {
+        ok(
+          JSON.stringify(r),
+          gradcheck(
+            (xx) => F.avgPool2d(xx, r.k, r.s),
+            [makeInput([r.b, r.c, r.h, r.w], r.seed, STD, 'permuted')],
+            tight,
+          ),
+        );
+      }),
+      fcParams(15),
+    );
   });
   it('globalAvgPool2d gives [B, C]', () => {
-    expect(F.globalAvgPool2d(tensor([[[[1, 2], [3, 4]], [[0, 0], [0, 8]]]])).toArray()).toEqual([[2.5, 2]]);
+    expect(
+      F.globalAvgPool2d(
+        tensor([
+          [
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [
+              [0, 0],
+              [0, 8],
+            ],
+          ],
+        ]),
+      ).toArray(),
+    ).toEqual([[2.5, 2]]);
   });
 });
 
 describe('linear, leakyRelu, dropout', () => {
   it('linear = x Wᵀ + b with gradients', () => {
-    expect(F.linear(tensor([[1, 2]]), tensor([[1, 0], [0, 1], [1, 1]]), tensor([0, 0, 1])).toArray()).toEqual([[1, 2, 4]]);
-    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 1, max: 4 }), i: fc.integer({ min: 1, max: 4 }), o: fc.integer({ min: 1, max: 4 }), seed: seedArb }), (r) => {
-      ok(JSON.stringify(r), gradcheck(F.linear, [makeInput([r.n, r.i], r.seed, STD, 'permuted'), makeInput([r.o, r.i], r.seed + 1, STD), makeInput([r.o], r.seed + 2, STD)], tight));
-    }), fcParams(15));
-    expect(() => F.linear(tensor([[1, 2, 3]]), tensor([[1, 2]]))).toThrow(/input of shape \[1, 3\] does not match weight \[1, 2\]/);
+    expect(
+      F.linear(
+        tensor([[1, 2]]),
+        tensor([
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ]),
+        tensor([0, 0, 1]),
+      ).toArray(),
+    ).toEqual([[1, 2, 4]]);
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 4 }),
+          i: fc.integer({ min: 1, max: 4 }),
+          o: fc.integer({ min: 1, max: 4 }),
+          seed: seedArb,
+        }),
+        (r) => {
+          ok(
+            JSON.stringify(r),
+            gradcheck(
+              F.linear,
+              [
+                makeInput([r.n, r.i], r.seed, STD, 'permuted'),
+                makeInput([r.o, r.i], r.seed + 1, STD),
+                makeInput([r.o], r.seed + 2, STD),
+              ],
+              tight,
+            ),
+          );
+        },
+      ),
+      fcParams(15),
+    );
+    expect(() => F.linear(tensor([[1, 2, 3]]), tensor([[1, 2]]))).toThrow(
+      /input of shape \[1, 3\] does not match weight \[1, 2\]/,
+    );
   });
   it('leakyRelu has slope below 0 (and at 0)', () => {
     const x = tensor([-2, 0, 3], { dtype: 'float64', requiresGrad: true });
@@ -140,35 +388,107 @@ describe('linear, leakyRelu, dropout', () => {
 
 describe('batchNorm', () => {
   it('training normalises with the biased variance and updates running stats with the unbiased one', () => {
-    const x = tensor([[1, 10], [3, 20], [5, 60]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [1, 10],
+        [3, 20],
+        [5, 60],
+      ],
+      { dtype: 'float64' },
+    );
     const rm = tensor([0, 0], { dtype: 'float64' });
     const rv = tensor([1, 1], { dtype: 'float64' });
     const y = F.batchNorm(x, rm, rv, { training: true, momentum: 0.1, eps: 0 });
     const col0 = y.toArray().map((r: number[]) => r[0]);
     const sd = Math.sqrt(8 / 3);
-    expect(col0.map((v: number) => v.toFixed(10))).toEqual([-2 / sd, 0, 2 / sd].map((v) => v.toFixed(10)));
+    expect(col0.map((v: number) => v.toFixed(10))).toEqual(
+      [-2 / sd, 0, 2 / sd].map((v) => v.toFixed(10)),
+    );
     expect((rm.toArray() as number[])[0]).toBeCloseTo(0.3, 12);
     expect((rv.toArray() as number[])[0]).toBeCloseTo(0.9 + 0.1 * 4, 12); // unbiased var of [1,3,5] = 4
   });
   it('eval uses running statistics', () => {
-    const y = F.batchNorm(tensor([[2, 4]]), tensor([1, 2]), tensor([4, 1]), { training: false, eps: 0, weight: tensor([1, 2]), bias: tensor([0, 1]) });
+    const y = F.batchNorm(tensor([[2, 4]]), tensor([1, 2]), tensor([4, 1]), {
+      training: false,
+      eps: 0,
+      weight: tensor([1, 2]),
+      bias: tensor([0, 1]),
+    });
     expect(y.toArray()).toEqual([[0.5, 5]]);
   });
   it('passes gradcheck in training mode (through the batch statistics) for 2-D and 4-D input', () => {
-    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 2, max: 3 }), c: fc.integer({ min: 1, max: 3 }), hw: fc.integer({ min: 1, max: 2 }), four: fc.boolean(), seed: seedArb }), (r) => {
-      const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
-      ok(JSON.stringify(r), gradcheck((x, w, b) => F.batchNorm(x, null, null, { training: true, weight: w, bias: b }), [makeInput(shape, r.seed, STD), makeInput([r.c], r.seed + 1, STD), makeInput([r.c], r.seed + 2, STD)], { atol: 1e-6, rtol: 1e-5 }));
-    }), fcParams(15));
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 2, max: 3 }),
+          c: fc.integer({ min: 1, max: 3 }),
+          hw: fc.integer({ min: 1, max: 2 }),
+          four: fc.boolean(),
+          seed: seedArb,
+        }),
+        (r) => {
+          const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
+          ok(
+            JSON.stringify(r),
+            gradcheck(
+              (x, w, b) => F.batchNorm(x, null, null, { training: true, weight: w, bias: b }),
+              [
+                makeInput(shape, r.seed, STD),
+                makeInput([r.c], r.seed + 1, STD),
+                makeInput([r.c], r.seed + 2, STD),
+              ],
+              { atol: 1e-6, rtol: 1e-5 },
+            ),
+          );
+        },
+      ),
+      fcParams(15),
+    );
   });
   it('second order (gradgradcheck) in training and eval mode, with and without an affine part', () => {
-    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 2, max: 3 }), c: fc.integer({ min: 1, max: 3 }), hw: fc.integer({ min: 1, max: 2 }), four: fc.boolean(), affine: fc.boolean(), training: fc.boolean(), seed: seedArb }), (r) => {
-      const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
-      const running = r.training ? [null, null] : [tensor(Array.from({ length: r.c }, (_, i) => 0.1 * i), { dtype: 'float64' }), tensor(Array.from({ length: r.c }, (_, i) => 1 + 0.5 * i), { dtype: 'float64' })];
-      const inputs = [makeInput(shape, r.seed, STD), ...(r.affine ? [makeInput([r.c], r.seed + 1, STD), makeInput([r.c], r.seed + 2, STD)] : [])];
-      // square the output: the second derivative is then not trivially zero in eval mode
-      const fn = (x: Tensor, w?: Tensor, b?: Tensor) => F.batchNorm(x, running[0]!, running[1]!, { training: r.training, weight: w ?? null, bias: b ?? null }).square();
-      ok(JSON.stringify(r), gradgradcheck(fn, inputs, { atol: 1e-5, rtol: 1e-4 }));
-    }), fcParams(12));
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 2, max: 3 }),
+          c: fc.integer({ min: 1, max: 3 }),
+          hw: fc.integer({ min: 1, max: 2 }),
+          four: fc.boolean(),
+          affine: fc.boolean(),
+          training: fc.boolean(),
+          seed: seedArb,
+        }),
+        (r) => {
+          const shape = r.four ? [r.n, r.c, r.hw, r.hw] : [r.n, r.c];
+          const running = r.training
+            ? [null, null]
+            : [
+                tensor(
+                  Array.from({ length: r.c }, (_, i) => 0.1 * i),
+                  { dtype: 'float64' },
+                ),
+                tensor(
+                  Array.from({ length: r.c }, (_, i) => 1 + 0.5 * i),
+                  { dtype: 'float64' },
+                ),
+              ];
+          const inputs = [
+            makeInput(shape, r.seed, STD),
+            ...(r.affine
+              ? [makeInput([r.c], r.seed + 1, STD), makeInput([r.c], r.seed + 2, STD)]
+              : []),
+          ];
+          // square the output: the second derivative is then not trivially zero in eval mode
+          const fn = (x: Tensor, w?: Tensor, b?: Tensor) =>
+            F.batchNorm(x, running[0]!, running[1]!, {
+              training: r.training,
+              weight: w ?? null,
+              bias: b ?? null,
+            }).square();
+          ok(JSON.stringify(r), gradgradcheck(fn, inputs, { atol: 1e-5, rtol: 1e-4 }));
+        },
+      ),
+      fcParams(12),
+    );
   });
   it('the fused first-order backward equals the tensor-op backward used under createGraph', () => {
     const g = new Generator(11);
@@ -182,85 +502,196 @@ describe('batchNorm', () => {
     fused.forEach((t, i) => {
       const a = Array.from(t!.toTypedArray());
       const e = Array.from(graph[i]!.toTypedArray());
-      a.forEach((v, j) => expect(Math.abs(v - e[j]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(e[j]!))));
+      a.forEach((v, j) =>
+        expect(Math.abs(v - e[j]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(e[j]!))),
+      );
     });
     // and the forward equals the composite definition
     const mean = x.mean([0, 2, 3], true);
     const variance = x.sub(mean).square().mean([0, 2, 3], true);
-    const want = x.sub(mean).div(variance.add(1e-5).sqrt()).mul(w.reshape(1, 3, 1, 1)).add(b.reshape(1, 3, 1, 1)).toTypedArray();
-    Array.from(y().toTypedArray()).forEach((v, j) => expect(Math.abs(v - want[j]!)).toBeLessThanOrEqual(1e-12));
+    const want = x
+      .sub(mean)
+      .div(variance.add(1e-5).sqrt())
+      .mul(w.reshape(1, 3, 1, 1))
+      .add(b.reshape(1, 3, 1, 1))
+      .toTypedArray();
+    Array.from(y().toTypedArray()).forEach((v, j) =>
+      expect(Math.abs(v - want[j]!)).toBeLessThanOrEqual(1e-12),
+    );
   });
 });
 
 describe('losses', () => {
-  const logits = [[2, 1, 0.1], [0.5, 2.5, -1]];
-  const ref = (smoothing: number) => logits.map((row, i) => {
-    const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
-    const logp = row.map((v) => v - lse);
-    const y = [0, 2][i]!;
-    return (1 - smoothing) * -logp[y]! + smoothing * -logp.reduce((a, b) => a + b, 0) / 3;
-  });
+  const logits = [
+    [2, 1, 0.1],
+    [0.5, 2.5, -1],
+  ];
+  const ref = (smoothing: number) =>
+    logits.map((row, i) => {
+      const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
+      const logp = row.map((v) => v - lse);
+      const y = [0, 2][i]!;
+      return (1 - smoothing) * -logp[y]! + (smoothing * -logp.reduce((a, b) => a + b, 0)) / 3;
+    });
   it('crossEntropy with class indices: none/sum/mean and label smoothing, exactly', () => {
     const x = tensor(logits, { dtype: 'float64' });
     const none = F.crossEntropy(x, [0, 2], { reduction: 'none' }).toArray() as number[];
     ref(0).forEach((v, i) => expect(none[i]).toBeCloseTo(v, 14));
-    expect(F.crossEntropy(x, [0, 2], { reduction: 'sum' }).item()).toBeCloseTo(ref(0)[0]! + ref(0)[1]!, 14);
-    expect(F.crossEntropy(x, new Int32Array([0, 2])).item()).toBeCloseTo((ref(0)[0]! + ref(0)[1]!) / 2, 14);
-    expect(F.crossEntropy(x, tensor([0, 2], { dtype: 'int32' }), { labelSmoothing: 0.1 }).item()).toBeCloseTo((ref(0.1)[0]! + ref(0.1)[1]!) / 2, 14);
+    expect(F.crossEntropy(x, [0, 2], { reduction: 'sum' }).item()).toBeCloseTo(
+      ref(0)[0]! + ref(0)[1]!,
+      14,
+    );
+    expect(F.crossEntropy(x, new Int32Array([0, 2])).item()).toBeCloseTo(
+      (ref(0)[0]! + ref(0)[1]!) / 2,
+      14,
+    );
+    expect(
+      F.crossEntropy(x, tensor([0, 2], { dtype: 'int32' }), { labelSmoothing: 0.1 }).item(),
+    ).toBeCloseTo((ref(0.1)[0]! + ref(0.1)[1]!) / 2, 14);
   });
   it('crossEntropy with probability targets equals the index form for one-hot targets', () => {
     const x = tensor(logits, { dtype: 'float64' });
-    const onehot = tensor([[1, 0, 0], [0, 0, 1]], { dtype: 'float64' });
-    expect(F.crossEntropy(x, onehot, { labelSmoothing: 0.2 }).item()).toBeCloseTo(F.crossEntropy(x, [0, 2], { labelSmoothing: 0.2 }).item(), 14);
+    const onehot = tensor(
+      [
+        [1, 0, 0],
+        [0, 0, 1],
+      ],
+      { dtype: 'float64' },
+    );
+    expect(F.crossEntropy(x, onehot, { labelSmoothing: 0.2 }).item()).toBeCloseTo(
+      F.crossEntropy(x, [0, 2], { labelSmoothing: 0.2 }).item(),
+      14,
+    );
   });
   it('crossEntropy and nllLoss pass gradcheck; nllLoss(logSoftmax) = crossEntropy', () => {
-    fc.assert(fc.property(fc.record({ n: fc.integer({ min: 1, max: 4 }), c: fc.integer({ min: 2, max: 5 }), seed: seedArb, eps: fc.constantFrom(0, 0.1) }), (r) => {
-      const g = new Generator(r.seed);
-      const y = Array.from({ length: r.n }, () => g.integer(0, r.c));
-      const x = makeInput([r.n, r.c], r.seed, uniform(-3, 3));
-      ok(JSON.stringify(r), gradcheck((xx) => F.crossEntropy(xx, y, { labelSmoothing: r.eps }), [x], tight));
-      expect(F.nllLoss(x.logSoftmax(1), y).item()).toBeCloseTo(F.crossEntropy(x, y).item(), 13);
-    }), fcParams(15));
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 4 }),
+          c: fc.integer({ min: 2, max: 5 }),
+          seed: seedArb,
+          eps: fc.constantFrom(0, 0.1),
+        }),
+        (r) => {
+          const g = new Generator(r.seed);
+          const y = Array.from({ length: r.n }, () => g.integer(0, r.c));
+          const x = makeInput([r.n, r.c], r.seed, uniform(-3, 3));
+          ok(
+            JSON.stringify(r),
+            gradcheck((xx) => F.crossEntropy(xx, y, { labelSmoothing: r.eps }), [x], tight),
+          );
+          expect(F.nllLoss(x.logSoftmax(1), y).item()).toBeCloseTo(F.crossEntropy(x, y).item(), 13);
+        },
+      ),
+      fcParams(15),
+    );
   });
   it('labels are validated: count, integrality, range', () => {
     const x = tensor(logits);
     expect(() => F.crossEntropy(x, [0])).toThrow(/crossEntropy: got 1 labels for a batch of 2/);
     expect(() => F.crossEntropy(x, [0, 1.5])).toThrow(/labels\[1\] = 1.5 is not an integer/);
-    expect(() => F.crossEntropy(x, [0, 3])).toThrow(/labels\[1\] = 3 is out of range for 3 classes/);
-    expect(() => F.crossEntropy(x, [0, 1], { reduction: 'avg' as never })).toThrow(/unknown reduction "avg"/);
+    expect(() => F.crossEntropy(x, [0, 3])).toThrow(
+      /labels\[1\] = 3 is out of range for 3 classes/,
+    );
+    expect(() => F.crossEntropy(x, [0, 1], { reduction: 'avg' as never })).toThrow(
+      /unknown reduction "avg"/,
+    );
   });
   it("klDiv: PyTorch's reductions ('mean' = 'batchmean' / C), logTarget, and 0·log 0 = 0", () => {
-    const p = tensor([[0.5, 0.5, 0], [0.1, 0.2, 0.7]], { dtype: 'float64' });
-    const logq = tensor([[0.2, 0.3, 0.5], [0.3, 0.3, 0.4]], { dtype: 'float64' }).log();
-    const rows = (p.toArray() as number[][]).map((pr, i) => pr.reduce((s, v, c) => s + (v > 0 ? v * (Math.log(v) - (logq.toArray() as number[][])[i]![c]!) : 0), 0));
+    const p = tensor(
+      [
+        [0.5, 0.5, 0],
+        [0.1, 0.2, 0.7],
+      ],
+      { dtype: 'float64' },
+    );
+    const logq = tensor(
+      [
+        [0.2, 0.3, 0.5],
+        [0.3, 0.3, 0.4],
+      ],
+      { dtype: 'float64' },
+    ).log();
+    const rows = (p.toArray() as number[][]).map((pr, i) =>
+      pr.reduce(
+        (s, v, c) => s + (v > 0 ? v * (Math.log(v) - (logq.toArray() as number[][])[i]![c]!) : 0),
+        0,
+      ),
+    );
     expect(F.klDiv(logq, p, { reduction: 'sum' }).item()).toBeCloseTo(rows[0]! + rows[1]!, 14);
-    expect(F.klDiv(logq, p, { reduction: 'batchmean' }).item()).toBeCloseTo((rows[0]! + rows[1]!) / 2, 14);
-    expect(F.klDiv(logq, p, { reduction: 'mean' }).item()).toBeCloseTo((rows[0]! + rows[1]!) / 6, 14);
-    expect(F.klDiv(logq, p.log(), { reduction: 'batchmean', logTarget: true }).item()).toBeCloseTo((rows[0]! + rows[1]!) / 2, 14);
+    expect(F.klDiv(logq, p, { reduction: 'batchmean' }).item()).toBeCloseTo(
+      (rows[0]! + rows[1]!) / 2,
+      14,
+    );
+    expect(F.klDiv(logq, p, { reduction: 'mean' }).item()).toBeCloseTo(
+      (rows[0]! + rows[1]!) / 6,
+      14,
+    );
+    expect(F.klDiv(logq, p.log(), { reduction: 'batchmean', logTarget: true }).item()).toBeCloseTo(
+      (rows[0]! + rows[1]!) / 2,
+      14,
+    );
     const none = F.klDiv(logq, p, { reduction: 'none' });
     expect(none.shape).toEqual([2, 3]);
     expect((none.toArray() as number[][])[0]![2]).toBe(0);
   });
   it('klDiv with logTarget masks only −∞: NaN and +∞ in the target propagate (beside a −∞ row too)', () => {
-    const logq = tensor([[0.2, 0.3, 0.5], [0.3, 0.3, 0.4]], { dtype: 'float64' }).log();
-    const nanRow = tensor([[NaN, NaN, NaN], [-Infinity, Math.log(0.5), Math.log(0.5)]], { dtype: 'float64' });
+    const logq = tensor(
+      [
+        [0.2, 0.3, 0.5],
+        [0.3, 0.3, 0.4],
+      ],
+      { dtype: 'float64' },
+    ).log();
+    const nanRow = tensor(
+      [
+        [NaN, NaN, NaN],
+        [-Infinity, Math.log(0.5), Math.log(0.5)],
+      ],
+      { dtype: 'float64' },
+    );
     expect(F.klDiv(logq, nanRow, { reduction: 'batchmean', logTarget: true }).item()).toBeNaN();
-    const infRow = tensor([[Infinity, 0, 0], [-Infinity, Math.log(0.5), Math.log(0.5)]], { dtype: 'float64' });
-    expect(Number.isFinite(F.klDiv(logq, infRow, { reduction: 'batchmean', logTarget: true }).item())).toBe(false);
+    const infRow = tensor(
+      [
+        [Infinity, 0, 0],
+        [-Infinity, Math.log(0.5), Math.log(0.5)],
+      ],
+      { dtype: 'float64' },
+    );
+    expect(
+      Number.isFinite(F.klDiv(logq, infRow, { reduction: 'batchmean', logTarget: true }).item()),
+    ).toBe(false);
     // the −∞ entry alone still contributes 0
     const ok = tensor([[-Infinity, Math.log(0.5), Math.log(0.5)]], { dtype: 'float64' });
-    expect(F.klDiv(logq.narrow(0, 0, 1), ok, { reduction: 'sum', logTarget: true }).item()).toBeCloseTo(0.5 * (Math.log(0.5) - Math.log(0.3)) + 0.5 * (Math.log(0.5) - Math.log(0.5)), 14);
+    expect(
+      F.klDiv(logq.narrow(0, 0, 1), ok, { reduction: 'sum', logTarget: true }).item(),
+    ).toBeCloseTo(
+      0.5 * (Math.log(0.5) - Math.log(0.3)) + 0.5 * (Math.log(0.5) - Math.log(0.5)),
+      14,
+    );
   });
   it('klDiv is differentiable in both arguments, finite where the target is 0', () => {
-    const logq = tensor([[0.2, 0.3, 0.5]], { dtype: 'float64' }).log().detach().requiresGrad_();
+    const logq = tensor([[0.2, 0.3, 0.5]], { dtype: 'float64' })
+      .log()
+      .detach()
+      .requiresGrad_();
     const p = tensor([[0.6, 0.4, 0]], { dtype: 'float64', requiresGrad: true });
     F.klDiv(logq, p, { reduction: 'batchmean' }).backward();
     expect(Array.from(p.grad!.toTypedArray()).every(Number.isFinite)).toBe(true);
-    ok('klDiv', gradcheck((a, b) => F.klDiv(a, b, { reduction: 'batchmean' }), [logq.detach(), tensor([[0.6, 0.3, 0.1]], { dtype: 'float64' })], tight));
+    ok(
+      'klDiv',
+      gradcheck(
+        (a, b) => F.klDiv(a, b, { reduction: 'batchmean' }),
+        [logq.detach(), tensor([[0.6, 0.3, 0.1]], { dtype: 'float64' })],
+        tight,
+      ),
+    );
   });
   it('mseLoss', () => {
     expect(F.mseLoss(tensor([1, 2]), tensor([0, 0])).item()).toBe(2.5);
     expect(F.mseLoss(tensor([1, 2]), tensor([0, 0]), { reduction: 'sum' }).item()).toBe(5);
-    expect(() => F.mseLoss(tensor([1, 2]), tensor([0]))).toThrow(/mseLoss: input \[2\] and target \[1\]/);
+    expect(() => F.mseLoss(tensor([1, 2]), tensor([0]))).toThrow(
+      /mseLoss: input \[2\] and target \[1\]/,
+    );
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Generator, nn, tensor, zeros, type Tensor } from '../../src/index.js';
 
 class Net extends nn.Module {
-  features = new nn.Sequential(new nn.Conv2d(3, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2));
+  features = new nn.Sequential(
+    new nn.Conv2d(3, 4, 3, { padding: 1 }),
+    new nn.BatchNorm2d(4),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+  );
   head = new nn.Linear(4 * 2 * 2, 10);
   forward(x: Tensor): Tensor {
     return this.head.forward(this.features.forward(x).flatten(1));
@@ -12,26 +17,42 @@ class Net extends nn.Module {
 describe('Module', () => {
   it('names parameters and buffers as PyTorch does', () => {
     const net = new Net();
-    expect(net.namedParameters().map(([n]) => n)).toEqual(['features.0.weight', 'features.0.bias', 'features.1.weight', 'features.1.bias', 'head.weight', 'head.bias']);
+    expect(net.namedParameters().map(([n]) => n)).toEqual([
+      'features.0.weight',
+      'features.0.bias',
+      'features.1.weight',
+      'features.1.bias',
+      'head.weight',
+      'head.bias',
+    ]);
     expect(Object.keys(net.stateDict())).toEqual([
-      'features.0.weight', 'features.0.bias', 'features.1.weight', 'features.1.bias', 'head.weight', 'head.bias',
-      'features.1.running_mean', 'features.1.running_var', 'features.1.num_batches_tracked',
+      'features.0.weight',
+      'features.0.bias',
+      'features.1.weight',
+      'features.1.bias',
+      'head.weight',
+      'head.bias',
+      'features.1.running_mean',
+      'features.1.running_var',
+      'features.1.num_batches_tracked',
     ]);
     expect(net.numParameters()).toBe(4 * 3 * 9 + 4 + 4 + 4 + 16 * 10 + 10);
   });
 
   it('prints the architecture', () => {
-    expect(new Net().toString()).toBe([
-      'Net(',
-      '  (features): Sequential(',
-      '    (0): Conv2d(3, 4, kernelSize=[3,3], stride=[1,1], padding=[1,1], bias=true)',
-      '    (1): BatchNorm2d(4, eps=0.00001, momentum=0.1, affine=true, trackRunningStats=true)',
-      '    (2): ReLU()',
-      '    (3): MaxPool2d(kernelSize=2, stride=2, padding=0)',
-      '  )',
-      '  (head): Linear(inFeatures=16, outFeatures=10, bias=true)',
-      ')',
-    ].join('\n'));
+    expect(new Net().toString()).toBe(
+      [
+        'Net(',
+        '  (features): Sequential(',
+        '    (0): Conv2d(3, 4, kernelSize=[3,3], stride=[1,1], padding=[1,1], bias=true)',
+        '    (1): BatchNorm2d(4, eps=0.00001, momentum=0.1, affine=true, trackRunningStats=true)',
+        '    (2): ReLU()',
+        '    (3): MaxPool2d(kernelSize=2, stride=2, padding=0)',
+        '  )',
+        '  (head): Linear(inFeatures=16, outFeatures=10, bias=true)',
+        ')',
+      ].join('\n'),
+    );
   });
 
   it('train()/eval() reach every submodule; BatchNorm switches statistics, Dropout turns off', () => {
@@ -39,7 +60,10 @@ describe('Module', () => {
     net.eval();
     expect(net.modules().every((m) => !m.training)).toBe(true);
     net.train();
-    const x = tensor(new Float32Array(2 * 3 * 4 * 4).map((_, i) => Math.sin(i)), { shape: [2, 3, 4, 4] });
+    const x = tensor(
+      new Float32Array(2 * 3 * 4 * 4).map((_, i) => Math.sin(i)),
+      { shape: [2, 3, 4, 4] },
+    );
     net.forward(x);
     const bn = net.features.at(1) as nn.BatchNorm2d;
     expect(bn.numBatchesTracked!.item()).toBe(1);
@@ -58,26 +82,40 @@ describe('Module', () => {
     const a = new Net();
     const b = new Net();
     b.loadStateDict(a.stateDict());
-    const x = tensor(new Float32Array(3 * 4 * 4).map((_, i) => Math.cos(i)), { shape: [1, 3, 4, 4] });
-    a.eval(); b.eval();
+    const x = tensor(
+      new Float32Array(3 * 4 * 4).map((_, i) => Math.cos(i)),
+      { shape: [1, 3, 4, 4] },
+    );
+    a.eval();
+    b.eval();
     expect(b.forward(x).toArray()).toEqual(a.forward(x).toArray());
     const sd = { ...a.stateDict() };
     delete sd['head.bias'];
     sd['extra.weight'] = zeros([1]);
     sd['head.weight'] = zeros([3, 3]);
     let msg = '';
-    try { b.loadStateDict(sd); } catch (e) { msg = (e as Error).message; }
+    try {
+      b.loadStateDict(sd);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
     expect(msg).toMatch(/missing keys: head.bias/);
     expect(msg).toMatch(/unexpected keys: extra.weight/);
     expect(msg).toMatch(/head.weight: checkpoint \[3, 3\] vs model \[10, 16\]/);
     const partial = { ...a.stateDict() };
     delete partial['head.bias'];
-    expect(b.loadStateDict(partial, { strict: false })).toEqual({ missingKeys: ['head.bias'], unexpectedKeys: [] });
+    expect(b.loadStateDict(partial, { strict: false })).toEqual({
+      missingKeys: ['head.bias'],
+      unexpectedKeys: [],
+    });
   });
 
   it('zeroGrad clears every parameter gradient', () => {
     const net = new nn.MLP([4, 3, 2]);
-    net.forward(tensor([[1, 2, 3, 4]])).sum().backward();
+    net
+      .forward(tensor([[1, 2, 3, 4]]))
+      .sum()
+      .backward();
     expect(net.parameters().every((p) => p.grad !== null)).toBe(true);
     net.zeroGrad();
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
@@ -85,7 +123,12 @@ describe('Module', () => {
 
   it('MLP = Flatten, Linear, ReLU, ..., Linear', () => {
     const m = new nn.MLP([3072, 256, 10]);
-    expect(m.namedParameters().map(([n]) => n)).toEqual(['1.weight', '1.bias', '3.weight', '3.bias']);
+    expect(m.namedParameters().map(([n]) => n)).toEqual([
+      '1.weight',
+      '1.bias',
+      '3.weight',
+      '3.bias',
+    ]);
     expect(m.numParameters()).toBe(3072 * 256 + 256 + 256 * 10 + 10);
     expect(m.forward(zeros([2, 3, 32, 32])).shape).toEqual([2, 10]);
   });
@@ -102,7 +145,9 @@ describe('initialisation', () => {
     const variance = w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length;
     expect(variance).toBeCloseTo(bound ** 2 / 3, 3);
     const c = new nn.Conv2d(3, 8, 3, { generator: new Generator(1) });
-    expect(Math.max(...Array.from(c.weight.toTypedArray(), Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(27));
+    expect(Math.max(...Array.from(c.weight.toTypedArray(), Math.abs))).toBeLessThanOrEqual(
+      1 / Math.sqrt(27),
+    );
   });
   it('the same generator seed gives the same model', () => {
     const a = new nn.MLP([8, 4, 2], { generator: new Generator(3) });
@@ -110,8 +155,14 @@ describe('initialisation', () => {
     expect(a.parameters().map((p) => p.toArray())).toEqual(b.parameters().map((p) => p.toArray()));
   });
   it('rejects invalid layer sizes', () => {
-    expect(() => new nn.Linear(0, 3)).toThrow(/Linear: inFeatures must be a positive integer, got 0/);
-    expect(() => new nn.Conv2d(3, 2.5, 3)).toThrow(/Conv2d: outChannels must be a positive integer, got 2.5/);
-    expect(() => new nn.BatchNorm2d(4).forward(zeros([2, 3, 2, 2]))).toThrow(/BatchNorm2d: expected 4 channels in dim 1, got shape \[2, 3, 2, 2\]/);
+    expect(() => new nn.Linear(0, 3)).toThrow(
+      /Linear: inFeatures must be a positive integer, got 0/,
+    );
+    expect(() => new nn.Conv2d(3, 2.5, 3)).toThrow(
+      /Conv2d: outChannels must be a positive integer, got 2.5/,
+    );
+    expect(() => new nn.BatchNorm2d(4).forward(zeros([2, 3, 2, 2]))).toThrow(
+      /BatchNorm2d: expected 4 channels in dim 1, got shape \[2, 3, 2, 2\]/,
+    );
   });
 });

@@ -1,6 +1,17 @@
 // Training sanity: the layers, losses and optimizers together actually learn.
 import { describe, expect, it } from 'vitest';
-import { data, F, Generator, manualSeed, nn, noGrad, optim, randn, tensor, type Tensor } from '../../src/index.js';
+import {
+  data,
+  F,
+  Generator,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  randn,
+  tensor,
+  type Tensor,
+} from '../../src/index.js';
 import { hasSharedCifar, SHARED_CIFAR } from '../helpers/cifar.js';
 
 const accuracy = (logits: Tensor, y: ArrayLike<number>) => {
@@ -19,7 +30,7 @@ describe('training sanity', () => {
     for (let c = 0; c < 3; c++) {
       for (let i = 0; i < n; i++) {
         const r = i / n;
-        const t = (c * 4 + 4 * r) + g.normal() * 0.1;
+        const t = c * 4 + 4 * r + g.normal() * 0.1;
         pts.push([r * Math.sin(t), r * Math.cos(t)]);
         y.push(c);
       }
@@ -32,7 +43,12 @@ describe('training sanity', () => {
       F.crossEntropy(model.forward(x), y).backward();
       opt.step();
     }
-    expect(accuracy(noGrad(() => model.forward(x)), y)).toBeGreaterThanOrEqual(0.98);
+    expect(
+      accuracy(
+        noGrad(() => model.forward(x)),
+        y,
+      ),
+    ).toBeGreaterThanOrEqual(0.98);
   });
 
   it('a small CNN overfits 128 CIFAR-shaped images', async () => {
@@ -50,16 +66,27 @@ describe('training sanity', () => {
     }
     const g = new Generator(2);
     const model = new nn.Sequential(
-      new nn.Conv2d(3, 8, 3, { padding: 1, generator: g }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(8, 16, 3, { padding: 1, generator: g }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(16 * 8 * 8, 10, { generator: g }),
+      new nn.Conv2d(3, 8, 3, { padding: 1, generator: g }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(8, 16, 3, { padding: 1, generator: g }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(16 * 8 * 8, 10, { generator: g }),
     );
     const opt = new optim.Adam(model.parameters(), { lr: 3e-3 });
-    const first = F.crossEntropy(noGrad(() => model.forward(images)), labels).item();
+    const first = F.crossEntropy(
+      noGrad(() => model.forward(images)),
+      labels,
+    ).item();
     for (let epoch = 0; epoch < 25; epoch++) {
       for (let b = 0; b < 128; b += 32) {
         opt.zeroGrad();
-        F.crossEntropy(model.forward(images.narrow(0, b, 32)), labels.subarray(b, b + 32)).backward();
+        F.crossEntropy(
+          model.forward(images.narrow(0, b, 32)),
+          labels.subarray(b, b + 32),
+        ).backward();
         opt.step();
       }
     }
@@ -68,21 +95,24 @@ describe('training sanity', () => {
     expect(accuracy(logits, labels)).toBeGreaterThanOrEqual(0.95);
   });
 
-  it.runIf(hasSharedCifar)('the loss decreases on a real CIFAR-10 batch (shared subset)', async () => {
-    const set = data.takeFirst(await data.loadCifarSplit(SHARED_CIFAR, 'test'), 256);
-    const idx = Array.from({ length: 256 }, (_, i) => i);
-    const x = data.toImageTensor(set, idx, data.channelStats(set));
-    const y = data.labelsAt(set, idx);
-    const model = new nn.MLP([3072, 64, 10], { generator: new Generator(3) });
-    const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-    const losses: number[] = [];
-    for (let step = 0; step < 20; step++) {
-      opt.zeroGrad();
-      const loss = F.crossEntropy(model.forward(x), y);
-      losses.push(loss.item());
-      loss.backward();
-      opt.step();
-    }
-    expect(losses[19]).toBeLessThan(losses[0]! * 0.8);
-  });
+  it.runIf(hasSharedCifar)(
+    'the loss decreases on a real CIFAR-10 batch (shared subset)',
+    async () => {
+      const set = data.takeFirst(await data.loadCifarSplit(SHARED_CIFAR, 'test'), 256);
+      const idx = Array.from({ length: 256 }, (_, i) => i);
+      const x = data.toImageTensor(set, idx, data.channelStats(set));
+      const y = data.labelsAt(set, idx);
+      const model = new nn.MLP([3072, 64, 10], { generator: new Generator(3) });
+      const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+      const losses: number[] = [];
+      for (let step = 0; step < 20; step++) {
+        opt.zeroGrad();
+        const loss = F.crossEntropy(model.forward(x), y);
+        losses.push(loss.item());
+        loss.backward();
+        opt.step();
+      }
+      expect(losses[19]).toBeLessThan(losses[0]! * 0.8);
+    },
+  );
 });

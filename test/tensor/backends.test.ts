@@ -28,7 +28,9 @@ function expectClose(fast: number[][], plain: number[][], terms: number, scale: 
       const want = plain[t]![i]!;
       const tol = 4e-7 * Math.max(1, terms) * scale * (1 + Math.abs(want));
       if (!(Math.abs(v - want) <= tol)) {
-        throw new Error(`output ${t}, element ${i}: wasm ${v}, TypeScript ${want} (tolerance ${tol})`);
+        throw new Error(
+          `output ${t}, element ${i}: wasm ${v}, TypeScript ${want} (tolerance ${tol})`,
+        );
       }
     });
   });
@@ -81,7 +83,12 @@ describe('TypeScript and wasm backends agree', () => {
       fcParams(60),
     );
     // the two thresholds themselves, each side
-    for (const [n, k, m] of [[16, 16, 16], [16, 16, 15], [64, 64, 32], [64, 64, 31]] as const) {
+    for (const [n, k, m] of [
+      [16, 16, 16],
+      [16, 16, 15],
+      [64, 64, 32],
+      [64, 64, 31],
+    ] as const) {
       const run: Run = () => {
         const g = new Generator(n * k + m);
         return [randn([n, k], { generator: g }).matmul(randn([m, k], { generator: g }).t())];
@@ -113,7 +120,10 @@ describe('TypeScript and wasm backends agree', () => {
           const bias = randn([O], { generator: g }).requiresGrad_();
           const y = F.conv2d(x, w, bias, { stride, padding });
           const pooled = y.shape[2]! >= 2 && y.shape[3]! >= 2 ? F.maxPool2d(y, 2) : y;
-          pooled.mul(randn(pooled.shape, { generator: g })).sum().backward();
+          pooled
+            .mul(randn(pooled.shape, { generator: g }))
+            .sum()
+            .backward();
           return [y, pooled, x.grad!, w.grad!, bias.grad!];
         };
         const [fast, plain] = both(run);
@@ -155,7 +165,12 @@ describe('TypeScript and wasm backends agree', () => {
       const run: Run = () => {
         const g = new Generator(size);
         const p = new nn.Parameter(randn([size], { generator: g }));
-        const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true });
+        const opt = new optim.SGD([p], {
+          lr: 0.1,
+          momentum: 0.9,
+          weightDecay: 5e-4,
+          nesterov: true,
+        });
         for (let i = 0; i < 3; i++) {
           p.grad = randn([size], { generator: g });
           opt.step();

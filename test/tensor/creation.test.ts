@@ -3,11 +3,17 @@ import { arange, eye, full, ones, tensor, zeros, zerosLike } from '../../src/ind
 
 describe('creation', () => {
   it('tensor() from nested arrays, typed arrays, numbers and booleans', () => {
-    const a = tensor([[1, 2], [3, 4]]);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(a.shape).toEqual([2, 2]);
     expect(a.dtype).toBe('float32');
     expect(tensor(new Float64Array([1, 2])).dtype).toBe('float64');
-    expect(tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] }).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(tensor(3).shape).toEqual([]);
     expect(tensor(3).item()).toBe(3);
     expect(tensor([true, false]).dtype).toBe('bool');
@@ -28,7 +34,10 @@ describe('creation', () => {
     expect(arange(5).dtype).toBe('int32');
     expect(arange(0, 1, 0.25).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(arange(5, 0, -2).toArray()).toEqual([5, 3, 1]);
-    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(zerosLike(tensor([1], { dtype: 'float64' })).dtype).toBe('float64');
   });
 });

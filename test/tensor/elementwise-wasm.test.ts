@@ -22,7 +22,12 @@ function values(n: number, seed: number): Float32Array {
 }
 
 function make(shape: number[], seed: number): Tensor {
-  return tensor(values(shape.reduce((a, b) => a * b, 1), seed)).reshape(shape);
+  return tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+  ).reshape(shape);
 }
 
 const OPS = {
@@ -53,54 +58,81 @@ function expectBits(got: ArrayLike<number>, want: (i: number) => number): void {
 }
 
 const layout = fc.constantFrom('same', 'channel bias', 'row bias', 'scalar', 'transposed');
-const dims = fc.record({ B: fc.integer({ min: 1, max: 5 }), C: fc.integer({ min: 1, max: 13 }), L: fc.integer({ min: 1, max: 700 }) })
+const dims = fc
+  .record({
+    B: fc.integer({ min: 1, max: 5 }),
+    C: fc.integer({ min: 1, max: 13 }),
+    L: fc.integer({ min: 1, max: 700 }),
+  })
   .filter(({ B, C, L }) => B * C * L >= EW_MIN);
 
 describe('wasm elementwise kernels (float32)', () => {
   for (const [name, op] of Object.entries(OPS)) {
     it(`${name} gives the float64 result rounded to float32, bit for bit, in every layout`, () => {
-      fc.assert(fc.property(dims, layout, fc.nat(), ({ B, C, L }, kind, seed) => {
-        const shape = [B, C, L];
-        const a = kind === 'transposed' ? make([B, L, C], seed).transpose(1, 2) : make(shape, seed);
-        const b = kind === 'same' ? make(shape, seed + 1)
-          : kind === 'channel bias' ? make([C, 1], seed + 1)
-          : kind === 'row bias' ? make([L], seed + 1)
-          : kind === 'scalar' ? make([1], seed + 1)
-          : make([B, L, C], seed + 1).transpose(1, 2);
-        const out = op.run(a, b);
-        expect(out.shape).toEqual(shape);
-        expectBits(out.storage.data, (i) => op.f(at(a, shape, i), at(b, shape, i)));
-      }), fcParams(12));
+      fc.assert(
+        fc.property(dims, layout, fc.nat(), ({ B, C, L }, kind, seed) => {
+          const shape = [B, C, L];
+          const a =
+            kind === 'transposed' ? make([B, L, C], seed).transpose(1, 2) : make(shape, seed);
+          const b =
+            kind === 'same'
+              ? make(shape, seed + 1)
+              : kind === 'channel bias'
+                ? make([C, 1], seed + 1)
+                : kind === 'row bias'
+                  ? make([L], seed + 1)
+                  : kind === 'scalar'
+                    ? make([1], seed + 1)
+                    : make([B, L, C], seed + 1).transpose(1, 2);
+          const out = op.run(a, b);
+          expect(out.shape).toEqual(shape);
+          expectBits(out.storage.data, (i) => op.f(at(a, shape, i), at(b, shape, i)));
+        }),
+        fcParams(12),
+      );
     });
   }
 
   it("relu's backward g·[x > 0] gives the float32 result bit for bit (−0 for a negative g, NaN for ∞·0)", () => {
-    fc.assert(fc.property(dims, fc.nat(), ({ B, C, L }, seed) => {
-      const x = make([B, C, L], seed).requiresGrad_();
-      const g = make([B, C, L], seed + 1);
-      x.relu().backward(g);
-      expectBits(x.grad!.storage.data, (i) => g.storage.data[i]! * +(x.storage.data[i]! > 0));
-    }), fcParams(8));
+    fc.assert(
+      fc.property(dims, fc.nat(), ({ B, C, L }, seed) => {
+        const x = make([B, C, L], seed).requiresGrad_();
+        const g = make([B, C, L], seed + 1);
+        x.relu().backward(g);
+        expectBits(x.grad!.storage.data, (i) => g.storage.data[i]! * +(x.storage.data[i]! > 0));
+      }),
+      fcParams(8),
+    );
   });
 
   it('relu keeps x where x > 0 or NaN, else +0 (−0 and −∞ give +0)', () => {
-    fc.assert(fc.property(dims, fc.nat(), ({ B, C, L }, seed) => {
-      const x = make([B, C, L], seed);
-      const src = x.storage.data;
-      expectBits(x.relu().storage.data, (i) => (src[i]! > 0 || Number.isNaN(src[i]!) ? src[i]! : 0));
-    }), fcParams(8));
+    fc.assert(
+      fc.property(dims, fc.nat(), ({ B, C, L }, seed) => {
+        const x = make([B, C, L], seed);
+        const src = x.storage.data;
+        expectBits(x.relu().storage.data, (i) =>
+          src[i]! > 0 || Number.isNaN(src[i]!) ? src[i]! : 0,
+        );
+      }),
+      fcParams(8),
+    );
   });
 
   it('a gradient accumulated in place (dst at an offset, src contiguous or a transposed view) is dst + src rounded', () => {
-    fc.assert(fc.property(dims, fc.nat(), fc.boolean(), ({ B, C, L }, seed, transposed) => {
-      const n = B * C * L;
-      const data = values(n + 7, seed);
-      const dst = new TensorData(data, [B, C, L], [C * L, L, 1], 7);
-      const before = Float32Array.from(data);
-      const src = transposed ? make([B, L, C], seed + 1).transpose(1, 2) : make([B, C, L], seed + 1);
-      accumulateInto(dst, src.storage);
-      for (let i = 0; i < 7; i++) expect(Object.is(data[i], before[i])).toBe(true);
-      expectBits(data.subarray(7), (i) => before[7 + i]! + at(src, [B, C, L], i));
-    }), fcParams(8));
+    fc.assert(
+      fc.property(dims, fc.nat(), fc.boolean(), ({ B, C, L }, seed, transposed) => {
+        const n = B * C * L;
+        const data = values(n + 7, seed);
+        const dst = new TensorData(data, [B, C, L], [C * L, L, 1], 7);
+        const before = Float32Array.from(data);
+        const src = transposed
+          ? make([B, L, C], seed + 1).transpose(1, 2)
+          : make([B, C, L], seed + 1);
+        accumulateInto(dst, src.storage);
+        for (let i = 0; i < 7; i++) expect(Object.is(data[i], before[i])).toBe(true);
+        expectBits(data.subarray(7), (i) => before[7 + i]! + at(src, [B, C, L], i));
+      }),
+      fcParams(8),
+    );
   });
 });

@@ -36,12 +36,25 @@ const exact = [y, v.grad, gamma.grad, beta.grad, p].map((t) => Array.from(t.toTy
 console.log(JSON.stringify({ status: wasmStatus(), threads: threadStatus(), mm: Array.from(a.matmul(b).toTypedArray()), gx: Array.from(x.grad.toTypedArray()), gw: Array.from(w.grad.toTypedArray()), exact }));
 `;
 
-interface Probe { status: { enabled: boolean; reason: string }; threads: string; mm: number[]; gx: number[]; gw: number[]; exact: number[][] }
+interface Probe {
+  status: { enabled: boolean; reason: string };
+  threads: string;
+  mm: number[];
+  gx: number[];
+  gw: number[];
+  exact: number[][];
+}
 
 function run(env: Record<string, string>): Probe {
   const file = join(dir, 'probe.ts');
   writeFileSync(file, SCRIPT);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', file], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -53,7 +66,9 @@ describe('fallbacks', () => {
     expect(plain.status).toEqual({ enabled: false, reason: 'disabled by KDGRAD_NO_WASM=1' });
     expect(fast.status.enabled).toBe(true);
     for (const key of ['mm', 'gx', 'gw'] as const) {
-      plain[key].forEach((v, i) => expect(Math.abs(v - fast[key][i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))));
+      plain[key].forEach((v, i) =>
+        expect(Math.abs(v - fast[key][i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))),
+      );
     }
     // batch norm, bias, relu and their gradients, and SGD: the wasm kernels give the TypeScript
     // loops' bits, on one thread and on two
@@ -64,10 +79,14 @@ describe('fallbacks', () => {
     const a = randn([40, 70], { generator: g });
     const b = randn([70, 30], { generator: g });
     const want = a.double().matmul(b.double()).toTypedArray();
-    want.forEach((v, i) => expect(Math.abs(plain.mm[i]! - v)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))));
+    want.forEach((v, i) =>
+      expect(Math.abs(plain.mm[i]! - v)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))),
+    );
   }, 60_000);
 
   it('a bad KDGRAD_THREADS is an error that names the value', () => {
-    expect(() => run({ KDGRAD_THREADS: 'many' })).toThrow(/KDGRAD_THREADS must be an integer >= 1, got "many"/);
+    expect(() => run({ KDGRAD_THREADS: 'many' })).toThrow(
+      /KDGRAD_THREADS must be an integer >= 1, got "many"/,
+    );
   }, 60_000);
 });

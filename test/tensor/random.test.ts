@@ -36,6 +36,8 @@ describe('seeded random numbers', () => {
     expect(k.dtype).toBe('int32');
     expect(k.amin().item()).toBe(2);
     expect(k.amax().item()).toBe(4);
-    expect([...randperm(10, { generator: g }).toTypedArray()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect([...randperm(10, { generator: g }).toTypedArray()].sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
   });
 });

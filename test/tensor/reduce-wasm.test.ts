@@ -11,28 +11,66 @@ import { fcParams } from '../helpers/arbitraries.js';
 const SPECIAL = [NaN, Infinity, -Infinity, -0, 3e38];
 
 describe('per-channel sums of large float32 tensors (wasm)', () => {
-  it('sum over [0, 2, 3], [1] and [0] give sumKernel\'s float64 order, bit for bit', () => {
-    const cases = fc.record({
-      B: fc.integer({ min: 1, max: 6 }), C: fc.integer({ min: 1, max: 12 }), S: fc.integer({ min: 1, max: 900 }),
-      seed: fc.nat(), specials: fc.boolean(),
-    }).filter(({ B, C, S }) => B * C * S >= 16384);
-    fc.assert(fc.property(cases, ({ B, C, S, seed, specials }) => {
-      const g = new Generator(seed);
-      const data = Float32Array.from({ length: B * C * S }, () => (specials && g.random() < 0.01 ? SPECIAL[g.integer(0, SPECIAL.length)]! : g.normal()));
-      const x = tensor(data).reshape([B, C, S]);
-      const at = (b: number, c: number, s: number) => data[(b * C + c) * S + s]!;
-      // over batch and positions, per channel: runs of S from 0, added per b
-      const perChannel = Array.from({ length: C }, (_, c) => {
-        let acc = 0;
-        for (let b = 0; b < B; b++) { let s = 0; for (let i = 0; i < S; i++) s += at(b, c, i); acc += s; }
-        return Math.fround(acc);
-      });
-      expect(Array.from(x.reshape([B, C, S, 1]).sum([0, 2, 3]).toTypedArray())).toEqual(perChannel);
-      // over the last dim of [B·C, S] (one run per row) and over the first of [B, C·S] (one value per run)
-      const rows = Array.from({ length: B * C }, (_, r) => { let s = 0; for (let i = 0; i < S; i++) s += data[r * S + i]!; return Math.fround(0 + s); });
-      expect(Array.from(x.reshape([B * C, S]).sum(1).toTypedArray())).toEqual(rows);
-      const cols = Array.from({ length: C * S }, (_, k) => { let acc = 0; for (let b = 0; b < B; b++) acc += data[b * C * S + k]!; return Math.fround(acc); });
-      expect(Array.from(x.reshape([B, C * S]).sum(0).toTypedArray())).toEqual(cols);
-    }), fcParams(15));
+  it("sum over [0, 2, 3], [1] and [0] give sumKernel's float64 order, bit for bit", () => {
+    const cases = fc
+      .record({
+        B: fc.integer({ min: 1, max: 6 }),
+        C: fc.integer({ min: 1, max: 12 }),
+        S: fc.integer({ min: 1, max: 900 }),
+        seed: fc.nat(),
+        specials: fc.boolean(),
+      })
+      .filter(({ B, C, S }) => B * C * S >= 16384);
+    fc.assert(
+      fc.property(cases, ({ B, C, S, seed, specials }) => {
+        const g = new Generator(seed);
+        const data = Float32Array.from({ length: B * C * S }, () =>
+          specials && g.random() < 0.01 ? SPECIAL[g.integer(0, SPECIAL.length)]! : g.normal(),
+        );
+        const x = tensor(data).reshape([B, C, S]);
+        const at = (b: number, c: number, s: number) => data[(b * C + c) * S + s]!;
+        // over batch and positions, per channel: runs of S from 0, added per b
+        const perChannel = Array.from({ length: C }, (_, c) => {
+          let acc = 0;
+          for (let b = 0; b < B; b++) {
+            let s = 0;
+            for (let i = 0; i < S; i++) s += at(b, c, i);
+            acc += s;
+          }
+          return Math.fround(acc);
+        });
+        expect(Array.from(x.reshape([B, C, S, 1]).sum([0, 2, 3]).toTypedArray())).toEqual(
+          perChannel,
+        );
+        // over the last dim of [B·C, S] (one run per row) and over the first of [B, C·S] (one value per run)
+        const rows = Array.from({ length: B * C }, (_, r) => {
+          let s = 0;
+          for (let i = 0; i < S; i++) s += data[r * S + i]!;
+          return Math.fround(0 + s);
+        });
+        expect(
+          Array.from(
+            x
+              .reshape([B * C, S])
+              .sum(1)
+              .toTypedArray(),
+          ),
+        ).toEqual(rows);
+        const cols = Array.from({ length: C * S }, (_, k) => {
+          let acc = 0;
+          for (let b = 0; b < B; b++) acc += data[b * C * S + k]!;
+          return Math.fround(acc);
+        });
+        expect(
+          Array.from(
+            x
+              .reshape([B, C * S])
+              .sum(0)
+              .toTypedArray(),
+          ),
+        ).toEqual(cols);
+      }),
+      fcParams(15),
+    );
   });
 });

@@ -19,7 +19,9 @@ describe('resident arrays', () => {
     const opt = new optim.SGD([big], { lr: 0.1, momentum: 0.9 });
     opt.step();
     opt.step();
-    const buf = (opt as unknown as { state: Map<unknown, { momentumBuffer: Float32Array }> }).state.get(big)!.momentumBuffer;
+    const buf = (
+      opt as unknown as { state: Map<unknown, { momentumBuffer: Float32Array }> }
+    ).state.get(big)!.momentumBuffer;
     expect(residentOffset(buf)).toBeGreaterThanOrEqual(65536);
   });
 
@@ -28,12 +30,15 @@ describe('resident arrays', () => {
     const x = randn([128, 200], { generator: g });
     expect(residentOffset(x.relu().storage.data)).toBe(-1); // outside a scope only the GC frees it
     const at: number[] = [];
-    for (let i = 0; i < 3; i++) tidy(() => { at.push(residentOffset(x.relu().storage.data)); });
+    for (let i = 0; i < 3; i++)
+      tidy(() => {
+        at.push(residentOffset(x.relu().storage.data));
+      });
     expect(at[0]).toBeGreaterThanOrEqual(65536);
     expect(at).toEqual([at[0], at[0], at[0]]); // the same block, step after step
   });
 
-  it('products with a resident operand (batched, so read at an offset) give the copying path\'s bits', () => {
+  it("products with a resident operand (batched, so read at an offset) give the copying path's bits", () => {
     const g = new Generator(2);
     const w = new nn.Parameter(randn([3, 80, 90], { generator: g }));
     const b = new nn.Parameter(randn([90, 300], { generator: g }));
@@ -41,18 +46,27 @@ describe('resident arrays', () => {
     expect(residentOffset(w.storage.data)).toBeGreaterThanOrEqual(0);
     const wCopy = tensor(plain(w.storage.data as Float32Array)).reshape([3, 80, 90]);
     const bCopy = tensor(plain(b.storage.data as Float32Array)).reshape([90, 300]);
-    expect(Array.from(w.matmul(x).toTypedArray())).toEqual(Array.from(wCopy.matmul(x).toTypedArray()));
+    expect(Array.from(w.matmul(x).toTypedArray())).toEqual(
+      Array.from(wCopy.matmul(x).toTypedArray()),
+    );
     // inside tidy() the batched product's output is resident too (from the buffer pool), written
     // at an offset per batch: against float64 (the TypeScript kernels), which shares none of that
     const want = w.double().matmul(x.double()).toTypedArray();
     tidy(() => {
       const got = w.matmul(x);
       expect(residentOffset(got.storage.data)).toBeGreaterThanOrEqual(0);
-      got.toTypedArray().forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]!))));
+      got
+        .toTypedArray()
+        .forEach((v, i) =>
+          expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]!))),
+        );
     });
-    expect(Array.from(w.matmul(b).toTypedArray())).toEqual(Array.from(wCopy.matmul(bCopy).toTypedArray()));
-    expect(Array.from(x.t().matmul(b.t().contiguous().t()).toTypedArray()))
-      .toEqual(Array.from(x.t().matmul(bCopy.t().contiguous().t()).toTypedArray()));
+    expect(Array.from(w.matmul(b).toTypedArray())).toEqual(
+      Array.from(wCopy.matmul(bCopy).toTypedArray()),
+    );
+    expect(Array.from(x.t().matmul(b.t().contiguous().t()).toTypedArray())).toEqual(
+      Array.from(x.t().matmul(bCopy.t().contiguous().t()).toTypedArray()),
+    );
   });
 
   it('a gradient accumulated into a resident buffer is updated in place, bit for bit', () => {
@@ -88,10 +102,19 @@ describe('resident blocks are reused once their arrays are collected', () => {
       }
       console.log(JSON.stringify(residentMemory()));
     `;
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const { arrays, bytes } = JSON.parse(out.trim().split('\n').at(-1)!) as { arrays: number; bytes: number };
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const { arrays, bytes } = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      arrays: number;
+      bytes: number;
+    };
     expect(arrays).toBe(1000);
     expect(bytes).toBeLessThanOrEqual(100 * 80_000); // at most one round's worth and change
   }, 60_000);

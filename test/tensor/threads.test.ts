@@ -2,7 +2,15 @@
 // (threads take units of work from a shared counter; each unit is computed the same way whoever
 // takes it), the workers start and report ready, bad counts are named.
 import { afterAll, describe, expect, it } from 'vitest';
-import { F, Generator, getNumThreads, randn, setNumThreads, threadsReady, threadStatus } from '../../src/index.js';
+import {
+  F,
+  Generator,
+  getNumThreads,
+  randn,
+  setNumThreads,
+  threadsReady,
+  threadStatus,
+} from '../../src/index.js';
 
 afterAll(() => setNumThreads(1));
 
@@ -25,8 +33,19 @@ function workload(seed: number) {
   const zb = randn([100, 1], { generator: g });
   const y3 = z.add(zb).relu();
   y3.backward(randn([8, 100, 1001], { generator: g }));
-  return [a.matmul(b), a.matmul(b.t().contiguous().t()), y, x.grad!, w.grad!, a.matmul(wide), y2, x2.grad!, w2.grad!, y3, z.grad!]
-    .map((t) => Array.from(t.toTypedArray()));
+  return [
+    a.matmul(b),
+    a.matmul(b.t().contiguous().t()),
+    y,
+    x.grad!,
+    w.grad!,
+    a.matmul(wide),
+    y2,
+    x2.grad!,
+    w2.grad!,
+    y3,
+    z.grad!,
+  ].map((t) => Array.from(t.toTypedArray()));
 }
 
 describe('worker threads', () => {
@@ -53,7 +72,9 @@ describe('worker threads', () => {
   });
 
   it('rejects a bad thread count with the value', () => {
-    expect(() => setNumThreads(0)).toThrow(/setNumThreads: expected an integer from 1 to 64, got 0/);
+    expect(() => setNumThreads(0)).toThrow(
+      /setNumThreads: expected an integer from 1 to 64, got 0/,
+    );
     expect(() => setNumThreads(1.5)).toThrow(/got 1.5/);
   });
 });

@@ -6,12 +6,30 @@ import { buildModel } from '../../src/models/zoo.js';
 import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../src/report/plots.js';
 import { meanStd, runSweep, sweepMarkdown } from '../../src/train/sweep.js';
 
-
 const train = learnableSet(96, 1, 60);
 const test = learnableSet(64, 2, 60);
 const norm = data.channelStats(train);
-const base = { epochs: 2, batchSize: 32, lr: 0.05, optimizer: 'sgd' as const, momentum: 0.9, nesterov: true, weightDecay: 0, schedule: 'constant' as const, augment: false, clipGradNorm: 5, trainLimit: 0, testLimit: 0 };
-const kd = { alpha: 0.9, schedule: 'constant' as const, tempDecay: 0.95, minTemp: 1, average: 'probs' as const };
+const base = {
+  epochs: 2,
+  batchSize: 32,
+  lr: 0.05,
+  optimizer: 'sgd' as const,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 0,
+  schedule: 'constant' as const,
+  augment: false,
+  clipGradNorm: 5,
+  trainLimit: 0,
+  testLimit: 0,
+};
+const kd = {
+  alpha: 0.9,
+  schedule: 'constant' as const,
+  tempDecay: 0.95,
+  minTemp: 1,
+  average: 'probs' as const,
+};
 
 describe('sweep', () => {
   it('mean ± std uses the sample standard deviation', () => {
@@ -19,14 +37,32 @@ describe('sweep', () => {
     expect(meanStd([])).toEqual({ mean: null, std: null });
   });
 
-  it('runs scratch and KD students over seeds and prints the seed\'s table', async () => {
+  it("runs scratch and KD students over seeds and prints the seed's table", async () => {
     const teacher = buildModel('mlp-student', { generator: new Generator(5) });
-    const r = await runSweep({ teacher: teacher as never, teacherModel: 'mlp-student', student: 'mlp-student', train, test, norm, config: base, kd, temperatures: [1, 4], seeds: [0, 1] });
+    const r = await runSweep({
+      teacher: teacher as never,
+      teacherModel: 'mlp-student',
+      student: 'mlp-student',
+      train,
+      test,
+      norm,
+      config: base,
+      kd,
+      temperatures: [1, 4],
+      seeds: [0, 1],
+    });
     expect(r.runs).toHaveLength(6);
-    expect(r.rows.map((x) => x.label)).toEqual(['teacher (mlp-student)', 'mlp-student from scratch', 'mlp-student + KD', 'mlp-student + KD']);
+    expect(r.rows.map((x) => x.label)).toEqual([
+      'teacher (mlp-student)',
+      'mlp-student from scratch',
+      'mlp-student + KD',
+      'mlp-student + KD',
+    ]);
     expect(r.rows[2]!.softLossMean).not.toBeNull();
     const md = sweepMarkdown(r);
-    expect(md).toMatch(/\| run \| T \| test accuracy \(mean ± std over 2 seeds\) \| soft loss \(T²·KL\) \| hard loss \(CE\) \|/);
+    expect(md).toMatch(
+      /\| run \| T \| test accuracy \(mean ± std over 2 seeds\) \| soft loss \(T²·KL\) \| hard loss \(CE\) \|/,
+    );
     expect(md).toMatch(/\| mlp-student \+ KD \| 4 \| \d+\.\d\d% ± \d+\.\d\d \|/);
     expect(Object.keys(r.models).sort()).toEqual(['T=1', 'T=4', 'scratch']);
     const svg = await accuracyVsTemperatureSvg(r);
@@ -37,9 +73,22 @@ describe('sweep', () => {
 
   it('reports divergence in the table instead of averaging garbage', async () => {
     const teacher = buildModel('mlp-student', { generator: new Generator(5) });
-    const r = await runSweep({ teacher: teacher as never, teacherModel: 'mlp-student', student: 'mlp-student', train, test, norm, config: { ...base, lr: 1e12, clipGradNorm: 0 }, kd, temperatures: [4], seeds: [0] });
+    const r = await runSweep({
+      teacher: teacher as never,
+      teacherModel: 'mlp-student',
+      student: 'mlp-student',
+      train,
+      test,
+      norm,
+      config: { ...base, lr: 1e12, clipGradNorm: 0 },
+      kd,
+      temperatures: [4],
+      seeds: [0],
+    });
     expect(r.runs.every((x) => x.status === 'diverged')).toBe(true);
-    expect(r.runs[0]!.message).toMatch(/loss (is (NaN|Infinity)|[\d.e+]+ is over 10,000 × the first batch's \([\d.]+\)) at epoch \d+, batch \d+: training diverged/);
+    expect(r.runs[0]!.message).toMatch(
+      /loss (is (NaN|Infinity)|[\d.e+]+ is over 10,000 × the first batch's \([\d.]+\)) at epoch \d+, batch \d+: training diverged/,
+    );
     expect(sweepMarkdown(r)).toMatch(/\| mlp-student \+ KD \| 4 \| diverged \(1\/1 seeds\) \|/);
   }, 60_000);
 });

@@ -10,7 +10,8 @@ import { hasChromium, withBrowser } from '../helpers/browser.js';
 import { CLASSES, computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
 
 const root = join(import.meta.dirname, '../..');
-const fmt = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
+const fmt = (v: number | null) =>
+  v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2);
 
 describe.runIf(hasChromium)('explorer in headless chromium', () => {
   let server: Server;
@@ -23,35 +24,50 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
   }, 60_000);
   afterAll(() => server?.close());
 
-  it('moving the T slider shows the library\'s numbers, without network requests or errors', async () => {
+  it("moving the T slider shows the library's numbers, without network requests or errors", async () => {
     await withBrowser(async (browser) => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(url);
       await page.waitForSelector('#grad-values');
-      const rendered = async (n: number) => page.waitForFunction((k) => Number(document.body.dataset.renders ?? 0) >= k, n);
+      const rendered = async (n: number) =>
+        page.waitForFunction((k) => Number(document.body.dataset.renders ?? 0) >= k, n);
       await rendered(1);
       const times: number[] = [];
       for (const pos of [200, 500, 850]) {
         const before = Number(await page.evaluate(() => document.body.dataset.renders));
-        await page.$eval('#t-slider', (el, v) => { (el as HTMLInputElement).value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }, String(pos));
+        await page.$eval(
+          '#t-slider',
+          (el, v) => {
+            (el as HTMLInputElement).value = v;
+            el.dispatchEvent(new Event('input', { bubbles: true }));
+          },
+          String(pos),
+        );
         await rendered(before + 1);
         const T = sliderToTemperature(pos);
         const want = computeView({ ...initialState('confident'), temperature: T });
         expect(await page.textContent('#t-value')).toBe(T.toFixed(3));
         expect(await page.textContent('#dldt-value')).toBe(fmt(want.dLdT));
         expect(await page.textContent('#loss-value')).toBe(fmt(want.loss));
-        const cells = (id: string) => page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)));
+        const cells = (id: string) =>
+          page.$$eval(`#${id} tbody tr`, (rows) =>
+            rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)),
+          );
         (await cells('grad-values')).forEach((c, i) => {
           expect(c[0]).toBe(fmt(want.grad.soft[i]!));
           expect(c[3]).toBe(fmt(want.grad.total[i]!));
         });
         // every bar's value is on the page as text: the probabilities and the multi-teacher targets
-        (await cells('probs-values')).forEach((c, i) => expect(c).toEqual([fmt(want.teacherProbs[i]!), fmt(want.studentProbs[i]!)]));
+        (await cells('probs-values')).forEach((c, i) =>
+          expect(c).toEqual([fmt(want.teacherProbs[i]!), fmt(want.studentProbs[i]!)]),
+        );
         (await cells('multi-values')).forEach((c, i) => {
           expect(c.slice(0, 2)).toEqual([fmt(want.multi.probs[i]!), fmt(want.multi.logits[i]!)]);
         });
@@ -59,12 +75,20 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
         times.push(Number(await page.textContent('#update-ms')));
       }
       // charts have axes with tick labels; the y ticks are numbers, the x ticks of the bars the classes
-      const ticks = (chart: string) => page.$$eval(`#${chart} .role-axis-label text`, (els) => els.map((e) => e.textContent ?? ''));
+      const ticks = (chart: string) =>
+        page.$$eval(`#${chart} .role-axis-label text`, (els) =>
+          els.map((e) => e.textContent ?? ''),
+        );
       for (const chart of ['probs-chart', 'grad-chart', 'kl-chart', 'dldt-chart', 'multi-chart']) {
         const labels = await ticks(chart);
-        expect(labels.filter((l) => /^[−-]?[\d.]+(e[−-]?\d+)?$/.test(l)).length, `${chart} numeric ticks`).toBeGreaterThanOrEqual(3);
+        expect(
+          labels.filter((l) => /^[−-]?[\d.]+(e[−-]?\d+)?$/.test(l)).length,
+          `${chart} numeric ticks`,
+        ).toBeGreaterThanOrEqual(3);
       }
-      expect(await ticks('probs-chart')).toEqual(expect.arrayContaining([...CLASSES, '0', '0.4', '1']));
+      expect(await ticks('probs-chart')).toEqual(
+        expect.arrayContaining([...CLASSES, '0', '0.4', '1']),
+      );
       expect(await ticks('kl-chart')).toEqual(expect.arrayContaining(['0.1', '1', '10', '100']));
       // the log toggle: the probability axis reaches down to 1e-6, so p = 1e-4 is readable
       const before = Number(await page.evaluate(() => document.body.dataset.renders));
@@ -76,7 +100,15 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       console.log(`explorer update: ${times.join(', ')} ms`);
       for (const t of times) expect(t).toBeLessThan(250);
       // every control has an accessible name
-      const unnamed = await page.$$eval('input, select', (els) => els.filter((e) => !e.getAttribute('aria-label') && !(e.id && document.querySelector(`label[for="${e.id}"]`))).length);
+      const unnamed = await page.$$eval(
+        'input, select',
+        (els) =>
+          els.filter(
+            (e) =>
+              !e.getAttribute('aria-label') &&
+              !(e.id && document.querySelector(`label[for="${e.id}"]`)),
+          ).length,
+      );
       expect(unnamed).toBe(0);
       expect(errors).toEqual([]);
       expect(requests.every((r) => r.startsWith(url))).toBe(true);
@@ -91,26 +123,40 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`file://${join(root, 'web/dist/index.html')}`);
-      await page.waitForFunction(() => (document.querySelector('#t-value')?.textContent ?? '') !== '', null, { timeout: 20_000 });
+      await page.waitForFunction(
+        () => (document.querySelector('#t-value')?.textContent ?? '') !== '',
+        null,
+        { timeout: 20_000 },
+      );
       expect(errors).toEqual([]);
       expect(await page.textContent('#t-value')).toMatch(/^\d+\.\d{3}$/);
     });
   }, 60_000);
 
-  it.each([1280, 390])('at %i px: no horizontal overflow of the page or inside a panel; screenshot in report/', async (width) => {
-    await withBrowser(async (browser) => {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      await page.goto(url);
-      await page.waitForSelector('#grad-values');
-      const overflow = await page.evaluate(() => ({
-        page: document.documentElement.scrollWidth - window.innerWidth,
-        panels: Array.from(document.querySelectorAll('section'), (s) => s.scrollWidth - s.clientWidth),
-      }));
-      expect(overflow.page, 'page wider than the window').toBeLessThanOrEqual(0);
-      for (const [i, extra] of overflow.panels.entries()) expect(extra, `panel ${i + 1} overflows`).toBeLessThanOrEqual(1);
-      mkdirSync(join(root, 'report'), { recursive: true });
-      await page.screenshot({ path: join(root, 'report', `explorer-${width}.png`), fullPage: true });
-    });
-  }, 60_000);
+  it.each([1280, 390])(
+    'at %i px: no horizontal overflow of the page or inside a panel; screenshot in report/',
+    async (width) => {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        await page.goto(url);
+        await page.waitForSelector('#grad-values');
+        const overflow = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          panels: Array.from(
+            document.querySelectorAll('section'),
+            (s) => s.scrollWidth - s.clientWidth,
+          ),
+        }));
+        expect(overflow.page, 'page wider than the window').toBeLessThanOrEqual(0);
+        for (const [i, extra] of overflow.panels.entries())
+          expect(extra, `panel ${i + 1} overflows`).toBeLessThanOrEqual(1);
+        mkdirSync(join(root, 'report'), { recursive: true });
+        await page.screenshot({
+          path: join(root, 'report', `explorer-${width}.png`),
+          fullPage: true,
+        });
+      });
+    },
+    60_000,
+  );
 });
-

@@ -17,11 +17,16 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** A raw GET (fetch would normalise the path and the Host header). */
-function get(path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  path: string,
+  host = `127.0.0.1:${port}`,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
       let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -59,8 +64,17 @@ describe('explorer server', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     const used = (busy.address() as AddressInfo).port;
     try {
-      for (const [PORT, want] of [[String(used), new RegExp(`port ${used} is in use`)], ['abc', /PORT must be a number/]] as const) {
-        const err = await run(process.execPath, [join(root, 'scripts/explorer.mjs'), '--serve'], { cwd: root, env: { ...process.env, PORT } }).then(() => null, (e: { stderr: string; code: number }) => e);
+      for (const [PORT, want] of [
+        [String(used), new RegExp(`port ${used} is in use`)],
+        ['abc', /PORT must be a number/],
+      ] as const) {
+        const err = await run(process.execPath, [join(root, 'scripts/explorer.mjs'), '--serve'], {
+          cwd: root,
+          env: { ...process.env, PORT },
+        }).then(
+          () => null,
+          (e: { stderr: string; code: number }) => e,
+        );
         expect(err?.code).toBe(1);
         expect(err?.stderr.trim().split('\n')).toHaveLength(1);
         expect(err?.stderr).toMatch(want);

@@ -2,28 +2,46 @@
 // library used directly.
 import { describe, expect, it } from 'vitest';
 import { MultiTeacherDistillationLoss, inspectDistillation, tensor } from '../../src/index.js';
-import { CLASSES, PRESETS, computeView, initialState, sliderToTemperature, temperatureToSlider } from '../../web/src/state.js';
+import {
+  CLASSES,
+  PRESETS,
+  computeView,
+  initialState,
+  sliderToTemperature,
+  temperatureToSlider,
+} from '../../web/src/state.js';
 
 describe('explorer state', () => {
   it('maps the log-scale T slider to [0.1, 100] and back', () => {
     expect(sliderToTemperature(0)).toBeCloseTo(0.1, 12);
     expect(sliderToTemperature(1000)).toBeCloseTo(100, 10);
-    for (const T of [0.1, 0.5, 1, 4, 20, 100]) expect(Math.abs(sliderToTemperature(temperatureToSlider(T)) / T - 1)).toBeLessThan(0.006);
+    for (const T of [0.1, 0.5, 1, 4, 20, 100])
+      expect(Math.abs(sliderToTemperature(temperatureToSlider(T)) / T - 1)).toBeLessThan(0.006);
   });
 
-  it.each(Object.keys(PRESETS))('preset %s: the gradient parts add up and match the closed forms', (name) => {
-    const s = initialState(name as keyof typeof PRESETS);
-    for (const T of [0.3, 1, 4, 15]) {
-      const v = computeView({ ...s, temperature: T, alpha: 0.7 });
-      v.grad.total.forEach((g, i) => expect(g).toBeCloseTo(v.grad.soft[i]! + v.grad.hard[i]!, 14));
-      v.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(v.grad.closedFormSoft[i]!, 12));
-      v.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(v.grad.softUnscaled[i]! * T * T, 10));
-      expect(v.dLdT).toBeCloseTo(v.dLdTClosedForm!, 10);
-      expect(v.teacherProbs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-      const direct = inspectDistillation(tensor([s.student], { dtype: 'float64' }), tensor([s.teacher], { dtype: 'float64' }), [s.label], { temperature: T, alpha: 0.7 });
-      expect(v.loss).toBe(direct.loss);
-    }
-  });
+  it.each(Object.keys(PRESETS))(
+    'preset %s: the gradient parts add up and match the closed forms',
+    (name) => {
+      const s = initialState(name as keyof typeof PRESETS);
+      for (const T of [0.3, 1, 4, 15]) {
+        const v = computeView({ ...s, temperature: T, alpha: 0.7 });
+        v.grad.total.forEach((g, i) =>
+          expect(g).toBeCloseTo(v.grad.soft[i]! + v.grad.hard[i]!, 14),
+        );
+        v.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(v.grad.closedFormSoft[i]!, 12));
+        v.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(v.grad.softUnscaled[i]! * T * T, 10));
+        expect(v.dLdT).toBeCloseTo(v.dLdTClosedForm!, 10);
+        expect(v.teacherProbs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        const direct = inspectDistillation(
+          tensor([s.student], { dtype: 'float64' }),
+          tensor([s.teacher], { dtype: 'float64' }),
+          [s.label],
+          { temperature: T, alpha: 0.7 },
+        );
+        expect(v.loss).toBe(direct.loss);
+      }
+    },
+  );
 
   it('curves span the slider range; T²·KL approaches the high-T limit', () => {
     const v = computeView(initialState('uncertain'));
@@ -43,8 +61,16 @@ describe('explorer state', () => {
   it('multi-teacher panel: probability vs logit averaging, as the library computes them', () => {
     const s = initialState('wrong');
     const v = computeView(s);
-    const lib = (average: 'probs' | 'logits') => new MultiTeacherDistillationLoss({ temperature: s.temperature, alpha: s.alpha, average })
-      .parts(tensor([s.student], { dtype: 'float64' }), s.teachers.map((t) => tensor([t], { dtype: 'float64' })), [s.label]);
+    const lib = (average: 'probs' | 'logits') =>
+      new MultiTeacherDistillationLoss({
+        temperature: s.temperature,
+        alpha: s.alpha,
+        average,
+      }).parts(
+        tensor([s.student], { dtype: 'float64' }),
+        s.teachers.map((t) => tensor([t], { dtype: 'float64' })),
+        [s.label],
+      );
     expect(v.multi.lossProbs).toBe(lib('probs').loss.item());
     expect(v.multi.lossLogits).toBe(lib('logits').loss.item());
     expect(v.multi.probs).toHaveLength(CLASSES.length);

@@ -20,5 +20,11 @@ function workload(): number[][] {
   const ready = await threadsReady();
   const status = threadStatus();
   const two = workload();
-  return { isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated, ready, status, same: JSON.stringify(one) === JSON.stringify(two), n: one[0]!.length };
+  return {
+    isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated,
+    ready,
+    status,
+    same: JSON.stringify(one) === JSON.stringify(two),
+    n: one[0]!.length,
+  };
 };

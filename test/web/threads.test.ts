@@ -7,21 +7,32 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, withBrowser } from '../helpers/browser.js';
 
-
 describe.runIf(hasChromium)('threads in a cross-origin isolated page', () => {
   let server: Server;
   let url = '';
   beforeAll(async () => {
     const bundle = await build({
-      entryPoints: [join(import.meta.dirname, 'threads-page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-      write: false, external: ['node:*', 'tar'], logLevel: 'warning',
+      entryPoints: [join(import.meta.dirname, 'threads-page.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      external: ['node:*', 'tar'],
+      logLevel: 'warning',
     });
     const js = bundle.outputFiles[0]!.text;
-    const html = '<!doctype html><meta charset="utf-8"><title>kdgrad threads</title><script type="module" src="/threads.js"></script>';
+    const html =
+      '<!doctype html><meta charset="utf-8"><title>kdgrad threads</title><script type="module" src="/threads.js"></script>';
     server = createServer((req, res) => {
-      const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-      if (req.url === '/threads.js') res.writeHead(200, { 'content-type': 'text/javascript', ...isolation }).end(js);
-      else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...isolation }).end(html);
+      const isolation = {
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      };
+      if (req.url === '/threads.js')
+        res.writeHead(200, { 'content-type': 'text/javascript', ...isolation }).end(js);
+      else
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...isolation }).end(html);
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -34,9 +45,19 @@ describe.runIf(hasChromium)('threads in a cross-origin isolated page', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(url);
-      await page.waitForFunction(() => typeof (globalThis as { runThreads?: unknown }).runThreads === 'function');
-      const r = await page.evaluate(() => (globalThis as unknown as { runThreads: () => Promise<unknown> }).runThreads());
-      expect(r).toEqual({ isolated: true, ready: 2, status: '2 threads (Web Workers on shared wasm memory)', same: true, n: 65 * 90 });
+      await page.waitForFunction(
+        () => typeof (globalThis as { runThreads?: unknown }).runThreads === 'function',
+      );
+      const r = await page.evaluate(() =>
+        (globalThis as unknown as { runThreads: () => Promise<unknown> }).runThreads(),
+      );
+      expect(r).toEqual({
+        isolated: true,
+        ready: 2,
+        status: '2 threads (Web Workers on shared wasm memory)',
+        same: true,
+        n: 65 * 90,
+      });
       expect(errors).toEqual([]);
     });
   }, 60_000);

@@ -11,13 +11,21 @@ export type Row = Record<string, string | number>;
 export class Chart {
   private view: View;
 
-  constructor(private readonly container: HTMLElement, spec: TopLevelSpec) {
+  constructor(
+    private readonly container: HTMLElement,
+    spec: TopLevelSpec,
+  ) {
     this.view = Chart.make(container, spec);
   }
 
   private static make(container: HTMLElement, spec: TopLevelSpec): View {
     const runtime = parse(compile(spec).spec, undefined, { ast: true });
-    return new View(runtime, { expr: expressionInterpreter, renderer: 'svg', container, hover: true });
+    return new View(runtime, {
+      expr: expressionInterpreter,
+      renderer: 'svg',
+      container,
+      hover: true,
+    });
   }
 
   /** Rebuilds the chart from another spec (e.g. a log scale), keeping the container. */
@@ -37,7 +45,12 @@ export class Chart {
 const WIDTH = 380;
 const font = { labelFontSize: 11, titleFontSize: 11 };
 const legend = {
-  orient: 'top', direction: 'horizontal', title: null, labelFontSize: 11, labelLimit: 320, columns: 2,
+  orient: 'top',
+  direction: 'horizontal',
+  title: null,
+  labelFontSize: 11,
+  labelLimit: 320,
+  columns: 2,
 } as const;
 
 /**
@@ -46,27 +59,47 @@ const legend = {
  * control changes the bars, not the axis.
  */
 export function barSpec(o: {
-  title: string; yTitle: string; classes: readonly string[]; series: readonly string[]; colors: readonly string[];
-  probability?: boolean; log?: boolean;
+  title: string;
+  yTitle: string;
+  classes: readonly string[];
+  series: readonly string[];
+  colors: readonly string[];
+  probability?: boolean;
+  log?: boolean;
 }): TopLevelSpec {
   const scale = o.probability
-    ? (o.log ? { type: 'log' as const, domain: [1e-6, 1], clamp: true } : { domain: [0, 1] })
+    ? o.log
+      ? { type: 'log' as const, domain: [1e-6, 1], clamp: true }
+      : { domain: [0, 1] }
     : { zero: true, nice: true };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: o.title, fontSize: 12 },
-    width: WIDTH, height: 150,
+    width: WIDTH,
+    height: 150,
     data: { name: 'table' },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'class', type: 'nominal', sort: [...o.classes], title: null, axis: { labelAngle: -40, ...font } },
+      x: {
+        field: 'class',
+        type: 'nominal',
+        sort: [...o.classes],
+        title: null,
+        axis: { labelAngle: -40, ...font },
+      },
       xOffset: { field: 'series', type: 'nominal', sort: [...o.series] },
       y: {
-        field: 'value', type: 'quantitative', title: o.yTitle, scale,
+        field: 'value',
+        type: 'quantitative',
+        title: o.yTitle,
+        scale,
         axis: { ...font, format: o.log ? '.0e' : '.2~g', tickCount: o.log ? 7 : 5 },
       },
       color: {
-        field: 'series', type: 'nominal', sort: [...o.series], legend,
+        field: 'series',
+        type: 'nominal',
+        sort: [...o.series],
+        legend,
         scale: { domain: [...o.series], range: [...o.colors] },
       },
     },
@@ -79,33 +112,57 @@ export function barSpec(o: {
  * each constant (rows {series, value}: named in the legend, so no label sits on a curve) and a
  * vertical rule at the current T (rows {T}).
  */
-export function lineSpec(
-  o: { title: string; yTitle: string; series: readonly string[]; colors: readonly string[]; rules?: readonly string[] },
-): TopLevelSpec {
+export function lineSpec(o: {
+  title: string;
+  yTitle: string;
+  series: readonly string[];
+  colors: readonly string[];
+  rules?: readonly string[];
+}): TopLevelSpec {
   const all = [...o.series, ...(o.rules ?? [])];
   const color = {
-    field: 'series', type: 'nominal', sort: all, scale: { domain: all, range: [...o.colors] }, legend,
+    field: 'series',
+    type: 'nominal',
+    sort: all,
+    scale: { domain: all, range: [...o.colors] },
+    legend,
   } as const;
   const x = {
-    field: 'T', type: 'quantitative', title: 'temperature T (log scale)',
-    scale: { type: 'log', domain: [0.1, 100] }, axis: { ...font, values: [0.1, 0.3, 1, 3, 10, 30, 100], format: '~g' },
+    field: 'T',
+    type: 'quantitative',
+    title: 'temperature T (log scale)',
+    scale: { type: 'log', domain: [0.1, 100] },
+    axis: { ...font, values: [0.1, 0.3, 1, 3, 10, 30, 100], format: '~g' },
   } as const;
-  const y = { field: 'value', type: 'quantitative', title: o.yTitle, axis: { ...font, format: '.3~g' } } as const;
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: o.yTitle,
+    axis: { ...font, format: '.3~g' },
+  } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: o.title, fontSize: 12 },
-    width: WIDTH, height: 150,
+    width: WIDTH,
+    height: 150,
     layer: [
       {
-        data: { name: 'table' }, mark: { type: 'line', tooltip: true, point: { size: 12 } }, encoding: { x, y, color },
+        data: { name: 'table' },
+        mark: { type: 'line', tooltip: true, point: { size: 12 } },
+        encoding: { x, y, color },
       },
       ...(o.rules?.length
-        ? [{
-          data: { name: 'rules' }, mark: { type: 'rule', strokeDash: [5, 4], tooltip: true }, encoding: { y, color },
-        }]
+        ? [
+            {
+              data: { name: 'rules' },
+              mark: { type: 'rule', strokeDash: [5, 4], tooltip: true },
+              encoding: { y, color },
+            },
+          ]
         : []),
       {
-        data: { name: 'marker' }, mark: { type: 'rule', color: '#d33', strokeDash: [2, 3] },
+        data: { name: 'marker' },
+        mark: { type: 'rule', color: '#d33', strokeDash: [2, 3] },
         encoding: { x: { field: 'T', type: 'quantitative' } },
       },
     ],

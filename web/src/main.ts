@@ -1,10 +1,19 @@
 // The KD gradient explorer: controls → state → computeView (kdgrad) → panels.
 import { barSpec, Chart, lineSpec, type Row } from './charts.js';
-import { CLASSES, PRESETS, computeView, initialState, sliderToTemperature, temperatureToSlider, type ExplorerState } from './state.js';
+import {
+  CLASSES,
+  PRESETS,
+  computeView,
+  initialState,
+  sliderToTemperature,
+  temperatureToSlider,
+  type ExplorerState,
+} from './state.js';
 
 const state: ExplorerState = initialState('confident');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const fmt = (v: number | null) => (v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
+const fmt = (v: number | null) =>
+  v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2);
 
 function logitSliders(container: HTMLElement, who: 'teacher' | 'student'): void {
   container.innerHTML = '';
@@ -16,7 +25,10 @@ function logitSliders(container: HTMLElement, who: 'teacher' | 'student'): void 
     container.appendChild(wrap);
     const input = wrap.querySelector('input')!;
     input.value = String(state[who][i]);
-    input.addEventListener('input', () => { state[who][i] = Number(input.value); void render(); });
+    input.addEventListener('input', () => {
+      state[who][i] = Number(input.value);
+      void render();
+    });
   });
 }
 
@@ -28,19 +40,33 @@ const PROB_SERIES = ['teacher p = softmax(t/T)', 'student q = softmax(s/T)'];
 const GRAD_SERIES = ['soft α·∂(T²KL)/∂s', 'hard (1−α)·∂CE/∂s', 'total', 'soft without T²'];
 const MULTI_SERIES = ['average of probabilities', 'softmax of averaged logits'];
 const LIMIT = 'high-T limit of T²·KL: ‖c(s)−c(t)‖²/2C';
-const probsSpec = (log: boolean) => barSpec({
-  title: 'softened distributions', yTitle: log ? 'probability (log)' : 'probability', classes: CLASSES,
-  series: PROB_SERIES, colors: ['#1f77b4', '#ff7f0e'], probability: true, log,
-});
-const multiSpec = (log: boolean) => barSpec({
-  title: 'the multi-teacher target', yTitle: log ? 'probability (log)' : 'probability', classes: CLASSES,
-  series: MULTI_SERIES, colors: ['#1f77b4', '#17becf'], probability: true, log,
-});
+const probsSpec = (log: boolean) =>
+  barSpec({
+    title: 'softened distributions',
+    yTitle: log ? 'probability (log)' : 'probability',
+    classes: CLASSES,
+    series: PROB_SERIES,
+    colors: ['#1f77b4', '#ff7f0e'],
+    probability: true,
+    log,
+  });
+const multiSpec = (log: boolean) =>
+  barSpec({
+    title: 'the multi-teacher target',
+    yTitle: log ? 'probability (log)' : 'probability',
+    classes: CLASSES,
+    series: MULTI_SERIES,
+    colors: ['#1f77b4', '#17becf'],
+    probability: true,
+    log,
+  });
 let charts: Record<'probs' | 'grad' | 'kl' | 'dldt' | 'multi', Chart>;
 
 /** Rows {class, series, value} for grouped bars. */
 const bars = (series: readonly string[], values: readonly (readonly number[])[]): Row[] =>
-  series.flatMap((name, k) => CLASSES.map((c, i) => ({ class: c, series: name, value: values[k]![i]! })));
+  series.flatMap((name, k) =>
+    CLASSES.map((c, i) => ({ class: c, series: name, value: values[k]![i]! })),
+  );
 
 let renders = 0;
 
@@ -49,44 +75,86 @@ async function render(): Promise<void> {
   const v = computeView(state);
   $('t-value').textContent = state.temperature.toFixed(3);
   $('alpha-value').textContent = state.alpha.toFixed(2);
-  for (const who of ['teacher', 'student'] as const) CLASSES.forEach((_, i) => { $(`${who}-logit-${i}-out`).textContent = state[who][i]!.toFixed(1); });
-  $('probs-table').innerHTML = table(['class', 'teacher p', 'student q'],
-    CLASSES.map((c, i) => [c, fmt(v.teacherProbs[i]!), fmt(v.studentProbs[i]!)]), 'probs-values');
+  for (const who of ['teacher', 'student'] as const)
+    CLASSES.forEach((_, i) => {
+      $(`${who}-logit-${i}-out`).textContent = state[who][i]!.toFixed(1);
+    });
+  $('probs-table').innerHTML = table(
+    ['class', 'teacher p', 'student q'],
+    CLASSES.map((c, i) => [c, fmt(v.teacherProbs[i]!), fmt(v.studentProbs[i]!)]),
+    'probs-values',
+  );
   $('loss-value').textContent = fmt(v.loss);
-  $('loss-parts').textContent = `α·T²·KL = ${fmt(state.alpha * v.softLoss)}, (1 − α)·CE = ${fmt((1 - state.alpha) * v.hardLoss)}, KL = ${fmt(v.kl)}`;
-  $('grad-table').innerHTML = table(['class', 'soft α∂(T²KL)/∂s', 'closed form αT(q−p)/B', 'hard (1−α)∂CE/∂s', 'total', 'soft without T²'],
-    CLASSES.map((c, i) => [c, fmt(v.grad.soft[i]!), fmt(v.grad.closedFormSoft[i]!), fmt(v.grad.hard[i]!), fmt(v.grad.total[i]!), fmt(v.grad.softUnscaled[i]!)]), 'grad-values');
+  $('loss-parts').textContent =
+    `α·T²·KL = ${fmt(state.alpha * v.softLoss)}, (1 − α)·CE = ${fmt((1 - state.alpha) * v.hardLoss)}, KL = ${fmt(v.kl)}`;
+  $('grad-table').innerHTML = table(
+    [
+      'class',
+      'soft α∂(T²KL)/∂s',
+      'closed form αT(q−p)/B',
+      'hard (1−α)∂CE/∂s',
+      'total',
+      'soft without T²',
+    ],
+    CLASSES.map((c, i) => [
+      c,
+      fmt(v.grad.soft[i]!),
+      fmt(v.grad.closedFormSoft[i]!),
+      fmt(v.grad.hard[i]!),
+      fmt(v.grad.total[i]!),
+      fmt(v.grad.softUnscaled[i]!),
+    ]),
+    'grad-values',
+  );
   $('dldt-value').textContent = fmt(v.dLdT);
   $('dldt-closed').textContent = fmt(v.dLdTClosedForm);
-  $('graph').innerHTML = v.graph.split('\n').map((l) => (/ (T|T²) = /.test(l) ? `<mark>${escape(l)}</mark>` : escape(l))).join('\n');
-  $('multi-loss').textContent = `T²·KL: probabilities averaged ${fmt(v.multi.lossProbs)},`
-    + ` logits averaged ${fmt(v.multi.lossLogits)}`;
+  $('graph').innerHTML = v.graph
+    .split('\n')
+    .map((l) => (/ (T|T²) = /.test(l) ? `<mark>${escape(l)}</mark>` : escape(l)))
+    .join('\n');
+  $('multi-loss').textContent =
+    `T²·KL: probabilities averaged ${fmt(v.multi.lossProbs)},` +
+    ` logits averaged ${fmt(v.multi.lossLogits)}`;
   const m = v.multi;
   const multiRows = CLASSES.map((c, i) => [
-    c, fmt(m.probs[i]!), fmt(m.logits[i]!), fmt(m.gradProbs[i]!), fmt(m.gradLogits[i]!),
+    c,
+    fmt(m.probs[i]!),
+    fmt(m.logits[i]!),
+    fmt(m.gradProbs[i]!),
+    fmt(m.gradLogits[i]!),
   ]);
   $('multi-table').innerHTML = table(
-    ['class', 'target, probs avg', 'target, logits avg', '∂L/∂s, probs', '∂L/∂s, logits'], multiRows, 'multi-values',
+    ['class', 'target, probs avg', 'target, logits avg', '∂L/∂s, probs', '∂L/∂s, logits'],
+    multiRows,
+    'multi-values',
   );
   const numbers = performance.now() - t0;
   const marker = [{ T: state.temperature }];
   await Promise.all([
     charts.probs.update({ table: bars(PROB_SERIES, [v.teacherProbs, v.studentProbs]) }),
-    charts.grad.update({ table: bars(GRAD_SERIES, [v.grad.soft, v.grad.hard, v.grad.total, v.grad.softUnscaled]) }),
+    charts.grad.update({
+      table: bars(GRAD_SERIES, [v.grad.soft, v.grad.hard, v.grad.total, v.grad.softUnscaled]),
+    }),
     charts.kl.update({
       table: v.curve.flatMap((c) => [
-        { T: c.T, series: 'KL', value: c.kl }, { T: c.T, series: 'T²·KL', value: c.scaledKl },
+        { T: c.T, series: 'KL', value: c.kl },
+        { T: c.T, series: 'T²·KL', value: c.scaledKl },
       ]),
-      rules: [{ series: LIMIT, value: v.highTLimit }], marker,
+      rules: [{ series: LIMIT, value: v.highTLimit }],
+      marker,
     }),
-    charts.dldt.update({ table: v.curve.map((c) => ({ T: c.T, series: 'dL/dT', value: c.dLdT })), marker }),
+    charts.dldt.update({
+      table: v.curve.map((c) => ({ T: c.T, series: 'dL/dT', value: c.dLdT })),
+      marker,
+    }),
     charts.multi.update({ table: bars(MULTI_SERIES, [v.multi.probs, v.multi.logits]) }),
   ]);
   const total = performance.now() - t0;
   $('update-ms').textContent = total.toFixed(1);
   const charted = (total - numbers).toFixed(1);
   const first = renders ? '' : ', first draw';
-  $('update-split').textContent = `(numbers ${numbers.toFixed(1)} ms, charts ${charted} ms${first})`;
+  $('update-split').textContent =
+    `(numbers ${numbers.toFixed(1)} ms, charts ${charted} ms${first})`;
   document.body.dataset.renders = String(++renders);
 }
 
@@ -94,7 +162,9 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 function init(): void {
   const preset = $<HTMLSelectElement>('preset');
-  preset.innerHTML = Object.entries(PRESETS).map(([k, p]) => `<option value="${k}">${p.label}</option>`).join('');
+  preset.innerHTML = Object.entries(PRESETS)
+    .map(([k, p]) => `<option value="${k}">${p.label}</option>`)
+    .join('');
   const label = $<HTMLSelectElement>('label');
   label.innerHTML = CLASSES.map((c, i) => `<option value="${i}">${c}</option>`).join('');
   const tSlider = $<HTMLInputElement>('t-slider');
@@ -102,17 +172,35 @@ function init(): void {
   const log = $<HTMLInputElement>('log-scale');
   charts = {
     probs: new Chart($('probs-chart'), probsSpec(false)),
-    grad: new Chart($('grad-chart'), barSpec({
-      title: 'gradient of the loss w.r.t. the student logits', yTitle: '∂L/∂s', classes: CLASSES,
-      series: GRAD_SERIES, colors: ['#2ca02c', '#d62728', '#333333', '#9467bd'],
-    })),
-    kl: new Chart($('kl-chart'), lineSpec({
-      title: 'KL and T²·KL against T', yTitle: 'loss', series: ['KL', 'T²·KL'], rules: [LIMIT],
-      colors: ['#9467bd', '#2ca02c', '#555555'],
-    })),
-    dldt: new Chart($('dldt-chart'), lineSpec({
-      title: 'dL/dT against T', yTitle: 'dL/dT', series: ['dL/dT'], colors: ['#d62728'],
-    })),
+    grad: new Chart(
+      $('grad-chart'),
+      barSpec({
+        title: 'gradient of the loss w.r.t. the student logits',
+        yTitle: '∂L/∂s',
+        classes: CLASSES,
+        series: GRAD_SERIES,
+        colors: ['#2ca02c', '#d62728', '#333333', '#9467bd'],
+      }),
+    ),
+    kl: new Chart(
+      $('kl-chart'),
+      lineSpec({
+        title: 'KL and T²·KL against T',
+        yTitle: 'loss',
+        series: ['KL', 'T²·KL'],
+        rules: [LIMIT],
+        colors: ['#9467bd', '#2ca02c', '#555555'],
+      }),
+    ),
+    dldt: new Chart(
+      $('dldt-chart'),
+      lineSpec({
+        title: 'dL/dT against T',
+        yTitle: 'dL/dT',
+        series: ['dL/dT'],
+        colors: ['#d62728'],
+      }),
+    ),
     multi: new Chart($('multi-chart'), multiSpec(false)),
   };
   const sync = () => {
@@ -121,7 +209,9 @@ function init(): void {
     tSlider.value = String(temperatureToSlider(state.temperature));
     alpha.value = String(state.alpha);
     label.value = String(state.label);
-    $('teachers-text').textContent = state.teachers.map((t, k) => `teacher ${k + 1}: [${t.join(', ')}]`).join('\n');
+    $('teachers-text').textContent = state.teachers
+      .map((t, k) => `teacher ${k + 1}: [${t.join(', ')}]`)
+      .join('\n');
   };
   preset.addEventListener('change', () => {
     const kept = { temperature: state.temperature, alpha: state.alpha };
@@ -129,12 +219,18 @@ function init(): void {
     sync();
     void render();
   });
-  label.addEventListener('change', () => { state.label = Number(label.value); void render(); });
+  label.addEventListener('change', () => {
+    state.label = Number(label.value);
+    void render();
+  });
   tSlider.addEventListener('input', () => {
     state.temperature = sliderToTemperature(Number(tSlider.value));
     void render();
   });
-  alpha.addEventListener('input', () => { state.alpha = Number(alpha.value); void render(); });
+  alpha.addEventListener('input', () => {
+    state.alpha = Number(alpha.value);
+    void render();
+  });
   log.addEventListener('change', () => {
     charts.probs.respec(probsSpec(log.checked));
     charts.multi.respec(multiSpec(log.checked));

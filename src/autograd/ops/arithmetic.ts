@@ -9,59 +9,101 @@ import { where } from './indexing.js';
 // d(a + b) = (g, g)
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('add', a, b);
-  return record('add', [x, y], binaryMap(x.storage, y.storage, dtype, (p, q) => p + q, 'add'), (g) => [() => g, () => g]);
+  return record(
+    'add',
+    [x, y],
+    binaryMap(x.storage, y.storage, dtype, (p, q) => p + q, 'add'),
+    (g) => [() => g, () => g],
+  );
 }
 
 // d(a - b) = (g, -g)
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('sub', a, b);
-  return record('sub', [x, y], binaryMap(x.storage, y.storage, dtype, (p, q) => p - q, 'sub'), (g) => [() => g, () => neg(g)]);
+  return record(
+    'sub',
+    [x, y],
+    binaryMap(x.storage, y.storage, dtype, (p, q) => p - q, 'sub'),
+    (g) => [() => g, () => neg(g)],
+  );
 }
 
 // d(a * b) = (g * b, g * a)
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('mul', a, b);
-  return record('mul', [x, y], binaryMap(x.storage, y.storage, dtype, (p, q) => p * q, 'mul'), (g) => [
-    () => mul(g, y),
-    () => mul(g, x),
-  ]);
+  return record(
+    'mul',
+    [x, y],
+    binaryMap(x.storage, y.storage, dtype, (p, q) => p * q, 'mul'),
+    (g) => [() => mul(g, y), () => mul(g, x)],
+  );
 }
 
 // d(a / b) = (g / b, -g * a / b²)
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('div', a, b, true);
-  return record('div', [x, y], binaryMap(x.storage, y.storage, dtype, (p, q) => p / q, 'div'), (g) => [
-    () => div(g, y),
-    () => neg(div(mul(g, x), mul(y, y))),
-  ]);
+  return record(
+    'div',
+    [x, y],
+    binaryMap(x.storage, y.storage, dtype, (p, q) => p / q, 'div'),
+    (g) => [() => div(g, y), () => neg(div(mul(g, x), mul(y, y)))],
+  );
 }
 
 // d(a^b) = (g * b * a^(b-1), g * a^b * ln a); the exponent's gradient is 0 where a = 0 (as PyTorch).
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('pow', a, b, true);
-  const out = record('pow', [x, y], binaryMap(x.storage, y.storage, dtype, (p, q) => Math.pow(p, q), 'pow'), (g) => [
-    () => mul(g, mul(y, pow(x, sub(y, 1)))),
-    () => where(x.eq(0), 0, mul(g, mul(pow(x, y), x.log()))),
-  ]);
+  const out = record(
+    'pow',
+    [x, y],
+    binaryMap(x.storage, y.storage, dtype, (p, q) => Math.pow(p, q), 'pow'),
+    (g) => [
+      () => mul(g, mul(y, pow(x, sub(y, 1)))),
+      () => where(x.eq(0), 0, mul(g, mul(pow(x, y), x.log()))),
+    ],
+  );
   return out;
 }
 
 // d(-a) = -g
 export function neg(a: Tensor): Tensor {
-  return record('neg', [a], unaryMap(a.storage, a.dtype, (p) => -p, 'neg'), (g) => [() => neg(g)]);
+  return record(
+    'neg',
+    [a],
+    unaryMap(a.storage, a.dtype, (p) => -p, 'neg'),
+    (g) => [() => neg(g)],
+  );
 }
 
 // d max(a, b) = g where a > b, g/2 each on ties (as torch.maximum).
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return extremum('maximum', a, b, (p, q) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.max(p, q)), 1);
+  return extremum(
+    'maximum',
+    a,
+    b,
+    (p, q) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.max(p, q)),
+    1,
+  );
 }
 
 // d min(a, b) = g where a < b, g/2 each on ties (as torch.minimum).
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return extremum('minimum', a, b, (p, q) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.min(p, q)), -1);
+  return extremum(
+    'minimum',
+    a,
+    b,
+    (p, q) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.min(p, q)),
+    -1,
+  );
 }
 
-function extremum(op: string, a: TensorLike, b: TensorLike, fn: (p: number, q: number) => number, sign: 1 | -1): Tensor {
+function extremum(
+  op: string,
+  a: TensorLike,
+  b: TensorLike,
+  fn: (p: number, q: number) => number,
+  sign: 1 | -1,
+): Tensor {
   const [x, y, dtype] = operands(op, a, b);
   const share = (p: Tensor, q: Tensor) => {
     // weight 1 where p wins, 0.5 on a tie, 0 where q wins

@@ -4,9 +4,19 @@ import { record } from '../node.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { operands } from './util.js';
 
-function compare(op: string, a: TensorLike, b: TensorLike, fn: (p: number, q: number) => boolean): Tensor {
+function compare(
+  op: string,
+  a: TensorLike,
+  b: TensorLike,
+  fn: (p: number, q: number) => boolean,
+): Tensor {
   const [x, y] = operands(op, a, b);
-  return record(op, [x, y], binaryMap(x.storage, y.storage, 'bool', (p, q) => (fn(p, q) ? 1 : 0), op), null);
+  return record(
+    op,
+    [x, y],
+    binaryMap(x.storage, y.storage, 'bool', (p, q) => (fn(p, q) ? 1 : 0), op),
+    null,
+  );
 }
 
 export const eq = (a: TensorLike, b: TensorLike) => compare('eq', a, b, (p, q) => p === q);

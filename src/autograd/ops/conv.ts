@@ -4,17 +4,31 @@
 //   dx = conv2dInput(g, w)         dL/dg = conv2d(G, w)            dL/dw = conv2dWeight(G, g)
 //   dw = conv2dWeight(x, g)        dL/dx = conv2dInput(g, G)       dL/dg = conv2d(x, G)
 // (G is the upstream gradient of each op's output.) The kernels are in tensor/kernels/conv.ts.
-import { conv2dInputGradKernel, conv2dKernel, conv2dWeightGradKernel, outputSize, type Window } from '../../tensor/kernels/conv.js';
+import {
+  conv2dInputGradKernel,
+  conv2dKernel,
+  conv2dWeightGradKernel,
+  outputSize,
+  type Window,
+} from '../../tensor/kernels/conv.js';
 import { formatShape } from '../../tensor/shape.js';
 import { record } from '../node.js';
 import type { Tensor } from '../tensor.js';
 import { operands } from './util.js';
 
 /** g's spatial size must be what the window makes of an input of `size`. */
-function checkOutputSize(op: string, g: Tensor, size: readonly [number, number], kernel: readonly [number, number], win: Window): void {
+function checkOutputSize(
+  op: string,
+  g: Tensor,
+  size: readonly [number, number],
+  kernel: readonly [number, number],
+  win: Window,
+): void {
   const [Ho, Wo] = outputSize(size[0], size[1], { ...win, kernel });
   if (g.shape[2] !== Ho || g.shape[3] !== Wo) {
-    throw new RangeError(`${op}: gradOutput ${formatShape(g.shape)} should be ${Ho}x${Wo} for an input of ${size[0]}x${size[1]} with kernel ${formatShape(kernel)}, stride ${formatShape(win.stride)}, padding ${formatShape(win.padding)}`);
+    throw new RangeError(
+      `${op}: gradOutput ${formatShape(g.shape)} should be ${Ho}x${Wo} for an input of ${size[0]}x${size[1]} with kernel ${formatShape(kernel)}, stride ${formatShape(win.stride)}, padding ${formatShape(win.padding)}`,
+    );
   }
 }
 
@@ -30,29 +44,47 @@ export function conv2dOp(input: Tensor, weight: Tensor, win: Window): Tensor {
 }
 
 /** The gradient of conv2d w.r.t. an input of spatial size [H, W], given the output's gradient g (torch.nn.grad.conv2d_input). */
-export function conv2dInput(gradOutput: Tensor, weight: Tensor, size: readonly [number, number], win: Window): Tensor {
+export function conv2dInput(
+  gradOutput: Tensor,
+  weight: Tensor,
+  size: readonly [number, number],
+  win: Window,
+): Tensor {
   const [g, w, dtype] = operands('conv2dInput', gradOutput, weight, true);
   if (g.ndim !== 4 || w.ndim !== 4 || g.shape[1] !== w.shape[0]) {
-    throw new RangeError(`conv2dInput: gradOutput [B, O, Ho, Wo] ${formatShape(g.shape)} does not match weight [O, C, kh, kw] ${formatShape(w.shape)}`);
+    throw new RangeError(
+      `conv2dInput: gradOutput [B, O, Ho, Wo] ${formatShape(g.shape)} does not match weight [O, C, kh, kw] ${formatShape(w.shape)}`,
+    );
   }
   checkOutputSize('conv2dInput', g, size, [w.shape[2]!, w.shape[3]!], win);
   const kernel: [number, number] = [w.shape[2]!, w.shape[3]!];
-  return record('conv2dInput', [g, w], conv2dInputGradKernel(g.storage, w.storage, size, win, dtype), (G) => [
-    () => conv2dOp(G, w, win),
-    () => conv2dWeight(G, g, kernel, win),
-  ]);
+  return record(
+    'conv2dInput',
+    [g, w],
+    conv2dInputGradKernel(g.storage, w.storage, size, win, dtype),
+    (G) => [() => conv2dOp(G, w, win), () => conv2dWeight(G, g, kernel, win)],
+  );
 }
 
 /** The gradient of conv2d w.r.t. a weight of kernel size [kh, kw], given the input x and the output's gradient g (torch.nn.grad.conv2d_weight). */
-export function conv2dWeight(input: Tensor, gradOutput: Tensor, kernel: readonly [number, number], win: Window): Tensor {
+export function conv2dWeight(
+  input: Tensor,
+  gradOutput: Tensor,
+  kernel: readonly [number, number],
+  win: Window,
+): Tensor {
   const [x, g, dtype] = operands('conv2dWeight', input, gradOutput, true);
   if (x.ndim !== 4 || g.ndim !== 4 || x.shape[0] !== g.shape[0]) {
-    throw new RangeError(`conv2dWeight: input [B, C, H, W] ${formatShape(x.shape)} does not match gradOutput [B, O, Ho, Wo] ${formatShape(g.shape)}`);
+    throw new RangeError(
+      `conv2dWeight: input [B, C, H, W] ${formatShape(x.shape)} does not match gradOutput [B, O, Ho, Wo] ${formatShape(g.shape)}`,
+    );
   }
   const [, , H, W] = x.shape as [number, number, number, number];
   checkOutputSize('conv2dWeight', g, [H, W], kernel, win);
-  return record('conv2dWeight', [x, g], conv2dWeightGradKernel(x.storage, g.storage, kernel, win, dtype), (G) => [
-    () => conv2dInput(g, G, [H, W], win),
-    () => conv2dOp(x, G, win),
-  ]);
+  return record(
+    'conv2dWeight',
+    [x, g],
+    conv2dWeightGradKernel(x.storage, g.storage, kernel, win, dtype),
+    (G) => [() => conv2dInput(g, G, [H, W], win), () => conv2dOp(x, G, win)],
+  );
 }

@@ -1,7 +1,12 @@
 // Selecting and scattering along a dim, and where(). Each pair is the other's backward:
 // indexSelect <-> indexAdd, gather <-> scatterAdd.
 import { whereKernel } from '../../tensor/kernels/elementwise.js';
-import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel } from '../../tensor/kernels/indexing.js';
+import {
+  gatherKernel,
+  indexAddKernel,
+  indexSelectKernel,
+  scatterAddKernel,
+} from '../../tensor/kernels/indexing.js';
 import { formatShape, normalizeDim } from '../../tensor/shape.js';
 import { TensorData } from '../../tensor/storage.js';
 import { record } from '../node.js';
@@ -17,7 +22,9 @@ function zerosLike(a: Tensor): Tensor {
 export function indexSelect(a: Tensor, dim: number, index: IndexLike): Tensor {
   const d = normalizeDim(dim, a.ndim, 'indexSelect');
   const idx = toIndex(index, 'indexSelect');
-  return record('indexSelect', [a], indexSelectKernel(a.storage, d, idx), (g) => [() => indexAdd(zerosLike(a), d, idx, g)]);
+  return record('indexSelect', [a], indexSelectKernel(a.storage, d, idx), (g) => [
+    () => indexAdd(zerosLike(a), d, idx, g),
+  ]);
 }
 
 /** out = a, with out[..., idx[j], ...] += source[..., j, ...]. d = (g, g.indexSelect(dim, idx)) */
@@ -26,7 +33,9 @@ export function indexAdd(a: Tensor, dim: number, index: IndexLike, source: Tenso
   const idx = toIndex(index, 'indexAdd');
   const expected = a.shape.map((s, k) => (k === d ? idx.length : s));
   if (source.shape.join() !== expected.join()) {
-    throw new RangeError(`indexAdd: source has shape ${formatShape(source.shape)}, expected ${formatShape(expected)}`);
+    throw new RangeError(
+      `indexAdd: source has shape ${formatShape(source.shape)}, expected ${formatShape(expected)}`,
+    );
   }
   const [x, src, dtype] = operands('indexAdd', a, source);
   const added = indexAddKernel(x.shape, d, idx, src.storage, dtype);
@@ -39,7 +48,9 @@ export function gather(a: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim(dim, a.ndim, 'gather');
   const idx = toIndexTensor(index, 'gather');
   const idxT = new Tensor(idx);
-  return record('gather', [a], gatherKernel(a.storage, d, idx), (g) => [() => scatterAdd(zerosLike(a), d, idxT, g)]);
+  return record('gather', [a], gatherKernel(a.storage, d, idx), (g) => [
+    () => scatterAdd(zerosLike(a), d, idxT, g),
+  ]);
 }
 
 /** out = a, with out[i][idx[i][j]] += src[i][j] (dim 1); src has idx's shape. d = (g, g.gather(dim, idx)) */
@@ -47,7 +58,9 @@ export function scatterAdd(a: Tensor, dim: number, index: Tensor, src: Tensor): 
   const d = normalizeDim(dim, a.ndim, 'scatterAdd');
   const idx = toIndexTensor(index, 'scatterAdd');
   if (src.shape.join() !== idx.shape.join()) {
-    throw new RangeError(`scatterAdd: src shape ${formatShape(src.shape)} must equal the index shape ${formatShape(idx.shape)}`);
+    throw new RangeError(
+      `scatterAdd: src shape ${formatShape(src.shape)} must equal the index shape ${formatShape(idx.shape)}`,
+    );
   }
   const [x, s, dtype] = operands('scatterAdd', a, src);
   const added = scatterAddKernel(x.shape, d, idx, s.storage, dtype);

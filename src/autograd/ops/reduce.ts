@@ -11,7 +11,10 @@ import { expand, reshape, squeeze } from './shape.js';
 import { exp, log, sqrt } from './unary.js';
 import { floating } from './util.js';
 
-export interface ValuesIndices { values: Tensor; indices: Tensor }
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
 export interface VarOptions {
   /** Bessel's correction: divide by N - correction (1 = unbiased, the default, as PyTorch). */
   correction?: number;
@@ -24,7 +27,9 @@ export function sum(a: Tensor, dim?: Dims, keepdim = false): Tensor {
   const x = a.dtype === 'bool' ? to(a, 'int32') : a;
   const dims = normalizeDims(dim, x.ndim, 'sum');
   const kept = reducedShape(x.shape, dims, true);
-  return record('sum', [x], sumKernel(x.storage, dims, keepdim, x.dtype), (g) => [() => expand(reshape(g, kept), x.shape)]);
+  return record('sum', [x], sumKernel(x.storage, dims, keepdim, x.dtype), (g) => [
+    () => expand(reshape(g, kept), x.shape),
+  ]);
 }
 
 /** mean = sum / N (a composite: its gradient is g / N broadcast). */
@@ -40,10 +45,12 @@ function extreme(op: 'amax' | 'amin', a: Tensor, dim: Dims, keepdim: boolean): T
   const dims = normalizeDims(dim, a.ndim, op);
   const { values } = extremeKernel(a.storage, dims, keepdim, op === 'amax' ? 'max' : 'min');
   const kept = reducedShape(a.shape, dims, true);
-  const out: Tensor = record(op, [a], values, (g) => [() => {
-    const mask = a.eq(reshape(out.detach(), kept)).to(a.dtype);
-    return div(mul(reshape(g, kept), mask), sum(mask, dims, true));
-  }]);
+  const out: Tensor = record(op, [a], values, (g) => [
+    () => {
+      const mask = a.eq(reshape(out.detach(), kept)).to(a.dtype);
+      return div(mul(reshape(g, kept), mask), sum(mask, dims, true));
+    },
+  ]);
   return out;
 }
 export const amax = (a: Tensor, dim?: Dims, keepdim = false) => extreme('amax', a, dim, keepdim);
@@ -56,23 +63,35 @@ function extremeAlong(op: 'max' | 'min', a: Tensor, dim: number, keepdim: boolea
   const { values, indices } = extremeKernel(a.storage, dims, keepdim, op);
   const kept = reducedShape(a.shape, dims, true);
   const idx = new Tensor(indices);
-  const out = record(op, [a], values, (g) => [() => {
-    if (a.ndim === 0) return g;
-    const zeros = new Tensor(TensorData.zeros(g.dtype, a.shape));
-    return scatterAdd(zeros, d, reshape(idx, kept), reshape(g, kept));
-  }]);
+  const out = record(op, [a], values, (g) => [
+    () => {
+      if (a.ndim === 0) return g;
+      const zeros = new Tensor(TensorData.zeros(g.dtype, a.shape));
+      return scatterAdd(zeros, d, reshape(idx, kept), reshape(g, kept));
+    },
+  ]);
   return { values: out, indices: idx };
 }
-export const max = (a: Tensor, dim: number, keepdim = false) => extremeAlong('max', a, dim, keepdim);
-export const min = (a: Tensor, dim: number, keepdim = false) => extremeAlong('min', a, dim, keepdim);
+export const max = (a: Tensor, dim: number, keepdim = false) =>
+  extremeAlong('max', a, dim, keepdim);
+export const min = (a: Tensor, dim: number, keepdim = false) =>
+  extremeAlong('min', a, dim, keepdim);
 
 /** Index of the first max (int32, no gradient); over the flattened tensor when dim is omitted. */
 export function argmax(a: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) return new Tensor(extremeKernel(a.storage.contiguous(), a.ndim ? [...a.shape.keys()] : [], false, 'max').indices);
+  if (dim === undefined)
+    return new Tensor(
+      extremeKernel(a.storage.contiguous(), a.ndim ? [...a.shape.keys()] : [], false, 'max')
+        .indices,
+    );
   return extremeAlong('max', a.detach(), dim, keepdim).indices;
 }
 export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) return new Tensor(extremeKernel(a.storage.contiguous(), a.ndim ? [...a.shape.keys()] : [], false, 'min').indices);
+  if (dim === undefined)
+    return new Tensor(
+      extremeKernel(a.storage.contiguous(), a.ndim ? [...a.shape.keys()] : [], false, 'min')
+        .indices,
+    );
   return extremeAlong('min', a.detach(), dim, keepdim).indices;
 }
 
@@ -82,7 +101,9 @@ export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
  */
 export function shiftByMax(x: Tensor, dims: readonly number[]): { shifted: Tensor; m: Tensor } {
   const m = new Tensor(amax(x.detach(), dims, true).storage.copy());
-  m.storage.data.forEach((v, i) => { if (!Number.isFinite(v)) m.storage.data[i] = 0; });
+  m.storage.data.forEach((v, i) => {
+    if (!Number.isFinite(v)) m.storage.data[i] = 0;
+  });
   return { shifted: sub(x, m), m };
 }
 
@@ -107,7 +128,9 @@ export function variance(a: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   const n = dims.reduce((p, d) => p * x.shape[d]!, 1);
   if (n - correction <= 0 && n > 0) {
     // PyTorch returns inf/nan here silently; we say why.
-    throw new RangeError(`var: ${n} element(s) over dims ${JSON.stringify(dims)} of shape ${formatShape(x.shape)} with correction ${correction} leaves no degrees of freedom`);
+    throw new RangeError(
+      `var: ${n} element(s) over dims ${JSON.stringify(dims)} of shape ${formatShape(x.shape)} with correction ${correction} leaves no degrees of freedom`,
+    );
   }
   const centered = sub(x, mean(x, dims, true));
   return div(sum(mul(centered, centered), dims, opts.keepdim ?? false), n - correction);

@@ -20,7 +20,14 @@ export function logSoftmax(a: Tensor, dim: number): Tensor {
   const keep = isGradEnabled() && x.requiresGrad;
   const { out: data, probs } = logSoftmaxWithProbs(x.storage, d, x.dtype, false, keep);
   const out: Tensor = record('logSoftmax', [x], data, (g) => [
-    () => sub(g, mul(isGradEnabled() || !probs ? exp(out) : new Tensor(probs), sum(g, x.ndim ? d : undefined, true))),
+    () =>
+      sub(
+        g,
+        mul(
+          isGradEnabled() || !probs ? exp(out) : new Tensor(probs),
+          sum(g, x.ndim ? d : undefined, true),
+        ),
+      ),
   ]);
   return out;
 }

@@ -20,12 +20,18 @@ function dtypeForScalar(v: number, like: Tensor): DType {
 
 export function asTensor(x: TensorLike, like: Tensor, op: string): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') throw new TypeError(`${op}: expected a Tensor or a number, got ${describeValue(x)}`);
+  if (typeof x !== 'number')
+    throw new TypeError(`${op}: expected a Tensor or a number, got ${describeValue(x)}`);
   return scalarTensor(x, dtypeForScalar(x, like));
 }
 
 /** Both operands as tensors of one promoted dtype (floatOnly: at least float32). */
-export function operands(op: string, a: TensorLike, b: TensorLike, floatOnly = false): [Tensor, Tensor, DType] {
+export function operands(
+  op: string,
+  a: TensorLike,
+  b: TensorLike,
+  floatOnly = false,
+): [Tensor, Tensor, DType] {
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     const why = typeof a === 'number' ? describeValue(b) : describeValue(a);
     throw new TypeError(`${op}: expected at least one Tensor operand, got ${why}`);
@@ -45,11 +51,13 @@ export function floating(a: Tensor): Tensor {
 /** Index arguments as validated int32 values. */
 export function toIndex(index: IndexLike, op: string): Int32Array {
   const values = index instanceof Tensor ? index.toTypedArray() : index;
-  if (index instanceof Tensor && index.ndim > 1) throw new RangeError(`${op}: index must be 1-D, got shape [${index.shape.join(', ')}]`);
+  if (index instanceof Tensor && index.ndim > 1)
+    throw new RangeError(`${op}: index must be 1-D, got shape [${index.shape.join(', ')}]`);
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isInteger(v)) throw new TypeError(`${op}: index values must be integers; position ${i} is ${v}`);
+    if (!Number.isInteger(v))
+      throw new TypeError(`${op}: index values must be integers; position ${i} is ${v}`);
     out[i] = v;
   }
   return out;
@@ -61,7 +69,10 @@ export function toIndexTensor(index: Tensor, op: string): TensorData {
   if (index.dtype === 'int32') return index.storage;
   const d = index.storage.copy('float64');
   for (let i = 0; i < d.data.length; i++) {
-    if (!Number.isInteger(d.data[i])) throw new TypeError(`${op}: index values must be integers; flat position ${i} is ${d.data[i]}`);
+    if (!Number.isInteger(d.data[i]))
+      throw new TypeError(
+        `${op}: index values must be integers; flat position ${i} is ${d.data[i]}`,
+      );
   }
   return d.copy('int32');
 }

@@ -3,59 +3,147 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareSvg } from '../../report/plots.js';
-import { compareMarkdown, runCompare, standardMethods, type CompareResult } from '../../train/compare.js';
+import {
+  compareMarkdown,
+  runCompare,
+  standardMethods,
+  type CompareResult,
+} from '../../train/compare.js';
 import { DEFAULT_KD } from '../../train/config.js';
-import { addStudyOptions, collect, loadData, loadZooModel, num, positiveInt, printJson } from '../common.js';
+import {
+  addStudyOptions,
+  collect,
+  loadData,
+  loadZooModel,
+  num,
+  positiveInt,
+  printJson,
+} from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 
 interface CompareCli {
-  teacher?: string[]; model: string; methods?: string; seeds: number; epochs: number; batchSize: number; lr: number;
-  optimizer: 'sgd' | 'adam' | 'adamw'; lrSchedule: 'onecycle' | 'cosine' | 'constant'; weightDecay: number; alpha: number;
-  clipGradNorm: number; augment?: boolean; cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric'; cropFill: number[] | 'mean'; trainLimit: number; testLimit: number; outDir: string; data?: string; json?: boolean;
+  teacher?: string[];
+  model: string;
+  methods?: string;
+  seeds: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'sgd' | 'adam' | 'adamw';
+  lrSchedule: 'onecycle' | 'cosine' | 'constant';
+  weightDecay: number;
+  alpha: number;
+  clipGradNorm: number;
+  augment?: boolean;
+  cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric';
+  cropFill: number[] | 'mean';
+  trainLimit: number;
+  testLimit: number;
+  outDir: string;
+  data?: string;
+  json?: boolean;
 }
 
 export async function writeCompareReport(r: CompareResult, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files = ['compare.md', 'compare.json', 'compare.svg'].map((f) => join(dir, f));
-  await writeFile(files[0]!, `# Methods compared: ${r.student}\n\n${compareMarkdown(r)}\n\n![accuracy by method](compare.svg)\n`);
+  await writeFile(
+    files[0]!,
+    `# Methods compared: ${r.student}\n\n${compareMarkdown(r)}\n\n![accuracy by method](compare.svg)\n`,
+  );
   await writeFile(files[1]!, `${JSON.stringify(r, null, 2)}\n`);
   await writeFile(files[2]!, await compareSvg(r));
   return files;
 }
 
 export function registerCompare(program: Command): void {
-  addStudyOptions(program.command('compare')
-    .description("the seed's remedies measured: the same student and budget under each method (scratch, KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds")
-    .option('--teacher <file>', `teacher checkpoint; repeat for several teachers (default: ${TEACHER_CHECKPOINT})`, collect)
-    .option('--model <name>', 'student model from the zoo', 'mlp-student')
-    .option('--methods <list>', 'comma-separated subset of: scratch, kd-T1, kd-T2, kd-T4, adaptive-seed, adaptive-c2f, multi-probs, multi-logits, dkd, lskd (default: all that the teachers allow)')
-    .option('--seeds <n>', 'seeds per method (0 .. n-1)', positiveInt('--seeds'), 3)
-    .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), 10))
-    .option('--alpha <a>', 'weight of the T²·KL term (kd, schedules, several teachers, lskd)', num('--alpha'), DEFAULT_KD.alpha)
-    .option('--out-dir <dir>', 'where to write compare.md, compare.json, compare.svg', 'report/compare')
+  addStudyOptions(
+    program
+      .command('compare')
+      .description(
+        "the seed's remedies measured: the same student and budget under each method (scratch, KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds",
+      )
+      .option(
+        '--teacher <file>',
+        `teacher checkpoint; repeat for several teachers (default: ${TEACHER_CHECKPOINT})`,
+        collect,
+      )
+      .option('--model <name>', 'student model from the zoo', 'mlp-student')
+      .option(
+        '--methods <list>',
+        'comma-separated subset of: scratch, kd-T1, kd-T2, kd-T4, adaptive-seed, adaptive-c2f, multi-probs, multi-logits, dkd, lskd (default: all that the teachers allow)',
+      )
+      .option('--seeds <n>', 'seeds per method (0 .. n-1)', positiveInt('--seeds'), 3)
+      .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), 10),
+  )
+    .option(
+      '--alpha <a>',
+      'weight of the T²·KL term (kd, schedules, several teachers, lskd)',
+      num('--alpha'),
+      DEFAULT_KD.alpha,
+    )
+    .option(
+      '--out-dir <dir>',
+      'where to write compare.md, compare.json, compare.svg',
+      'report/compare',
+    )
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print the result as JSON')
     .action(async (o: CompareCli) => {
-      const log = (s: string) => { if (!o.json) process.stderr.write(`${s}\n`); };
+      const log = (s: string) => {
+        if (!o.json) process.stderr.write(`${s}\n`);
+      };
       const paths = o.teacher ?? [TEACHER_CHECKPOINT];
       const all = standardMethods(paths.length, o.epochs, o.alpha);
-      const wanted = o.methods?.split(',').map((s) => s.trim()).filter(Boolean);
-      const methods = wanted ? wanted.map((w) => {
-        const m = all.find((x) => x.name === w);
-        if (!m) throw new Error(`--methods: unknown or unavailable method ${JSON.stringify(w)}; with ${paths.length} teacher(s) choose from ${all.map((x) => x.name).join(', ')}`);
-        return m;
-      }) : all;
-      const teachers = await Promise.all(paths.map(async (path) => ({ ...(await loadZooModel(path)), path })));
+      const wanted = o.methods
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const methods = wanted
+        ? wanted.map((w) => {
+            const m = all.find((x) => x.name === w);
+            if (!m)
+              throw new Error(
+                `--methods: unknown or unavailable method ${JSON.stringify(w)}; with ${paths.length} teacher(s) choose from ${all.map((x) => x.name).join(', ')}`,
+              );
+            return m;
+          })
+        : all;
+      const teachers = await Promise.all(
+        paths.map(async (path) => ({ ...(await loadZooModel(path)), path })),
+      );
       const data = await loadData(o.data);
-      log(`kdgrad compare: ${o.model}, ${methods.length} methods x ${o.seeds} seeds, ${o.epochs} epochs; teachers ${teachers.map((t) => `${t.name} (${t.path})`).join(', ')}`);
+      log(
+        `kdgrad compare: ${o.model}, ${methods.length} methods x ${o.seeds} seeds, ${o.epochs} epochs; teachers ${teachers.map((t) => `${t.name} (${t.path})`).join(', ')}`,
+      );
       const r = await runCompare({
-        teachers, student: o.model, train: data.train, test: data.test, norm: data.norm, methods,
+        teachers,
+        student: o.model,
+        train: data.train,
+        test: data.test,
+        norm: data.norm,
+        methods,
         seeds: Array.from({ length: o.seeds }, (_, i) => i),
         config: {
-          epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer, momentum: 0.9, nesterov: true, weightDecay: o.weightDecay,
-          schedule: o.lrSchedule, augment: o.augment ?? false, cropPaddingMode: o.cropPaddingMode, cropFill: o.cropFill, clipGradNorm: o.clipGradNorm, trainLimit: o.trainLimit, testLimit: o.testLimit,
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          lr: o.lr,
+          optimizer: o.optimizer,
+          momentum: 0.9,
+          nesterov: true,
+          weightDecay: o.weightDecay,
+          schedule: o.lrSchedule,
+          augment: o.augment ?? false,
+          cropPaddingMode: o.cropPaddingMode,
+          cropFill: o.cropFill,
+          clipGradNorm: o.clipGradNorm,
+          trainLimit: o.trainLimit,
+          testLimit: o.testLimit,
         },
-        onRun: (run, done, total) => log(`[${done}/${total}] ${run.method} seed ${run.seed}: ${run.status === 'done' ? `test accuracy ${(100 * run.testAccuracy!).toFixed(2)}%` : run.message} (${run.seconds.toFixed(0)} s)`),
+        onRun: (run, done, total) =>
+          log(
+            `[${done}/${total}] ${run.method} seed ${run.seed}: ${run.status === 'done' ? `test accuracy ${(100 * run.testAccuracy!).toFixed(2)}%` : run.message} (${run.seconds.toFixed(0)} s)`,
+          ),
       });
       const files = await writeCompareReport(r, o.outDir);
       if (o.json) printJson({ ...r, files });

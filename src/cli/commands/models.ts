@@ -3,20 +3,45 @@ import type { Command } from 'commander';
 import { forwardMacs, ZOO } from '../../models/zoo.js';
 import { printJson } from '../common.js';
 
-export function modelTable(): { name: string; parameters: number; forwardMMacs: number; forwardMFlops: number; description: string }[] {
+export function modelTable(): {
+  name: string;
+  parameters: number;
+  forwardMMacs: number;
+  forwardMFlops: number;
+  description: string;
+}[] {
   return Object.values(ZOO).map((e) => {
     const m = e.build();
     const macs = forwardMacs(m);
-    return { name: e.name, parameters: m.numParameters(), forwardMMacs: macs / 1e6, forwardMFlops: (2 * macs) / 1e6, description: e.description };
+    return {
+      name: e.name,
+      parameters: m.numParameters(),
+      forwardMMacs: macs / 1e6,
+      forwardMFlops: (2 * macs) / 1e6,
+      description: e.description,
+    };
   });
 }
 
 export function registerModels(program: Command): void {
-  program.command('models').description('list the model zoo with parameter counts and multiply-accumulates (MACs) per image').option('--json', 'print JSON').action((o: { json?: boolean }) => {
-    const rows = modelTable();
-    if (o.json) return printJson(rows);
-    process.stdout.write('| model | parameters | forward MMACs / image | description |\n| --- | ---: | ---: | --- |\n');
-    for (const r of rows) process.stdout.write(`| ${r.name} | ${r.parameters.toLocaleString('en-US')} | ${r.forwardMMacs.toFixed(1)} | ${r.description} |\n`);
-    process.stdout.write('resnet18 and resnet34 take other widths as resnet18-w<N> (stage widths N, 2N, 4N, 8N).\n');
-  });
+  program
+    .command('models')
+    .description(
+      'list the model zoo with parameter counts and multiply-accumulates (MACs) per image',
+    )
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const rows = modelTable();
+      if (o.json) return printJson(rows);
+      process.stdout.write(
+        '| model | parameters | forward MMACs / image | description |\n| --- | ---: | ---: | --- |\n',
+      );
+      for (const r of rows)
+        process.stdout.write(
+          `| ${r.name} | ${r.parameters.toLocaleString('en-US')} | ${r.forwardMMacs.toFixed(1)} | ${r.description} |\n`,
+        );
+      process.stdout.write(
+        'resnet18 and resnet34 take other widths as resnet18-w<N> (stage widths N, 2N, 4N, 8N).\n',
+      );
+    });
 }

@@ -12,7 +12,11 @@ import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { record } from '../../autograd/node.js';
 import { floating } from '../../autograd/ops/util.js';
 import { Tensor } from '../../autograd/tensor.js';
-import { batchNormBackwardKernel, batchNormForwardKernel, batchNormStatsKernel } from '../../tensor/kernels/batchnorm.js';
+import {
+  batchNormBackwardKernel,
+  batchNormForwardKernel,
+  batchNormStatsKernel,
+} from '../../tensor/kernels/batchnorm.js';
 import { formatShape } from '../../tensor/shape.js';
 
 export interface BatchNormOptions {
@@ -23,15 +27,35 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions = {},
+): Tensor {
   const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
-  if (input.ndim < 2) throw new RangeError(`batchNorm: expected input [batch, channels, ...], got shape ${formatShape(input.shape)}`);
+  if (input.ndim < 2)
+    throw new RangeError(
+      `batchNorm: expected input [batch, channels, ...], got shape ${formatShape(input.shape)}`,
+    );
   const x = floating(input);
   const C = x.shape[1]!;
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', opts.weight], ['bias', opts.bias]] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new RangeError(`batchNorm: ${name} must have shape [${C}], got ${formatShape(t.shape)}`);
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', opts.weight],
+    ['bias', opts.bias],
+  ] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C))
+      throw new RangeError(
+        `batchNorm: ${name} must have shape [${C}], got ${formatShape(t.shape)}`,
+      );
   }
-  const weight = opts.weight ? (opts.weight.dtype === x.dtype ? opts.weight : opts.weight.to(x.dtype)) : null;
+  const weight = opts.weight
+    ? opts.weight.dtype === x.dtype
+      ? opts.weight
+      : opts.weight.to(x.dtype)
+    : null;
   const bias = opts.bias ? (opts.bias.dtype === x.dtype ? opts.bias : opts.bias.to(x.dtype)) : null;
   const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
   const view = [1, C, ...Array<number>(x.ndim - 2).fill(1)];
@@ -40,14 +64,19 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   let mean: ArrayLike<number>;
   let variance: ArrayLike<number>;
   if (batchStats) {
-    if (training && M <= 1) throw new RangeError(`batchNorm: expected more than 1 value per channel when training, got input of shape ${formatShape(x.shape)}`);
+    if (training && M <= 1)
+      throw new RangeError(
+        `batchNorm: expected more than 1 value per channel when training, got input of shape ${formatShape(x.shape)}`,
+      );
     ({ mean, variance } = batchNormStatsKernel(x.storage));
     if (training && runningMean && runningVar) {
       const rm = runningMean.storage;
       const rv = runningVar.storage;
       for (let c = 0; c < C; c++) {
-        rm.data[rm.offset + c * rm.strides[0]!] = (1 - momentum) * rm.get([c]) + momentum * mean[c]!;
-        rv.data[rv.offset + c * rv.strides[0]!] = (1 - momentum) * rv.get([c]) + momentum * variance[c]! * (M / (M - 1));
+        rm.data[rm.offset + c * rm.strides[0]!] =
+          (1 - momentum) * rm.get([c]) + momentum * mean[c]!;
+        rv.data[rv.offset + c * rv.strides[0]!] =
+          (1 - momentum) * rv.get([c]) + momentum * variance[c]! * (M / (M - 1));
       }
     }
   } else {
@@ -55,7 +84,14 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     variance = runningVar!.toTypedArray();
   }
   const rstd = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
-  const out = batchNormForwardKernel(x.storage, mean, rstd, weight?.storage ?? null, bias?.storage ?? null, x.dtype);
+  const out = batchNormForwardKernel(
+    x.storage,
+    mean,
+    rstd,
+    weight?.storage ?? null,
+    bias?.storage ?? null,
+    x.dtype,
+  );
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   // the statistics as constant tensors: only a backward with running statistics or under createGraph needs them
   const meanT = () => tensor(Float64Array.from(mean), { dtype: x.dtype, shape: view });
@@ -64,25 +100,39 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   return record('batchNorm', inputs, out, (g) => {
     let fused: ReturnType<typeof batchNormBackwardKernel> | null = null;
     // first order: the fused kernel, once for all inputs; under createGraph: tensor ops
-    const kernel = () => (fused ??= batchNormBackwardKernel(g.storage, x.storage, mean, rstd, weight?.storage ?? null, x.requiresGrad && batchStats, x.dtype));
-    const graph = !isGradEnabled() ? null : (() => {
-      // with batch statistics, mean and rstd are functions of x (so second derivatives see them)
-      const mu = batchStats ? x.mean(dims, true) : meanT();
-      const centred = x.sub(mu);
-      const rs = batchStats ? centred.square().mean(dims, true).add(eps).rsqrt() : rstdT();
-      const xhat = centred.mul(rs);
-      return { rs, xhat, sumG: g.sum(dims, true), sumGXhat: g.mul(xhat).sum(dims, true) };
-    })();
+    const kernel = () =>
+      (fused ??= batchNormBackwardKernel(
+        g.storage,
+        x.storage,
+        mean,
+        rstd,
+        weight?.storage ?? null,
+        x.requiresGrad && batchStats,
+        x.dtype,
+      ));
+    const graph = !isGradEnabled()
+      ? null
+      : (() => {
+          // with batch statistics, mean and rstd are functions of x (so second derivatives see them)
+          const mu = batchStats ? x.mean(dims, true) : meanT();
+          const centred = x.sub(mu);
+          const rs = batchStats ? centred.square().mean(dims, true).add(eps).rsqrt() : rstdT();
+          const xhat = centred.mul(rs);
+          return { rs, xhat, sumG: g.sum(dims, true), sumGXhat: g.mul(xhat).sum(dims, true) };
+        })();
     const scale = (rs: Tensor) => (weight ? weight.reshape(view).mul(rs) : rs);
     const dx = () => {
       if (graph) {
         const k = scale(graph.rs);
-        return batchStats ? k.div(M).mul(g.mul(M).sub(graph.sumG).sub(graph.xhat.mul(graph.sumGXhat))) : g.mul(k);
+        return batchStats
+          ? k.div(M).mul(g.mul(M).sub(graph.sumG).sub(graph.xhat.mul(graph.sumGXhat)))
+          : g.mul(k);
       }
       if (batchStats) return new Tensor(kernel().dx!);
       return g.mul(scale(rstdT())); // constant statistics: dx = γ · rstd · g
     };
-    const dWeight = () => (graph ? channels(graph.sumGXhat) : tensor(kernel().sumGXhat, { dtype: x.dtype }));
+    const dWeight = () =>
+      graph ? channels(graph.sumGXhat) : tensor(kernel().sumGXhat, { dtype: x.dtype });
     const dBias = () => (graph ? channels(graph.sumG) : tensor(kernel().sumG, { dtype: x.dtype }));
     return [dx, ...(weight ? [dWeight] : []), ...(bias ? [dBias] : [])];
   });

@@ -1,7 +1,14 @@
 // F: the functional API the layers are built on (torch.nn.functional).
 export { relu, leakyRelu, sigmoid, tanh, softmax, logSoftmax } from './activation.js';
 export { linear } from './linear.js';
-export { conv2d, conv2dInput, conv2dWeight, maxPool2d, avgPool2d, globalAvgPool2d } from './conv.js';
+export {
+  conv2d,
+  conv2dInput,
+  conv2dWeight,
+  maxPool2d,
+  avgPool2d,
+  globalAvgPool2d,
+} from './conv.js';
 export type { Conv2dOptions } from './conv.js';
 export { unfold, fold } from '../../autograd/ops/window.js';
 export { pad } from '../../autograd/ops/shape.js';

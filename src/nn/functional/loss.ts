@@ -10,23 +10,40 @@ export type KLReduction = Reduction | 'batchmean';
 
 function reduce(loss: Tensor, reduction: string, op: string): Tensor {
   switch (reduction) {
-    case 'none': return loss;
-    case 'sum': return loss.sum();
-    case 'mean': return loss.mean();
-    default: throw new RangeError(`${op}: unknown reduction ${JSON.stringify(reduction)} (expected 'none', 'mean' or 'sum')`);
+    case 'none':
+      return loss;
+    case 'sum':
+      return loss.sum();
+    case 'mean':
+      return loss.mean();
+    default:
+      throw new RangeError(
+        `${op}: unknown reduction ${JSON.stringify(reduction)} (expected 'none', 'mean' or 'sum')`,
+      );
   }
 }
 
 function check2d(op: string, input: Tensor): [number, number] {
-  if (input.ndim !== 2) throw new RangeError(`${op}: expected input [batch, classes], got shape ${formatShape(input.shape)}`);
+  if (input.ndim !== 2)
+    throw new RangeError(
+      `${op}: expected input [batch, classes], got shape ${formatShape(input.shape)}`,
+    );
   return input.shape as [number, number];
 }
 
 /** loss_i = −logProbs[i, y_i] */
-export function nllLoss(logProbs: Tensor, target: Labels, opts: { reduction?: Reduction } = {}): Tensor {
+export function nllLoss(
+  logProbs: Tensor,
+  target: Labels,
+  opts: { reduction?: Reduction } = {},
+): Tensor {
   const [n, c] = check2d('nllLoss', logProbs);
   const y = toLabels(target, n, c, 'nllLoss');
-  return reduce(gather(logProbs, 1, labelColumn(y)).reshape(n).neg(), opts.reduction ?? 'mean', 'nllLoss');
+  return reduce(
+    gather(logProbs, 1, labelColumn(y)).reshape(n).neg(),
+    opts.reduction ?? 'mean',
+    'nllLoss',
+  );
 }
 
 export interface CrossEntropyOptions {
@@ -41,15 +58,22 @@ export interface CrossEntropyOptions {
  *   probabilities: loss_i = −Σ_c ((1 − ε) t_ic + ε/C) log p_ic
  * with log p = logSoftmax(input) (never log(softmax)); 'mean' averages over the batch.
  */
-export function crossEntropy(input: Tensor, target: Labels, opts: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(
+  input: Tensor,
+  target: Labels,
+  opts: CrossEntropyOptions = {},
+): Tensor {
   const [n, c] = check2d('crossEntropy', input);
   const eps = opts.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  if (!(eps >= 0 && eps <= 1))
+    throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const logp = logSoftmax(input, 1);
   let loss: Tensor;
   if (target instanceof Tensor && target.ndim === 2) {
     if (target.shape.join() !== input.shape.join()) {
-      throw new RangeError(`crossEntropy: probability targets of shape ${formatShape(target.shape)} must match the input ${formatShape(input.shape)}`);
+      throw new RangeError(
+        `crossEntropy: probability targets of shape ${formatShape(target.shape)} must match the input ${formatShape(input.shape)}`,
+      );
     }
     const t = eps ? target.mul(1 - eps).add(eps / c) : target;
     loss = t.mul(logp).sum(1).neg();
@@ -67,7 +91,9 @@ let warnedMean = false;
 function hasNegativeInfinity(t: Tensor): boolean {
   let found = false;
   const data = t.storage.data;
-  t.storage.forEachOffset((_, at) => { if (data[at] === -Infinity) found = true; });
+  t.storage.forEachOffset((_, at) => {
+    if (data[at] === -Infinity) found = true;
+  });
   return found;
 }
 
@@ -79,14 +105,22 @@ function hasNegativeInfinity(t: Tensor): boolean {
  * 'mean' = sum / numel — PyTorch's default, which also divides by the number of classes.
  * With logTarget, `target` holds log-probabilities and pointwise = exp(target) · (target − input).
  */
-export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduction; logTarget?: boolean } = {}): Tensor {
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: KLReduction; logTarget?: boolean } = {},
+): Tensor {
   if (input.shape.join() !== target.shape.join()) {
-    throw new RangeError(`klDiv: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+    throw new RangeError(
+      `klDiv: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`,
+    );
   }
   const reduction = opts.reduction ?? 'mean';
   if (opts.reduction === undefined && !warnedMean) {
     warnedMean = true;
-    console.warn("kdgrad klDiv: reduction 'mean' (the default, as in PyTorch) divides by batch AND classes; 'batchmean' is the KL divergence. Pass reduction explicitly.");
+    console.warn(
+      "kdgrad klDiv: reduction 'mean' (the default, as in PyTorch) divides by batch AND classes; 'batchmean' is the KL divergence. Pass reduction explicitly.",
+    );
   }
   let pointwise: Tensor;
   if (opts.logTarget) {
@@ -110,9 +144,15 @@ export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: KLReduc
 }
 
 /** (input − target)², reduced. */
-export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+export function mseLoss(
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction } = {},
+): Tensor {
   if (input.shape.join() !== target.shape.join()) {
-    throw new RangeError(`mseLoss: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+    throw new RangeError(
+      `mseLoss: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`,
+    );
   }
   return reduce(input.sub(target).square(), opts.reduction ?? 'mean', 'mseLoss');
 }

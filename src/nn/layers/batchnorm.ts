@@ -24,9 +24,15 @@ abstract class BatchNormBase extends Module {
   readonly momentum: number;
   protected abstract readonly ranks: readonly number[];
 
-  constructor(readonly numFeatures: number, opts: BatchNormLayerOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormLayerOptions = {},
+  ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new RangeError(`${new.target.name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures < 1)
+      throw new RangeError(
+        `${new.target.name}: numFeatures must be a positive integer, got ${numFeatures}`,
+      );
     const dtype = opts.dtype ?? 'float32';
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -35,21 +41,35 @@ abstract class BatchNormBase extends Module {
     this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     const track = opts.trackRunningStats ?? true;
     // Buffer names are PyTorch's, so checkpoints interoperate.
-    this.runningMean = track ? this.registerBuffer('running_mean', zeros([numFeatures], { dtype })) : null;
-    this.runningVar = track ? this.registerBuffer('running_var', ones([numFeatures], { dtype })) : null;
-    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' })) : null;
+    this.runningMean = track
+      ? this.registerBuffer('running_mean', zeros([numFeatures], { dtype }))
+      : null;
+    this.runningVar = track
+      ? this.registerBuffer('running_var', ones([numFeatures], { dtype }))
+      : null;
+    this.numBatchesTracked = track
+      ? this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int32' }))
+      : null;
   }
 
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.ndim)) {
-      throw new RangeError(`${this.constructor.name}: expected a ${this.ranks.join('-D or ')}-D input, got shape ${formatShape(x.shape)}`);
+      throw new RangeError(
+        `${this.constructor.name}: expected a ${this.ranks.join('-D or ')}-D input, got shape ${formatShape(x.shape)}`,
+      );
     }
     if (x.shape[1] !== this.numFeatures) {
-      throw new RangeError(`${this.constructor.name}: expected ${this.numFeatures} channels in dim 1, got shape ${formatShape(x.shape)}`);
+      throw new RangeError(
+        `${this.constructor.name}: expected ${this.numFeatures} channels in dim 1, got shape ${formatShape(x.shape)}`,
+      );
     }
     if (this.training && this.numBatchesTracked) this.numBatchesTracked.storage.data[0]! += 1;
     return batchNorm(x, this.runningMean, this.runningVar, {
-      weight: this.weight, bias: this.bias, training: this.training || !this.runningMean, momentum: this.momentum, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: this.training || !this.runningMean,
+      momentum: this.momentum,
+      eps: this.eps,
     });
   }
 

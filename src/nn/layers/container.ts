@@ -8,7 +8,12 @@ export class Sequential extends Module {
 
   constructor(...layers: Module[]) {
     super();
-    layers.forEach((m, i) => { if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module: got ${describeValue(m, 'Module')}`); });
+    layers.forEach((m, i) => {
+      if (!(m instanceof Module))
+        throw new TypeError(
+          `Sequential: argument ${i} is not a Module: got ${describeValue(m, 'Module')}`,
+        );
+    });
     this.layers = layers;
   }
 
@@ -28,7 +33,8 @@ export class Sequential extends Module {
 
   at(i: number): Module {
     const m = this.layers.at(i);
-    if (!m) throw new RangeError(`Sequential: index ${i} out of range for ${this.layers.length} layers`);
+    if (!m)
+      throw new RangeError(`Sequential: index ${i} out of range for ${this.layers.length} layers`);
     return m;
   }
 }

@@ -17,18 +17,35 @@ export class Conv2d extends Module {
   readonly stride: [number, number];
   readonly padding: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: LayerOptions & { stride?: Pair; padding?: Pair } = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    opts: LayerOptions & { stride?: Pair; padding?: Pair } = {},
+  ) {
     super();
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`Conv2d: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`Conv2d: ${name} must be a positive integer, got ${v}`);
     }
     this.kernelSize = pair(kernelSize);
     this.stride = pair(opts.stride ?? 1);
     this.padding = pair(opts.padding ?? 0);
     const dtype = opts.dtype ?? 'float32';
-    this.weight = new Parameter(kaimingUniform_(zeros([outChannels, inChannels, ...this.kernelSize], { dtype }), { a: Math.sqrt(5), ...gen(opts) }));
+    this.weight = new Parameter(
+      kaimingUniform_(zeros([outChannels, inChannels, ...this.kernelSize], { dtype }), {
+        a: Math.sqrt(5),
+        ...gen(opts),
+      }),
+    );
     const bound = 1 / Math.sqrt(fans(this.weight).fanIn);
-    this.bias = opts.bias === false ? null : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound, opts.generator));
+    this.bias =
+      opts.bias === false
+        ? null
+        : new Parameter(uniform_(zeros([outChannels], { dtype }), -bound, bound, opts.generator));
   }
 
   forward(x: Tensor): Tensor {

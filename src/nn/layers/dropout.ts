@@ -5,12 +5,17 @@ import { Module } from '../module.js';
 
 /** Zeroes elements with probability p in train mode (masks drawn from `generator`); identity in eval. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5, readonly generator?: Generator) {
+  constructor(
+    readonly p = 0.5,
+    readonly generator?: Generator,
+  ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training, this.generator);
   }
-  override extraRepr(): string { return `p=${this.p}`; }
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
 }

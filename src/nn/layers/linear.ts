@@ -18,15 +18,31 @@ export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LayerOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LayerOptions = {},
+  ) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`Linear: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`Linear: ${name} must be a positive integer, got ${v}`);
     }
     const dtype = opts.dtype ?? 'float32';
-    this.weight = new Parameter(kaimingUniform_(zeros([outFeatures, inFeatures], { dtype }), { a: Math.sqrt(5), ...gen(opts) }));
+    this.weight = new Parameter(
+      kaimingUniform_(zeros([outFeatures, inFeatures], { dtype }), {
+        a: Math.sqrt(5),
+        ...gen(opts),
+      }),
+    );
     const bound = 1 / Math.sqrt(inFeatures);
-    this.bias = opts.bias === false ? null : new Parameter(uniform_(zeros([outFeatures], { dtype }), -bound, bound, opts.generator));
+    this.bias =
+      opts.bias === false
+        ? null
+        : new Parameter(uniform_(zeros([outFeatures], { dtype }), -bound, bound, opts.generator));
   }
 
   forward(x: Tensor): Tensor {
@@ -38,4 +54,5 @@ export class Linear extends Module {
   }
 }
 
-export const gen = (opts: { generator?: Generator }) => (opts.generator ? { generator: opts.generator } : {});
+export const gen = (opts: { generator?: Generator }) =>
+  opts.generator ? { generator: opts.generator } : {};

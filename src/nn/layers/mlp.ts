@@ -21,11 +21,22 @@ export interface MLPOptions {
  * The input is flattened from dim 1, so images can be fed directly.
  */
 export class MLP extends Sequential {
-  constructor(readonly sizes: readonly number[], opts: MLPOptions = {}) {
-    if (sizes.length < 2) throw new RangeError(`MLP: need at least input and output sizes, got ${JSON.stringify(sizes)}`);
+  constructor(
+    readonly sizes: readonly number[],
+    opts: MLPOptions = {},
+  ) {
+    if (sizes.length < 2)
+      throw new RangeError(
+        `MLP: need at least input and output sizes, got ${JSON.stringify(sizes)}`,
+      );
     const layers: Module[] = [new Flatten()];
     for (let i = 0; i + 1 < sizes.length; i++) {
-      layers.push(new Linear(sizes[i]!, sizes[i + 1]!, { ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.generator ? { generator: opts.generator } : {}) }));
+      layers.push(
+        new Linear(sizes[i]!, sizes[i + 1]!, {
+          ...(opts.dtype ? { dtype: opts.dtype } : {}),
+          ...(opts.generator ? { generator: opts.generator } : {}),
+        }),
+      );
       if (i + 2 < sizes.length) {
         layers.push(opts.activation ? opts.activation() : new ReLU());
         if (opts.dropout) layers.push(new Dropout(opts.dropout, opts.generator));

@@ -5,7 +5,11 @@ import { Module } from '../module.js';
 
 /** Window settings shared by the pooling layers; stride defaults to the kernel size. */
 abstract class Pool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly stride: Pair | null = null, readonly padding: Pair = 0) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly stride: Pair | null = null,
+    readonly padding: Pair = 0,
+  ) {
     super();
   }
   override extraRepr(): string {

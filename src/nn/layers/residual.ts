@@ -32,20 +32,32 @@ export class BasicBlock extends Module {
   readonly downsample: Sequential | null;
   readonly stride: number;
 
-  constructor(readonly inPlanes: number, readonly planes: number, opts: BasicBlockOptions = {}) {
+  constructor(
+    readonly inPlanes: number,
+    readonly planes: number,
+    opts: BasicBlockOptions = {},
+  ) {
     super();
     const stride = opts.stride ?? 1;
-    if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`BasicBlock: stride must be a positive integer, got ${stride}`);
-    const g = { ...(opts.generator ? { generator: opts.generator } : {}), dtype: opts.dtype ?? 'float32' } as const;
+    if (!Number.isInteger(stride) || stride < 1)
+      throw new RangeError(`BasicBlock: stride must be a positive integer, got ${stride}`);
+    const g = {
+      ...(opts.generator ? { generator: opts.generator } : {}),
+      dtype: opts.dtype ?? 'float32',
+    } as const;
     const bn = { dtype: g.dtype };
     this.stride = stride;
     this.conv1 = new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false, ...g });
     this.bn1 = new BatchNorm2d(planes, bn);
     this.conv2 = new Conv2d(planes, planes, 3, { padding: 1, bias: false, ...g });
     this.bn2 = new BatchNorm2d(planes, bn);
-    this.downsample = stride !== 1 || inPlanes !== planes
-      ? new Sequential(new Conv2d(inPlanes, planes, 1, { stride, bias: false, ...g }), new BatchNorm2d(planes, bn))
-      : null;
+    this.downsample =
+      stride !== 1 || inPlanes !== planes
+        ? new Sequential(
+            new Conv2d(inPlanes, planes, 1, { stride, bias: false, ...g }),
+            new BatchNorm2d(planes, bn),
+          )
+        : null;
   }
 
   forward(x: Tensor): Tensor {

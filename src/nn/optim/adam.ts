@@ -18,13 +18,20 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
   protected validate(o: AdamOptions): void {
-    for (const k of ['lr', 'eps', 'weightDecay'] as const) checkNonNegative(this.constructor.name, k, o[k]);
+    for (const k of ['lr', 'eps', 'weightDecay'] as const)
+      checkNonNegative(this.constructor.name, k, o[k]);
     for (const k of ['beta1', 'beta2'] as const) {
-      if (!(o[k] >= 0 && o[k] < 1)) throw new RangeError(`${this.constructor.name}: ${k} must be in [0, 1), got ${o[k]}`);
+      if (!(o[k] >= 0 && o[k] < 1))
+        throw new RangeError(`${this.constructor.name}: ${k} must be in [0, 1), got ${o[k]}`);
     }
   }
 
-  protected update(p: TypedArray, grad: TypedArray, st: Record<string, number | TypedArray>, o: AdamOptions): void {
+  protected update(
+    p: TypedArray,
+    grad: TypedArray,
+    st: Record<string, number | TypedArray>,
+    o: AdamOptions,
+  ): void {
     const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd } = o;
     const ctor = p.constructor as new (n: number) => TypedArray;
     const m = (st.expAvg ??= new ctor(p.length)) as TypedArray;

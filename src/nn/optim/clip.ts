@@ -2,7 +2,11 @@
 //   total = ‖(g_1, ..., g_n)‖_p;  if total > maxNorm: g_i ← g_i · maxNorm / (total + 1e-6)
 import type { Tensor } from '../../autograd/tensor.js';
 
-export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: { normType?: number; errorIfNonfinite?: boolean } = {}): number {
+export function clipGradNorm(
+  params: Iterable<Tensor>,
+  maxNorm: number,
+  opts: { normType?: number; errorIfNonfinite?: boolean } = {},
+): number {
   const p = opts.normType ?? 2;
   if (!(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
   if (!(p > 0)) throw new RangeError(`clipGradNorm: normType must be > 0 or Infinity, got ${p}`);
@@ -17,7 +21,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, opts: { 
   }
   if (p !== Infinity) total = total ** (1 / p);
   if (!Number.isFinite(total) && opts.errorIfNonfinite) {
-    throw new RangeError(`clipGradNorm: the total gradient norm is ${total}; gradients cannot be clipped`);
+    throw new RangeError(
+      `clipGradNorm: the total gradient norm is ${total}; gradients cannot be clipped`,
+    );
   }
   const coef = maxNorm / (total + 1e-6);
   if (coef < 1) {

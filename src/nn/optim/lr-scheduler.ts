@@ -51,18 +51,27 @@ export abstract class LRScheduler {
 
   loadStateDict(sd: SchedulerState): void {
     if (!Number.isInteger(sd?.lastEpoch) || sd.baseLrs?.length !== this.baseLrs.length) {
-      throw new RangeError(`${this.constructor.name}.loadStateDict: expected {lastEpoch, baseLrs[${this.baseLrs.length}]}`);
+      throw new RangeError(
+        `${this.constructor.name}.loadStateDict: expected {lastEpoch, baseLrs[${this.baseLrs.length}]}`,
+      );
     }
     this.lastEpoch = sd.lastEpoch;
-    sd.baseLrs.forEach((v, i) => { this.baseLrs[i] = v; });
+    sd.baseLrs.forEach((v, i) => {
+      this.baseLrs[i] = v;
+    });
     this.apply();
   }
 }
 
 /** lr = base · γ^floor(t / stepSize) */
 export class StepLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1) {
-    if (!Number.isInteger(stepSize) || stepSize < 1) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+  constructor(
+    optimizer: Optimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+  ) {
+    if (!Number.isInteger(stepSize) || stepSize < 1)
+      throw new RangeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
     super(optimizer);
     this.start();
   }
@@ -76,7 +85,11 @@ export class StepLR extends LRScheduler {
  * cosine goes on (the rate rises again, period 2·tMax); step it tMax times to end at ηmin.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0) {
+  constructor(
+    optimizer: Optimizer,
+    readonly tMax: number,
+    readonly etaMin = 0,
+  ) {
     if (!(tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be > 0, got ${tMax}`);
     super(optimizer);
     this.start();
@@ -88,13 +101,21 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** Linear warm-up: the factor goes from startFactor to endFactor over totalIters steps (torch LinearLR). */
 export class LinearLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5) {
-    if (!(startFactor > 0 && startFactor <= 1)) throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
+  constructor(
+    optimizer: Optimizer,
+    readonly startFactor = 1 / 3,
+    readonly endFactor = 1,
+    readonly totalIters = 5,
+  ) {
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
     super(optimizer);
     this.start();
   }
   protected lrAt(t: number, base: number): number {
-    const f = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(t, this.totalIters)) / this.totalIters;
+    const f =
+      this.startFactor +
+      ((this.endFactor - this.startFactor) * Math.min(t, this.totalIters)) / this.totalIters;
     return base * f;
   }
 }
@@ -120,12 +141,27 @@ export class OneCycleLR extends LRScheduler {
   private readonly o: Required<OneCycleOptions>;
 
   constructor(optimizer: Optimizer, opts: OneCycleOptions) {
-    const o = { pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4, cycleMomentum: true, baseMomentum: 0.85, maxMomentum: 0.95, ...opts };
+    const o = {
+      pctStart: 0.3,
+      divFactor: 25,
+      finalDivFactor: 1e4,
+      cycleMomentum: true,
+      baseMomentum: 0.85,
+      maxMomentum: 0.95,
+      ...opts,
+    };
     if (!(o.maxLr > 0)) throw new RangeError(`OneCycleLR: maxLr must be > 0, got ${o.maxLr}`);
-    if (!Number.isInteger(o.totalSteps) || o.totalSteps < 2) throw new RangeError(`OneCycleLR: totalSteps must be an integer >= 2, got ${o.totalSteps}`);
-    if (!(o.pctStart > 0 && o.pctStart < 1)) throw new RangeError(`OneCycleLR: pctStart must be in (0, 1), got ${o.pctStart}`);
-    if (o.cycleMomentum && optimizer.paramGroups.some((g) => !('momentum' in g.options) && !('beta1' in g.options))) {
-      throw new TypeError('OneCycleLR: cycleMomentum needs an optimizer with momentum (SGD) or beta1 (Adam); pass cycleMomentum: false');
+    if (!Number.isInteger(o.totalSteps) || o.totalSteps < 2)
+      throw new RangeError(`OneCycleLR: totalSteps must be an integer >= 2, got ${o.totalSteps}`);
+    if (!(o.pctStart > 0 && o.pctStart < 1))
+      throw new RangeError(`OneCycleLR: pctStart must be in (0, 1), got ${o.pctStart}`);
+    if (
+      o.cycleMomentum &&
+      optimizer.paramGroups.some((g) => !('momentum' in g.options) && !('beta1' in g.options))
+    ) {
+      throw new TypeError(
+        'OneCycleLR: cycleMomentum needs an optimizer with momentum (SGD) or beta1 (Adam); pass cycleMomentum: false',
+      );
     }
     super(optimizer);
     this.o = o;
@@ -156,7 +192,9 @@ export class OneCycleLR extends LRScheduler {
     const o = this.o;
     if (!o.cycleMomentum) return {};
     const { pct, up } = this.phase(t);
-    const m = up ? OneCycleLR.cos(o.maxMomentum, o.baseMomentum, pct) : OneCycleLR.cos(o.baseMomentum, o.maxMomentum, pct);
+    const m = up
+      ? OneCycleLR.cos(o.maxMomentum, o.baseMomentum, pct)
+      : OneCycleLR.cos(o.baseMomentum, o.maxMomentum, pct);
     const key = 'momentum' in this.optimizer.paramGroups[group]!.options ? 'momentum' : 'beta1';
     return { [key]: m };
   }

@@ -10,7 +10,8 @@ export interface ParamGroup<H extends Hyper = Hyper> {
   params: Tensor[];
   options: H;
 }
-export type ParamsArg<H extends Hyper> = Iterable<Tensor> | readonly { params: Iterable<Tensor>; options?: Partial<H> }[];
+export type ParamsArg<H extends Hyper> =
+  Iterable<Tensor> | readonly { params: Iterable<Tensor>; options?: Partial<H> }[];
 
 /** Serializable optimizer state: numbers, and typed arrays as plain number arrays. */
 export interface OptimizerState {
@@ -25,19 +26,36 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
 
   constructor(params: ParamsArg<H>, defaults: H) {
     const list = [...(params as Iterable<unknown>)];
-    const groups = list.length && !(list[0] instanceof Tensor)
-      ? (list as { params: Iterable<Tensor>; options?: Partial<H> }[]).map((g) => ({ params: [...g.params], options: { ...defaults, ...(g.options ?? {}) } as H }))
-      : [{ params: list as Tensor[], options: { ...defaults } }];
+    const groups =
+      list.length && !(list[0] instanceof Tensor)
+        ? (list as { params: Iterable<Tensor>; options?: Partial<H> }[]).map((g) => ({
+            params: [...g.params],
+            options: { ...defaults, ...(g.options ?? {}) } as H,
+          }))
+        : [{ params: list as Tensor[], options: { ...defaults } }];
     const seen = new Set<Tensor>();
-    groups.forEach((g, gi) => g.params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.constructor.name}: group ${gi} item ${i} is not a Tensor: got ${describeValue(p)}`);
-      if (!p.isLeaf || !p.requiresGrad) throw new TypeError(`${this.constructor.name}: parameter ${i} of group ${gi} must be a leaf that requires grad`);
-      if (!p.isContiguous() || p.storage.offset !== 0 || p.storage.data.length !== p.numel()) {
-        throw new TypeError(`${this.constructor.name}: parameter ${i} of group ${gi} must own contiguous storage (wrap it in a Parameter)`);
-      }
-      if (seen.has(p)) throw new TypeError(`${this.constructor.name}: a parameter appears in more than one place`);
-      seen.add(p);
-    }));
+    groups.forEach((g, gi) =>
+      g.params.forEach((p, i) => {
+        if (!(p instanceof Tensor))
+          throw new TypeError(
+            `${this.constructor.name}: group ${gi} item ${i} is not a Tensor: got ${describeValue(p)}`,
+          );
+        if (!p.isLeaf || !p.requiresGrad)
+          throw new TypeError(
+            `${this.constructor.name}: parameter ${i} of group ${gi} must be a leaf that requires grad`,
+          );
+        if (!p.isContiguous() || p.storage.offset !== 0 || p.storage.data.length !== p.numel()) {
+          throw new TypeError(
+            `${this.constructor.name}: parameter ${i} of group ${gi} must own contiguous storage (wrap it in a Parameter)`,
+          );
+        }
+        if (seen.has(p))
+          throw new TypeError(
+            `${this.constructor.name}: a parameter appears in more than one place`,
+          );
+        seen.add(p);
+      }),
+    );
     if (!seen.size) throw new RangeError(`${this.constructor.name}: got an empty parameter list`);
     this.paramGroups = groups;
     groups.forEach((g) => this.validate(g.options));
@@ -47,7 +65,12 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
   protected abstract validate(options: H): void;
 
   /** Updates one parameter p (values) from its gradient g, in place. */
-  protected abstract update(p: TypedArray, g: TypedArray, state: Record<string, number | TypedArray>, options: H): void;
+  protected abstract update(
+    p: TypedArray,
+    g: TypedArray,
+    state: Record<string, number | TypedArray>,
+    options: H,
+  ): void;
 
   step(): void {
     for (const group of this.paramGroups) {
@@ -73,7 +96,10 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
       options: { ...g.options },
       params: g.params.map((p) => {
         const st = this.state.get(p);
-        if (st) state[String(index)] = Object.fromEntries(Object.entries(st).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v)]));
+        if (st)
+          state[String(index)] = Object.fromEntries(
+            Object.entries(st).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v)]),
+          );
         return index++;
       }),
     }));
@@ -81,29 +107,49 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
   }
 
   loadStateDict(sd: OptimizerState): void {
-    if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${this.constructor.name}.loadStateDict: expected ${this.paramGroups.length} parameter group(s), got ${sd?.paramGroups?.length}`);
+    if (
+      !sd ||
+      !Array.isArray(sd.paramGroups) ||
+      sd.paramGroups.length !== this.paramGroups.length
+    ) {
+      throw new RangeError(
+        `${this.constructor.name}.loadStateDict: expected ${this.paramGroups.length} parameter group(s), got ${sd?.paramGroups?.length}`,
+      );
     }
     const params = this.paramGroups.flatMap((g) => g.params);
     sd.paramGroups.forEach((g, i) => {
       if (g.params.length !== this.paramGroups[i]!.params.length) {
-        throw new RangeError(`${this.constructor.name}.loadStateDict: group ${i} has ${g.params.length} parameters, the optimizer has ${this.paramGroups[i]!.params.length}`);
+        throw new RangeError(
+          `${this.constructor.name}.loadStateDict: group ${i} has ${g.params.length} parameters, the optimizer has ${this.paramGroups[i]!.params.length}`,
+        );
       }
       this.paramGroups[i]!.options = { ...this.paramGroups[i]!.options, ...g.options } as H;
     });
     this.state.clear();
     for (const [key, st] of Object.entries(sd.state)) {
       const p = params[Number(key)];
-      if (!p) throw new RangeError(`${this.constructor.name}.loadStateDict: state for parameter ${key}, which does not exist`);
+      if (!p)
+        throw new RangeError(
+          `${this.constructor.name}.loadStateDict: state for parameter ${key}, which does not exist`,
+        );
       const ctor = p.storage.data.constructor as new (v: number[]) => TypedArray;
-      this.state.set(p, Object.fromEntries(Object.entries(st).map(([k, v]) => {
-        if (Array.isArray(v) && v.length !== p.numel()) throw new RangeError(`${this.constructor.name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter ${p.numel()}`);
-        return [k, Array.isArray(v) ? new ctor(v) : v];
-      })));
+      this.state.set(
+        p,
+        Object.fromEntries(
+          Object.entries(st).map(([k, v]) => {
+            if (Array.isArray(v) && v.length !== p.numel())
+              throw new RangeError(
+                `${this.constructor.name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter ${p.numel()}`,
+              );
+            return [k, Array.isArray(v) ? new ctor(v) : v];
+          }),
+        ),
+      );
     }
   }
 }
 
 export function checkNonNegative(op: string, name: string, v: unknown): void {
-  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${op}: ${name} must be a finite number >= 0, got ${v}`);
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+    throw new RangeError(`${op}: ${name} must be a finite number >= 0, got ${v}`);
 }

@@ -21,11 +21,18 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected validate(o: SGDOptions): void {
-    for (const k of ['lr', 'momentum', 'dampening', 'weightDecay'] as const) checkNonNegative('SGD', k, o[k]);
-    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new RangeError('SGD: Nesterov momentum requires momentum > 0 and dampening = 0');
+    for (const k of ['lr', 'momentum', 'dampening', 'weightDecay'] as const)
+      checkNonNegative('SGD', k, o[k]);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0))
+      throw new RangeError('SGD: Nesterov momentum requires momentum > 0 and dampening = 0');
   }
 
-  protected update(p: TypedArray, grad: TypedArray, st: Record<string, number | TypedArray>, o: SGDOptions): void {
+  protected update(
+    p: TypedArray,
+    grad: TypedArray,
+    st: Record<string, number | TypedArray>,
+    o: SGDOptions,
+  ): void {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = o;
     const n = p.length;
     if (mu === 0) {

@@ -6,10 +6,17 @@
 import type { DType, TypedArray } from '../dtype.js';
 import { allocateUninitialized } from '../pool.js';
 import { TensorData } from '../storage.js';
-import { bnAffineWasm, bnBackwardDxWasm, bnBackwardSumsWasm, bnStatsWasm, EW_MIN } from './wasm-kernels.js';
+import {
+  bnAffineWasm,
+  bnBackwardDxWasm,
+  bnBackwardSumsWasm,
+  bnStatsWasm,
+  EW_MIN,
+} from './wasm-kernels.js';
 
 /** float32 data large enough for the wasm passes (assembly/batchnorm.ts: the same bits, over the threads). */
-const wasmSized = (a: TypedArray): a is Float32Array => a instanceof Float32Array && a.length >= EW_MIN;
+const wasmSized = (a: TypedArray): a is Float32Array =>
+  a instanceof Float32Array && a.length >= EW_MIN;
 
 /** N, C and the spatial size S of x [N, C, *] (contiguous copy when needed). */
 function layout(x: TensorData): { src: TypedArray; N: number; C: number; S: number } {
@@ -20,7 +27,10 @@ function layout(x: TensorData): { src: TypedArray; N: number; C: number; S: numb
 }
 
 /** Per-channel mean and biased variance, two passes in float64. */
-export function batchNormStatsKernel(x: TensorData): { mean: Float64Array; variance: Float64Array } {
+export function batchNormStatsKernel(x: TensorData): {
+  mean: Float64Array;
+  variance: Float64Array;
+} {
   const { src, N, C, S } = layout(x);
   const M = N * S;
   const mean = new Float64Array(C);
@@ -31,7 +41,11 @@ export function batchNormStatsKernel(x: TensorData): { mean: Float64Array; varia
     for (let n = 0; n < N; n++) for (let i = (n * C + c) * S, e = i + S; i < e; i++) s += src[i]!;
     const m = s / M;
     let q = 0;
-    for (let n = 0; n < N; n++) for (let i = (n * C + c) * S, e = i + S; i < e; i++) { const d = src[i]! - m; q += d * d; }
+    for (let n = 0; n < N; n++)
+      for (let i = (n * C + c) * S, e = i + S; i < e; i++) {
+        const d = src[i]! - m;
+        q += d * d;
+      }
     mean[c] = m;
     variance[c] = q / M;
   }
@@ -39,7 +53,14 @@ export function batchNormStatsKernel(x: TensorData): { mean: Float64Array; varia
 }
 
 /** y = (x − mean_c) · rstd_c · γ_c + β_c (γ = 1, β = 0 when absent). */
-export function batchNormForwardKernel(x: TensorData, mean: ArrayLike<number>, rstd: ArrayLike<number>, weight: TensorData | null, bias: TensorData | null, dtype: DType): TensorData {
+export function batchNormForwardKernel(
+  x: TensorData,
+  mean: ArrayLike<number>,
+  rstd: ArrayLike<number>,
+  weight: TensorData | null,
+  bias: TensorData | null,
+  dtype: DType,
+): TensorData {
   const { src, N, C, S } = layout(x);
   const w = weight?.contiguous().data;
   const b = bias?.contiguous().data;
@@ -50,7 +71,11 @@ export function batchNormForwardKernel(x: TensorData, mean: ArrayLike<number>, r
     scale[c] = rstd[c]! * (w ? w[c]! : 1);
     shift[c] = (b ? b[c]! : 0) - mean[c]! * scale[c]!;
   }
-  if (wasmSized(src) && out instanceof Float32Array && bnAffineWasm(src, 0, out, N, C, S, scale, shift)) {
+  if (
+    wasmSized(src) &&
+    out instanceof Float32Array &&
+    bnAffineWasm(src, 0, out, N, C, S, scale, shift)
+  ) {
     return new TensorData(out, x.shape);
   }
   for (let n = 0; n < N; n++) {
@@ -66,7 +91,15 @@ export function batchNormForwardKernel(x: TensorData, mean: ArrayLike<number>, r
 /**
  * The training-mode backward: per-channel Σ g and Σ g·x̂, then dx (when wanted). Two passes.
  */
-export function batchNormBackwardKernel(g: TensorData, x: TensorData, mean: ArrayLike<number>, rstd: ArrayLike<number>, weight: TensorData | null, wantDx: boolean, dtype: DType): { dx: TensorData | null; sumG: Float64Array; sumGXhat: Float64Array } {
+export function batchNormBackwardKernel(
+  g: TensorData,
+  x: TensorData,
+  mean: ArrayLike<number>,
+  rstd: ArrayLike<number>,
+  weight: TensorData | null,
+  wantDx: boolean,
+  dtype: DType,
+): { dx: TensorData | null; sumG: Float64Array; sumGXhat: Float64Array } {
   const { src, N, C, S } = layout(x);
   const gd = g.contiguous().data;
   const w = weight?.contiguous().data;
@@ -80,7 +113,11 @@ export function batchNormBackwardKernel(g: TensorData, x: TensorData, mean: Arra
       let sg = 0;
       let sgx = 0;
       for (let n = 0; n < N; n++) {
-        for (let i = (n * C + c) * S, e = i + S; i < e; i++) { const gv = gd[i]!; sg += gv; sgx += gv * (src[i]! - m); }
+        for (let i = (n * C + c) * S, e = i + S; i < e; i++) {
+          const gv = gd[i]!;
+          sg += gv;
+          sgx += gv * (src[i]! - m);
+        }
       }
       sumG[c] = sg;
       sumGXhat[c] = sgx;
@@ -92,7 +129,7 @@ export function batchNormBackwardKernel(g: TensorData, x: TensorData, mean: Arra
   const coef = new Float64Array(3 * C); // per channel: a (of g), b (of x), d (constant)
   for (let c = 0; c < C; c++) {
     const r = rstd[c]!;
-    const k = (w ? w[c]! : 1) * r / M;
+    const k = ((w ? w[c]! : 1) * r) / M;
     const b = -k * r * sumGXhat[c]!; // coefficient of (x − mean): −k·x̂/(x − mean)·Σg·x̂
     coef[3 * c] = M * k;
     coef[3 * c + 1] = b;

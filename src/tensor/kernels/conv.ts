@@ -3,7 +3,12 @@
 import type { DType } from '../dtype.js';
 import { allocate, allocateUninitialized } from '../pool.js';
 import { gemmReference } from './matmul.js';
-import { conv2dForwardWasm, conv2dInputGradWasm, conv2dWeightGradWasm, type ConvShape } from './wasm-kernels.js';
+import {
+  conv2dForwardWasm,
+  conv2dInputGradWasm,
+  conv2dWeightGradWasm,
+  type ConvShape,
+} from './wasm-kernels.js';
 import { TensorData } from '../storage.js';
 
 export interface Window {
@@ -54,7 +59,13 @@ export function unfoldKernel(x: TensorData, win: Window): TensorData {
 }
 
 /** The adjoint of unfold: overlapping windows are summed back into [B, C, H, W]. */
-export function foldKernel(cols: TensorData, channels: number, size: readonly [number, number], win: Window, dtype: DType): TensorData {
+export function foldKernel(
+  cols: TensorData,
+  channels: number,
+  size: readonly [number, number],
+  win: Window,
+  dtype: DType,
+): TensorData {
   const [B, rows, L] = cols.shape as [number, number, number];
   const [H, W] = size;
   const [kh, kw] = win.kernel;
@@ -94,7 +105,21 @@ export function convShape(x: readonly number[], w: readonly number[], win: Windo
   const [B, C, H, W] = x as [number, number, number, number];
   const [O, , kh, kw] = w as [number, number, number, number];
   const [Ho, Wo] = outputSize(H, W, win);
-  return { B, C, H, W, O, kh, kw, sh: win.stride[0], sw: win.stride[1], ph: win.padding[0], pw: win.padding[1], Ho, Wo };
+  return {
+    B,
+    C,
+    H,
+    W,
+    O,
+    kh,
+    kw,
+    sh: win.stride[0],
+    sw: win.stride[1],
+    ph: win.padding[0],
+    pw: win.padding[1],
+    Ho,
+    Wo,
+  };
 }
 
 const isF32 = (...ts: TensorData[]) => ts.every((t) => t.data instanceof Float32Array);
@@ -107,15 +132,26 @@ export function conv2dKernel(x: TensorData, w: TensorData, win: Window, dtype: D
   const out = allocateUninitialized(dtype, s.B * s.O * L);
   const wc = w.contiguous();
   const xc = x.contiguous();
-  if (!(dtype === 'float32' && isF32(xc, wc) && conv2dForwardWasm(xc.data as Float32Array, wc.data as Float32Array, out as Float32Array, s))) {
+  if (!(
+    dtype === 'float32' &&
+    isF32(xc, wc) &&
+    conv2dForwardWasm(xc.data as Float32Array, wc.data as Float32Array, out as Float32Array, s)
+  )) {
     const cols = unfoldKernel(xc, win).data;
-    for (let b = 0; b < s.B; b++) gemmReference(wc.data, 0, cols, b * K * L, out, b * s.O * L, s.O, K, L);
+    for (let b = 0; b < s.B; b++)
+      gemmReference(wc.data, 0, cols, b * K * L, out, b * s.O * L, s.O, K, L);
   }
   return new TensorData(out, [s.B, s.O, s.Ho, s.Wo]);
 }
 
 /** dx = fold(wᵀ @ g): the gradient of conv2d w.r.t. its input of size [H, W] (as torch.nn.grad.conv2d_input). */
-export function conv2dInputGradKernel(g: TensorData, w: TensorData, size: readonly [number, number], win: Window, dtype: DType): TensorData {
+export function conv2dInputGradKernel(
+  g: TensorData,
+  w: TensorData,
+  size: readonly [number, number],
+  win: Window,
+  dtype: DType,
+): TensorData {
   const [B] = g.shape as [number];
   const s = convShape([B, w.shape[1]!, size[0], size[1]], w.shape, win);
   const K = s.C * s.kh * s.kw;
@@ -124,17 +160,27 @@ export function conv2dInputGradKernel(g: TensorData, w: TensorData, size: readon
   const wc = w.contiguous();
   if (dtype === 'float32' && isF32(gc, wc)) {
     const dx = allocateUninitialized('float32', s.B * s.C * s.H * s.W);
-    if (conv2dInputGradWasm(gc.data as Float32Array, wc.data as Float32Array, dx as Float32Array, s)) return new TensorData(dx, [s.B, s.C, s.H, s.W]);
+    if (
+      conv2dInputGradWasm(gc.data as Float32Array, wc.data as Float32Array, dx as Float32Array, s)
+    )
+      return new TensorData(dx, [s.B, s.C, s.H, s.W]);
   }
   const wT = allocateUninitialized(dtype, K * s.O);
   for (let o = 0; o < s.O; o++) for (let q = 0; q < K; q++) wT[q * s.O + o] = wc.data[o * K + q]!;
   const cols = allocateUninitialized(dtype, s.B * K * L);
-  for (let b = 0; b < s.B; b++) gemmReference(wT, 0, gc.data, b * s.O * L, cols, b * K * L, K, s.O, L);
+  for (let b = 0; b < s.B; b++)
+    gemmReference(wT, 0, gc.data, b * s.O * L, cols, b * K * L, K, s.O, L);
   return foldKernel(new TensorData(cols, [s.B, K, L]), s.C, size, win, dtype);
 }
 
 /** dw[o, k] = Σ_b Σ_l g[b, o, l] · unfold(x)[b, k, l]: the gradient w.r.t. the weight (torch.nn.grad.conv2d_weight). */
-export function conv2dWeightGradKernel(x: TensorData, g: TensorData, kernel: readonly [number, number], win: Window, dtype: DType): TensorData {
+export function conv2dWeightGradKernel(
+  x: TensorData,
+  g: TensorData,
+  kernel: readonly [number, number],
+  win: Window,
+  dtype: DType,
+): TensorData {
   const [O] = g.shape.slice(1) as [number];
   const wShape = [O, x.shape[1]!, kernel[0], kernel[1]];
   const s = convShape(x.shape, wShape, win);
@@ -143,7 +189,11 @@ export function conv2dWeightGradKernel(x: TensorData, g: TensorData, kernel: rea
   const xc = x.contiguous();
   const gc = g.contiguous();
   const dw = allocate(dtype, O * K);
-  if (!(dtype === 'float32' && isF32(xc, gc) && conv2dWeightGradWasm(xc.data as Float32Array, gc.data as Float32Array, dw as Float32Array, s))) {
+  if (!(
+    dtype === 'float32' &&
+    isF32(xc, gc) &&
+    conv2dWeightGradWasm(xc.data as Float32Array, gc.data as Float32Array, dw as Float32Array, s)
+  )) {
     const cols = unfoldKernel(xc, win).data;
     const gd = gc.data;
     for (let b = 0; b < s.B; b++) {

@@ -10,7 +10,10 @@ import { TensorData } from '../storage.js';
 import { binaryF32Wasm, EW_BINARY_OPS, EW_MIN, reluF32Wasm } from './wasm-kernels.js';
 
 /** Merges dim d into d+1 wherever stride[d] = stride[d+1]·shape[d+1] for every operand; drops size-1 dims. */
-export function coalesce(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function coalesce(
+  shape: Shape,
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
@@ -19,13 +22,18 @@ export function coalesce(shape: Shape, strides: readonly (readonly number[])[]):
     const last = outShape.length - 1;
     if (last >= 0 && strides.every((s, q) => outStrides[q]![last] === s[d]! * size)) {
       outShape[last] = outShape[last]! * size;
-      strides.forEach((s, q) => { outStrides[q]![last] = s[d]!; });
+      strides.forEach((s, q) => {
+        outStrides[q]![last] = s[d]!;
+      });
     } else {
       outShape.push(size);
       strides.forEach((s, q) => outStrides[q]!.push(s[d]!));
     }
   }
-  if (!outShape.length) { outShape.push(1); strides.forEach((_, q) => outStrides[q]!.push(0)); }
+  if (!outShape.length) {
+    outShape.push(1);
+    strides.forEach((_, q) => outStrides[q]!.push(0));
+  }
   return { shape: outShape, strides: outStrides };
 }
 
@@ -65,7 +73,10 @@ export function stridedCopy(a: TensorData, out: TypedArray): void {
   forEachRun(a.shape, [a.strides], [a.offset], (o, at, len, step) => {
     let i = at[0]!;
     const s = step[0]!;
-    if (s === 1) { for (let j = 0; j < len; j++) out[o + j] = src[i + j]!; return; }
+    if (s === 1) {
+      for (let j = 0; j < len; j++) out[o + j] = src[i + j]!;
+      return;
+    }
     for (let j = 0; j < len; j++, i += s) out[o + j] = src[i]!;
   });
 }
@@ -86,16 +97,33 @@ export function accumulateInto(dst: TensorData, src: TensorData): void {
     let i = at[0]!;
     const s = step[0]!;
     const d = base + o;
-    if (s === 1) { for (let j = 0; j < len; j++) out[d + j] = out[d + j]! + from[i + j]!; return; }
+    if (s === 1) {
+      for (let j = 0; j < len; j++) out[d + j] = out[d + j]! + from[i + j]!;
+      return;
+    }
     for (let j = 0; j < len; j++, i += s) out[d + j] = out[d + j]! + from[i]!;
   });
 }
 
-const UNARY: Record<string, (src: TypedArray, i: number, s: number, out: TypedArray, o: number, len: number) => void> = {
-  neg: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = -src[i]!; },
-  exp: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = Math.exp(src[i]!); },
-  log: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) out[o + j] = Math.log(src[i]!); },
-  square: (src, i, s, out, o, len) => { for (let j = 0; j < len; j++, i += s) { const v = src[i]!; out[o + j] = v * v; } },
+const UNARY: Record<
+  string,
+  (src: TypedArray, i: number, s: number, out: TypedArray, o: number, len: number) => void
+> = {
+  neg: (src, i, s, out, o, len) => {
+    for (let j = 0; j < len; j++, i += s) out[o + j] = -src[i]!;
+  },
+  exp: (src, i, s, out, o, len) => {
+    for (let j = 0; j < len; j++, i += s) out[o + j] = Math.exp(src[i]!);
+  },
+  log: (src, i, s, out, o, len) => {
+    for (let j = 0; j < len; j++, i += s) out[o + j] = Math.log(src[i]!);
+  },
+  square: (src, i, s, out, o, len) => {
+    for (let j = 0; j < len; j++, i += s) {
+      const v = src[i]!;
+      out[o + j] = v * v;
+    }
+  },
   // v·[v > 0] + 0 has no data-dependent branch (a random-sign branch mispredicts half the time,
   // 5× slower); + 0 turns −0 into 0, and the rare NaN (from NaN or −∞ inputs) is fixed after.
   relu: (src, i, s, out, o, len) => {
@@ -108,12 +136,23 @@ const UNARY: Record<string, (src: TypedArray, i: number, s: number, out: TypedAr
 };
 
 /** out[i] = fn(a[i]); `op` selects a dedicated loop for the hottest ops (fn defines the result). */
-export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => number, op = ''): TensorData {
+export function unaryMap(
+  a: TensorData,
+  outDtype: DType,
+  fn: (x: number) => number,
+  op = '',
+): TensorData {
   const out = allocateUninitialized(outDtype, a.size);
   const src = a.data;
   const fast = UNARY[op];
-  if (op === 'relu' && src instanceof Float32Array && out instanceof Float32Array && a.isContiguous()) {
-    if (out.length >= EW_MIN && reluF32Wasm(src, a.offset, out, out.length)) return new TensorData(out, a.shape);
+  if (
+    op === 'relu' &&
+    src instanceof Float32Array &&
+    out instanceof Float32Array &&
+    a.isContiguous()
+  ) {
+    if (out.length >= EW_MIN && reluF32Wasm(src, a.offset, out, out.length))
+      return new TensorData(out, a.shape);
   }
   if (a.isContiguous()) {
     // the common case needs no index bookkeeping at all
@@ -122,7 +161,10 @@ export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => numb
     return new TensorData(out, a.shape);
   }
   forEachRun(a.shape, [a.strides], [a.offset], (o, at, len, step) => {
-    if (fast) { fast(src, at[0]!, step[0]!, out, o, len); return; }
+    if (fast) {
+      fast(src, at[0]!, step[0]!, out, o, len);
+      return;
+    }
     let i = at[0]!;
     const s = step[0]!;
     for (let j = 0; j < len; j++, i += s) out[o + j] = fn(src[i]!);
@@ -130,25 +172,56 @@ export function unaryMap(a: TensorData, outDtype: DType, fn: (x: number) => numb
   return new TensorData(out, a.shape);
 }
 
-type BinaryLoop = (x: TypedArray, i: number, si: number, y: TypedArray, k: number, sk: number, out: TypedArray, o: number, len: number) => void;
+type BinaryLoop = (
+  x: TypedArray,
+  i: number,
+  si: number,
+  y: TypedArray,
+  k: number,
+  sk: number,
+  out: TypedArray,
+  o: number,
+  len: number,
+) => void;
 const BINARY: Record<string, BinaryLoop> = {
-  add: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! + y[k]!; },
-  sub: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! - y[k]!; },
-  mul: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * y[k]!; },
-  div: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! / y[k]!; },
-  gt: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! > y[k]!); },
-  ge: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! >= y[k]!); },
-  lt: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! < y[k]!); },
-  le: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! <= y[k]!); },
-  eq: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! === y[k]!); },
+  add: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! + y[k]!;
+  },
+  sub: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! - y[k]!;
+  },
+  mul: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * y[k]!;
+  },
+  div: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! / y[k]!;
+  },
+  gt: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! > y[k]!);
+  },
+  ge: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! >= y[k]!);
+  },
+  lt: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! < y[k]!);
+  },
+  le: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! <= y[k]!);
+  },
+  eq: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = +(x[i]! === y[k]!);
+  },
   // relu's backward: g · [x > 0]
-  reluGrad: (x, i, si, y, k, sk, out, o, len) => { for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * +(y[k]! > 0); },
+  reluGrad: (x, i, si, y, k, sk, out, o, len) => {
+    for (let j = 0; j < len; j++, i += si, k += sk) out[o + j] = x[i]! * +(y[k]! > 0);
+  },
 };
 
 /** Same sizes once leading 1s are ignored: a contiguous operand then lines up element for element. */
 function sameLayout(own: Shape, shape: Shape): boolean {
   const off = shape.length - own.length;
-  for (let d = 0; d < shape.length; d++) if ((d < off ? 1 : own[d - off]!) !== shape[d]) return false;
+  for (let d = 0; d < shape.length; d++)
+    if ((d < off ? 1 : own[d - off]!) !== shape[d]) return false;
   return true;
 }
 
@@ -172,15 +245,27 @@ export function binaryMap(
   // contiguous operands of the output's size, or a single value: one flat loop
   const flatA = a.size === n && a.isContiguous() ? 1 : a.size === 1 ? 0 : -1;
   const flatB = b.size === n && b.isContiguous() ? 1 : b.size === 1 ? 0 : -1;
-  if (flatA >= 0 && flatB >= 0 && (flatA === 0 || a.ndim <= shape.length) && (flatB === 0 || b.ndim <= shape.length) && (flatA === 0 || sameLayout(a.shape, shape)) && (flatB === 0 || sameLayout(b.shape, shape))) {
+  if (
+    flatA >= 0 &&
+    flatB >= 0 &&
+    (flatA === 0 || a.ndim <= shape.length) &&
+    (flatB === 0 || b.ndim <= shape.length) &&
+    (flatA === 0 || sameLayout(a.shape, shape)) &&
+    (flatB === 0 || sameLayout(b.shape, shape))
+  ) {
     if (fast) fast(da, a.offset, flatA, db, b.offset, flatB, out, 0, n);
-    else for (let j = 0, i = a.offset, k = b.offset; j < n; j++, i += flatA, k += flatB) out[j] = fn(da[i]!, db[k]!);
+    else
+      for (let j = 0, i = a.offset, k = b.offset; j < n; j++, i += flatA, k += flatB)
+        out[j] = fn(da[i]!, db[k]!);
     return new TensorData(out, shape);
   }
   const sa = broadcastStrides(a.shape, a.strides, shape);
   const sb = broadcastStrides(b.shape, b.strides, shape);
   forEachRun(shape, [sa, sb], [a.offset, b.offset], (o, at, len, step) => {
-    if (fast) { fast(da, at[0]!, step[0]!, db, at[1]!, step[1]!, out, o, len); return; }
+    if (fast) {
+      fast(da, at[0]!, step[0]!, db, at[1]!, step[1]!, out, o, len);
+      return;
+    }
     let i = at[0]!;
     let k = at[1]!;
     const si = step[0]!;
@@ -196,17 +281,42 @@ export function binaryMap(
  * at most 3 dims and no stride is negative; false (nothing done) otherwise.
  */
 function wasmBinary(
-  op: string, a: TensorData, b: TensorData, shape: Shape, out: Float32Array, outOff: number,
+  op: string,
+  a: TensorData,
+  b: TensorData,
+  shape: Shape,
+  out: Float32Array,
+  outOff: number,
 ): boolean {
   const code = EW_BINARY_OPS[op];
-  if (code === undefined || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array)) return false;
-  const c = coalesce(shape, [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape)]);
+  if (code === undefined || !(a.data instanceof Float32Array) || !(b.data instanceof Float32Array))
+    return false;
+  const c = coalesce(shape, [
+    broadcastStrides(a.shape, a.strides, shape),
+    broadcastStrides(b.shape, b.strides, shape),
+  ]);
   if (c.shape.length > 3 || c.strides.some((s) => s.some((v) => v < 0))) return false;
-  return binaryF32Wasm(code, a.data, a.offset, c.strides[0]!, b.data, b.offset, c.strides[1]!, c.shape, out, outOff);
+  return binaryF32Wasm(
+    code,
+    a.data,
+    a.offset,
+    c.strides[0]!,
+    b.data,
+    b.offset,
+    c.strides[1]!,
+    c.shape,
+    out,
+    outOff,
+  );
 }
 
 /** out = cond ? a : b, all three broadcast together. */
-export function whereKernel(cond: TensorData, a: TensorData, b: TensorData, outDtype: DType): TensorData {
+export function whereKernel(
+  cond: TensorData,
+  a: TensorData,
+  b: TensorData,
+  outDtype: DType,
+): TensorData {
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, 'where'), b.shape, 'where');
   const out = allocateUninitialized(outDtype, numel(shape));
   const dc = cond.data;
@@ -217,7 +327,8 @@ export function whereKernel(cond: TensorData, a: TensorData, b: TensorData, outD
     let c = at[0]!;
     let i = at[1]!;
     let k = at[2]!;
-    for (let j = 0; j < len; j++, c += step[0]!, i += step[1]!, k += step[2]!) out[o + j] = dc[c] ? da[i]! : db[k]!;
+    for (let j = 0; j < len; j++, c += step[0]!, i += step[1]!, k += step[2]!)
+      out[o + j] = dc[c] ? da[i]! : db[k]!;
   });
   return new TensorData(out, shape);
 }

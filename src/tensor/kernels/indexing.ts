@@ -6,13 +6,20 @@ import { TensorData } from '../storage.js';
 
 function checkIndex(v: number, size: number, op: string, where: string): number {
   if (!Number.isInteger(v) || v < -size || v >= size) {
-    throw new RangeError(`${op}: index ${v} ${where} is out of range for a dimension of size ${size}`);
+    throw new RangeError(
+      `${op}: index ${v} ${where} is out of range for a dimension of size ${size}`,
+    );
   }
   return v < 0 ? v + size : v;
 }
 
 /** out = a with dim `dim` replaced by a[..., index[j], ...]. */
-export function indexSelectKernel(a: TensorData, dim: number, index: Int32Array | readonly number[], op = 'indexSelect'): TensorData {
+export function indexSelectKernel(
+  a: TensorData,
+  dim: number,
+  index: Int32Array | readonly number[],
+  op = 'indexSelect',
+): TensorData {
   const ac = a.contiguous();
   const outer = numel(a.shape.slice(0, dim));
   const size = a.shape[dim]!;
@@ -33,7 +40,13 @@ export function indexSelectKernel(a: TensorData, dim: number, index: Int32Array 
 }
 
 /** out = zeros(shape) with out[..., index[j], ...] += src[..., j, ...]. */
-export function indexAddKernel(shape: readonly number[], dim: number, index: Int32Array | readonly number[], src: TensorData, dtype: DType): TensorData {
+export function indexAddKernel(
+  shape: readonly number[],
+  dim: number,
+  index: Int32Array | readonly number[],
+  src: TensorData,
+  dtype: DType,
+): TensorData {
   const sc = src.contiguous();
   const outer = numel(shape.slice(0, dim));
   const size = shape[dim]!;
@@ -51,13 +64,22 @@ export function indexAddKernel(shape: readonly number[], dim: number, index: Int
   return new TensorData(out, shape);
 }
 
-function checkGatherShapes(op: string, dataShape: readonly number[], index: TensorData, dim: number): void {
+function checkGatherShapes(
+  op: string,
+  dataShape: readonly number[],
+  index: TensorData,
+  dim: number,
+): void {
   if (index.ndim !== dataShape.length) {
-    throw new RangeError(`${op}: index of shape ${formatShape(index.shape)} must have the same rank as the input ${formatShape(dataShape)}`);
+    throw new RangeError(
+      `${op}: index of shape ${formatShape(index.shape)} must have the same rank as the input ${formatShape(dataShape)}`,
+    );
   }
   for (let d = 0; d < index.ndim; d++) {
     if (d !== dim && index.shape[d]! > dataShape[d]!) {
-      throw new RangeError(`${op}: index shape ${formatShape(index.shape)} exceeds input shape ${formatShape(dataShape)} at dim ${d}`);
+      throw new RangeError(
+        `${op}: index shape ${formatShape(index.shape)} exceeds input shape ${formatShape(dataShape)} at dim ${d}`,
+      );
     }
   }
 }
@@ -71,7 +93,8 @@ export function gatherKernel(a: TensorData, dim: number, index: TensorData): Ten
   for (let i = 0; i < out.length; i++) {
     let at = a.offset;
     for (let d = 0; d < index.ndim; d++) {
-      const p = d === dim ? checkIndex(idx[i]!, a.shape[d]!, 'gather', `at flat position ${i}`) : pos[d]!;
+      const p =
+        d === dim ? checkIndex(idx[i]!, a.shape[d]!, 'gather', `at flat position ${i}`) : pos[d]!;
       at += p * a.strides[d]!;
     }
     out[i] = a.data[at]!;
@@ -84,7 +107,13 @@ export function gatherKernel(a: TensorData, dim: number, index: TensorData): Ten
 }
 
 /** out = zeros(shape); out[i][index[i][j][k]][k] += src[i][j][k] (for dim = 1), as torch.scatter_add. */
-export function scatterAddKernel(shape: readonly number[], dim: number, index: TensorData, src: TensorData, dtype: DType): TensorData {
+export function scatterAddKernel(
+  shape: readonly number[],
+  dim: number,
+  index: TensorData,
+  src: TensorData,
+  dtype: DType,
+): TensorData {
   checkGatherShapes('scatterAdd', shape, index, dim);
   const out = allocate(dtype, numel(shape));
   const strides = shape.map((_, d) => numel(shape.slice(d + 1)));
@@ -95,7 +124,8 @@ export function scatterAddKernel(shape: readonly number[], dim: number, index: T
     let to = 0;
     let from = src.offset;
     for (let d = 0; d < index.ndim; d++) {
-      const p = d === dim ? checkIndex(idx[i]!, shape[d]!, 'scatterAdd', `at flat position ${i}`) : pos[d]!;
+      const p =
+        d === dim ? checkIndex(idx[i]!, shape[d]!, 'scatterAdd', `at flat position ${i}`) : pos[d]!;
       to += p * strides[d]!;
       from += pos[d]! * src.strides[d]!;
     }
@@ -129,7 +159,11 @@ export function catKernel(parts: readonly TensorData[], dim: number, dtype: DTyp
 }
 
 /** Constant padding: pads[d] = [before, after] for every dim. */
-export function padKernel(a: TensorData, pads: readonly (readonly [number, number])[], value: number): TensorData {
+export function padKernel(
+  a: TensorData,
+  pads: readonly (readonly [number, number])[],
+  value: number,
+): TensorData {
   const shape = a.shape.map((s, d) => s + pads[d]![0] + pads[d]![1]);
   const out = allocate(a.dtype, numel(shape));
   if (value !== 0) out.fill(value);

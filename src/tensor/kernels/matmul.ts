@@ -3,7 +3,13 @@
 // (assembly/gemm.ts); gemmReference below is the definition both must agree with.
 import type { DType, TypedArray } from '../dtype.js';
 import { allocateUninitialized } from '../pool.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  contiguousStrides,
+  formatShape,
+  numel,
+} from '../shape.js';
 import { TensorData } from '../storage.js';
 import { sgemm } from './wasm-kernels.js';
 
@@ -16,8 +22,16 @@ export const WASM_MIN_WORK = 4096;
  * every step, so both layouts give the same bits; the i-p-j order streams rows of B and C.
  */
 export function gemmReference(
-  A: TypedArray, aOff: number, B: TypedArray, bOff: number, C: TypedArray, cOff: number,
-  n: number, k: number, m: number, transposeB = false,
+  A: TypedArray,
+  aOff: number,
+  B: TypedArray,
+  bOff: number,
+  C: TypedArray,
+  cOff: number,
+  n: number,
+  k: number,
+  m: number,
+  transposeB = false,
 ): void {
   for (let i = 0; i < n; i++) {
     const cRow = cOff + i * m;
@@ -42,8 +56,18 @@ function transposedContiguous(t: TensorData): TensorData | null {
   const nd = t.ndim;
   const order = [...t.shape.keys()];
   [order[nd - 2], order[nd - 1]] = [order[nd - 1]!, order[nd - 2]!];
-  const base = new TensorData(t.data, order.map((d) => t.shape[d]!), order.map((d) => t.strides[d]!), t.offset);
-  return base.isContiguous() && base.offset === 0 && base.data.length === base.size && t.strides[nd - 1] !== 1 ? base : null;
+  const base = new TensorData(
+    t.data,
+    order.map((d) => t.shape[d]!),
+    order.map((d) => t.strides[d]!),
+    t.offset,
+  );
+  return base.isContiguous() &&
+    base.offset === 0 &&
+    base.data.length === base.size &&
+    t.strides[nd - 1] !== 1
+    ? base
+    : null;
 }
 
 export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): TensorData {
@@ -52,16 +76,30 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
   const k2 = b.shape[b.ndim - 2]!;
   const m = b.shape[b.ndim - 1]!;
   if (k !== k2) {
-    throw new RangeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${k2})`);
+    throw new RangeError(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${k2})`,
+    );
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul (batch dims)');
   const A = a.contiguous().data;
-  const fast = outDtype === 'float32' && A instanceof Float32Array && b.data instanceof Float32Array && n * k * m >= WASM_MIN_WORK;
+  const fast =
+    outDtype === 'float32' &&
+    A instanceof Float32Array &&
+    b.data instanceof Float32Array &&
+    n * k * m >= WASM_MIN_WORK;
   // A transposed view of a contiguous [.., m, k] tensor (backward's Bᵀ) is read as is by the NT kernel.
   const bT = fast && b.ndim >= 2 && transposedContiguous(b);
   const B = bT ? bT.data : b.contiguous().data;
-  const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), contiguousStrides(a.shape.slice(0, -2)), batch);
-  const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), contiguousStrides(b.shape.slice(0, -2)), batch);
+  const aBatchStrides = broadcastStrides(
+    a.shape.slice(0, -2),
+    contiguousStrides(a.shape.slice(0, -2)),
+    batch,
+  );
+  const bBatchStrides = broadcastStrides(
+    b.shape.slice(0, -2),
+    contiguousStrides(b.shape.slice(0, -2)),
+    batch,
+  );
   const nb = numel(batch);
   const out = allocateUninitialized(outDtype, nb * n * m); // every element is written
   const idx = new Array<number>(batch.length).fill(0);
@@ -75,7 +113,21 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     const aOff = aBatch * n * k;
     const bOff = bBatch * k * m;
     const cOff = bi * n * m;
-    if (!(fast && sgemm(A as Float32Array, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m, !!bT))) {
+    if (!(
+      fast &&
+      sgemm(
+        A as Float32Array,
+        aOff,
+        B as Float32Array,
+        bOff,
+        out as Float32Array,
+        cOff,
+        n,
+        k,
+        m,
+        !!bT,
+      )
+    )) {
       gemmReference(A, aOff, B, bOff, out, cOff, n, k, m, !!bT);
     }
     for (let d = batch.length - 1; d >= 0; d--) {

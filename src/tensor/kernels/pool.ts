@@ -12,7 +12,10 @@ import { maxPool2dWasm } from './wasm-kernels.js';
  * values[b, c, oh, ow] = max over the window of x (positions outside the image are −∞: skipped);
  * indices hold y·W + x of the first maximum. NaN wins, as in PyTorch.
  */
-export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorData; indices: TensorData } {
+export function maxPool2dKernel(
+  x: TensorData,
+  win: Window,
+): { values: TensorData; indices: TensorData } {
   const [B, C, H, W] = x.shape as [number, number, number, number];
   const [kh, kw] = win.kernel;
   const [sh, sw] = win.stride;
@@ -24,7 +27,10 @@ export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorDat
   const shape = [B, C, Ho, Wo];
   // float32: the wasm kernel (the same loop, planes split over the threads)
   const geometry = { B: B * C, C: 1, H, W, O: 1, kh, kw, sh, sw, ph, pw, Ho, Wo };
-  if (src instanceof Float32Array && maxPool2dWasm(src, values as Float32Array, indices as Int32Array, geometry)) {
+  if (
+    src instanceof Float32Array &&
+    maxPool2dWasm(src, values as Float32Array, indices as Int32Array, geometry)
+  ) {
     return { values: new TensorData(values, shape), indices: new TensorData(indices, shape) };
   }
   let o = 0;
@@ -41,7 +47,10 @@ export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorDat
         for (let yy = y0; yy < y1; yy++) {
           for (let xx = x0; xx < x1; xx++) {
             const v = src[base + yy * W + xx]!;
-            if (v > best || (v !== v && best === best)) { best = v; at = yy * W + xx; }
+            if (v > best || (v !== v && best === best)) {
+              best = v;
+              at = yy * W + xx;
+            }
           }
         }
         values[o] = best;
@@ -53,7 +62,12 @@ export function maxPool2dKernel(x: TensorData, win: Window): { values: TensorDat
 }
 
 /** out[b, c].flat[indices[b, c, i]] += v[b, c, i] over an output of [B, C, H, W] (PyTorch's max_unpool2d, summing repeats). */
-export function maxUnpool2dKernel(v: TensorData, indices: TensorData, size: readonly [number, number], dtype: DType): TensorData {
+export function maxUnpool2dKernel(
+  v: TensorData,
+  indices: TensorData,
+  size: readonly [number, number],
+  dtype: DType,
+): TensorData {
   const [B, C] = v.shape as [number, number];
   const [H, W] = size;
   const L = v.size / (B * C);

@@ -8,34 +8,47 @@ import { channelSumsWasm, EW_MIN } from './wasm-kernels.js';
 import { TensorData } from '../storage.js';
 
 /** Output shape of a reduction: reduced dims removed, or kept as size 1. */
-export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
-  return keepdim ? shape.map((s, d) => (dims.includes(d) ? 1 : s)) : shape.filter((_, d) => !dims.includes(d));
+export function reducedShape(
+  shape: readonly number[],
+  dims: readonly number[],
+  keepdim: boolean,
+): number[] {
+  return keepdim
+    ? shape.map((s, d) => (dims.includes(d) ? 1 : s))
+    : shape.filter((_, d) => !dims.includes(d));
 }
 
 /**
  * Sum over dims in one pass over the input in its own layout: the output is addressed with
  * stride 0 on the reduced dims, and partial sums are kept in float64.
  */
-export function sumKernel(a: TensorData, dims: readonly number[], keepdim: boolean, outDtype: DType): TensorData {
+export function sumKernel(
+  a: TensorData,
+  dims: readonly number[],
+  keepdim: boolean,
+  outDtype: DType,
+): TensorData {
   const kept = reducedShape(a.shape, dims, true);
   const keptStrides = contiguousStrides(kept).map((s, d) => (dims.includes(d) ? 0 : s));
   const acc = borrowScratch('float64', numel(kept)) as Float64Array;
   acc.fill(0);
   const src = a.data;
-  const wasmDone = src instanceof Float32Array && a.size >= EW_MIN && channelSums(a, keptStrides, acc);
-  if (!wasmDone) forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
-    let i = at[0]!;
-    const si = step[0]!;
-    let o = at[1]!;
-    const so = step[1]!;
-    if (so === 0) {
-      let s = 0;
-      for (let j = 0; j < len; j++, i += si) s += src[i]!;
-      acc[o]! += s;
-    } else {
-      for (let j = 0; j < len; j++, i += si, o += so) acc[o]! += src[i]!;
-    }
-  });
+  const wasmDone =
+    src instanceof Float32Array && a.size >= EW_MIN && channelSums(a, keptStrides, acc);
+  if (!wasmDone)
+    forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
+      let i = at[0]!;
+      const si = step[0]!;
+      let o = at[1]!;
+      const so = step[1]!;
+      if (so === 0) {
+        let s = 0;
+        for (let j = 0; j < len; j++, i += si) s += src[i]!;
+        acc[o]! += s;
+      } else {
+        for (let j = 0; j < len; j++, i += si, o += so) acc[o]! += src[i]!;
+      }
+    });
   const out = allocateUninitialized(outDtype, acc.length);
   for (let i = 0; i < acc.length; i++) out[i] = acc[i]!;
   returnScratch(acc);
@@ -52,7 +65,14 @@ function channelSums(a: TensorData, keptStrides: readonly number[], acc: Float64
   const so = c.strides[1]!;
   const nd = c.shape.length;
   // pad to [N, C, S]: output stride 1 on C, 0 on N and S; the input contiguous
-  const shape = nd === 3 ? c.shape : nd === 2 && so[1] === 0 ? [1, ...c.shape] : nd === 2 ? [...c.shape, 1] : null;
+  const shape =
+    nd === 3
+      ? c.shape
+      : nd === 2 && so[1] === 0
+        ? [1, ...c.shape]
+        : nd === 2
+          ? [...c.shape, 1]
+          : null;
   const outS = nd === 3 ? so : nd === 2 && so[1] === 0 ? [0, ...so] : [...so, 0];
   if (!shape || outS[0] !== 0 || outS[1] !== 1 || outS[2] !== 0) return false;
   const [N, C, S] = shape as [number, number, number];
@@ -77,9 +97,14 @@ export function extremeKernel(
   // position within the reduced block: row-major over the reduced dims, 0 on kept dims
   const blockStrides = new Array<number>(a.ndim).fill(0);
   let step = 1;
-  for (let q = dims.length - 1; q >= 0; q--) { blockStrides[dims[q]!] = step; step *= a.shape[dims[q]!]!; }
+  for (let q = dims.length - 1; q >= 0; q--) {
+    blockStrides[dims[q]!] = step;
+    step *= a.shape[dims[q]!]!;
+  }
   const n = numel(kept);
-  const best = (borrowScratch('float64', n) as Float64Array).fill(mode === 'max' ? -Infinity : Infinity);
+  const best = (borrowScratch('float64', n) as Float64Array).fill(
+    mode === 'max' ? -Infinity : Infinity,
+  );
   const bestAt = allocateUninitialized('int32', n).fill(-1);
   const src = a.data;
   const sign = mode === 'max' ? 1 : -1;
@@ -91,7 +116,10 @@ export function extremeKernel(
       const v = src[i]!;
       const b = best[o]!;
       if (b !== b) continue; // NaN already won
-      if (bestAt[o]! < 0 || v !== v || sign * (v - b) > 0) { best[o] = v; bestAt[o] = r; }
+      if (bestAt[o]! < 0 || v !== v || sign * (v - b) > 0) {
+        best[o] = v;
+        bestAt[o] = r;
+      }
     }
   });
   const values = allocateUninitialized(a.dtype, n);

@@ -9,11 +9,22 @@ import { permuteView } from './views.js';
  * log-softmax (or softmax with `probabilities`) along dim. With `alsoProbabilities`, the softmax
  * is returned too (exp(x − m)/Σ, a division instead of a second exp), for backward to reuse.
  */
-export function logSoftmaxKernel(a: TensorData, dim: number, outDtype: DType, probabilities = false): TensorData {
+export function logSoftmaxKernel(
+  a: TensorData,
+  dim: number,
+  outDtype: DType,
+  probabilities = false,
+): TensorData {
   return logSoftmaxWithProbs(a, dim, outDtype, probabilities, false).out;
 }
 
-export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType, probabilities: boolean, alsoProbabilities: boolean): { out: TensorData; probs: TensorData | null } {
+export function logSoftmaxWithProbs(
+  a: TensorData,
+  dim: number,
+  outDtype: DType,
+  probabilities: boolean,
+  alsoProbabilities: boolean,
+): { out: TensorData; probs: TensorData | null } {
   const nd = a.ndim;
   const order = [...Array(nd).keys()].filter((d) => d !== dim).concat(nd ? [dim] : []);
   const rowsLast = permuteView(a, order).contiguous();
@@ -40,9 +51,14 @@ export function logSoftmaxWithProbs(a: TensorData, dim: number, outDtype: DType,
   const back = (t: TensorData): TensorData => {
     if (dim === nd - 1 || nd === 0) return t;
     const inverse = new Array<number>(nd);
-    order.forEach((d, i) => { inverse[d] = i; });
+    order.forEach((d, i) => {
+      inverse[d] = i;
+    });
     return permuteView(t, inverse).contiguous();
   };
   const probsData = p ? back(new TensorData(p, shape)) : null;
-  return { out: out ? back(new TensorData(out, shape)) : probsData!, probs: alsoProbabilities ? probsData : null };
+  return {
+    out: out ? back(new TensorData(out, shape)) : probsData!,
+    probs: alsoProbabilities ? probsData : null,
+  };
 }

@@ -14,12 +14,40 @@
 // Node: worker_threads. Browsers: Web Workers made from a Blob, when the page is cross-origin
 // isolated (else SharedArrayBuffer is missing and kdgrad stays on one thread); a page's main
 // thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
-import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, SOLO_COUNTER_AT, wasm, type Exports, type Wasm } from './wasm.js';
+import {
+  CONTROL_AT,
+  CONTROL_BYTES,
+  CONTROL_SLOTS,
+  SOLO_COUNTER_AT,
+  wasm,
+  type Exports,
+  type Wasm,
+} from './wasm.js';
 
-const GEN = 0, DONE = 1, READY = 2, STOP = 3, FN = 4, ARGC = 5, NT = 6, FAILED = 7, NEXT = 8, ARGS = 9;
+const GEN = 0,
+  DONE = 1,
+  READY = 2,
+  STOP = 3,
+  FN = 4,
+  ARGC = 5,
+  NT = 6,
+  FAILED = 7,
+  NEXT = 8,
+  ARGS = 9;
 const KERNELS = [
-  'sgemmParallel', 'conv2dForward', 'conv2dInputGrad', 'conv2dWeightGrad', 'maxPool2dForward', 'simdPeakProbe',
-  'binaryF32', 'reluF32', 'sgdMomentumF32', 'bnStatsF32', 'bnForwardF32', 'bnBackwardSumsF32', 'bnBackwardDxF32',
+  'sgemmParallel',
+  'conv2dForward',
+  'conv2dInputGrad',
+  'conv2dWeightGrad',
+  'maxPool2dForward',
+  'simdPeakProbe',
+  'binaryF32',
+  'reluF32',
+  'sgdMomentumF32',
+  'bnStatsF32',
+  'bnForwardF32',
+  'bnBackwardSumsF32',
+  'bnBackwardDxF32',
   'channelSumsF32',
 ] as const;
 export type ParallelKernel = (typeof KERNELS)[number];
@@ -64,25 +92,35 @@ let requested: number | null = null;
 let note = '';
 let warned = false;
 
-type NodeProcess = { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown };
+type NodeProcess = {
+  env?: Record<string, string | undefined>;
+  getBuiltinModule?: (id: string) => unknown;
+};
 const nodeProcess = (globalThis as { process?: NodeProcess }).process;
 
 function defaultThreads(): number {
   const fromEnv = nodeProcess?.env?.KDGRAD_THREADS;
   if (fromEnv !== undefined && fromEnv !== '') {
     const n = Number(fromEnv);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`KDGRAD_THREADS must be an integer >= 1, got ${JSON.stringify(fromEnv)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(
+        `KDGRAD_THREADS must be an integer >= 1, got ${JSON.stringify(fromEnv)}`,
+      );
     return n;
   }
-  const os = nodeProcess?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const os = nodeProcess?.getBuiltinModule?.('node:os') as
+    { availableParallelism?: () => number } | undefined;
   if (os?.availableParallelism) return Math.min(os.availableParallelism(), 8);
-  const browser = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const browser = globalThis as {
+    crossOriginIsolated?: boolean;
+    navigator?: { hardwareConcurrency?: number };
+  };
   return browser.crossOriginIsolated ? Math.min(browser.navigator?.hardwareConcurrency ?? 1, 8) : 1;
 }
 
 /** Threads the kernels use (1 = no workers). Starts the workers on first use. */
 export function getNumThreads(): number {
-  return requested ??= defaultThreads();
+  return (requested ??= defaultThreads());
 }
 
 /**
@@ -90,7 +128,8 @@ export function getNumThreads(): number {
  * plus n − 1 workers. Results do not depend on it: every split is fixed by the shapes alone.
  */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`setNumThreads: expected an integer from 1 to 64, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new RangeError(`setNumThreads: expected an integer from 1 to 64, got ${n}`);
   if (n === requested) return;
   stopWorkers();
   requested = n;
@@ -109,15 +148,32 @@ function stopWorkers(): void {
 type WorkerHandle = { terminate(): unknown; unref?(): void };
 
 function startWorkers(w: Wasm, n: number): Pool | null {
-  if (!w.shared) { note = 'one thread (no SharedArrayBuffer: in a browser the page must be cross-origin isolated)'; return null; }
+  if (!w.shared) {
+    note = 'one thread (no SharedArrayBuffer: in a browser the page must be cross-origin isolated)';
+    return null;
+  }
   // each pool gets control words of its own: workers of a stopped pool that have not exited
   // yet can never take part in (or count towards) the jobs of the next one
   const control = CONTROL_AT + (poolCount++ % CONTROL_SLOTS) * CONTROL_BYTES;
-  const data = (i: number) => ({ module: w.module, memory: w.memory, index: i + 1, names: KERNELS, control });
-  const fail = (e: unknown) => { note = `one thread (a worker failed: ${(e as Error)?.message ?? String(e)})`; pool = null; };
+  const data = (i: number) => ({
+    module: w.module,
+    memory: w.memory,
+    index: i + 1,
+    names: KERNELS,
+    control,
+  });
+  const fail = (e: unknown) => {
+    note = `one thread (a worker failed: ${(e as Error)?.message ?? String(e)})`;
+    pool = null;
+  };
   let spawn: ((i: number) => WorkerHandle) | null = null;
   const wt = nodeProcess?.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (src: string, opts: object) => WorkerHandle & { on(ev: string, fn: (e: unknown) => void): void } }
+    | {
+        Worker: new (
+          src: string,
+          opts: object,
+        ) => WorkerHandle & { on(ev: string, fn: (e: unknown) => void): void };
+      }
     | undefined;
   if (wt) {
     spawn = (i) => {
@@ -126,7 +182,11 @@ function startWorkers(w: Wasm, n: number): Pool | null {
       worker.on('error', fail);
       return worker;
     };
-  } else if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
+  } else if (
+    typeof Worker === 'function' &&
+    typeof Blob === 'function' &&
+    typeof URL.createObjectURL === 'function'
+  ) {
     const url = URL.createObjectURL(new Blob([BROWSER_WORKER], { type: 'text/javascript' }));
     spawn = (i) => {
       const worker = new Worker(url);
@@ -135,7 +195,10 @@ function startWorkers(w: Wasm, n: number): Pool | null {
       return worker;
     };
   }
-  if (!spawn) { note = 'one thread (no worker threads here)'; return null; }
+  if (!spawn) {
+    note = 'one thread (no worker threads here)';
+    return null;
+  }
   const ctl = new Int32Array(w.memory.buffer, control, CONTROL_BYTES / 4);
   ctl.fill(0);
   const workers = Array.from({ length: n - 1 }, (_, i) => spawn(i));
@@ -144,7 +207,9 @@ function startWorkers(w: Wasm, n: number): Pool | null {
 }
 
 /** Atomics.wait may block here (Node, or a worker), but not on a browser page's main thread. */
-const canBlock = !!nodeProcess?.getBuiltinModule || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+const canBlock =
+  !!nodeProcess?.getBuiltinModule ||
+  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 
 /** How the kernels run now, for status lines: "2 threads" or "one thread (why)". */
 export function threadStatus(): string {
@@ -213,7 +278,8 @@ export async function threadsReady(timeoutMs = 10_000): Promise<number> {
   if (!pool && !note) pool = startWorkers(w, n);
   const start = Date.now();
   while (pool && Atomics.load(pool.ctl, READY) < n - 1) {
-    if (Date.now() - start > timeoutMs) throw new Error(`threadsReady: ${n - 1} worker threads did not start within ${timeoutMs} ms`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`threadsReady: ${n - 1} worker threads did not start within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
   return pool ? n : 1;

@@ -3,26 +3,42 @@ import { contiguousStrides, formatShape, numel, type Shape } from '../shape.js';
 import { TensorData } from '../storage.js';
 
 export function permuteView(a: TensorData, order: readonly number[]): TensorData {
-  return new TensorData(a.data, order.map((d) => a.shape[d]!), order.map((d) => a.strides[d]!), a.offset);
+  return new TensorData(
+    a.data,
+    order.map((d) => a.shape[d]!),
+    order.map((d) => a.strides[d]!),
+    a.offset,
+  );
 }
 
 /** Resolves one -1 in a requested shape and checks the element count. */
-export function inferShape(requested: readonly number[], size: number, from: Shape, op: string): number[] {
+export function inferShape(
+  requested: readonly number[],
+  size: number,
+  from: Shape,
+  op: string,
+): number[] {
   const shape = [...requested];
   const minus = shape.reduce<number[]>((acc, s, i) => (s === -1 ? [...acc, i] : acc), []);
-  if (minus.length > 1) throw new RangeError(`${op}: only one dimension can be -1, got ${formatShape(requested)}`);
+  if (minus.length > 1)
+    throw new RangeError(`${op}: only one dimension can be -1, got ${formatShape(requested)}`);
   for (const s of shape) {
-    if (s !== -1 && (!Number.isInteger(s) || s < 0)) throw new RangeError(`${op}: invalid size ${s} in ${formatShape(requested)}`);
+    if (s !== -1 && (!Number.isInteger(s) || s < 0))
+      throw new RangeError(`${op}: invalid size ${s} in ${formatShape(requested)}`);
   }
   if (minus.length === 1) {
     const known = numel(shape.filter((s) => s !== -1));
     if (known === 0 || size % known !== 0) {
-      throw new RangeError(`${op}: shape ${formatShape(requested)} is invalid for input of shape ${formatShape(from)} (${size} elements)`);
+      throw new RangeError(
+        `${op}: shape ${formatShape(requested)} is invalid for input of shape ${formatShape(from)} (${size} elements)`,
+      );
     }
     shape[minus[0]!] = size / known;
   }
   if (numel(shape) !== size) {
-    throw new RangeError(`${op}: shape ${formatShape(requested)} is invalid for input of shape ${formatShape(from)} (${size} elements)`);
+    throw new RangeError(
+      `${op}: shape ${formatShape(requested)} is invalid for input of shape ${formatShape(from)} (${size} elements)`,
+    );
   }
   return shape;
 }

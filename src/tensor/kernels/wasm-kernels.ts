@@ -22,7 +22,13 @@ function target(out: Float32Array, outOff: number, at: number): number {
 }
 
 /** Copies a kernel's result from scratch `at` into `out` (nothing to do when `out` is resident). */
-function collect(heap: Float32Array, out: Float32Array, outOff: number, n: number, at: number): void {
+function collect(
+  heap: Float32Array,
+  out: Float32Array,
+  outOff: number,
+  n: number,
+  at: number,
+): void {
   if (residentOffset(out) < 0) out.set(heap.subarray(at / 4, at / 4 + n), outOff);
 }
 
@@ -33,12 +39,28 @@ const PARALLEL_MIN_WORK = 1 << 17;
  * C = A @ B for row-major float32 matrices (A: n×k at aOff; B: k×m at bOff, or, with
  * transposeB, B stored as m×k), written to C at cOff.
  */
-export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: number, C: Float32Array, cOff: number, n: number, k: number, m: number, transposeB = false): boolean {
+export function sgemm(
+  A: Float32Array,
+  aOff: number,
+  B: Float32Array,
+  bOff: number,
+  C: Float32Array,
+  cOff: number,
+  n: number,
+  k: number,
+  m: number,
+  transposeB = false,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const split = n >= 8 && n * k * m >= PARALLEL_MIN_WORK;
   const packBytes = w.exports.gemmPackFloats(k) * 4;
-  const sizes = [need(A, n * k), need(B, k * m), need(C, n * m), (split ? getNumThreads() : 1) * packBytes];
+  const sizes = [
+    need(A, n * k),
+    need(B, k * m),
+    need(C, n * m),
+    (split ? getNumThreads() : 1) * packBytes,
+  ];
   const [ra, rb, rc, pp] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
   const pa = place(heap, A, aOff, n * k, ra);
@@ -53,8 +75,19 @@ export function sgemm(A: Float32Array, aOff: number, B: Float32Array, bOff: numb
 
 /** Sizes of one 2-D convolution over NCHW images. */
 export interface ConvShape {
-  B: number; C: number; H: number; W: number; O: number;
-  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; Ho: number; Wo: number;
+  B: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  Ho: number;
+  Wo: number;
 }
 
 function writeGeometry(heap: Int32Array, s: ConvShape): void {
@@ -65,13 +98,23 @@ const dims = (s: ConvShape) => ({ K: s.C * s.kh * s.kw, L: s.Ho * s.Wo, X: s.C *
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** y [B, O, Ho, Wo] = w [O, C·kh·kw] @ im2col(x) per image. */
-export function conv2dForwardWasm(x: Float32Array, weight: Float32Array, y: Float32Array, s: ConvShape): boolean {
+export function conv2dForwardWasm(
+  x: Float32Array,
+  weight: Float32Array,
+  y: Float32Array,
+  s: ConvShape,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const { K, L, X } = dims(s);
   const nt = getNumThreads();
   const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4;
-  const sizes = [need(x, s.B * X), need(weight, s.O * K), need(y, s.B * s.O * L), nt * scratchBytes];
+  const sizes = [
+    need(x, s.B * X),
+    need(weight, s.O * K),
+    need(y, s.B * s.O * L),
+    nt * scratchBytes,
+  ];
   const [rx, rw, ry, ps] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
   const px = place(heap, x, 0, s.B * X, rx);
@@ -84,7 +127,12 @@ export function conv2dForwardWasm(x: Float32Array, weight: Float32Array, y: Floa
 }
 
 /** dx [B, C, H, W] = col2im(wᵀ @ g) per image. */
-export function conv2dInputGradWasm(g: Float32Array, weight: Float32Array, dx: Float32Array, s: ConvShape): boolean {
+export function conv2dInputGradWasm(
+  g: Float32Array,
+  weight: Float32Array,
+  dx: Float32Array,
+  s: ConvShape,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const { K, L, X } = dims(s);
@@ -97,7 +145,8 @@ export function conv2dInputGradWasm(g: Float32Array, weight: Float32Array, dx: F
   const pdx = target(dx, 0, rdx);
   // wᵀ [K, O]: small, transposed here once so the kernel runs a plain product per image
   const wT = pwT / 4;
-  for (let o = 0; o < s.O; o++) for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
+  for (let o = 0; o < s.O; o++)
+    for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
   heap.fill(0, pdx / 4, pdx / 4 + s.B * X);
   writeGeometry(heapI32(w), s);
   parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
@@ -109,20 +158,39 @@ export function conv2dInputGradWasm(g: Float32Array, weight: Float32Array, dx: F
 const WEIGHT_GRAD_CHUNKS = 8;
 
 /** dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ, as WEIGHT_GRAD_CHUNKS partial sums (split over threads) added here. */
-export function conv2dWeightGradWasm(x: Float32Array, g: Float32Array, dw: Float32Array, s: ConvShape): boolean {
+export function conv2dWeightGradWasm(
+  x: Float32Array,
+  g: Float32Array,
+  dw: Float32Array,
+  s: ConvShape,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const { K, L, X } = dims(s);
   const nt = getNumThreads();
   const n = s.O * K;
   const scratchBytes = align16(K * L * 4) + align16(n * 4);
-  const sizes = [need(x, s.B * X), need(g, s.B * s.O * L), WEIGHT_GRAD_CHUNKS * n * 4, nt * scratchBytes];
+  const sizes = [
+    need(x, s.B * X),
+    need(g, s.B * s.O * L),
+    WEIGHT_GRAD_CHUNKS * n * 4,
+    nt * scratchBytes,
+  ];
   const [rx, rg, pparts, ps] = reserve(w, sizes) as [number, number, number, number];
   const heap = heapF32(w);
   const px = place(heap, x, 0, s.B * X, rx);
   const pg = place(heap, g, 0, s.B * s.O * L, rg);
   writeGeometry(heapI32(w), s);
-  parallel(w, 'conv2dWeightGrad', [ARGS_AT, px, pg, pparts, s.B, WEIGHT_GRAD_CHUNKS, ps, scratchBytes]);
+  parallel(w, 'conv2dWeightGrad', [
+    ARGS_AT,
+    px,
+    pg,
+    pparts,
+    s.B,
+    WEIGHT_GRAD_CHUNKS,
+    ps,
+    scratchBytes,
+  ]);
   const base = pparts / 4;
   for (let i = 0; i < n; i++) {
     let sum = 0;
@@ -133,11 +201,20 @@ export function conv2dWeightGradWasm(x: Float32Array, g: Float32Array, dw: Float
 }
 
 /** Window maxima and first-maximum positions of B·C planes [H, W] (s.B = planes; s.C, s.O unused). */
-export function maxPool2dWasm(x: Float32Array, vals: Float32Array, idx: Int32Array, s: ConvShape): boolean {
+export function maxPool2dWasm(
+  x: Float32Array,
+  vals: Float32Array,
+  idx: Int32Array,
+  s: ConvShape,
+): boolean {
   const w = wasm();
   if (!w) return false;
   const n = s.B * s.Ho * s.Wo;
-  const [rx, rv, pi] = reserve(w, [need(x, s.B * s.H * s.W), need(vals, n), n * 4]) as [number, number, number];
+  const [rx, rv, pi] = reserve(w, [need(x, s.B * s.H * s.W), need(vals, n), n * 4]) as [
+    number,
+    number,
+    number,
+  ];
   const heap = heapF32(w);
   const px = place(heap, x, 0, s.B * s.H * s.W, rx);
   const pv = target(vals, 0, rv);
@@ -149,7 +226,12 @@ export function maxPool2dWasm(x: Float32Array, vals: Float32Array, idx: Int32Arr
 }
 
 /** Codes of the binary ops assembly/elementwise.ts runs. */
-export const EW_BINARY_OPS: Readonly<Record<string, number>> = { add: 0, sub: 1, mul: 2, reluGrad: 3 };
+export const EW_BINARY_OPS: Readonly<Record<string, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  reluGrad: 3,
+};
 
 /** Below this many elements the copies and the fork-join cost more than an elementwise op. */
 export const EW_MIN = 16384;
@@ -167,9 +249,15 @@ const span = (shape: readonly number[], strides: readonly number[]) =>
  */
 export function binaryF32Wasm(
   op: number,
-  x: Float32Array, xOff: number, xs: readonly number[],
-  y: Float32Array, yOff: number, ys: readonly number[],
-  shape: readonly number[], out: Float32Array, outOff: number,
+  x: Float32Array,
+  xOff: number,
+  xs: readonly number[],
+  y: Float32Array,
+  yOff: number,
+  ys: readonly number[],
+  shape: readonly number[],
+  out: Float32Array,
+  outOff: number,
 ): boolean {
   const w = wasm();
   if (!w || shape.length > 3) return false;
@@ -178,8 +266,13 @@ export function binaryF32Wasm(
   const sx = [...Array<number>(pad).fill(0), ...xs];
   const sy = [...Array<number>(pad).fill(0), ...ys];
   const n = d[0]! * d[1]! * d[2]!;
-  const nx = span(d, sx), ny = span(d, sy);
-  const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]) as [number, number, number];
+  const nx = span(d, sx),
+    ny = span(d, sy);
+  const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]) as [
+    number,
+    number,
+    number,
+  ];
   const heap = heapF32(w);
   const px = place(heap, x, xOff, nx, rx);
   const py = place(heap, y, yOff, ny, ry);
@@ -207,7 +300,9 @@ export function reluF32Wasm(x: Float32Array, xOff: number, out: Float32Array, n:
  * length), in place: the loop of src/nn/optim/sgd.ts, bit for bit (assembly/optim.ts).
  */
 export function sgdMomentumF32Wasm(
-  p: Float32Array, g: Float32Array, b: Float32Array,
+  p: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
   o: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean },
 ): boolean {
   const w = wasm();
@@ -218,7 +313,12 @@ export function sgdMomentumF32Wasm(
   const pp = place(heap, p, 0, n, rp);
   const pg = place(heap, g, 0, n, rg);
   const pb = place(heap, b, 0, n, rb);
-  new Float64Array(w.memory.buffer, ARGS_AT, 4).set([o.lr, o.momentum, 1 - o.dampening, o.weightDecay]);
+  new Float64Array(w.memory.buffer, ARGS_AT, 4).set([
+    o.lr,
+    o.momentum,
+    1 - o.dampening,
+    o.weightDecay,
+  ]);
   runner(n)(w, 'sgdMomentumF32', [pp, pg, pb, n, ARGS_AT, o.nesterov ? 1 : 0]);
   // resident parameters and momentum were updated where they live
   collect(heap, p, 0, n, rp);
@@ -228,7 +328,9 @@ export function sgdMomentumF32Wasm(
 
 /** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
 function putF64(w: Wasm, at: number, values: ArrayLike<number>): void {
-  new Float64Array(w.memory.buffer, at, values.length).set(values as ArrayLike<number> & Iterable<number>);
+  new Float64Array(w.memory.buffer, at, values.length).set(
+    values as ArrayLike<number> & Iterable<number>,
+  );
 }
 function getF64(w: Wasm, at: number, out: Float64Array): void {
   out.set(new Float64Array(w.memory.buffer, at, out.length));
@@ -236,7 +338,13 @@ function getF64(w: Wasm, at: number, out: Float64Array): void {
 
 /** Batch-norm statistics of float32 x [N, C, S] from x[xOff] (contiguous): per-channel mean and biased variance. */
 export function bnStatsWasm(
-  x: Float32Array, xOff: number, N: number, C: number, S: number, mean: Float64Array, variance: Float64Array,
+  x: Float32Array,
+  xOff: number,
+  N: number,
+  C: number,
+  S: number,
+  mean: Float64Array,
+  variance: Float64Array,
 ): boolean {
   const w = wasm();
   if (!w) return false;
@@ -251,13 +359,24 @@ export function bnStatsWasm(
 
 /** out = x·scale_c + shift_c for float32 x [N, C, S] from x[xOff] (contiguous), per element in float64. */
 export function bnAffineWasm(
-  x: Float32Array, xOff: number, out: Float32Array, N: number, C: number, S: number,
-  scale: ArrayLike<number>, shift: ArrayLike<number>,
+  x: Float32Array,
+  xOff: number,
+  out: Float32Array,
+  N: number,
+  C: number,
+  S: number,
+  scale: ArrayLike<number>,
+  shift: ArrayLike<number>,
 ): boolean {
   const w = wasm();
   if (!w) return false;
   const n = N * C * S;
-  const [rx, ro, ps, pt] = reserve(w, [need(x, n), need(out, n), C * 8, C * 8]) as [number, number, number, number];
+  const [rx, ro, ps, pt] = reserve(w, [need(x, n), need(out, n), C * 8, C * 8]) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const heap = heapF32(w);
   const px = place(heap, x, xOff, n, rx);
   putF64(w, ps, scale);
@@ -269,8 +388,16 @@ export function bnAffineWasm(
 
 /** Per-channel Σ g and Σ g·(x − mean_c) of float32 g and x [N, C, S] (contiguous, from gOff and xOff). */
 export function bnBackwardSumsWasm(
-  g: Float32Array, gOff: number, x: Float32Array, xOff: number, N: number, C: number, S: number,
-  mean: ArrayLike<number>, sumG: Float64Array, sumGX: Float64Array,
+  g: Float32Array,
+  gOff: number,
+  x: Float32Array,
+  xOff: number,
+  N: number,
+  C: number,
+  S: number,
+  mean: ArrayLike<number>,
+  sumG: Float64Array,
+  sumGX: Float64Array,
 ): boolean {
   const w = wasm();
   if (!w) return false;
@@ -289,8 +416,15 @@ export function bnBackwardSumsWasm(
 
 /** dx = a_c·g + b_c·x + d_c (coef: a, b, d per channel) for float32 g and x [N, C, S] (contiguous). */
 export function bnBackwardDxWasm(
-  g: Float32Array, gOff: number, x: Float32Array, xOff: number, dx: Float32Array,
-  N: number, C: number, S: number, coef: ArrayLike<number>,
+  g: Float32Array,
+  gOff: number,
+  x: Float32Array,
+  xOff: number,
+  dx: Float32Array,
+  N: number,
+  C: number,
+  S: number,
+  coef: ArrayLike<number>,
 ): boolean {
   const w = wasm();
   if (!w) return false;
@@ -308,7 +442,12 @@ export function bnBackwardDxWasm(
 
 /** out[c] = Σ over n and s of float32 x [N, C, S] (contiguous from x[xOff]), float64, in sumKernel's order. */
 export function channelSumsWasm(
-  x: Float32Array, xOff: number, N: number, C: number, S: number, out: Float64Array,
+  x: Float32Array,
+  xOff: number,
+  N: number,
+  C: number,
+  S: number,
+  out: Float64Array,
 ): boolean {
   const w = wasm();
   if (!w) return false;

@@ -16,46 +16,147 @@ export interface Exports {
   sgemm(a: number, b: number, c: number, n: number, k: number, m: number, pack: number): void;
   sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
   sgemmParallel(
-    a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number,
-    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+    a: number,
+    b: number,
+    c: number,
+    n: number,
+    k: number,
+    m: number,
+    transposeB: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   conv2dForward(
-    geo: number, x: number, w: number, y: number, batch: number,
-    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+    geo: number,
+    x: number,
+    w: number,
+    y: number,
+    batch: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   conv2dInputGrad(
-    geo: number, g: number, wT: number, dx: number, batch: number,
-    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+    geo: number,
+    g: number,
+    wT: number,
+    dx: number,
+    batch: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   maxPool2dForward(
-    geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number,
+    geo: number,
+    x: number,
+    vals: number,
+    idx: number,
+    planes: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   conv2dWeightGrad(
-    geo: number, x: number, g: number, parts: number, batch: number, chunks: number,
-    scratch: number, scratchBytes: number, next: number, t: number, nt: number,
+    geo: number,
+    x: number,
+    g: number,
+    parts: number,
+    batch: number,
+    chunks: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   simdPeakProbe(out: number, rounds: number, next: number, t: number, nt: number): void;
-  binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
+  binaryF32(
+    op: number,
+    x: number,
+    y: number,
+    out: number,
+    geo: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
   sgdMomentumF32(
-    p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number,
+    p: number,
+    g: number,
+    b: number,
+    n: number,
+    hyper: number,
+    nesterov: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   bnStatsF32(
-    x: number, N: number, C: number, S: number, mean: number, variance: number, next: number, t: number, nt: number,
+    x: number,
+    N: number,
+    C: number,
+    S: number,
+    mean: number,
+    variance: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   bnForwardF32(
-    x: number, out: number, N: number, C: number, S: number, scale: number, shift: number,
-    next: number, t: number, nt: number,
+    x: number,
+    out: number,
+    N: number,
+    C: number,
+    S: number,
+    scale: number,
+    shift: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   bnBackwardSumsF32(
-    g: number, x: number, N: number, C: number, S: number, mean: number, sumG: number, sumGX: number,
-    next: number, t: number, nt: number,
+    g: number,
+    x: number,
+    N: number,
+    C: number,
+    S: number,
+    mean: number,
+    sumG: number,
+    sumGX: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
   bnBackwardDxF32(
-    g: number, x: number, dx: number, N: number, C: number, S: number, coef: number,
-    next: number, t: number, nt: number,
+    g: number,
+    x: number,
+    dx: number,
+    N: number,
+    C: number,
+    S: number,
+    coef: number,
+    next: number,
+    t: number,
+    nt: number,
   ): void;
-  channelSumsF32(x: number, N: number, C: number, S: number, out: number, next: number, t: number, nt: number): void;
+  channelSumsF32(
+    x: number,
+    N: number,
+    C: number,
+    S: number,
+    out: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
 }
 
 export interface Wasm {
@@ -85,14 +186,23 @@ function decode(b64: string): Uint8Array {
 }
 
 function env(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
+    name
+  ];
 }
 
 function instantiate(shared: boolean): Wasm {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared });
-  const module = new WebAssembly.Module(decode(shared ? WASM_SHARED_BASE64 : WASM_BASE64) as BufferSource);
+  const module = new WebAssembly.Module(
+    decode(shared ? WASM_SHARED_BASE64 : WASM_BASE64) as BufferSource,
+  );
   const instance = new WebAssembly.Instance(module, {
-    env: { memory, abort: () => { throw new Error('kdgrad wasm kernel aborted'); } },
+    env: {
+      memory,
+      abort: () => {
+        throw new Error('kdgrad wasm kernel aborted');
+      },
+    },
   });
   return { exports: instance.exports as unknown as Exports, memory, module, shared };
 }
@@ -148,7 +258,9 @@ function ensure(w: Wasm, end: number, what: string): void {
   const have = w.memory.buffer.byteLength;
   if (end <= have) return;
   if (end > MAX_PAGES * 65536) {
-    throw new RangeError(`wasm kernels: ${what} needs ${end} bytes, more than the 4 GiB a wasm32 memory can hold`);
+    throw new RangeError(
+      `wasm kernels: ${what} needs ${end} bytes, more than the 4 GiB a wasm32 memory can hold`,
+    );
   }
   w.memory.grow(Math.ceil((end - have) / 65536));
 }
@@ -162,13 +274,14 @@ function ensure(w: Wasm, end: number, what: string): void {
 let residentTop = DATA_AT;
 const freeBlocks = new Map<number, number[]>();
 const residentBuffers = new WeakSet<ArrayBufferLike>();
-const freed = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<[number, number]>(([at, bytes]) => {
-    const list = freeBlocks.get(bytes);
-    if (list) list.push(at);
-    else freeBlocks.set(bytes, [at]);
-  })
-  : null;
+const freed =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<[number, number]>(([at, bytes]) => {
+        const list = freeBlocks.get(bytes);
+        if (list) list.push(at);
+        else freeBlocks.set(bytes, [at]);
+      })
+    : null;
 const residentStats = { arrays: 0, bytes: 0 };
 
 /** Float32 arrays from this many values are made resident (smaller ones cost nothing to copy). */
