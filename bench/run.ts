@@ -138,7 +138,7 @@ const row = (what: string, value: string, met: boolean | null) => {
   targets.push(`| ${what} | ${value} | ${met === null ? '—' : met ? 'met' : 'not met'} |`);
 };
 if (k && t) {
-  const r = (key: 'cnnImgPerSec' | 'mlpImgPerSec') => (k[key] && t[key] ? k[key]! / t[key]! : null);
+  const r = (key: 'cnnImgPerSec' | 'mlpImgPerSec') => (k[key] && t[key] ? k[key] / t[key] : null);
   const cnn = r('cnnImgPerSec');
   const mlp = r('mlpImgPerSec');
   const times = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);

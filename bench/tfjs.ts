@@ -46,8 +46,11 @@ export async function runTfjs(backend: 'cpu' | 'wasm'): Promise<WorkloadResult> 
     const opt = tf.train.momentum(0.01, 0.9);
     const step = () =>
       tf.tidy(() => {
-        opt.minimize(
-          () => tf.losses.softmaxCrossEntropy(labels, model.predict(x) as never) as never,
+        opt.minimize(() =>
+          tf.losses.softmaxCrossEntropy<
+            import('@tensorflow/tfjs').Tensor,
+            import('@tensorflow/tfjs').Scalar
+          >(labels, model.predict(x) as import('@tensorflow/tfjs').Tensor),
         );
       });
     const ms = await median(
@@ -94,10 +97,10 @@ export async function runTfjs(backend: 'cpu' | 'wasm'): Promise<WorkloadResult> 
     const logq = tf.logSoftmax(tf.div(st, T));
     const logp = tf.logSoftmax(tf.div(t, T));
     const kl = tf.div(tf.sum(tf.mul(tf.exp(logp), tf.sub(logp, logq))), 64);
-    return tf.add(
+    return tf.add<import('@tensorflow/tfjs').Scalar>(
       tf.mul(kl, 0.9 * T * T),
       tf.mul(tf.losses.softmaxCrossEntropy(y, st), 0.1),
-    ) as import('@tensorflow/tfjs').Scalar;
+    );
   };
   const kdGrad = tf.grad(kdLoss);
   const kd = await tryRun('KD step', () =>

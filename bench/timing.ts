@@ -1,7 +1,7 @@
 // Timing helpers shared by the benchmark workers: warm up, then the median of repeated runs
 // within a time budget (at least `min` runs).
 export async function median(
-  fn: () => unknown | Promise<unknown>,
+  fn: () => unknown,
   opts: { warmup?: number; min?: number; budgetMs?: number } = {},
 ): Promise<number> {
   const warmup = opts.warmup ?? 2;

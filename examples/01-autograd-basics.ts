@@ -24,7 +24,7 @@ console.log('dy/dw =', w.grad!.toString());
 console.log('dy/db =', b.grad!.toString());
 
 // The closed form: with p = softmax(logits), dy/dlogits = p1 (e1 - p), dy/dw = (dy/dlogits) xᵀ.
-const p = logits.softmax(0).toArray() as number[];
+const p = logits.softmax(0).toArray<number[]>();
 const dLogits = [-p[1]! * p[0]!, p[1]! * (1 - p[1]!)];
 console.log('closed-form dy/db =', dLogits.map((v) => v.toFixed(4)).join(', '));
 

@@ -1,15 +1,18 @@
 // 05 — two ways to combine teachers: averaging their softened probabilities (the seed's choice)
 // or averaging their logits. Same teachers, different targets, different student gradients.
 // Run: npx tsx examples/05-multi-teacher.ts
-import { MultiTeacherDistillationLoss, tensor } from 'kdgrad';
+import { MultiTeacherDistillationLoss, tensor, type Tensor } from 'kdgrad';
 
 const classes = ['cat', 'dog', 'fox', 'car'];
 // Two teachers that disagree on one image: A is sure it is a cat, B is sure it is a dog.
 const teacherA = tensor([[8, 2, 3, -2]], { dtype: 'float64' });
 const teacherB = tensor([[2, 8, 3, -2]], { dtype: 'float64' });
 const student = tensor([[1, 1, 1, 0]], { dtype: 'float64', requiresGrad: true });
-const fmt = (t: { toArray(): unknown }) =>
-  (t.toArray() as number[][])[0]!.map((v) => v.toFixed(3).padStart(7)).join('');
+const fmt = (t: Tensor) =>
+  t
+    .toArray<number[][]>()[0]!
+    .map((v) => v.toFixed(3).padStart(7))
+    .join('');
 
 const targets: Record<string, number[]> = {};
 for (const T of [1, 4]) {
@@ -24,12 +27,12 @@ for (const T of [1, 4]) {
     console.log(
       `target (${average.padEnd(6)}) ${fmt(parts.teacherProbs)}   T²·KL ${parts.softLoss.item().toFixed(4)}`,
     );
-    targets[`${average}@${T}`] = (parts.teacherProbs.toArray() as number[][])[0]!;
+    targets[`${average}@${T}`] = parts.teacherProbs.toArray<number[][]>()[0]!;
     console.log(`  dL/ds          ${fmt(student.grad!)}`);
   }
 }
 // what the numbers say, at T = 4
-const pA = (teacherA.div(4).softmax(1).toArray() as number[][])[0]!;
+const pA = teacherA.div(4).softmax(1).toArray<number[][]>()[0]!;
 const probs = targets['probs@4']!;
 const logits = targets['logits@4']!;
 const f3 = (v: number) => v.toFixed(3);

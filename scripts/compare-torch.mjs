@@ -96,14 +96,11 @@ try {
       .split('\n')
       .map((l) => JSON.parse(l));
     const epochLines = lines.filter((l) => l.epoch !== undefined);
-    const theirs = lines
-      .at(-1)
-      .runs.map((r) => ({
-        acc: r.testAccuracy,
-        secondsPerEpoch: stats(
-          epochLines.filter((l) => l.seed === r.seed).map((l) => l.trainSeconds),
-        ).mean,
-      }));
+    const theirs = lines.at(-1).runs.map((r) => ({
+      acc: r.testAccuracy,
+      secondsPerEpoch: stats(epochLines.filter((l) => l.seed === r.seed).map((l) => l.trainSeconds))
+        .mean,
+    }));
     const a = stats(ours.map((r) => r.acc));
     const b = stats(theirs.map((r) => r.acc));
     const sd = Math.sqrt(a.std ** 2 + b.std ** 2);

@@ -74,7 +74,7 @@ describe('docs snippets', () => {
         (s, x) => s.replaceAll(relative(root, x.file), `${x.source}:${x.line} (snippet)`),
         out,
       );
-      throw new Error(named);
+      throw new Error(named, { cause: e });
     }
   }, 120_000);
 

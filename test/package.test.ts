@@ -17,7 +17,7 @@ const run = promisify(execFile);
 let tarball = '';
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-beforeAll(async () => {
+beforeAll(() => {
   // npm pack runs the package's own lifecycle (prepare builds dist/)
   const out = execFileSync(npm, ['pack', '--json', '--pack-destination', work], {
     cwd: root,

@@ -50,7 +50,7 @@ export function tensor(
   opts: CreateOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   if (ArrayBuffer.isView(value)) {
-    const typed = value as TypedArray;
+    const typed = value;
     const dtype = assertDType(
       opts.dtype ?? (typed instanceof Uint8Array ? 'bool' : dtypeOf(typed)),
       'tensor',
@@ -70,7 +70,7 @@ export function tensor(
       opts,
     );
   }
-  const { values, shape } = flattenNested(value as NestedArray, 'tensor');
+  const { values, shape } = flattenNested(value, 'tensor');
   const dtype = dtypeOr(
     opts,
     'tensor',

@@ -30,7 +30,7 @@ function survivors(result: unknown): Set<TypedArray> {
       v.forEach(visit);
       return;
     }
-    const proto = Object.getPrototypeOf(v);
+    const proto: unknown = Object.getPrototypeOf(v);
     if (proto === Object.prototype || proto === null) Object.values(v).forEach(visit);
   };
   visit(result);

@@ -179,6 +179,7 @@ export async function loadData(dataOption?: string, download?: AutoDownload): Pr
     } catch (err) {
       throw new Error(
         `${(err as Error).message}\nWithout network: copy the official CIFAR-10 binary files into ./data/cifar-10-batches-bin, or point CIFAR10_DIR (or --data) at a folder that holds them.`,
+        { cause: err },
       );
     }
     download.log(`CIFAR-10 is in ${dir}`);

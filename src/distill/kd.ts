@@ -72,7 +72,7 @@ export function checkHardTargets(
     throw new RangeError(
       `${op}: probability targets ${formatShape(labels.shape)} must match the logits ${formatShape(student.shape)}`,
     );
-  const rows = labels.toArray() as number[][];
+  const rows = labels.toArray<number[][]>();
   rows.forEach((row, i) => {
     const sum = row.reduce((a, v) => a + v, 0);
     if (row.some((v) => !(v >= 0)) || Math.abs(sum - 1) > 1e-4) {

@@ -7,7 +7,7 @@ import { tensor } from '../autograd/creation.js';
 import { stack } from '../autograd/ops/shape.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape, isList } from '../tensor/shape.js';
 import { checkLogits, combine, softTerm, type KDParts, detachedTeacher } from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
 
@@ -53,7 +53,7 @@ export class MultiTeacherDistillationLoss {
 
   parts(studentLogits: Tensor, teacherLogitsList: readonly Tensor[], labels: Labels): KDParts {
     const op = 'MultiTeacherDistillationLoss';
-    if (!Array.isArray(teacherLogitsList) || teacherLogitsList.length === 0)
+    if (!isList(teacherLogitsList) || teacherLogitsList.length === 0)
       throw new RangeError(`${op}: expected a non-empty list of teacher logits`);
     teacherLogitsList.forEach((t, k) => {
       if (!(t instanceof Tensor) || t.shape.join() !== studentLogits.shape.join()) {

@@ -55,7 +55,7 @@ export class LogitStandardizedDistillationLoss {
   parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts {
     const op = 'LogitStandardizedDistillationLoss';
     const dtype = checkLogits(studentLogits, teacherLogits, op);
-    const T = asTemperature(this.temperature as TemperatureLike, dtype, op);
+    const T = asTemperature(this.temperature, dtype, op);
     const teacher = this.teacherGrad
       ? teacherLogits.to(dtype)
       : detachedTeacher(teacherLogits, dtype);

@@ -120,7 +120,7 @@ export function darkKnowledgeLesson(
 ): DarkKnowledgeLesson {
   const C = names.length;
   const probsAt = (T: number) =>
-    noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1)).toArray() as number[][];
+    noGrad(() => teacherLogits.detach().to('float64').div(T).softmax(1)).toArray<number[][]>();
   const byT = Object.fromEntries(temperatures.map((T) => [T, probsAt(T)])) as Record<
     number,
     number[][]
@@ -287,7 +287,7 @@ export function severalTeachersLesson(
     throw new RangeError(`severalTeachersLesson: needs at least 2 teachers, got ${logits.length}`);
   const z = logits.map((t) => t.detach().to('float64'));
   const [B, C] = z[0]!.shape as [number, number];
-  const rowsOf = (t: Tensor) => t.toArray() as number[][];
+  const rowsOf = (t: Tensor) => t.toArray<number[][]>();
   const top = (row: number[]) => row.indexOf(Math.max(...row));
   const accuracy = (p: number[][]) =>
     p.reduce((s, row, i) => s + (top(row) === labels[i] ? 1 : 0), 0) / B;

@@ -27,6 +27,6 @@ export async function loadModule(
   try {
     return { ...module.loadStateDict(tensors, opts), metadata };
   } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
+    throw new Error(`${path}: ${(e as Error).message}`, { cause: e });
   }
 }

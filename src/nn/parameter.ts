@@ -2,7 +2,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import { keepArray } from '../tensor/pool.js';
 import { residentCopy } from '../tensor/resident.js';
-import { TensorData } from '../tensor/storage.js';
+import type { TensorData } from '../tensor/storage.js';
 
 export class Parameter extends Tensor {
   constructor(data: Tensor | TensorData, requiresGrad = true) {

@@ -122,8 +122,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   const headerLen = Number(n);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)),
+    header = <Record<string, unknown>>(
+      JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)))
     );
   } catch (e) {
     return fail(
@@ -162,7 +162,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     const count = numel(shape);
     if (end - begin !== count * spec!.size)
       fail(
-        `tensor '${name}' (${e.dtype} ${JSON.stringify(shape)}) needs ${count * spec!.size} bytes but data_offsets span ${end - begin}`,
+        `tensor '${name}' (${String(e.dtype)} ${JSON.stringify(shape)}) needs ${count * spec!.size} bytes but data_offsets span ${end - begin}`,
       );
     if (end > dataLen)
       fail(

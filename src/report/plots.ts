@@ -8,7 +8,7 @@ async function render(spec: Record<string, unknown>): Promise<string> {
   try {
     [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
   } catch (e) {
-    throw new Error(`plots need the packages vega and vega-lite (npm install vega vega-lite): ${(e as Error).message}`);
+    throw new Error(`plots need the packages vega and vega-lite (npm install vega vega-lite): ${(e as Error).message}`, { cause: e });
   }
   const compiled = vl.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec } as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });

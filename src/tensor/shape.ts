@@ -28,8 +28,11 @@ export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** Array.isArray without narrowing: a typed parameter checked at run time keeps its type. */
+export const isList = (v: unknown): boolean => Array.isArray(v);
+
 export function checkShape(shape: Shape, op: string): number[] {
-  if (!Array.isArray(shape))
+  if (!isList(shape))
     throw new TypeError(`${op}: shape must be an array of sizes, got ${String(shape)}`);
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {

@@ -2,7 +2,7 @@
 //   <out>                      the model's state dict (safetensors, PyTorch key names)
 //   <out>.train.safetensors    everything to resume: model, optimizer buffers, and (in the
 //                              metadata) the config, schedule, generator states and history
-import { Tensor } from '../autograd/tensor.js';
+import type { Tensor } from '../autograd/tensor.js';
 import { tensor } from '../autograd/creation.js';
 import { loadSafetensors, saveSafetensors } from '../nn/safetensors.js';
 import { saveModule } from '../nn/checkpoint.js';
@@ -60,6 +60,7 @@ export async function loadRunInfo(
   } catch (e) {
     throw new Error(
       `${path}: the 'kdgrad' metadata is not valid JSON (${(e as Error).message}); the training state is corrupt: start again without --resume`,
+      { cause: e },
     );
   }
   const problem = stateProblem(meta);

@@ -92,7 +92,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const models: Record<string, Module> = {};
   const one = async (temperature: number | null, seed: number) => {
     const config: TrainConfig = { ...o.config, model: o.student, seed };
-    const model = buildModel(o.student, { generator: new Generator(seed) }) as Forward;
+    const model = buildModel(o.student, { generator: new Generator(seed) });
     const kd = temperature === null ? null : { ...o.kd, temperature };
     const trainer = new Trainer(
       model,

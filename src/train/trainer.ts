@@ -192,10 +192,7 @@ export class Trainer {
               { length: Math.min(100, this.train.count - start) },
               (_, i) => start + i,
             );
-            out.set(
-              t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray() as Float32Array,
-              start * C,
-            );
+            out.set(t.forward(toImageTensor(this.train, ids, this.norm)).toTypedArray(), start * C);
           });
         }
         return out;

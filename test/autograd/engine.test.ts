@@ -120,7 +120,7 @@ describe('hooks', () => {
     const x = x64([1, 2]);
     const seen: number[][] = [];
     const h1 = x.registerHook((g) => {
-      seen.push(g.toArray() as number[]);
+      seen.push(g.toArray<number[]>());
     });
     const h2 = x.registerHook((g) => g.mul(10));
     x.mul(3).sum().backward();

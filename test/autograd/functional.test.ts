@@ -26,7 +26,7 @@ describe('grad and valueAndGrad', () => {
     const d3 = grad((x) => d2(x)[0]!);
     const x = tensor([0.3, 1.2], { dtype: 'float64' });
     expect(d2(x)[0]!.toArray()).toEqual([-Math.sin(0.3), -Math.sin(1.2)]);
-    const third = d3(x)[0]!.toArray() as number[];
+    const third = d3(x)[0]!.toArray<number[]>();
     expect(third[0]).toBeCloseTo(-Math.cos(0.3), 14);
     expect(third[1]).toBeCloseTo(-Math.cos(1.2), 14);
   });

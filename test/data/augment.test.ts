@@ -14,8 +14,8 @@ describe('augmentation and batching', () => {
     expect(data.augmentedBatch(set, [0, 1], norm, new Generator(5)).toTypedArray()).toEqual(a);
     const flipped = data.augmentedBatch(set, [0], norm, new Generator(0), { padding: 0, flip: true });
     const plain = data.toImageTensor(set, [0], norm);
-    const f = flipped.toArray() as number[][][][];
-    const p = plain.toArray() as number[][][][];
+    const f = flipped.toArray<number[][][][]>();
+    const p = plain.toArray<number[][][][]>();
     const mirrored = f[0]![0]![0]!.join() === [...p[0]![0]![0]!].reverse().join();
     const same = f[0]![0]![0]!.join() === p[0]![0]![0]!.join();
     expect(mirrored || same).toBe(true);
@@ -23,7 +23,7 @@ describe('augmentation and batching', () => {
     const g = new Generator(1);
     let sawZeroRow = false;
     for (let k = 0; k < 40; k++) {
-      const img = data.augmentedBatch(set, [0], norm, g, { flip: false }).toArray() as number[][][][];
+      const img = data.augmentedBatch(set, [0], norm, g, { flip: false }).toArray<number[][][][]>();
       if (img[0]![0]![0]!.every((v) => v === 0) || img[0]![0]![31]!.every((v) => v === 0)) sawZeroRow = true;
     }
     expect(sawZeroRow).toBe(true);
@@ -53,7 +53,7 @@ describe('augmentation and batching', () => {
   it.each(['constant', 'edge', 'reflect', 'symmetric'] as const)("padding mode %s matches numpy.pad's definition, with crop offsets and flips as drawn", (mode) => {
     const fill = [10, 20, 30];
     const seed = 11;
-    const out = data.augmentedBatch(set, [0, 1, 0, 1, 0, 1], norm, new Generator(seed), { paddingMode: mode, fill }).toArray() as number[][][][];
+    const out = data.augmentedBatch(set, [0, 1, 0, 1, 0, 1], norm, new Generator(seed), { paddingMode: mode, fill }).toArray<number[][][][]>();
     // replay the same draws: dy, dx, flip per image
     const g = new Generator(seed);
     out.forEach((img, b) => {
@@ -82,7 +82,7 @@ describe('augmentation and batching', () => {
     const g = new Generator(3);
     let sawPad = false;
     for (let k = 0; k < 20 && !sawPad; k++) {
-      const img = data.augmentedBatch(one, [0], meanNorm, g, { fill: 'mean', flip: false }).toArray() as number[][][][];
+      const img = data.augmentedBatch(one, [0], meanNorm, g, { fill: 'mean', flip: false }).toArray<number[][][][]>();
       const padded = img[0]!.every((ch) => ch[0]!.every((v) => Math.abs(v) < 1e-6));
       if (padded) sawPad = true;
     }

@@ -79,8 +79,8 @@ describe('CIFAR-10 binary format', () => {
     const x = data.toImageTensor(set, [0, 1, 2, 3], norm);
     expect(x.shape).toEqual([4, 3, 32, 32]);
     const perChannel = x.transpose(0, 1).reshape(3, -1);
-    (perChannel.mean(1).toArray() as number[]).forEach((m) => expect(Math.abs(m)).toBeLessThan(1e-4));
-    (perChannel.std(1, { correction: 0 }).toArray() as number[]).forEach((s) => expect(s).toBeCloseTo(1, 3));
+    (perChannel.mean(1).toArray<number[]>()).forEach((m) => expect(Math.abs(m)).toBeLessThan(1e-4));
+    (perChannel.std(1, { correction: 0 }).toArray<number[]>()).forEach((s) => expect(s).toBeCloseTo(1, 3));
     expect(Array.from(data.labelsAt(set, [2, 0]))).toEqual([set.labels[2], set.labels[0]]);
   });
 });

@@ -59,13 +59,13 @@ describe('LogitStandardizedDistillationLoss values', () => {
     const ours = new LogitStandardizedDistillationLoss({ temperature: T, alpha })
       .forward(s, t, tensor(y, { dtype: 'int32' }))
       .item();
-    const want = lskdByHand(s.toArray() as number[][], t.toArray() as number[][], y, T, alpha);
+    const want = lskdByHand(s.toArray<number[][]>(), t.toArray<number[][]>(), y, T, alpha);
     // kdgrad divides by sqrt(var + eps²) instead of std + eps: equal to ~1e-7 relative here
     expect(Math.abs(ours - want)).toBeLessThan(1e-6 * Math.abs(want));
     // and far from plain KD on the raw logits
     expect(
       Math.abs(
-        ours - lskdByHand(s.toArray() as number[][], t.toArray() as number[][], y, T, alpha, false),
+        ours - lskdByHand(s.toArray<number[][]>(), t.toArray<number[][]>(), y, T, alpha, false),
       ),
     ).toBeGreaterThan(1e-3);
   });

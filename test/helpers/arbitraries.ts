@@ -2,7 +2,8 @@
 // included), broadcastable pairs, and float64 inputs laid out contiguously, permuted
 // (non-contiguous) or at an offset, filled from a seeded Generator so a counterexample replays.
 import fc from 'fast-check';
-import { Generator, Tensor, tensor } from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import { Generator, tensor } from '../../src/index.js';
 
 /**
  * Every property test runs with this seed, so failures reproduce. KDGRAD_FC_SEED overrides it:

@@ -30,9 +30,9 @@ function conv2dRef(
 ): { shape: number[]; values: number[] } {
   const [B, C, H, W] = x.shape as number[];
   const [O, , kh, kw] = w.shape as number[];
-  const X = x.toArray() as number[][][][];
-  const Wt = w.toArray() as number[][][][];
-  const bias = b ? (b.toArray() as number[]) : null;
+  const X = x.toArray<number[][][][]>();
+  const Wt = w.toArray<number[][][][]>();
+  const bias = b ? b.toArray<number[]>() : null;
   const Ho = Math.floor((H! + 2 * p - kh!) / s) + 1;
   const Wo = Math.floor((W! + 2 * p - kw!) / s) + 1;
   const values: number[] = [];
@@ -404,8 +404,8 @@ describe('batchNorm', () => {
     expect(col0.map((v: number) => v.toFixed(10))).toEqual(
       [-2 / sd, 0, 2 / sd].map((v) => v.toFixed(10)),
     );
-    expect((rm.toArray() as number[])[0]).toBeCloseTo(0.3, 12);
-    expect((rv.toArray() as number[])[0]).toBeCloseTo(0.9 + 0.1 * 4, 12); // unbiased var of [1,3,5] = 4
+    expect(rm.toArray<number[]>()[0]).toBeCloseTo(0.3, 12);
+    expect(rv.toArray<number[]>()[0]).toBeCloseTo(0.9 + 0.1 * 4, 12); // unbiased var of [1,3,5] = 4
   });
   it('eval uses running statistics', () => {
     const y = F.batchNorm(tensor([[2, 4]]), tensor([1, 2]), tensor([4, 1]), {
@@ -535,7 +535,7 @@ describe('losses', () => {
     });
   it('crossEntropy with class indices: none/sum/mean and label smoothing, exactly', () => {
     const x = tensor(logits, { dtype: 'float64' });
-    const none = F.crossEntropy(x, [0, 2], { reduction: 'none' }).toArray() as number[];
+    const none = F.crossEntropy(x, [0, 2], { reduction: 'none' }).toArray<number[]>();
     ref(0).forEach((v, i) => expect(none[i]).toBeCloseTo(v, 14));
     expect(F.crossEntropy(x, [0, 2], { reduction: 'sum' }).item()).toBeCloseTo(
       ref(0)[0]! + ref(0)[1]!,
@@ -612,12 +612,14 @@ describe('losses', () => {
       ],
       { dtype: 'float64' },
     ).log();
-    const rows = (p.toArray() as number[][]).map((pr, i) =>
-      pr.reduce(
-        (s, v, c) => s + (v > 0 ? v * (Math.log(v) - (logq.toArray() as number[][])[i]![c]!) : 0),
-        0,
-      ),
-    );
+    const rows = p
+      .toArray<number[][]>()
+      .map((pr, i) =>
+        pr.reduce(
+          (s, v, c) => s + (v > 0 ? v * (Math.log(v) - logq.toArray<number[][]>()[i]![c]!) : 0),
+          0,
+        ),
+      );
     expect(F.klDiv(logq, p, { reduction: 'sum' }).item()).toBeCloseTo(rows[0]! + rows[1]!, 14);
     expect(F.klDiv(logq, p, { reduction: 'batchmean' }).item()).toBeCloseTo(
       (rows[0]! + rows[1]!) / 2,
@@ -633,7 +635,7 @@ describe('losses', () => {
     );
     const none = F.klDiv(logq, p, { reduction: 'none' });
     expect(none.shape).toEqual([2, 3]);
-    expect((none.toArray() as number[][])[0]![2]).toBe(0);
+    expect(none.toArray<number[][]>()[0]![2]).toBe(0);
   });
   it('klDiv with logTarget masks only −∞: NaN and +∞ in the target propagate (beside a −∞ row too)', () => {
     const logq = tensor(

@@ -123,7 +123,7 @@ describe('learning-rate schedules', () => {
     const moms: number[] = [];
     const got = Array.from({ length: 10 }, () => {
       const lr = s.getLastLr()[0]!;
-      moms.push(o.paramGroups[0]!.options.momentum as number);
+      moms.push(o.paramGroups[0]!.options.momentum);
       s.step();
       return lr;
     });

@@ -40,7 +40,7 @@ describe('sweep', () => {
   it("runs scratch and KD students over seeds and prints the seed's table", async () => {
     const teacher = buildModel('mlp-student', { generator: new Generator(5) });
     const r = await runSweep({
-      teacher: teacher as never,
+      teacher: teacher,
       teacherModel: 'mlp-student',
       student: 'mlp-student',
       train,
@@ -74,7 +74,7 @@ describe('sweep', () => {
   it('reports divergence in the table instead of averaging garbage', async () => {
     const teacher = buildModel('mlp-student', { generator: new Generator(5) });
     const r = await runSweep({
-      teacher: teacher as never,
+      teacher: teacher,
       teacherModel: 'mlp-student',
       student: 'mlp-student',
       train,

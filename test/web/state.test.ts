@@ -22,7 +22,7 @@ describe('explorer state', () => {
   it.each(Object.keys(PRESETS))(
     'preset %s: the gradient parts add up and match the closed forms',
     (name) => {
-      const s = initialState(name as keyof typeof PRESETS);
+      const s = initialState(name);
       for (const T of [0.3, 1, 4, 15]) {
         const v = computeView({ ...s, temperature: T, alpha: 0.7 });
         v.grad.total.forEach((g, i) =>

@@ -104,7 +104,7 @@ export function barSpec(o: {
       },
     },
     config: { view: { stroke: null } },
-  } as TopLevelSpec;
+  };
 }
 
 /**

@@ -215,7 +215,7 @@ function init(): void {
   };
   preset.addEventListener('change', () => {
     const kept = { temperature: state.temperature, alpha: state.alpha };
-    Object.assign(state, initialState(preset.value as keyof typeof PRESETS), kept);
+    Object.assign(state, initialState(preset.value), kept);
     sync();
     void render();
   });

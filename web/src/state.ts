@@ -116,7 +116,7 @@ export interface View {
   };
 }
 
-const row = (v: readonly number[]) => tensor([v as number[]], { dtype: 'float64' });
+const row = (v: readonly number[]) => tensor([v], { dtype: 'float64' });
 const flat = (t: Tensor) => Array.from(t.toTypedArray());
 
 export function computeView(s: ExplorerState, curvePoints = 24): View {

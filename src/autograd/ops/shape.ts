@@ -12,7 +12,7 @@ import {
 } from '../../tensor/kernels/views.js';
 import { formatShape, normalizeDim, normalizeDims } from '../../tensor/shape.js';
 import { record } from '../node.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { to } from './cast.js';
 
 /** reshape(2, 3) and reshape([2, 3]) both mean [2, 3]. */

@@ -66,7 +66,7 @@ export function registerInspect(program: Command): void {
         const y = labelsAt(data.test, idx);
         const [t, s] = noGrad(() => [teacher.model.forward(x), student.model.forward(x)]);
         const reports = (o.temperatures ?? [1, 2, 4, 8]).map((T) =>
-          inspectDistillation(s!, t!, y, { temperature: T, alpha: o.alpha }),
+          inspectDistillation(s, t, y, { temperature: T, alpha: o.alpha }),
         );
         if (o.json) {
           printJson(

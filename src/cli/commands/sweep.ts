@@ -204,7 +204,7 @@ export function registerSweep(program: Command): void {
           (student as unknown as { forward(v: typeof x): typeof x }).forward(x),
         ]);
         const reports = [1, 2, 4, 8].map((T) =>
-          inspectDistillation(s!, t!, y, { temperature: T, alpha: o.alpha }),
+          inspectDistillation(s, t, y, { temperature: T, alpha: o.alpha }),
         );
         extra = `\n## Gradient report (KD student ${bestKey}, 64 test images, alpha ${o.alpha})\n\n${inspectTable(reports)}\n`;
       }

@@ -278,6 +278,7 @@ async function checkOut(
   } catch (e) {
     throw new Error(
       `--out ${out}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { cause: e },
     );
   }
 }
@@ -361,7 +362,7 @@ export async function runTraining(
     try {
       restoreRun(trainer, saved.meta, saved.tensors);
     } catch (e) {
-      throw new Error(`${statePath(out)}: ${(e as Error).message}`);
+      throw new Error(`${statePath(out)}: ${(e as Error).message}`, { cause: e });
     }
   }
   await mkdir(dirname(out) || '.', { recursive: true });

@@ -80,8 +80,8 @@ export function batchNorm(
       }
     }
   } else {
-    mean = runningMean!.toTypedArray();
-    variance = runningVar!.toTypedArray();
+    mean = runningMean.toTypedArray();
+    variance = runningVar.toTypedArray();
   }
   const rstd = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
   const out = batchNormForwardKernel(

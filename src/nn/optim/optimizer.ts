@@ -30,7 +30,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
       list.length && !(list[0] instanceof Tensor)
         ? (list as { params: Iterable<Tensor>; options?: Partial<H> }[]).map((g) => ({
             params: [...g.params],
-            options: { ...defaults, ...(g.options ?? {}) } as H,
+            options: { ...defaults, ...(g.options ?? {}) },
           }))
         : [{ params: list as Tensor[], options: { ...defaults } }];
     const seen = new Set<Tensor>();
@@ -123,7 +123,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
           `${this.constructor.name}.loadStateDict: group ${i} has ${g.params.length} parameters, the optimizer has ${this.paramGroups[i]!.params.length}`,
         );
       }
-      this.paramGroups[i]!.options = { ...this.paramGroups[i]!.options, ...g.options } as H;
+      this.paramGroups[i]!.options = { ...this.paramGroups[i]!.options, ...g.options };
     });
     this.state.clear();
     for (const [key, st] of Object.entries(sd.state)) {
@@ -151,5 +151,5 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
 
 export function checkNonNegative(op: string, name: string, v: unknown): void {
   if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
-    throw new RangeError(`${op}: ${name} must be a finite number >= 0, got ${v}`);
+    throw new RangeError(`${op}: ${name} must be a finite number >= 0, got ${String(v)}`);
 }

@@ -114,19 +114,7 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     const bOff = bBatch * k * m;
     const cOff = bi * n * m;
     if (!(
-      fast &&
-      sgemm(
-        A as Float32Array,
-        aOff,
-        B as Float32Array,
-        bOff,
-        out as Float32Array,
-        cOff,
-        n,
-        k,
-        m,
-        !!bT,
-      )
+      fast && sgemm(A, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m, !!bT)
     )) {
       gemmReference(A, aOff, B, bOff, out, cOff, n, k, m, !!bT);
     }

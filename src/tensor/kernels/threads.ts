@@ -20,7 +20,6 @@ import {
   CONTROL_SLOTS,
   SOLO_COUNTER_AT,
   wasm,
-  type Exports,
   type Wasm,
 } from './wasm.js';
 
@@ -219,10 +218,15 @@ export function threadStatus(): string {
   return `${n} threads (${nodeProcess?.getBuiltinModule ? 'worker_threads' : 'Web Workers'} on shared wasm memory)`;
 }
 
+/** A parallel kernel's export as a plain function of numbers (its arguments vary by kernel). */
+function kernelFunction(w: Wasm, kernel: ParallelKernel): (...a: number[]) => void {
+  return (w.exports as unknown as Record<ParallelKernel, (...a: number[]) => void>)[kernel];
+}
+
 /** Runs kernel(...args, next, 0, 1) on this thread alone (work too small to share). */
 export function solo(w: Wasm, kernel: ParallelKernel, args: readonly number[]): void {
   new Int32Array(w.memory.buffer, SOLO_COUNTER_AT, 1)[0] = 0;
-  (w.exports[kernel as keyof Exports] as (...a: number[]) => void)(...args, SOLO_COUNTER_AT, 0, 1);
+  kernelFunction(w, kernel)(...args, SOLO_COUNTER_AT, 0, 1);
 }
 
 /**
@@ -231,7 +235,7 @@ export function solo(w: Wasm, kernel: ParallelKernel, args: readonly number[]): 
  * (they start asynchronously), this thread does all the work.
  */
 export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[]): void {
-  const fn = w.exports[kernel as keyof Exports] as (...a: number[]) => void;
+  const fn = kernelFunction(w, kernel);
   const n = getNumThreads();
   if (n > 1 && !pool && !note) pool = startWorkers(w, n);
   const p = pool;
@@ -263,7 +267,7 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
   let done: number;
   if (canBlock) while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
   else while (Atomics.load(ctl, DONE) < n - 1); // spin: the workers' shares take about as long as ours
-  if (error) throw error;
+  if (error) throw error as Error;
   if (ctl[FAILED]) throw new Error(`kdgrad: the wasm kernel ${kernel} failed on a worker thread`);
 }
 

@@ -328,9 +328,7 @@ export function sgdMomentumF32Wasm(
 
 /** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
 function putF64(w: Wasm, at: number, values: ArrayLike<number>): void {
-  new Float64Array(w.memory.buffer, at, values.length).set(
-    values as ArrayLike<number> & Iterable<number>,
-  );
+  new Float64Array(w.memory.buffer, at, values.length).set(values);
 }
 function getF64(w: Wasm, at: number, out: Float64Array): void {
   out.set(new Float64Array(w.memory.buffer, at, out.length));
