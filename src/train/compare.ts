@@ -110,6 +110,9 @@ export interface CompareResult {
   runs: CompareRun[];
   rows: CompareRow[];
   seconds: number;
+  /** Runs the study has in all; fewer are in `runs` when it was stopped. */
+  total: number;
+  stopped: boolean;
 }
 
 export interface CompareOptions {
@@ -121,7 +124,11 @@ export interface CompareOptions {
   config: Omit<TrainConfig, 'model' | 'seed'>;
   methods: Method[];
   seeds: number[];
-  onRun?(run: CompareRun, done: number, total: number): void;
+  onRun?(run: CompareRun, done: number, total: number): void | Promise<void>;
+  /** Runs finished earlier (resuming): not trained again. */
+  done?: readonly CompareRun[];
+  /** Asked after every batch: true stops the study, the current run unfinished and left out. */
+  shouldStop?(): boolean;
 }
 
 export async function runCompare(o: CompareOptions): Promise<CompareResult> {
@@ -155,8 +162,15 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
   };
   const runs: CompareRun[] = [];
   const total = o.methods.length * o.seeds.length;
+  let stopped = false;
   for (const seed of o.seeds) {
     for (const m of o.methods) {
+      if (stopped) break;
+      const earlier = o.done?.find((r) => r.method === m.name && r.seed === seed);
+      if (earlier) {
+        runs.push(earlier);
+        continue;
+      }
       const started = performance.now();
       const config: TrainConfig = { ...o.config, model: o.student, seed };
       const model = buildModel(o.student, { generator: new Generator(seed) });
@@ -174,7 +188,11 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
         cached,
       );
       if (m.kd && !cached.teacherCache) cacheFor(m.teachers, trainer);
-      const result = await trainer.run();
+      const result = await trainer.run(o.shouldStop ? { shouldStop: o.shouldStop } : {});
+      if (result.status === 'stopped') {
+        stopped = true;
+        break;
+      }
       const last = trainer.state.history.at(-1);
       const ok = result.status !== 'diverged';
       const run: CompareRun = {
@@ -189,7 +207,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
         history: trainer.state.history,
       };
       runs.push(run);
-      o.onRun?.(run, runs.length, total);
+      await o.onRun?.(run, runs.length, total);
     }
   }
   const scratch = meanStd(
@@ -224,6 +242,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     runs,
     rows,
     seconds,
+    total,
+    stopped,
   };
 }
 
@@ -248,6 +268,19 @@ export function compareMarkdown(r: CompareResult): string {
     );
   }
   const c = r.config;
+  if (r.stopped) {
+    lines.push(
+      '',
+      `Stopped: ${r.runs.length} of ${r.total} runs finished; the rows hold those runs only.`,
+    );
+  }
+  const fewest = Math.min(...r.rows.map((row) => row.runs - row.diverged));
+  if (fewest < 2) {
+    lines.push(
+      '',
+      'A row with fewer than two finished seeds has no spread: its ± is 0 and no σ is given, so no difference in it is established (use --seeds 2 or more).',
+    );
+  }
   lines.push(
     '',
     `Student ${r.student}; teachers ${r.teachers.map((t, i) => `${i + 1}: ${t.model} (${pct(t.accuracy)}%)`).join(', ')} (single-teacher methods use teacher 1). ` +

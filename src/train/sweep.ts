@@ -49,9 +49,16 @@ export interface SweepResult {
   rows: SweepRow[];
   /** The trained students of the first seed, by run label ('scratch', 'T=2', ...). */
   models: Record<string, Module>;
-  /** Best KD temperature against scratch: difference of means and z = Δ / sqrt(sd_kd² + sd_scratch²). */
-  best: { temperature: number; delta: number; z: number } | null;
+  /**
+   * Best KD temperature against scratch: difference of means and z = Δ / sqrt(sd_kd² + sd_scratch²);
+   * z is null when a row has fewer than two finished runs or its runs do not vary (no spread to
+   * measure Δ against), and then no significance is claimed.
+   */
+  best: { temperature: number; delta: number; z: number | null } | null;
   seconds: number;
+  /** Runs the study has in all; fewer are in `runs` when it was stopped. */
+  total: number;
+  stopped: boolean;
 }
 
 type Forward = Module & { forward(x: Tensor): Tensor };
@@ -75,9 +82,18 @@ export interface SweepOptions {
   kd: Omit<KDConfig, 'temperature'>;
   temperatures: number[];
   seeds: number[];
-  onRun?(run: SweepRun, done: number, total: number): void;
+  onRun?(run: SweepRun, done: number, total: number, model: Module): void | Promise<void>;
   onEpoch?(label: string, r: EpochRecord): void;
+  /** Runs finished earlier (resuming): not trained again; first-seed models by label if kept. */
+  done?: readonly SweepRun[];
+  doneModels?: Record<string, Module>;
+  /** Asked after every batch: true stops the study, the current run unfinished and left out. */
+  shouldStop?(): boolean;
 }
+
+/** The label of a sweep run's row: 'scratch' or 'T=<T>'. */
+export const sweepLabel = (temperature: number | null) =>
+  temperature === null ? 'scratch' : `T=${temperature}`;
 
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
@@ -89,8 +105,14 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const runs: SweepRun[] = [];
   const total = o.seeds.length * (o.temperatures.length + 1);
   let cache: Float32Array[] | undefined;
-  const models: Record<string, Module> = {};
+  const models: Record<string, Module> = { ...o.doneModels };
+  let stopped = false;
   const one = async (temperature: number | null, seed: number) => {
+    const earlier = o.done?.find((r) => r.temperature === temperature && r.seed === seed);
+    if (earlier) {
+      runs.push(earlier);
+      return;
+    }
     const config: TrainConfig = { ...o.config, model: o.student, seed };
     const model = buildModel(o.student, { generator: new Generator(seed) });
     const kd = temperature === null ? null : { ...o.kd, temperature };
@@ -106,7 +128,14 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     );
     if (kd && !cache) cache = trainer.getTeacherCache() ?? undefined;
     const label = kd ? `KD T=${temperature} seed ${seed}` : `scratch seed ${seed}`;
-    const result = await trainer.run({ onEpoch: (r) => o.onEpoch?.(label, r) });
+    const result = await trainer.run({
+      onEpoch: (r) => o.onEpoch?.(label, r),
+      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+    });
+    if (result.status === 'stopped') {
+      stopped = true;
+      return;
+    }
     const last = trainer.state.history.at(-1);
     const run: SweepRun = {
       kind: kd ? 'kd' : 'scratch',
@@ -120,13 +149,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
       history: trainer.state.history,
     };
     runs.push(run);
-    if (seed === o.seeds[0] && run.status === 'done')
-      models[kd ? `T=${temperature}` : 'scratch'] = model;
-    o.onRun?.(run, runs.length, total);
+    if (seed === o.seeds[0] && run.status === 'done') models[sweepLabel(temperature)] = model;
+    await o.onRun?.(run, runs.length, total, model);
   };
   for (const seed of o.seeds) {
-    await one(null, seed);
-    for (const T of o.temperatures) await one(T, seed);
+    for (const T of [null, ...o.temperatures]) {
+      if (!stopped) await one(T, seed);
+    }
   }
   const row = (label: string, temperature: number | null, rs: SweepRun[]): SweepRow => {
     const ok = rs.filter((r) => r.status === 'done');
@@ -176,7 +205,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const b = candidates.reduce((x, y) => (y.accuracyMean! > x.accuracyMean! ? y : x));
     const delta = b.accuracyMean! - scratch.accuracyMean;
     const sd = Math.sqrt((b.accuracyStd ?? 0) ** 2 + (scratch.accuracyStd ?? 0) ** 2);
-    best = { temperature: b.temperature!, delta, z: sd > 0 ? delta / sd : Infinity };
+    const enough = Math.min(b.runs - b.diverged, scratch.runs - scratch.diverged) >= 2;
+    best = { temperature: b.temperature!, delta, z: enough && sd > 0 ? delta / sd : null };
   }
   return {
     teacher: { accuracy: teacherAccuracy, model: o.teacherModel },
@@ -190,6 +220,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     models,
     best,
     seconds: (performance.now() - t0) / 1000,
+    total,
+    stopped,
   };
 }
 
@@ -198,6 +230,19 @@ const pct = (v: number | null, sd?: number | null) =>
     ? '—'
     : `${(100 * v).toFixed(2)}%${sd === undefined || sd === null ? '' : ` ± ${(100 * sd).toFixed(2)}`}`;
 const f4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
+
+/** What the best KD row says against scratch, chosen by the numbers (see SweepResult.best). */
+export function bestReading(best: NonNullable<SweepResult['best']>): string {
+  const points = `${best.delta >= 0 ? '+' : ''}${(100 * best.delta).toFixed(2)} points`;
+  const head = `Best temperature T = ${best.temperature}: ${points} against the student from scratch`;
+  if (best.z === null) {
+    return `${head}; no significance can be claimed: a row has fewer than two finished seeds, or its seeds do not vary (use --seeds 2 or more).`;
+  }
+  const sigma = `${best.z.toFixed(1)} combined standard deviations`;
+  if (best.z > 2) return `${head}, ${sigma}: distillation helps by more than 2σ.`;
+  if (best.z < -2) return `${head}, ${sigma}: distillation hurts by more than 2σ.`;
+  return `${head}, ${sigma}: within 2σ, so not established at this number of seeds.`;
+}
 
 /** The seed's table (T | test accuracy | soft loss | hard loss) as Markdown. */
 export function sweepMarkdown(r: SweepResult): string {
@@ -214,13 +259,13 @@ export function sweepMarkdown(r: SweepResult): string {
       `| ${row.label} | ${row.temperature ?? '—'} | ${acc} | ${f4(row.softLossMean)} | ${f4(row.hardLossMean)} |`,
     );
   }
-  if (r.best) {
+  if (r.stopped) {
     lines.push(
       '',
-      `Best temperature T = ${r.best.temperature}: ${r.best.delta >= 0 ? '+' : ''}${(100 * r.best.delta).toFixed(2)} points over the student from scratch, ` +
-        `${Number.isFinite(r.best.z) ? r.best.z.toFixed(1) : '∞'} combined standard deviations (${r.best.z > 2 ? 'more than 2σ' : 'not more than 2σ'}).`,
+      `Stopped: ${r.runs.length} of ${r.total} runs finished; the rows hold those runs only.`,
     );
   }
+  if (r.best) lines.push('', bestReading(r.best));
   lines.push(
     '',
     `Soft and hard losses are the last epoch's training means. ${r.config.epochs} epochs, batch ${r.config.batchSize}, ${r.config.optimizer} lr ${r.config.lr} (${r.config.schedule}), alpha ${r.kd.alpha}, ` +

@@ -4,7 +4,7 @@ import { data, Generator } from '../../src/index.js';
 import { learnableSet } from '../helpers/fixtures.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../src/report/plots.js';
-import { meanStd, runSweep, sweepMarkdown } from '../../src/train/sweep.js';
+import { bestReading, meanStd, runSweep, sweepMarkdown } from '../../src/train/sweep.js';
 
 const train = learnableSet(96, 1, 60);
 const test = learnableSet(64, 2, 60);
@@ -36,6 +36,34 @@ describe('sweep', () => {
     expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1 });
     expect(meanStd([])).toEqual({ mean: null, std: null });
   });
+
+  it('claims significance only from two or more finished seeds per row, in the direction measured', async () => {
+    const teacher = buildModel('mlp-student', { generator: new Generator(5) });
+    const one = await runSweep({
+      teacher,
+      teacherModel: 'mlp-student',
+      student: 'mlp-student',
+      train,
+      test,
+      norm,
+      config: base,
+      kd,
+      temperatures: [2],
+      seeds: [0],
+    });
+    expect(one.best!.z).toBeNull();
+    expect(sweepMarkdown(one)).toMatch(
+      /no significance can be claimed: a row has fewer than two finished seeds/,
+    );
+    expect(sweepMarkdown(one)).not.toMatch(/∞|more than 2σ/);
+    const at = (delta: number, z: number | null) => bestReading({ temperature: 2, delta, z });
+    expect(at(0.06, 3)).toMatch(
+      /\+6\.00 points .* 3\.0 combined standard deviations: distillation helps by more than 2σ/,
+    );
+    expect(at(-0.4, -5)).toMatch(/-40\.00 points .*: distillation hurts by more than 2σ/);
+    expect(at(0.01, 0.5)).toMatch(/within 2σ, so not established/);
+    expect(at(0.06, null)).toMatch(/no significance can be claimed/);
+  }, 60_000);
 
   it("runs scratch and KD students over seeds and prints the seed's table", async () => {
     const teacher = buildModel('mlp-student', { generator: new Generator(5) });

@@ -8,7 +8,9 @@ import {
   runCompare,
   standardMethods,
   type CompareResult,
+  type CompareRun,
 } from '../../train/compare.js';
+import { checkOutDir, openJournal, stopSignals } from '../study.js';
 import { DEFAULT_KD } from '../../train/config.js';
 import {
   addStudyOptions,
@@ -42,6 +44,8 @@ interface CompareCli {
   outDir: string;
   data?: string;
   json?: boolean;
+  resume?: boolean;
+  force?: boolean;
 }
 
 export async function writeCompareReport(r: CompareResult, dir: string): Promise<string[]> {
@@ -89,6 +93,11 @@ export function registerCompare(program: Command): void {
     )
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--resume',
+      'continue the comparison stopped in --out-dir: finished runs are not trained again',
+    )
+    .option('--force', 'start over in an --out-dir that holds an interrupted comparison')
     .action(async (o: CompareCli) => {
       const log = (s: string) => {
         if (!o.json) process.stderr.write(`${s}\n`);
@@ -99,6 +108,11 @@ export function registerCompare(program: Command): void {
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      if (wanted && wanted.length === 0) {
+        throw new Error(
+          `--methods ${JSON.stringify(o.methods)} names no method; choose from ${all.map((x) => x.name).join(', ')}`,
+        );
+      }
       const methods = wanted
         ? wanted.map((w) => {
             const m = all.find((x) => x.name === w);
@@ -112,11 +126,25 @@ export function registerCompare(program: Command): void {
       const teachers = await Promise.all(
         paths.map(async (path) => ({ ...(await loadZooModel(path)), path })),
       );
+      await checkOutDir(o.outDir);
+      const skip = new Set(['outDir', 'json', 'resume', 'force', 'data']);
+      const settings: Record<string, unknown> = {
+        methods: methods.map((m) => m.name),
+        teacher: paths,
+      };
+      for (const [k, v] of Object.entries(o)) if (!skip.has(k) && !(k in settings)) settings[k] = v;
+      const total = methods.length * o.seeds;
+      const journal = await openJournal<CompareRun>(o.outDir, 'compare', settings, total, o);
+      if (journal.done.length)
+        log(`resuming: ${journal.done.length} of ${total} runs already finished`);
       const data = await loadData(o.data);
       log(
         `kdgrad compare: ${o.model}, ${methods.length} methods x ${o.seeds} seeds, ${o.epochs} epochs; teachers ${teachers.map((t) => `${t.name} (${t.path})`).join(', ')}`,
       );
+      const signals = stopSignals();
       const r = await runCompare({
+        done: journal.done,
+        shouldStop: signals.stopped,
         teachers,
         student: o.model,
         train: data.train,
@@ -140,13 +168,21 @@ export function registerCompare(program: Command): void {
           trainLimit: o.trainLimit,
           testLimit: o.testLimit,
         },
-        onRun: (run, done, total) =>
+        onRun: async (run, done, total) => {
+          await journal.record(run);
           log(
             `[${done}/${total}] ${run.method} seed ${run.seed}: ${run.status === 'done' ? `test accuracy ${(100 * run.testAccuracy!).toFixed(2)}%` : run.message} (${run.seconds.toFixed(0)} s)`,
-          ),
-      });
+          );
+        },
+      }).finally(() => signals.release());
       const files = await writeCompareReport(r, o.outDir);
       if (o.json) printJson({ ...r, files });
       else process.stdout.write(`${compareMarkdown(r)}\n\nwrote ${files.join(', ')}\n`);
+      if (r.stopped) {
+        process.stderr.write(
+          `stopped after ${r.runs.length} of ${r.total} runs; the partial table is in ${files[0]}. Continue with the same command and --resume\n`,
+        );
+        process.exitCode = signals.exitCode;
+      }
     });
 }

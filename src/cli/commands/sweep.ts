@@ -6,12 +6,21 @@ import type { Command } from 'commander';
 import { noGrad } from '../../autograd/grad-mode.js';
 import { labelsAt, toImageTensor } from '../../data/transforms.js';
 import { inspectDistillation } from '../../distill/inspect.js';
-import { saveModule } from '../../nn/checkpoint.js';
+import { loadModule, saveModule } from '../../nn/checkpoint.js';
 import { accuracyVsTemperatureSvg, trainingCurvesSvg } from '../../report/plots.js';
 import { Generator } from '../../tensor/random.js';
 import { resolveKD } from '../../train/config.js';
 import { CIFAR10_MD5, CIFAR10_URL } from '../../data/download.js';
-import { runSweep, sweepMarkdown, type SweepResult } from '../../train/sweep.js';
+import {
+  runSweep,
+  sweepLabel,
+  sweepMarkdown,
+  type SweepResult,
+  type SweepRun,
+} from '../../train/sweep.js';
+import { buildModel } from '../../models/zoo.js';
+import type { Module } from '../../nn/module.js';
+import { checkOutDir, openJournal, stopSignals } from '../study.js';
 import {
   addStudyOptions,
   list,
@@ -57,6 +66,8 @@ interface SweepCli {
   outDir: string;
   data?: string;
   json?: boolean;
+  resume?: boolean;
+  force?: boolean;
 }
 
 function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
@@ -75,21 +86,119 @@ function addSweepOptions(cmd: Command, d: { epochs: number; seeds: number }): Co
   )
     .option('--out-dir <dir>', 'where to write the table and plots', 'report')
     .option('--data <dir>', 'CIFAR-10 folder')
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option(
+      '--resume',
+      'continue the study stopped in --out-dir: finished runs are not trained again',
+    )
+    .option('--force', 'start over in an --out-dir that holds an interrupted study');
+}
+
+/** The options that define a study's runs (what --resume must find unchanged). */
+function studySettings(command: string, o: SweepCli): Record<string, unknown> {
+  const skip = new Set([
+    'outDir',
+    'json',
+    'resume',
+    'force',
+    'data',
+    'download',
+    'downloadUrl',
+    'downloadMd5',
+  ]);
+  const settings: Record<string, unknown> = { command };
+  for (const [k, v] of Object.entries(o)) if (!skip.has(k)) settings[k] = v;
+  return settings;
+}
+
+/** The first seed's trained students, kept beside the journal so a resumed demo still has them. */
+const modelFile = (o: SweepCli, label: string) =>
+  join(o.outDir, 'runs', `${o.model}-${label.replace('=', '')}.safetensors`);
+
+/** Runs the sweep with its journal and stop signals; writes the report (partial when stopped). */
+async function runStudy(
+  command: 'sweep' | 'demo',
+  o: SweepCli,
+  data: Data,
+  log: (s: string) => void,
+  extraFor: (r: SweepResult) => Promise<string> = () => Promise.resolve(''),
+): Promise<void> {
+  const temperatures = o.temperatures ?? [1, 2, 5];
+  const total = o.seeds * (temperatures.length + 1);
+  const journal = await openJournal<SweepRun>(
+    o.outDir,
+    command,
+    studySettings(command, o),
+    total,
+    o,
+  );
+  const doneModels: Record<string, Module> = {};
+  if (command === 'demo') {
+    for (const run of journal.done.filter((r) => r.seed === 0 && r.status === 'done')) {
+      const label = sweepLabel(run.temperature);
+      const model = buildModel(o.model);
+      await loadModule(model, modelFile(o, label));
+      doneModels[label] = model;
+    }
+  }
+  if (journal.done.length)
+    log(`resuming: ${journal.done.length} of ${total} runs already finished`);
+  const signals = stopSignals();
+  try {
+    const r = await sweepFrom(o, data, log, {
+      done: journal.done,
+      doneModels,
+      shouldStop: signals.stopped,
+      onFinished: async (run, model) => {
+        if (command === 'demo' && run.seed === 0 && run.status === 'done') {
+          await mkdir(join(o.outDir, 'runs'), { recursive: true });
+          await saveModule(model, modelFile(o, sweepLabel(run.temperature)), {
+            kdgrad_model: o.model,
+          });
+        }
+        await journal.record(run);
+      },
+    });
+    const extra = r.stopped ? '' : await extraFor(r);
+    const files = await writeReport(r, o.outDir, extra);
+    if (o.json) printJson({ ...r, models: undefined, files });
+    else process.stdout.write(`${sweepMarkdown(r)}\n${extra}\nwrote ${files.join(', ')}\n`);
+    if (r.stopped) {
+      process.stderr.write(
+        `stopped after ${r.runs.length} of ${r.total} runs; the partial table is in ${files[0]}. Continue with the same command and --resume\n`,
+      );
+      process.exitCode = signals.exitCode;
+    }
+  } finally {
+    signals.release();
+  }
 }
 
 function addSweepAndKDOptions(cmd: Command, d: { epochs: number; seeds: number }): Command {
   return addKDOptions(addSweepOptions(cmd, d), { temperature: false });
 }
 
-async function sweepFrom(o: SweepCli, data: Data, log: (s: string) => void): Promise<SweepResult> {
+interface StudyHooks {
+  done: readonly SweepRun[];
+  doneModels: Record<string, Module>;
+  shouldStop(): boolean;
+  onFinished(run: SweepRun, model: Module): Promise<void>;
+}
+
+async function sweepFrom(
+  o: SweepCli,
+  data: Data,
+  log: (s: string) => void,
+  hooks: StudyHooks,
+): Promise<SweepResult> {
   if (!existsSync(o.teacher)) {
     throw new Error(
       `teacher checkpoint ${o.teacher} not found. Train it with:\n  ${TEACHER_COMMAND}`,
     );
   }
   const kd = kdFrom(o as unknown as Record<string, unknown>);
-  resolveKD(kd, 1);
+  // every temperature checked before the first run trains
+  for (const T of o.temperatures ?? [1, 2, 5]) resolveKD({ ...kd, temperature: T }, 1);
   const teacher = await loadZooModel(o.teacher, o.teacherModel);
   return runSweep({
     teacher: teacher.model,
@@ -117,10 +226,15 @@ async function sweepFrom(o: SweepCli, data: Data, log: (s: string) => void): Pro
     kd: (({ temperature: _t, ...rest }) => rest)(kd),
     temperatures: o.temperatures ?? [1, 2, 5],
     seeds: Array.from({ length: o.seeds }, (_, i) => i),
-    onRun: (run, done, total) =>
+    done: hooks.done,
+    doneModels: hooks.doneModels,
+    shouldStop: hooks.shouldStop,
+    onRun: async (run, done, total, model) => {
+      await hooks.onFinished(run, model);
       log(
         `[${done}/${total}] ${run.kind === 'kd' ? `KD T=${run.temperature}` : 'from scratch'} seed ${run.seed}: ${run.status === 'done' ? `test accuracy ${(100 * run.testAccuracy!).toFixed(2)}%` : run.message}`,
-      ),
+      );
+    },
   });
 }
 
@@ -149,11 +263,9 @@ export function registerSweep(program: Command): void {
     const log = (s: string) => {
       if (!o.json) process.stderr.write(`${s}\n`);
     };
+    await checkOutDir(o.outDir);
     const data = await loadData(o.data);
-    const r = await sweepFrom(o, data, log);
-    const files = await writeReport(r, o.outDir);
-    if (o.json) printJson({ ...r, models: undefined, files });
-    else process.stdout.write(`${sweepMarkdown(r)}\n\nwrote ${files.join(', ')}\n`);
+    await runStudy('sweep', o, data, log);
   });
 
   addSweepAndKDOptions(
@@ -174,6 +286,7 @@ export function registerSweep(program: Command): void {
       const log = (s: string) => {
         if (!o.json) process.stderr.write(`${s}\n`);
       };
+      await checkOutDir(o.outDir);
       const data = await loadData(
         o.data,
         o.download === false ? undefined : { url: o.downloadUrl, md5: o.downloadMd5, log },
@@ -181,17 +294,17 @@ export function registerSweep(program: Command): void {
       log(
         `kdgrad demo: data from ${data.dir}; teacher ${o.teacher}; student ${o.model}; T in {${(o.temperatures ?? [1, 2, 5]).join(', ')}}, ${o.seeds} seeds, ${o.epochs} epochs each`,
       );
-      const r = await sweepFrom(o, data, log);
-      // one batch of test images: the gradient report of the KD loss at each T for the best KD student
-      const bestKey = r.best ? `T=${r.best.temperature}` : 'scratch';
-      const student = r.models[bestKey];
-      let extra = '';
-      if (student) {
-        await mkdir(o.outDir, { recursive: true });
+      await runStudy('demo', o, data, log, async (r) => {
+        // one batch of test images: the gradient report of the KD loss at each T for the best KD student
+        const bestKey = r.best ? `T=${r.best.temperature}` : 'scratch';
+        const student = r.models[bestKey];
+        if (!student) return '';
         await saveModule(
           student,
           join(o.outDir, `${o.model}-${bestKey.replace('=', '')}.safetensors`),
-          { kdgrad_model: o.model },
+          {
+            kdgrad_model: o.model,
+          },
         );
         const teacher = await loadZooModel(o.teacher, o.teacherModel);
         const g = new Generator(0);
@@ -206,10 +319,7 @@ export function registerSweep(program: Command): void {
         const reports = [1, 2, 4, 8].map((T) =>
           inspectDistillation(s, t, y, { temperature: T, alpha: o.alpha }),
         );
-        extra = `\n## Gradient report (KD student ${bestKey}, 64 test images, alpha ${o.alpha})\n\n${inspectTable(reports)}\n`;
-      }
-      const files = await writeReport(r, o.outDir, extra);
-      if (o.json) printJson({ ...r, models: undefined, files });
-      else process.stdout.write(`${sweepMarkdown(r)}\n${extra}\nwrote ${files.join(', ')}\n`);
+        return `\n## Gradient report (KD student ${bestKey}, 64 test images, alpha ${o.alpha})\n\n${inspectTable(reports)}\n`;
+      });
     });
 }
