@@ -2,6 +2,8 @@
 import { isGradEnabled, noGrad as noGradLocal } from './grad-mode.js';
 import type { TensorData } from '../tensor/storage.js';
 import { Tensor } from './tensor.js';
+import { versionOf } from './version.js';
+import { formatShape } from '../tensor/shape.js';
 
 /** One lazy gradient per input (TF.js style): thunks of inputs that need no grad are never run. */
 export type GradThunks = readonly ((() => Tensor) | null)[];
@@ -14,11 +16,14 @@ export class Node {
   /** The op's inputs, in order; walk them to explore the graph. */
   readonly inputs: readonly Tensor[];
   private backwardFn: BackwardFn | null;
+  /** The inputs' versions when the node was made (see version.ts). */
+  private readonly versions: readonly number[];
 
   constructor(op: string, inputs: readonly Tensor[], backward: BackwardFn) {
     this.op = op;
     this.inputs = inputs;
     this.backwardFn = backward;
+    this.versions = inputs.map((t) => versionOf(t.storage));
   }
 
   /** PyTorch-style node name: 'mul' -> 'MulBackward'. */
@@ -39,6 +44,15 @@ export class Node {
           'Pass {retainGraph: true} to the first backward() if you need to call it twice.',
       );
     }
+    this.inputs.forEach((t, i) => {
+      const now = versionOf(t.storage);
+      if (now === this.versions[i]) return;
+      const name = t.label ? `'${t.label}' ` : '';
+      throw new Error(
+        `backward: input ${i} ${name}${formatShape(t.shape)} of op '${this.op}' (${this.name}) was modified in place after it was used (version ${now}, the graph saw version ${this.versions[i]}); ` +
+          'its gradient would be taken at the new values. Call backward() before optimizer.step(), or recompute the forward pass.',
+      );
+    });
     return this.backwardFn(gradOutput);
   }
 

@@ -67,7 +67,16 @@ export class Tensor {
    * scope survives it when the tensor does (tidy keeps the .grad of what it returns).
    */
   set grad(g: Tensor | null) {
-    if (g) tieLifetime(g.storage.rawData, this.storage.rawData);
+    if (g !== null) {
+      if (!(g instanceof Tensor))
+        throw new TypeError(`grad: expected a Tensor or null, got ${typeof g}`);
+      if (g.shape.join() !== this.shape.join() || g.dtype !== this.dtype) {
+        throw new RangeError(
+          `grad: a gradient must match its tensor: got ${g.dtype} ${formatShape(g.shape)} for a ${this.dtype} tensor of shape ${formatShape(this.shape)}`,
+        );
+      }
+      tieLifetime(g.storage.rawData, this.storage.rawData);
+    }
     this.#grad = g;
   }
 

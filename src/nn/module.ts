@@ -1,9 +1,10 @@
 // Module: the base of every layer and model (torch.nn.Module). Parameters and sub-modules held
 // in fields are found automatically, in field order; buffers are registered by name so their
 // state-dict keys match PyTorch's (e.g. 'running_mean').
+import { bumpVersion } from '../autograd/version.js';
 import { MODULE_BRAND } from '../autograd/brand.js';
 import { keepArray } from '../tensor/pool.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { Parameter } from './parameter.js';
 
@@ -134,6 +135,13 @@ export abstract class Module {
     const own = this.stateDict();
     // own keys only: a checkpoint key like '__proto__' or 'constructor' is not inherited from Object
     const has = (o: object, k: string) => Object.hasOwn(o, k);
+    const notTensors = Object.keys(state).filter((k) => !(state[k] instanceof Tensor));
+    if (notTensors.length) {
+      const what = (v: unknown) => (Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v);
+      throw new TypeError(
+        `loadStateDict: every value must be a Tensor; ${notTensors.map((k) => `'${k}' is ${what(state[k])}`).join(', ')} (wrap arrays with tensor(...))`,
+      );
+    }
     const missingKeys = Object.keys(own).filter((k) => !has(state, k));
     const unexpectedKeys = Object.keys(state).filter((k) => !has(own, k));
     const mismatched = Object.keys(own)
@@ -154,7 +162,10 @@ export abstract class Module {
     }
     for (const [k, t] of Object.entries(own)) {
       const src = has(state, k) ? state[k] : undefined;
-      if (src) t.storage.data.set(src.storage.copy(t.dtype).data);
+      if (src) {
+        t.storage.data.set(src.storage.copy(t.dtype).data);
+        bumpVersion(t.storage);
+      }
     }
     return { missingKeys, unexpectedKeys };
   }

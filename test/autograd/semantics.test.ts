@@ -1,7 +1,7 @@
 // Forward semantics that the elementwise references do not cover, against hand-computed values.
 import { describe, expect, it } from 'vitest';
 import * as K from '../../src/index.js';
-import { arange, cat, stack, tensor, where, zeros } from '../../src/index.js';
+import { arange, cat, nn, optim, stack, tensor, where, zeros } from '../../src/index.js';
 
 const close = (a: unknown, b: unknown, tol = 1e-6) => {
   const fa = [a].flat(Infinity as 1) as number[];
@@ -291,5 +291,75 @@ describe('dtypes: mixed operands are promoted', () => {
     expect(i.mul(0.5).dtype).toBe('float32');
     expect(i.exp().dtype).toBe('float32');
     expect(tensor([1], { dtype: 'float64' }).add(1).dtype).toBe('float64');
+  });
+});
+
+describe('what PyTorch enforces', () => {
+  it('a parameter updated in place between forward and backward is an error naming it and the op', () => {
+    const w = new nn.Parameter(tensor([1, 2, 3]));
+    w.withLabel('w');
+    const opt = new optim.SGD([w], { lr: 10 });
+    const l = w.square().sum();
+    w.grad = tensor([1, 1, 1]);
+    opt.step();
+    expect(() => l.backward()).toThrow(
+      /backward: input 0 'w' \[3\] of op 'square' \(SquareBackward\) was modified in place after it was used \(version 1, the graph saw version 0\)/,
+    );
+    // in the right order the gradient is the one at the weights the forward saw
+    const w2 = new nn.Parameter(tensor([1, 2, 3]));
+    const opt2 = new optim.SGD([w2], { lr: 10 });
+    w2.square().sum().backward();
+    expect(w2.grad!.toArray()).toEqual([2, 4, 6]);
+    opt2.step();
+  });
+
+  it('loadStateDict after a forward counts as an in-place change too', () => {
+    const lin = new nn.Linear(2, 1);
+    const out = lin.forward(tensor([[1, 2]])).sum();
+    lin.loadStateDict(lin.stateDict());
+    expect(() => out.backward()).toThrow(/was modified in place after it was used/);
+  });
+
+  it('the grad setter takes only a tensor of the same shape and dtype', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    expect(() => {
+      x.grad = tensor([1, 2]);
+    }).toThrow(
+      /grad: a gradient must match its tensor: got float32 \[2\] for a float32 tensor of shape \[3\]/,
+    );
+    expect(() => {
+      x.grad = tensor([1, 2, 3], { dtype: 'float64' });
+    }).toThrow(/got float64 \[3\] for a float32 tensor/);
+    expect(() => {
+      x.grad = [1, 2, 3] as never;
+    }).toThrow(/grad: expected a Tensor or null, got object/);
+    x.grad = tensor([4, 5, 6]);
+    x.grad = null;
+    expect(x.grad).toBeNull();
+  });
+
+  it('bool arithmetic: + is logical or, - and unary - are refused (as PyTorch)', () => {
+    const a = tensor([true, true, false], { dtype: 'bool' });
+    const b = tensor([false, true, false], { dtype: 'bool' });
+    expect(a.add(a).dtype).toBe('bool');
+    expect(Array.from(a.add(b).toTypedArray())).toEqual([1, 1, 0]);
+    expect(Array.from(a.mul(b).toTypedArray())).toEqual([0, 1, 0]);
+    expect(() => a.sub(b)).toThrow(/sub: subtracting two bool tensors is not supported/);
+    expect(() => a.neg()).toThrow(/neg: negating a bool tensor is not supported/);
+    expect(a.add(1).toArray()).toEqual([2, 2, 1]);
+  });
+
+  it('loadStateDict names values that are not tensors', () => {
+    const lin = new nn.Linear(2, 2);
+    expect(() =>
+      lin.loadStateDict({
+        weight: [
+          [1, 2],
+          [3, 4],
+        ],
+      } as never),
+    ).toThrow(
+      /loadStateDict: every value must be a Tensor; 'weight' is an array \(wrap arrays with tensor\(\.\.\.\)\)/,
+    );
   });
 });

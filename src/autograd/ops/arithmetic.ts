@@ -9,17 +9,22 @@ import { where } from './indexing.js';
 // d(a + b) = (g, g)
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('add', a, b);
-  return record(
-    'add',
-    [x, y],
-    binaryMap(x.storage, y.storage, dtype, (p, q) => p + q, 'add'),
-    (g) => [() => g, () => g],
-  );
+  // bool + bool is logical or (as PyTorch): the result stays 0 or 1
+  const out =
+    dtype === 'bool'
+      ? binaryMap(x.storage, y.storage, dtype, (p, q) => (p !== 0 || q !== 0 ? 1 : 0), 'logicalOr')
+      : binaryMap(x.storage, y.storage, dtype, (p, q) => p + q, 'add');
+  return record('add', [x, y], out, (g) => [() => g, () => g]);
 }
 
 // d(a - b) = (g, -g)
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('sub', a, b);
+  if (dtype === 'bool') {
+    throw new TypeError(
+      'sub: subtracting two bool tensors is not supported (as in PyTorch); to invert a mask use mask.eq(0), or convert with .int() first',
+    );
+  }
   return record(
     'sub',
     [x, y],
@@ -67,6 +72,11 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 // d(-a) = -g
 export function neg(a: Tensor): Tensor {
+  if (a.dtype === 'bool') {
+    throw new TypeError(
+      'neg: negating a bool tensor is not supported (as in PyTorch); to invert a mask use mask.eq(0), or convert with .int() first',
+    );
+  }
   return record(
     'neg',
     [a],

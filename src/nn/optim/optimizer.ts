@@ -1,6 +1,7 @@
 // Optimizer base (torch.optim.Optimizer): parameter groups with their own hyper-parameters,
 // per-parameter state, and a state dict that restores training exactly.
 // Updates write the parameters' storage in place, outside the graph.
+import { bumpVersion } from '../../autograd/version.js';
 import { describeValue } from '../../autograd/brand.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { TypedArray } from '../../tensor/dtype.js';
@@ -80,6 +81,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
         let st = this.state.get(p);
         if (!st) this.state.set(p, (st = {}));
         this.update(p.storage.data, g.data, st, group.options);
+        bumpVersion(p.storage);
       }
     }
   }
