@@ -28,6 +28,13 @@ export function buildProgram(): Command {
 
 /** Runs the command line on `argv` (process.argv's layout); errors become one line and exit 1. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // a reader that stops early (`kdgrad models | head -1`) closes the pipe: nothing more to say
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (e) {

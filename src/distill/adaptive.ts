@@ -2,7 +2,7 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { distillationParts, type KDParts } from './kd.js';
-import { adaptiveTemperature, checkAlpha } from './temperature.js';
+import { adaptiveTemperature, checkAlpha, checkOptionKeys } from './temperature.js';
 
 export interface AdaptiveKDOptions {
   /** T0 (seed default 1). */
@@ -26,6 +26,11 @@ export class AdaptiveDistillationLoss {
   readonly probabilityTargets: boolean;
 
   constructor(opts: AdaptiveKDOptions = {}) {
+    checkOptionKeys(
+      opts,
+      ['initialTemp', 'tempDecay', 'alpha', 'minTemp', 'teacherGrad', 'probabilityTargets'],
+      'AdaptiveDistillationLoss',
+    );
     this.initialTemp = opts.initialTemp ?? 1;
     this.tempDecay = opts.tempDecay ?? 0.95;
     this.minTemp = opts.minTemp ?? 0;

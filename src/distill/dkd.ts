@@ -11,7 +11,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { crossEntropy, klDiv } from '../nn/functional/loss.js';
 import { labelColumn, toLabels, type Labels } from '../nn/functional/labels.js';
 import { checkLogits, detachedTeacher } from './kd.js';
-import { asTemperature, type TemperatureLike } from './temperature.js';
+import { asTemperature, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
 export interface DKDOptions {
   /** Weight of TCKD (default 1). */
@@ -83,6 +83,7 @@ export class DecoupledDistillationLoss {
 
   constructor(opts: DKDOptions = {}) {
     const op = 'DecoupledDistillationLoss';
+    checkOptionKeys(opts, ['alpha', 'beta', 'temperature', 'warmup', 'teacherGrad'], op);
     this.alpha = opts.alpha ?? 1;
     this.beta = opts.beta ?? 8;
     for (const [k, v] of [

@@ -7,7 +7,7 @@ import { crossEntropy, klDiv } from '../nn/functional/loss.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { formatShape } from '../tensor/shape.js';
 import { isFloat, type FloatDType } from '../tensor/dtype.js';
-import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
+import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
 /** Every part of a KD loss as graph tensors: read their .grad after backward (retainGrad is on). */
 export interface KDParts {
@@ -193,6 +193,11 @@ export class DistillationLoss {
   readonly probabilityTargets: boolean;
 
   constructor(opts: KDOptions = {}) {
+    checkOptionKeys(
+      opts,
+      ['temperature', 'alpha', 'teacherGrad', 'probabilityTargets'],
+      'DistillationLoss',
+    );
     this.temperature = opts.temperature ?? 1;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, 'DistillationLoss');
     this.teacherGrad = opts.teacherGrad ?? false;

@@ -9,7 +9,7 @@ import { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { formatShape, isList } from '../tensor/shape.js';
 import { checkLogits, combine, softTerm, type KDParts, detachedTeacher } from './kd.js';
-import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
+import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
 export interface MultiTeacherOptions {
   temperature?: TemperatureLike;
@@ -33,6 +33,11 @@ export class MultiTeacherDistillationLoss {
 
   constructor(opts: MultiTeacherOptions = {}) {
     const op = 'MultiTeacherDistillationLoss';
+    checkOptionKeys(
+      opts,
+      ['temperature', 'alpha', 'weights', 'average', 'teacherGrad', 'probabilityTargets'],
+      op,
+    );
     this.temperature = opts.temperature ?? 1;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, op);
     this.average = opts.average ?? 'probs';

@@ -12,7 +12,7 @@ import {
   type KDParts,
   detachedTeacher,
 } from './kd.js';
-import { asTemperature, checkAlpha, type TemperatureLike } from './temperature.js';
+import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
 /**
  * Per-row z-score with the unbiased std (as the paper's code). The paper divides by std + ε;
@@ -40,6 +40,13 @@ export class LogitStandardizedDistillationLoss {
   readonly eps: number;
 
   constructor(opts: KDOptions & { eps?: number } = {}) {
+    const op = 'LogitStandardizedDistillationLoss';
+    checkOptionKeys(opts, ['temperature', 'alpha', 'teacherGrad', 'probabilityTargets', 'eps'], op);
+    if (
+      opts.eps !== undefined &&
+      !(typeof opts.eps === 'number' && opts.eps >= 0 && Number.isFinite(opts.eps))
+    )
+      throw new RangeError(`${op}: eps must be a finite number >= 0, got ${String(opts.eps)}`);
     this.temperature = opts.temperature ?? 2;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, 'LogitStandardizedDistillationLoss');
     this.teacherGrad = opts.teacherGrad ?? false;

@@ -1,4 +1,5 @@
 import type { PaddingMode } from '../data/augment.js';
+import { TEMPERATURE_RANGE } from '../distill/temperature.js';
 // Training configuration shared by `kdgrad train`, `distill` and `sweep`.
 export interface TrainConfig {
   model: string;
@@ -25,7 +26,7 @@ export interface TrainConfig {
 }
 
 /** Temperatures a training run accepts (T0 of an adaptive schedule included). */
-export const T_RANGE = [0.05, 1000] as const;
+export const T_RANGE = TEMPERATURE_RANGE.float32;
 
 export type KDLossName = 'kd' | 'dkd' | 'lskd';
 

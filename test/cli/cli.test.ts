@@ -1,6 +1,6 @@
 // The command line as a user meets it: --help of every subcommand, a short training run on the
 // shared CIFAR-10 subset, and a run killed mid-epoch that --resume continues exactly.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +171,15 @@ describe('kdgrad CLI', () => {
         stderr: expect.stringMatching(/--temperature must be in \[0\.05, 1000\], got/),
       });
     }
+  });
+
+  it('a reader that closes the pipe early (kdgrad models | head -1) ends the command quietly', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" models | head -1`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toMatch(/^\| model \| parameters/);
+    expect(r.stderr).toBe('');
   });
 
   it('--version prints the package version; help marks required options and one augmentation convention', async () => {

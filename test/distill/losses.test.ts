@@ -60,7 +60,7 @@ describe('DistillationLoss (the seed)', () => {
 });
 
 describe('AdaptiveDistillationLoss', () => {
-  it('at epoch e equals the standard loss at max(minTemp, T0·decay^e)', () => {
+  it('at epoch e equals the standard loss at max(minTemp, T0·decay^e), kept within [0.05, 1000]', () => {
     fc.assert(
       fc.property(
         problemArb(),
@@ -75,7 +75,7 @@ describe('AdaptiveDistillationLoss', () => {
             minTemp: floor,
             alpha: 0.3,
           });
-          const T = Math.max(floor, T0 * decay ** e);
+          const T = Math.min(1000, Math.max(0.05, floor, T0 * decay ** e));
           expect(a.temperatureAt(e)).toBe(T);
           expect(a.forward(p.s, p.t, p.y, e).item()).toBe(
             new DistillationLoss({ temperature: T, alpha: 0.3 }).forward(p.s, p.t, p.y).item(),
@@ -390,4 +390,41 @@ describe('hard targets of the KD losses', () => {
       );
     },
   );
+});
+
+describe('the library validates what the command line validates', () => {
+  const s = tensor([[2, 0.5, -1]]);
+  const t = tensor([[1.5, 1, -0.5]]);
+  it('temperatures outside the range of the logits dtype are refused, naming it', () => {
+    expect(() => new DistillationLoss({ temperature: 1e5 }).forward(s, t, [0])).toThrow(
+      /DistillationLoss: temperature must be in \[0\.05, 1000\] for float32 logits, got 100000/,
+    );
+    expect(() => new DistillationLoss({ temperature: 1e300 })).toThrow(
+      /temperature must be in \[0\.0001, 100000000\] for float64/,
+    );
+    expect(() => new DistillationLoss({ temperature: 1e-300 })).toThrow(/temperature must be in/);
+    // in float64 a high temperature stays meaningful
+    const kl = new DistillationLoss({ temperature: 1e5, alpha: 1 })
+      .parts(s.double(), t.double(), [0])
+      .softLoss.item();
+    expect(kl).toBeGreaterThan(0);
+  });
+  it('the adaptive schedule stays inside [0.05, 1000]', () => {
+    expect(adaptiveTemperature(1000, 1000, 3)).toBe(1000);
+    expect(adaptiveTemperature(1, 0.001, 5, 0)).toBe(0.05);
+  });
+  it('unknown option keys and a bad LSKD eps are refused with the valid names', () => {
+    expect(() => new DistillationLoss({ T: 4 } as never)).toThrow(
+      /DistillationLoss: unknown option 'T'; the options are temperature, alpha, teacherGrad, probabilityTargets/,
+    );
+    expect(() => new LogitStandardizedDistillationLoss({ eps: Number.NaN })).toThrow(
+      /eps must be a finite number >= 0, got NaN/,
+    );
+    expect(() => new LogitStandardizedDistillationLoss({ eps: 'x' as never })).toThrow(
+      /eps must be a finite number >= 0, got x/,
+    );
+    expect(() => new DecoupledDistillationLoss({ gamma: 1 } as never)).toThrow(
+      /unknown option 'gamma'/,
+    );
+  });
 });

@@ -137,7 +137,7 @@ export function addKDOptions(cmd: Command, opts: { temperature?: boolean } = {})
     )
     .option(
       '--temp-decay <x>',
-      'adaptive: T_e = max(min-temp, T0 · decay^e), e = 0, 1, ...',
+      'adaptive: T_e = max(min-temp, T0 · decay^e), e = 0, 1, ..., kept within [0.05, 1000]',
       num('--temp-decay'),
       DEFAULT_KD.tempDecay,
     )
