@@ -26,31 +26,53 @@ export interface AugmentOptions {
 function source(i: number, n: number, mode: PaddingMode): number {
   if (i >= 0 && i < n) return i;
   switch (mode) {
-    case 'constant': return -1;
-    case 'edge': return i < 0 ? 0 : n - 1;
-    case 'reflect': return i < 0 ? -i : 2 * (n - 1) - i; // the edge pixel is not repeated
-    case 'symmetric': return i < 0 ? -i - 1 : 2 * n - 1 - i; // the edge pixel is repeated
+    case 'constant':
+      return -1;
+    case 'edge':
+      return i < 0 ? 0 : n - 1;
+    case 'reflect':
+      return i < 0 ? -i : 2 * (n - 1) - i; // the edge pixel is not repeated
+    case 'symmetric':
+      return i < 0 ? -i - 1 : 2 * n - 1 - i; // the edge pixel is repeated
   }
 }
 
 /** The fill colour per channel in pixel values, from the option. */
-export function fillColour(fill: AugmentOptions['fill'], norm: Normalization): [number, number, number] {
+export function fillColour(
+  fill: AugmentOptions['fill'],
+  norm: Normalization,
+): [number, number, number] {
   if (fill === undefined) return [0, 0, 0];
   if (fill === 'mean') return norm.mean.map((m) => 255 * m) as [number, number, number];
   const f = typeof fill === 'number' ? [fill, fill, fill] : fill;
-  if (f.length !== 3 && f.length !== 1) throw new RangeError(`augment: fill needs 1 or 3 values (r, g, b), got ${f.length}`);
+  if (f.length !== 3 && f.length !== 1)
+    throw new RangeError(`augment: fill needs 1 or 3 values (r, g, b), got ${f.length}`);
   const rgb = (f.length === 1 ? [f[0]!, f[0]!, f[0]!] : f) as [number, number, number];
-  for (const v of rgb) if (!(v >= 0 && v <= 255)) throw new RangeError(`augment: fill values are pixel values in [0, 255], got ${v}`);
+  for (const v of rgb)
+    if (!(v >= 0 && v <= 255))
+      throw new RangeError(`augment: fill values are pixel values in [0, 255], got ${v}`);
   return rgb;
 }
 
 /** Normalised, augmented images at `indices` as float32 [B, 3, 32, 32]. */
-export function augmentedBatch(set: CifarSet, indices: ArrayLike<number>, norm: Normalization, generator: Generator, opts: AugmentOptions = {}): Tensor {
+export function augmentedBatch(
+  set: CifarSet,
+  indices: ArrayLike<number>,
+  norm: Normalization,
+  generator: Generator,
+  opts: AugmentOptions = {},
+): Tensor {
   const pad = opts.padding ?? 4;
   const flipOn = opts.flip ?? true;
   const mode = opts.paddingMode ?? 'constant';
-  if (!['constant', 'edge', 'reflect', 'symmetric'].includes(mode)) throw new RangeError(`augment: paddingMode must be constant, edge, reflect or symmetric, got ${mode}`);
-  if (mode !== 'constant' && pad >= 32) throw new RangeError(`augment: padding ${pad} must be below the image size 32 for ${mode} padding`);
+  if (!['constant', 'edge', 'reflect', 'symmetric'].includes(mode))
+    throw new RangeError(
+      `augment: paddingMode must be constant, edge, reflect or symmetric, got ${mode}`,
+    );
+  if (mode !== 'constant' && pad >= 32)
+    throw new RangeError(
+      `augment: padding ${pad} must be below the image size 32 for ${mode} padding`,
+    );
   const fill = fillColour(opts.fill, norm);
   const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
   for (let b = 0; b < indices.length; b++) {

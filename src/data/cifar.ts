@@ -5,7 +5,18 @@
 export const RECORD_BYTES = 3073;
 export const IMAGE_BYTES = 3072;
 export const NUM_CLASSES = 10;
-export const CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CLASS_NAMES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 export interface CifarSet {
   /** N x 3072 bytes, CHW order per image (as stored). */
@@ -16,10 +27,13 @@ export interface CifarSet {
 
 /** Parses one batch file; `source` names the file in errors. */
 export function parseCifarBatch(bytes: Uint8Array, source = '<buffer>'): CifarSet {
-  if (bytes.length === 0) throw new Error(`${source}: the file is empty (0 bytes, no CIFAR-10 record)`);
+  if (bytes.length === 0)
+    throw new Error(`${source}: the file is empty (0 bytes, no CIFAR-10 record)`);
   if (bytes.length % RECORD_BYTES !== 0) {
     const whole = Math.floor(bytes.length / RECORD_BYTES);
-    throw new Error(`${source}: size ${bytes.length} bytes is not a multiple of the ${RECORD_BYTES}-byte CIFAR-10 record; record ${whole} (at byte offset ${whole * RECORD_BYTES}) is cut short after ${bytes.length - whole * RECORD_BYTES} bytes`);
+    throw new Error(
+      `${source}: size ${bytes.length} bytes is not a multiple of the ${RECORD_BYTES}-byte CIFAR-10 record; record ${whole} (at byte offset ${whole * RECORD_BYTES}) is cut short after ${bytes.length - whole * RECORD_BYTES} bytes`,
+    );
   }
   const count = bytes.length / RECORD_BYTES;
   const images = new Uint8Array(count * IMAGE_BYTES);
@@ -27,7 +41,8 @@ export function parseCifarBatch(bytes: Uint8Array, source = '<buffer>'): CifarSe
   for (let i = 0; i < count; i++) {
     const at = i * RECORD_BYTES;
     const label = bytes[at]!;
-    if (label >= NUM_CLASSES) throw new Error(`${source}: record ${i} (byte offset ${at}) has label ${label}, outside 0-9`);
+    if (label >= NUM_CLASSES)
+      throw new Error(`${source}: record ${i} (byte offset ${at}) has label ${label}, outside 0-9`);
     labels[i] = label;
     images.set(bytes.subarray(at + 1, at + RECORD_BYTES), i * IMAGE_BYTES);
   }
@@ -60,5 +75,9 @@ export function concatSets(sets: readonly CifarSet[]): CifarSet {
 /** The first n images (a view, no copy). */
 export function takeFirst(set: CifarSet, n: number): CifarSet {
   const count = Math.min(n, set.count);
-  return { images: set.images.subarray(0, count * IMAGE_BYTES), labels: set.labels.subarray(0, count), count };
+  return {
+    images: set.images.subarray(0, count * IMAGE_BYTES),
+    labels: set.labels.subarray(0, count),
+    count,
+  };
 }

@@ -16,8 +16,12 @@ export interface DownloadOptions {
 }
 
 const nodeModules = async () => ({
-  crypto: await import('node:crypto'), fs: await import('node:fs'), fsp: await import('node:fs/promises'),
-  path: await import('node:path'), stream: await import('node:stream'), streamp: await import('node:stream/promises'),
+  crypto: await import('node:crypto'),
+  fs: await import('node:fs'),
+  fsp: await import('node:fs/promises'),
+  path: await import('node:path'),
+  stream: await import('node:stream'),
+  streamp: await import('node:stream/promises'),
 });
 type NodeModules = Awaited<ReturnType<typeof nodeModules>>;
 
@@ -32,11 +36,18 @@ function networkError(n: NodeModules, url: string, e: unknown, part: string): Er
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (e as Error).message;
   const kept = n.fs.existsSync(part) && n.fs.statSync(part).size > 0;
-  return new Error(`download of ${url} failed (${why}); ${kept ? `what arrived is kept in ${part}: run the same command again to resume` : 'nothing arrived: run the same command again when the network is back'}`);
+  return new Error(
+    `download of ${url} failed (${why}); ${kept ? `what arrived is kept in ${part}: run the same command again to resume` : 'nothing arrived: run the same command again when the network is back'}`,
+  );
 }
 
 /** Fetches url into `file`, resuming from file.part when the server honours Range. */
-async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: DownloadOptions['onProgress']): Promise<void> {
+async function fetchTo(
+  n: NodeModules,
+  url: string,
+  file: string,
+  onProgress?: DownloadOptions['onProgress'],
+): Promise<void> {
   const part = `${file}.part`;
   const have = n.fs.existsSync(part) ? n.fs.statSync(part).size : 0;
   let res: Response;
@@ -50,7 +61,8 @@ async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: D
     await n.fsp.rename(part, file);
     return;
   }
-  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
+  if (!res.ok || !res.body)
+    throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
   const resumed = have > 0 && res.status === 206;
   const length = Number(res.headers.get('content-length') ?? NaN);
   const total = Number.isFinite(length) ? length + (resumed ? have : 0) : null;
@@ -63,7 +75,10 @@ async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: D
     },
   });
   try {
-    await n.streamp.pipeline(n.stream.Readable.fromWeb(res.body.pipeThrough(counter) as never), n.fs.createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+    await n.streamp.pipeline(
+      n.stream.Readable.fromWeb(res.body.pipeThrough(counter) as never),
+      n.fs.createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+    );
   } catch (e) {
     throw networkError(n, url, e, part);
   }
@@ -74,7 +89,8 @@ async function fetchTo(n: NodeModules, url: string, file: string, onProgress?: D
 export async function downloadCifar10(opts: DownloadOptions = {}): Promise<string> {
   const url = opts.url ?? CIFAR10_URL;
   const md5 = (opts.md5 ?? CIFAR10_MD5).toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(md5)) throw new RangeError(`md5 must be 32 hexadecimal digits, got ${JSON.stringify(opts.md5)}`);
+  if (!/^[0-9a-f]{32}$/.test(md5))
+    throw new RangeError(`md5 must be 32 hexadecimal digits, got ${JSON.stringify(opts.md5)}`);
   const dest = opts.dest ?? 'data';
   const n = await nodeModules();
   const { join } = n.path;
@@ -85,11 +101,16 @@ export async function downloadCifar10(opts: DownloadOptions = {}): Promise<strin
   if (got !== md5) {
     await n.fsp.rm(archive, { force: true });
     await n.fsp.rm(`${archive}.part`, { force: true });
-    throw new Error(`${archive}: MD5 ${got} does not match the expected ${md5}; the file was deleted and nothing was unpacked. Run the command again to download it anew.`);
+    throw new Error(
+      `${archive}: MD5 ${got} does not match the expected ${md5}; the file was deleted and nothing was unpacked. Run the command again to download it anew.`,
+    );
   }
   const tar = await import('tar');
   await tar.x({ file: archive, cwd: dest, strict: true });
   const dir = join(dest, 'cifar-10-batches-bin');
-  if (!n.fs.existsSync(join(dir, 'test_batch.bin'))) throw new Error(`${archive}: unpacked, but ${dir}/test_batch.bin is missing; is this the CIFAR-10 binary archive?`);
+  if (!n.fs.existsSync(join(dir, 'test_batch.bin')))
+    throw new Error(
+      `${archive}: unpacked, but ${dir}/test_batch.bin is missing; is this the CIFAR-10 binary archive?`,
+    );
   return dir;
 }

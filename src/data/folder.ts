@@ -11,12 +11,21 @@ export const DEFAULT_DIRS = ['data/cifar-10-batches-bin', '../shared/data/cifar-
 export async function resolveCifarDir(explicit?: string, cwd = process.cwd()): Promise<string> {
   const { existsSync } = await import('node:fs');
   const { resolve, join } = await import('node:path');
-  const candidates = explicit ? [explicit] : process.env.CIFAR10_DIR ? [process.env.CIFAR10_DIR] : DEFAULT_DIRS;
+  const candidates = explicit
+    ? [explicit]
+    : process.env.CIFAR10_DIR
+      ? [process.env.CIFAR10_DIR]
+      : DEFAULT_DIRS;
   for (const c of candidates) {
     const dir = resolve(cwd, c);
-    if (existsSync(join(dir, 'test_batch.bin')) || existsSync(join(dir, 'data_batch_1.bin'))) return dir;
+    if (existsSync(join(dir, 'test_batch.bin')) || existsSync(join(dir, 'data_batch_1.bin')))
+      return dir;
   }
-  const where = explicit ? `--data ${explicit}` : process.env.CIFAR10_DIR ? `CIFAR10_DIR=${process.env.CIFAR10_DIR}` : DEFAULT_DIRS.map((d) => `./${d}`).join(' or ');
+  const where = explicit
+    ? `--data ${explicit}`
+    : process.env.CIFAR10_DIR
+      ? `CIFAR10_DIR=${process.env.CIFAR10_DIR}`
+      : DEFAULT_DIRS.map((d) => `./${d}`).join(' or ');
   throw new Error(
     `No CIFAR-10 data found at ${where} (looked for data_batch_*.bin / test_batch.bin).\n` +
       'Get it with `npx kdgrad download` (fetches the official cifar-10-binary.tar.gz into ./data), ' +
@@ -31,15 +40,26 @@ export async function loadCifarSplit(dir: string, split: 'train' | 'test'): Prom
   const names = (await fs.readdir(dir))
     .filter((f) => (split === 'train' ? /^data_batch_\d+\.bin$/.test(f) : f === 'test_batch.bin'))
     .sort((a, b) => Number(a.match(/\d+/)?.[0] ?? 0) - Number(b.match(/\d+/)?.[0] ?? 0));
-  if (!names.length) throw new Error(`${dir}: no ${split === 'train' ? 'data_batch_*.bin' : 'test_batch.bin'} file for the ${split} split`);
-  const sets = await Promise.all(names.map(async (n) => {
-    const path = join(dir, n);
-    // only regular files, and no bigger than all of CIFAR-10: a FIFO would hang, /dev/zero never end
-    const st = await fs.stat(path);
-    if (!st.isFile()) throw new Error(`${path}: not a regular file (${st.isDirectory() ? 'a directory' : 'a device, pipe or socket'})`);
-    if (st.size > MAX_FILE_BYTES) throw new Error(`${path}: ${st.size} bytes is more than all of CIFAR-10 (${MAX_FILE_BYTES} bytes); is this a CIFAR-10 batch file?`);
-    return parseCifarBatch(new Uint8Array(await fs.readFile(path)), path);
-  }));
+  if (!names.length)
+    throw new Error(
+      `${dir}: no ${split === 'train' ? 'data_batch_*.bin' : 'test_batch.bin'} file for the ${split} split`,
+    );
+  const sets = await Promise.all(
+    names.map(async (n) => {
+      const path = join(dir, n);
+      // only regular files, and no bigger than all of CIFAR-10: a FIFO would hang, /dev/zero never end
+      const st = await fs.stat(path);
+      if (!st.isFile())
+        throw new Error(
+          `${path}: not a regular file (${st.isDirectory() ? 'a directory' : 'a device, pipe or socket'})`,
+        );
+      if (st.size > MAX_FILE_BYTES)
+        throw new Error(
+          `${path}: ${st.size} bytes is more than all of CIFAR-10 (${MAX_FILE_BYTES} bytes); is this a CIFAR-10 batch file?`,
+        );
+      return parseCifarBatch(new Uint8Array(await fs.readFile(path)), path);
+    }),
+  );
   return concatSets(sets);
 }
 
@@ -58,8 +78,14 @@ export async function loadClassNames(dir: string): Promise<string[]> {
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   try {
-    const names = (await fs.readFile(join(dir, 'batches.meta.txt'), 'utf8')).split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-    if (names.length !== 10) throw new Error(`${join(dir, 'batches.meta.txt')}: expected 10 class names, found ${names.length}`);
+    const names = (await fs.readFile(join(dir, 'batches.meta.txt'), 'utf8'))
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (names.length !== 10)
+      throw new Error(
+        `${join(dir, 'batches.meta.txt')}: expected 10 class names, found ${names.length}`,
+      );
     return names;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [...CLASS_NAMES];

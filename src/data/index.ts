@@ -1,4 +1,13 @@
-export { parseCifarBatch, encodeCifarBatch, concatSets, takeFirst, RECORD_BYTES, IMAGE_BYTES, NUM_CLASSES, CLASS_NAMES } from './cifar.js';
+export {
+  parseCifarBatch,
+  encodeCifarBatch,
+  concatSets,
+  takeFirst,
+  RECORD_BYTES,
+  IMAGE_BYTES,
+  NUM_CLASSES,
+  CLASS_NAMES,
+} from './cifar.js';
 export type { CifarSet } from './cifar.js';
 export { resolveCifarDir, loadCifarSplit, loadClassNames, DEFAULT_DIRS } from './folder.js';
 export { channelStats, toImageTensor, labelsAt } from './transforms.js';

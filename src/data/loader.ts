@@ -16,9 +16,16 @@ export class BatchLoader {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
 
-  constructor(readonly size: number, opts: LoaderOptions) {
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new RangeError(`BatchLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`BatchLoader: the data set is empty`);
+  constructor(
+    readonly size: number,
+    opts: LoaderOptions,
+  ) {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
+      throw new RangeError(
+        `BatchLoader: batchSize must be a positive integer, got ${opts.batchSize}`,
+      );
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`BatchLoader: the data set is empty`);
     this.batchSize = opts.batchSize;
     this.shuffle = opts.shuffle ?? true;
     this.dropLast = opts.dropLast ?? false;
@@ -26,7 +33,9 @@ export class BatchLoader {
   }
 
   get batchesPerEpoch(): number {
-    return this.dropLast ? Math.floor(this.size / this.batchSize) : Math.ceil(this.size / this.batchSize);
+    return this.dropLast
+      ? Math.floor(this.size / this.batchSize)
+      : Math.ceil(this.size / this.batchSize);
   }
 
   /** The batches of the next epoch (advances the generator by one permutation). */
@@ -36,11 +45,16 @@ export class BatchLoader {
     if (this.shuffle) {
       for (let i = this.size - 1; i > 0; i--) {
         const j = this.generator.integer(0, i + 1);
-        const t = order[i]!; order[i] = order[j]!; order[j] = t;
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
       }
     }
     const batches: Int32Array[] = [];
-    for (let b = 0; b < this.batchesPerEpoch; b++) batches.push(order.subarray(b * this.batchSize, Math.min(this.size, (b + 1) * this.batchSize)));
+    for (let b = 0; b < this.batchesPerEpoch; b++)
+      batches.push(
+        order.subarray(b * this.batchSize, Math.min(this.size, (b + 1) * this.batchSize)),
+      );
     return batches;
   }
 

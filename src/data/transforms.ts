@@ -25,12 +25,20 @@ export function channelStats(set: CifarSet): Normalization {
   }
   const n = set.count * 1024;
   const mean = sum.map((s) => s / n) as [number, number, number];
-  const std = sq.map((s, c) => Math.sqrt(Math.max(s / n - mean[c]! ** 2, 1e-12))) as [number, number, number];
+  const std = sq.map((s, c) => Math.sqrt(Math.max(s / n - mean[c]! ** 2, 1e-12))) as [
+    number,
+    number,
+    number,
+  ];
   return { mean, std };
 }
 
 /** Images at `indices` as a float32 [B, 3, 32, 32] tensor, (x/255 − mean) / std per channel. */
-export function toImageTensor(set: CifarSet, indices: ArrayLike<number>, norm: Normalization): Tensor {
+export function toImageTensor(
+  set: CifarSet,
+  indices: ArrayLike<number>,
+  norm: Normalization,
+): Tensor {
   const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b]! * IMAGE_BYTES;

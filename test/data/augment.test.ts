@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { data, Generator } from '../../src/index.js';
 
-const set: data.CifarSet = { images: new Uint8Array(2 * data.IMAGE_BYTES).map((_, i) => i % 251), labels: Uint8Array.of(3, 7), count: 2 };
+const set: data.CifarSet = {
+  images: new Uint8Array(2 * data.IMAGE_BYTES).map((_, i) => i % 251),
+  labels: Uint8Array.of(3, 7),
+  count: 2,
+};
 const norm: data.Normalization = { mean: [0, 0, 0], std: [1 / 255, 1 / 255, 1 / 255] }; // identity on byte values
 
 describe('augmentation and batching', () => {
@@ -12,7 +16,10 @@ describe('augmentation and batching', () => {
   it('is reproducible by seed; crops shift by at most 4 pixels with black padding; flips mirror rows', () => {
     const a = data.augmentedBatch(set, [0, 1], norm, new Generator(5)).toTypedArray();
     expect(data.augmentedBatch(set, [0, 1], norm, new Generator(5)).toTypedArray()).toEqual(a);
-    const flipped = data.augmentedBatch(set, [0], norm, new Generator(0), { padding: 0, flip: true });
+    const flipped = data.augmentedBatch(set, [0], norm, new Generator(0), {
+      padding: 0,
+      flip: true,
+    });
     const plain = data.toImageTensor(set, [0], norm);
     const f = flipped.toArray<number[][][][]>();
     const p = plain.toArray<number[][][][]>();
@@ -24,7 +31,8 @@ describe('augmentation and batching', () => {
     let sawZeroRow = false;
     for (let k = 0; k < 40; k++) {
       const img = data.augmentedBatch(set, [0], norm, g, { flip: false }).toArray<number[][][][]>();
-      if (img[0]![0]![0]!.every((v) => v === 0) || img[0]![0]![31]!.every((v) => v === 0)) sawZeroRow = true;
+      if (img[0]![0]![0]!.every((v) => v === 0) || img[0]![0]![31]!.every((v) => v === 0))
+        sawZeroRow = true;
     }
     expect(sawZeroRow).toBe(true);
   });
@@ -34,11 +42,15 @@ describe('augmentation and batching', () => {
     const state = loader.getState();
     const epoch = loader.nextEpoch();
     expect(epoch.map((b) => b.length)).toEqual([4, 4, 2]);
-    expect(epoch.flatMap((b) => Array.from(b)).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(epoch.flatMap((b) => Array.from(b)).sort((x, y) => x - y)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     loader.setState(state);
     expect(loader.nextEpoch().map((b) => Array.from(b))).toEqual(epoch.map((b) => Array.from(b)));
     expect(() => new data.BatchLoader(0, { batchSize: 4 })).toThrow(/data set is empty/);
-    expect(() => new data.BatchLoader(10, { batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
+    expect(() => new data.BatchLoader(10, { batchSize: 0 })).toThrow(
+      /batchSize must be a positive integer/,
+    );
   });
 
   // numpy.pad's modes written out on one row: [a b c d] padded by 2
@@ -50,30 +62,39 @@ describe('augmentation and batching', () => {
     if (mode === 'reflect') return i < 0 ? -i : 2 * n - 2 - i;
     return i < 0 ? -1 - i : 2 * n - 1 - i;
   }
-  it.each(['constant', 'edge', 'reflect', 'symmetric'] as const)("padding mode %s matches numpy.pad's definition, with crop offsets and flips as drawn", (mode) => {
-    const fill = [10, 20, 30];
-    const seed = 11;
-    const out = data.augmentedBatch(set, [0, 1, 0, 1, 0, 1], norm, new Generator(seed), { paddingMode: mode, fill }).toArray<number[][][][]>();
-    // replay the same draws: dy, dx, flip per image
-    const g = new Generator(seed);
-    out.forEach((img, b) => {
-      const dy = g.integer(0, 9) - 4;
-      const dx = g.integer(0, 9) - 4;
-      const flip = g.random() < 0.5;
-      const base = (b % 2) * data.IMAGE_BYTES;
-      for (let c = 0; c < 3; c++) {
-        for (const y of [0, 1, 15, 30, 31]) {
-          for (const x of [0, 1, 16, 30, 31]) {
-            const cx = flip ? 31 - x : x;
-            const sy = padIndex(y + dy, 32, mode);
-            const sx = padIndex(cx + dx, 32, mode);
-            const want = sy < 0 || sx < 0 ? fill[c]! : set.images[base + c * 1024 + sy * 32 + sx]!;
-            expect(img[c]![y]![x], `${mode} b${b} c${c} y${y} x${x}`).toBeCloseTo(want, 4);
+  it.each(['constant', 'edge', 'reflect', 'symmetric'] as const)(
+    "padding mode %s matches numpy.pad's definition, with crop offsets and flips as drawn",
+    (mode) => {
+      const fill = [10, 20, 30];
+      const seed = 11;
+      const out = data
+        .augmentedBatch(set, [0, 1, 0, 1, 0, 1], norm, new Generator(seed), {
+          paddingMode: mode,
+          fill,
+        })
+        .toArray<number[][][][]>();
+      // replay the same draws: dy, dx, flip per image
+      const g = new Generator(seed);
+      out.forEach((img, b) => {
+        const dy = g.integer(0, 9) - 4;
+        const dx = g.integer(0, 9) - 4;
+        const flip = g.random() < 0.5;
+        const base = (b % 2) * data.IMAGE_BYTES;
+        for (let c = 0; c < 3; c++) {
+          for (const y of [0, 1, 15, 30, 31]) {
+            for (const x of [0, 1, 16, 30, 31]) {
+              const cx = flip ? 31 - x : x;
+              const sy = padIndex(y + dy, 32, mode);
+              const sx = padIndex(cx + dx, 32, mode);
+              const want =
+                sy < 0 || sx < 0 ? fill[c]! : set.images[base + c * 1024 + sy * 32 + sx]!;
+              expect(img[c]![y]![x], `${mode} b${b} c${c} y${y} x${x}`).toBeCloseTo(want, 4);
+            }
           }
         }
-      }
-    });
-  });
+      });
+    },
+  );
 
   it("fill 'mean' pads with the data set's mean colour, which normalises to 0; bad fills are named", () => {
     const meanNorm: data.Normalization = { mean: [0.2, 0.4, 0.6], std: [0.25, 0.25, 0.25] };
@@ -82,14 +103,21 @@ describe('augmentation and batching', () => {
     const g = new Generator(3);
     let sawPad = false;
     for (let k = 0; k < 20 && !sawPad; k++) {
-      const img = data.augmentedBatch(one, [0], meanNorm, g, { fill: 'mean', flip: false }).toArray<number[][][][]>();
+      const img = data
+        .augmentedBatch(one, [0], meanNorm, g, { fill: 'mean', flip: false })
+        .toArray<number[][][][]>();
       const padded = img[0]!.every((ch) => ch[0]!.every((v) => Math.abs(v) < 1e-6));
       if (padded) sawPad = true;
     }
     expect(sawPad).toBe(true);
-    expect(() => data.augmentedBatch(one, [0], norm, g, { fill: [1, 2] })).toThrow(/fill needs 1 or 3 values/);
-    expect(() => data.augmentedBatch(one, [0], norm, g, { fill: 300 })).toThrow(/fill values are pixel values in \[0, 255\], got 300/);
-    expect(() => data.augmentedBatch(one, [0], norm, g, { paddingMode: 'wrap' as never })).toThrow(/paddingMode must be constant, edge, reflect or symmetric, got wrap/);
+    expect(() => data.augmentedBatch(one, [0], norm, g, { fill: [1, 2] })).toThrow(
+      /fill needs 1 or 3 values/,
+    );
+    expect(() => data.augmentedBatch(one, [0], norm, g, { fill: 300 })).toThrow(
+      /fill values are pixel values in \[0, 255\], got 300/,
+    );
+    expect(() => data.augmentedBatch(one, [0], norm, g, { paddingMode: 'wrap' as never })).toThrow(
+      /paddingMode must be constant, edge, reflect or symmetric, got wrap/,
+    );
   });
 });
-

@@ -1,7 +1,15 @@
 // `kdgrad download` against a local HTTP server on 127.0.0.1 serving a tarball built here.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +30,11 @@ const ranges: string[] = [];
 beforeAll(async () => {
   const src = join(dir, 'src', 'cifar-10-batches-bin');
   mkdirSync(src, { recursive: true });
-  const set = { images: new Uint8Array(4 * data.IMAGE_BYTES).fill(7), labels: Uint8Array.of(0, 1, 2, 3), count: 4 };
+  const set = {
+    images: new Uint8Array(4 * data.IMAGE_BYTES).fill(7),
+    labels: Uint8Array.of(0, 1, 2, 3),
+    count: 4,
+  };
   writeFileSync(join(src, 'data_batch_1.bin'), data.encodeCifarBatch(set));
   writeFileSync(join(src, 'test_batch.bin'), data.encodeCifarBatch(set));
   writeFileSync(join(src, 'batches.meta.txt'), data.CLASS_NAMES.join('\n'));
@@ -31,14 +43,25 @@ beforeAll(async () => {
   archive = readFileSync(tgz);
   md5 = createHash('md5').update(archive).digest('hex');
   server = createServer((req, res) => {
-    if (req.url !== '/cifar-10-binary.tar.gz') { res.writeHead(404); res.end(); return; }
+    if (req.url !== '/cifar-10-binary.tar.gz') {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
     const range = req.headers.range;
     if (range) {
       ranges.push(range);
       const start = Number(/bytes=(\d+)-/.exec(range)![1]);
       // as real servers: a range that starts at or past the end is not satisfiable
-      if (start >= archive.length) { res.writeHead(416, { 'content-range': `bytes */${archive.length}` }); res.end(); return; }
-      res.writeHead(206, { 'content-length': archive.length - start, 'content-range': `bytes ${start}-${archive.length - 1}/${archive.length}` });
+      if (start >= archive.length) {
+        res.writeHead(416, { 'content-range': `bytes */${archive.length}` });
+        res.end();
+        return;
+      }
+      res.writeHead(206, {
+        'content-length': archive.length - start,
+        'content-range': `bytes ${start}-${archive.length - 1}/${archive.length}`,
+      });
       res.end(archive.subarray(start));
       return;
     }
@@ -48,7 +71,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
 });
-afterAll(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('download', () => {
   it('fetches, checks the MD5, unpacks, and reports progress', async () => {
@@ -62,7 +88,9 @@ describe('download', () => {
 
   it('rejects a wrong checksum and leaves nothing behind', async () => {
     const dest = join(dir, 'bad');
-    await expect(downloadCifar10({ url, md5: '0'.repeat(32), dest })).rejects.toThrow(/MD5 [0-9a-f]{32} does not match the expected 0{32}; the file was deleted and nothing was unpacked/);
+    await expect(downloadCifar10({ url, md5: '0'.repeat(32), dest })).rejects.toThrow(
+      /MD5 [0-9a-f]{32} does not match the expected 0{32}; the file was deleted and nothing was unpacked/,
+    );
     expect(readdirSync(dest)).toEqual([]);
   });
 
@@ -80,10 +108,42 @@ describe('download', () => {
   it('kdgrad download works from the command line', async () => {
     const dest = join(dir, 'cli');
     const root = join(import.meta.dirname, '../..');
-    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'download', '--url', url, '--md5', md5, '--dest', dest, '--json'], { cwd: root });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(root, 'bin/kdgrad.mjs'),
+        'download',
+        '--url',
+        url,
+        '--md5',
+        md5,
+        '--dest',
+        dest,
+        '--json',
+      ],
+      { cwd: root },
+    );
     expect(JSON.parse(stdout).dir).toBe(join(dest, 'cifar-10-batches-bin'));
-    await expect(promisify(execFile)(process.execPath, [join(root, 'bin/kdgrad.mjs'), 'download', '--url', url.replace('cifar', 'missing'), '--md5', md5, '--dest', join(dir, 'cli2')], { cwd: root }))
-      .rejects.toMatchObject({ stderr: expect.stringMatching(/download of http:\/\/127.0.0.1:\d+\/missing-10-binary.tar.gz failed: HTTP 404/) });
+    await expect(
+      promisify(execFile)(
+        process.execPath,
+        [
+          join(root, 'bin/kdgrad.mjs'),
+          'download',
+          '--url',
+          url.replace('cifar', 'missing'),
+          '--md5',
+          md5,
+          '--dest',
+          join(dir, 'cli2'),
+        ],
+        { cwd: root },
+      ),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /download of http:\/\/127.0.0.1:\d+\/missing-10-binary.tar.gz failed: HTTP 404/,
+      ),
+    });
   });
 
   it('a complete .part left by a stopped run is finished (HTTP 416), not refused', async () => {
@@ -101,15 +161,27 @@ describe('download', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const dead = `http://127.0.0.1:${port}/cifar-10-binary.tar.gz`;
-    await expect(downloadCifar10({ url: dead, md5, dest: join(dir, 'dead') })).rejects.toThrow(new RegExp(`download of ${dead.replace(/[.]/g, '\\.')} failed \\(ECONNREFUSED\\); nothing arrived: run the same command again`));
+    await expect(downloadCifar10({ url: dead, md5, dest: join(dir, 'dead') })).rejects.toThrow(
+      new RegExp(
+        `download of ${dead.replace(/[.]/g, '\\.')} failed \\(ECONNREFUSED\\); nothing arrived: run the same command again`,
+      ),
+    );
     // a server that dies mid-body leaves a .part, and the message says a rerun resumes
-    const dying = createServer((_req, res) => { res.writeHead(200, { 'content-length': archive.length }); res.write(archive.subarray(0, 50)); setTimeout(() => res.destroy(), 20); });
+    const dying = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': archive.length });
+      res.write(archive.subarray(0, 50));
+      setTimeout(() => res.destroy(), 20);
+    });
     await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
     const cut = `http://127.0.0.1:${(dying.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
-    await expect(downloadCifar10({ url: cut, md5, dest: join(dir, 'cut') })).rejects.toThrow(/failed \(.+\); what arrived is kept in .*cifar-10-binary\.tar\.gz\.part: run the same command again to resume/);
+    await expect(downloadCifar10({ url: cut, md5, dest: join(dir, 'cut') })).rejects.toThrow(
+      /failed \(.+\); what arrived is kept in .*cifar-10-binary\.tar\.gz\.part: run the same command again to resume/,
+    );
     dying.close();
     ranges.length = 0;
-    await expect(downloadCifar10({ url, md5: 'abc', dest: join(dir, 'badmd5') })).rejects.toThrow(/md5 must be 32 hexadecimal digits, got "abc"/);
+    await expect(downloadCifar10({ url, md5: 'abc', dest: join(dir, 'badmd5') })).rejects.toThrow(
+      /md5 must be 32 hexadecimal digits, got "abc"/,
+    );
     expect(existsSync(join(dir, 'badmd5'))).toBe(false);
   });
 
@@ -119,9 +191,28 @@ describe('download', () => {
     mkdirSync(cwd);
     const env = { ...process.env };
     delete env.CIFAR10_DIR;
-    const args = [join(root, 'bin/kdgrad.mjs'), 'demo', '--epochs', '1', '--seeds', '1', '--temperatures', '2', '--batch-size', '4', '--out-dir', 'report'];
-    const { stderr } = await promisify(execFile)(process.execPath, [...args, '--download-url', url, '--download-md5', md5], { cwd, env });
-    expect(stderr).toMatch(/No CIFAR-10 folder found .*: downloading http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz into \.\/data/);
+    const args = [
+      join(root, 'bin/kdgrad.mjs'),
+      'demo',
+      '--epochs',
+      '1',
+      '--seeds',
+      '1',
+      '--temperatures',
+      '2',
+      '--batch-size',
+      '4',
+      '--out-dir',
+      'report',
+    ];
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      [...args, '--download-url', url, '--download-md5', md5],
+      { cwd, env },
+    );
+    expect(stderr).toMatch(
+      /No CIFAR-10 folder found .*: downloading http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz into \.\/data/,
+    );
     expect(existsSync(join(cwd, 'data/cifar-10-batches-bin/test_batch.bin'))).toBe(true);
     expect(existsSync(join(cwd, 'report/sweep.md'))).toBe(true);
     const closed = createServer();
@@ -130,7 +221,15 @@ describe('download', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const offline = join(dir, 'offline-machine');
     mkdirSync(offline);
-    await expect(promisify(execFile)(process.execPath, [...args, '--download-url', deadUrl], { cwd: offline, env }))
-      .rejects.toMatchObject({ stderr: expect.stringMatching(/failed \(ECONNREFUSED\)[\s\S]*Without network: copy the official CIFAR-10 binary files into \.\/data\/cifar-10-batches-bin, or point CIFAR10_DIR/) });
+    await expect(
+      promisify(execFile)(process.execPath, [...args, '--download-url', deadUrl], {
+        cwd: offline,
+        env,
+      }),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /failed \(ECONNREFUSED\)[\s\S]*Without network: copy the official CIFAR-10 binary files into \.\/data\/cifar-10-batches-bin, or point CIFAR10_DIR/,
+      ),
+    });
   }, 120_000);
 });
