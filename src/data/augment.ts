@@ -7,7 +7,7 @@ import { allocateUninitialized } from '../tensor/pool.js';
 import { TensorData } from '../tensor/storage.js';
 import type { Generator } from '../tensor/random.js';
 import { IMAGE_BYTES, type CifarSet } from './cifar.js';
-import type { Normalization } from './transforms.js';
+import { checkIndices, type Normalization } from './transforms.js';
 
 export type PaddingMode = 'constant' | 'edge' | 'reflect' | 'symmetric';
 
@@ -63,6 +63,9 @@ export function augmentedBatch(
   opts: AugmentOptions = {},
 ): Tensor {
   const pad = opts.padding ?? 4;
+  if (!Number.isInteger(pad) || pad < 0)
+    throw new RangeError(`augment: padding must be an integer >= 0, got ${pad}`);
+  checkIndices(set, indices, 'augmentedBatch');
   const flipOn = opts.flip ?? true;
   const mode = opts.paddingMode ?? 'constant';
   if (!['constant', 'edge', 'reflect', 'symmetric'].includes(mode))

@@ -9,6 +9,17 @@ export interface Normalization {
   std: readonly [number, number, number];
 }
 
+/** Every index must name an image of the set: an integer in [0, count). */
+export function checkIndices(set: CifarSet, indices: ArrayLike<number>, op: string): void {
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= set.count)
+      throw new RangeError(
+        `${op}: index ${v} (position ${i}) is not an image of this set: indices are integers in [0, ${set.count})`,
+      );
+  }
+}
+
 /** Per-channel mean and std of pixel values scaled to [0, 1]. */
 export function channelStats(set: CifarSet): Normalization {
   const sum = [0, 0, 0];
@@ -39,6 +50,7 @@ export function toImageTensor(
   indices: ArrayLike<number>,
   norm: Normalization,
 ): Tensor {
+  checkIndices(set, indices, 'toImageTensor');
   const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b]! * IMAGE_BYTES;
@@ -53,5 +65,6 @@ export function toImageTensor(
 }
 
 export function labelsAt(set: CifarSet, indices: ArrayLike<number>): Int32Array {
+  checkIndices(set, indices, 'labelsAt');
   return Int32Array.from({ length: indices.length }, (_, i) => set.labels[indices[i]!]!);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { data, Generator } from '../../src/index.js';
+import { learnableSet } from '../helpers/fixtures.js';
 
 const set: data.CifarSet = {
   images: new Uint8Array(2 * data.IMAGE_BYTES).map((_, i) => i % 251),
@@ -119,5 +120,32 @@ describe('augmentation and batching', () => {
     expect(() => data.augmentedBatch(one, [0], norm, g, { paddingMode: 'wrap' as never })).toThrow(
       /paddingMode must be constant, edge, reflect or symmetric, got wrap/,
     );
+  });
+});
+
+describe('indices and padding are checked', () => {
+  const set = learnableSet(8, 1);
+  const norm = data.channelStats(set);
+  it('an index outside the set, negative or fractional is refused, naming it', () => {
+    for (const bad of [99999, 8, -1, 1.5]) {
+      expect(() => data.toImageTensor(set, [0, bad], norm)).toThrow(
+        new RegExp(
+          `toImageTensor: index ${bad} \\(position 1\\) is not an image of this set: indices are integers in \\[0, 8\\)`,
+        ),
+      );
+      expect(() => data.labelsAt(set, [bad])).toThrow(
+        /labelsAt: index .* is not an image of this set/,
+      );
+      expect(() => data.augmentedBatch(set, [bad], norm, new Generator(1))).toThrow(
+        /augmentedBatch: index .* is not an image of this set/,
+      );
+    }
+  });
+  it('a padding that is not an integer >= 0 is refused', () => {
+    for (const padding of [1.5, -3, Number.NaN]) {
+      expect(() => data.augmentedBatch(set, [0], norm, new Generator(1), { padding })).toThrow(
+        /augment: padding must be an integer >= 0, got/,
+      );
+    }
   });
 });
