@@ -64,10 +64,13 @@ export const list =
 /** --crop-fill: 'mean', one pixel value, or r,g,b (0-255). */
 export const fillOption = (v: string): number[] | 'mean' => {
   if (v.trim() === 'mean') return 'mean';
-  const parts = v.split(',').map((x) => Number(x.trim()));
+  const raw = v.split(',');
+  const parts = raw.map((x) => Number(x.trim()));
+  // an empty part ('1,,2', ',,') is a typo, not a 0
   if (
     (parts.length !== 1 && parts.length !== 3) ||
-    parts.some((x) => !(x >= 0 && x <= 255) || !/\S/.test(v))
+    raw.some((x) => !/\S/.test(x)) ||
+    parts.some((x) => !(x >= 0 && x <= 255))
   ) {
     throw new InvalidArgumentError(
       `--crop-fill must be 'mean', a pixel value 0-255 or r,g,b, got ${JSON.stringify(v)}`,

@@ -97,7 +97,7 @@ describe('kdgrad CLI', () => {
         '--teacher',
         'checkpoints/vgg-teacher.safetensors',
         '--teacher',
-        'checkpoints/vgg-teacher.safetensors',
+        'checkpoints/resnet20-teacher.safetensors',
         '--loss',
         'dkd',
         '--out',
@@ -106,6 +106,49 @@ describe('kdgrad CLI', () => {
     ).rejects.toMatchObject({
       stderr: expect.stringMatching(/several teachers work with --loss kd/),
     });
+    // the same checkpoint twice is one teacher, not two
+    for (const cmd of ['distill', 'compare']) {
+      await expect(
+        kdgrad([
+          cmd,
+          '--teacher',
+          'checkpoints/vgg-teacher.safetensors',
+          '--teacher',
+          './checkpoints/vgg-teacher.safetensors',
+        ]),
+      ).rejects.toMatchObject({
+        stderr: expect.stringMatching(
+          /--teacher \.\/checkpoints\/vgg-teacher\.safetensors is the same file as --teacher checkpoints\/vgg-teacher\.safetensors/,
+        ),
+      });
+    }
+    // options the chosen method ignores are refused with the reason
+    const teacher = ['--teacher', 'checkpoints/vgg-teacher.safetensors'];
+    await expect(
+      kdgrad(['distill', ...teacher, '--loss', 'kd', '--dkd-beta', '3']),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /--dkd-beta does not apply to --loss kd \(it is for --loss dkd\)/,
+      ),
+    });
+    await expect(
+      kdgrad(['distill', ...teacher, '--loss', 'dkd', '--alpha', '0.5']),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /--alpha does not apply to --loss dkd \(it is for --loss kd \| lskd\)/,
+      ),
+    });
+    await expect(kdgrad(['distill', ...teacher, '--temp-decay', '0.9'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--temp-decay does not apply to --schedule constant/),
+    });
+    await expect(kdgrad(['train', '--momentum', '0.5'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--momentum 0\.5 does nothing under --lr-schedule onecycle/),
+    });
+    for (const fill of ['1,,2', ',,']) {
+      await expect(kdgrad(['train', '--crop-fill', fill])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/--crop-fill must be 'mean', a pixel value 0-255 or r,g,b/),
+      });
+    }
     await expect(kdgrad(['compare', '--methods', 'multi-probs'])).rejects.toMatchObject({
       stderr: expect.stringMatching(
         /unknown or unavailable method "multi-probs"; with 1 teacher\(s\) choose from scratch, kd-T1/,
@@ -317,7 +360,7 @@ describe('kdgrad CLI', () => {
         '--teacher',
         teacher,
         '--teacher',
-        teacher,
+        'checkpoints/vgg-teacher.safetensors',
         '--methods',
         'scratch,kd-T2,multi-logits,dkd',
         '--seeds',

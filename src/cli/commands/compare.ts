@@ -22,6 +22,7 @@ import {
   printJson,
 } from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
+import { refuseDuplicateTeachers } from './train.js';
 
 interface CompareCli {
   teacher?: string[];
@@ -103,6 +104,7 @@ export function registerCompare(program: Command): void {
         if (!o.json) process.stderr.write(`${s}\n`);
       };
       const paths = o.teacher ?? [TEACHER_CHECKPOINT];
+      await refuseDuplicateTeachers(paths);
       const all = standardMethods(paths.length, o.epochs, o.alpha);
       const wanted = o.methods
         ?.split(',')

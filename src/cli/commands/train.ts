@@ -53,7 +53,12 @@ function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
       oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const),
       defaults.optimizer,
     )
-    .option('--momentum <x>', 'SGD momentum (Nesterov)', num('--momentum'), defaults.momentum)
+    .option(
+      '--momentum <x>',
+      'SGD momentum (Nesterov; under --lr-schedule onecycle the schedule cycles it 0.95 → 0.85 itself)',
+      num('--momentum'),
+      defaults.momentum,
+    )
     .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), defaults.weightDecay)
     .option(
       '--lr-schedule <name>',
@@ -438,13 +443,77 @@ function report(outcome: TrainOutcome, json: boolean): void {
   if (outcome.status === 'stopped') process.exitCode = 130;
 }
 
+/** Which --loss (and --schedule) each loss option belongs to; given for another it does nothing. */
+const APPLIES_TO: Record<string, { losses: readonly string[]; schedule?: 'adaptive' }> = {
+  alpha: { losses: ['kd', 'lskd'] },
+  schedule: { losses: ['kd'] },
+  tempDecay: { losses: ['kd'], schedule: 'adaptive' },
+  minTemp: { losses: ['kd'], schedule: 'adaptive' },
+  average: { losses: ['kd'] },
+  dkdAlpha: { losses: ['dkd'] },
+  dkdBeta: { losses: ['dkd'] },
+  warmup: { losses: ['dkd'] },
+  lskdEps: { losses: ['lskd'] },
+};
+
+const flagOf = (k: string) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
+/**
+ * Options given on the command line that the chosen method ignores are refused with the reason
+ * (a silently ignored --dkd-beta under --loss kd reads as a result about it).
+ */
+export function refuseInapplicable(cmd: Command, o: Opts): void {
+  const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+  const loss = o.loss as string | undefined;
+  if (loss !== undefined) {
+    for (const [k, a] of Object.entries(APPLIES_TO)) {
+      if (!given(k)) continue;
+      if (!a.losses.includes(loss))
+        throw new Error(
+          `${flagOf(k)} does not apply to --loss ${loss} (it is for --loss ${a.losses.join(' | ')})`,
+        );
+      if (a.schedule && o.schedule !== a.schedule)
+        throw new Error(
+          `${flagOf(k)} does not apply to --schedule ${String(o.schedule)} (it is for --schedule ${a.schedule})`,
+        );
+    }
+  }
+  if (
+    given('momentum') &&
+    o.lrSchedule === 'onecycle' &&
+    o.optimizer === 'sgd' &&
+    o.momentum !== 0
+  ) {
+    throw new Error(
+      `--momentum ${String(o.momentum)} does nothing under --lr-schedule onecycle, which cycles the momentum between 0.95 and 0.85 itself (as PyTorch; only --momentum 0 turns it off); use --lr-schedule cosine or constant to set it`,
+    );
+  }
+  if (given('momentum') && o.optimizer !== 'sgd')
+    throw new Error(`--momentum is for --optimizer sgd, not ${String(o.optimizer)}`);
+}
+
+/** The same checkpoint given twice would count as two teachers. */
+export async function refuseDuplicateTeachers(paths: readonly string[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const p of paths) {
+    const key = await realpath(p).catch(() => resolvePath(p));
+    const first = seen.get(key);
+    if (first !== undefined)
+      throw new Error(
+        `--teacher ${p} is the same file as --teacher ${first}: several teachers must be different checkpoints`,
+      );
+    seen.set(key, p);
+  }
+}
+
 export function registerTrain(program: Command): void {
   const train = program
     .command('train')
     .description('train a model from the zoo from scratch (cross-entropy)');
   addTrainingOptions(train, TEACHER_RECIPE)
     .option('--out <file>', 'checkpoint to write (default: runs/<model>-seed<seed>.safetensors)')
-    .action(async (o: Opts) => {
+    .action(async (o: Opts, cmd: Command) => {
+      refuseInapplicable(cmd, o);
       const out =
         (o.out as string | undefined) ?? defaultOut('train', o.model as string, o.seed as number);
       const outcome = await runTraining(
@@ -471,7 +540,9 @@ export function registerTrain(program: Command): void {
       '--out <file>',
       'checkpoint to write (default: runs/<model>-distilled-seed<seed>.safetensors)',
     );
-  addKDOptions(distill).action(async (o: Opts) => {
+  addKDOptions(distill).action(async (o: Opts, cmd: Command) => {
+    refuseInapplicable(cmd, o);
+    await refuseDuplicateTeachers(o.teacher as string[]);
     const kd = kdFrom(o);
     const teachers = (o.teacher as string[]).map((path) => ({
       path,
