@@ -202,19 +202,37 @@ export async function loadData(dataOption?: string, download?: AutoDownload): Pr
 }
 
 /** A zoo model with weights from a checkpoint (model name from --model or the file's metadata). */
+/**
+ * A zoo model loaded from a checkpoint. `flag` is the option that names the model when the
+ * checkpoint does not (or null where the command has none); weights that are not finite are an
+ * error naming the file and the weight, never a "diverged" training run later.
+ */
 export async function loadZooModel(
   path: string,
   name?: string,
+  flag: string | null = '--teacher-model',
 ): Promise<{ model: ZooModel; name: string }> {
   const { loadSafetensors } = await import('../nn/safetensors.js');
   const meta = (await loadSafetensors(path)).metadata;
   const modelName = name ?? meta.kdgrad_model;
-  if (!modelName)
-    throw new Error(
-      `${path}: the checkpoint does not say which model it holds; pass the model name (e.g. --teacher-model vgg-teacher)`,
-    );
+  if (!modelName) {
+    const how = flag
+      ? `pass the model name with ${flag} (e.g. ${flag} vgg-teacher)`
+      : 'it was not written by kdgrad train or saveModule with a kdgrad_model entry';
+    throw new Error(`${path}: the checkpoint does not say which model it holds; ${how}`);
+  }
   const model = buildModel(modelName, { generator: new Generator(0) });
   await loadModule(model, path);
+  for (const [key, t] of Object.entries(model.stateDict())) {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') continue;
+    const d = t.storage.data;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i]!))
+        throw new Error(
+          `${path}: weight ${key} holds ${d[i]} (element ${i}): the checkpoint is broken`,
+        );
+    }
+  }
   model.eval();
   return { model, name: modelName };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildModel, saveModule } from '../../src/index.js';
 import { hasSharedCifar, SHARED_CIFAR } from '../helpers/cifar.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -214,6 +215,41 @@ describe('kdgrad CLI', () => {
         stderr: expect.stringMatching(/--temperature must be in \[0\.05, 1000\], got/),
       });
     }
+  });
+
+  it('a checkpoint without its model name names the option to give it; a broken teacher is named', async () => {
+    const model = buildModel('mlp-student');
+    const bare = join(dir, 'bare.safetensors');
+    await saveModule(model, bare);
+    await expect(kdgrad(['eval', '--checkpoint', bare])).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /does not say which model it holds; pass the model name with --model/,
+      ),
+    });
+    // (learn reads the data first)
+    if (hasSharedCifar)
+      await expect(kdgrad(['learn', 't-squared', '--student', bare])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/pass the model name with --student-model/),
+      });
+    const w = model.stateDict()['1.weight']!;
+    (w.storage.data as Float32Array)[7] = Number.NaN;
+    const broken = join(dir, 'broken.safetensors');
+    await saveModule(model, broken, { kdgrad_model: 'mlp-student' });
+    await expect(
+      kdgrad([
+        'distill',
+        '--teacher',
+        broken,
+        '--model',
+        'mlp-student',
+        '--out',
+        join(dir, 'b.safetensors'),
+      ]),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /broken\.safetensors: weight 1\.weight holds NaN \(element 7\): the checkpoint is broken/,
+      ),
+    });
   });
 
   it('a reader that closes the pipe early (kdgrad models | head -1) ends the command quietly', () => {

@@ -57,7 +57,7 @@ export function registerInspect(program: Command): void {
       }) => {
         const data = await loadData(o.data);
         const teacher = await loadZooModel(o.teacher, o.teacherModel);
-        const student = await loadZooModel(o.student, o.studentModel);
+        const student = await loadZooModel(o.student, o.studentModel, '--student-model');
         const g = new Generator(o.seed);
         const idx = Int32Array.from({ length: Math.min(o.batchSize, data.test.count) }, () =>
           g.integer(0, data.test.count),

@@ -101,7 +101,7 @@ export async function severalTeachers(data: Data, n: number, o: ExperimentOption
     const got = JSON.stringify(o.teachers);
     throw new RangeError(`--teachers needs two or more checkpoints, comma-separated, got ${got}`);
   }
-  const teachers = await Promise.all(paths.map((p) => loadZooModel(p)));
+  const teachers = await Promise.all(paths.map((p) => loadZooModel(p, undefined, null)));
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   const logits = teachers.map(({ model }) => logitsOn(model, data, idx));
   const r = severalTeachersLesson(

@@ -19,8 +19,13 @@ import {
   type ExperimentOptions,
 } from './learn-experiments.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
+import { relative } from 'node:path';
+import { packageFile } from '../paths.js';
 
-const RESNET_TEACHER = TEACHER_CHECKPOINT.replace('vgg-teacher', 'resnet20-teacher');
+const RESNET_TEACHER = relative(
+  process.cwd(),
+  packageFile('checkpoints/resnet20-teacher.safetensors'),
+);
 
 const TOPICS = [
   't-squared',
@@ -35,6 +40,8 @@ type Topic = (typeof TOPICS)[number];
 type LearnedDescent = ReturnType<typeof learnedTLesson>['descent'][number];
 interface LearnOptions extends ExperimentOptions {
   student?: string;
+  studentModel?: string;
+  teacherModel?: string;
   images?: number;
   data?: string;
 }
@@ -54,10 +61,12 @@ export function registerLearn(program: Command): void {
     )
     .argument('<topic>', `one of ${TOPICS.join(', ')}`, oneOf('<topic>', TOPICS))
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
+    .option('--teacher-model <name>', 'zoo model of the teacher (default: from the checkpoint)')
     .option(
       '--student <file>',
       'student checkpoint (default: a freshly initialised cnn-student, as at the start of distillation)',
     )
+    .option('--student-model <name>', 'zoo model of the student (default: from the checkpoint)')
     .option(
       '--teachers <files>',
       'several-teachers: two or more checkpoints, comma-separated',
@@ -85,10 +94,10 @@ export function registerLearn(program: Command): void {
       const whole = topic === 'dark-knowledge' || topic === 'several-teachers';
       const n = Math.min(o.images ?? (whole ? data.test.count : 256), data.test.count);
       if (topic === 'several-teachers') return severalTeachers(data, n, o);
-      const teacher = await loadZooModel(o.teacher);
+      const teacher = await loadZooModel(o.teacher, o.teacherModel, '--teacher-model');
       if (topic === 'omitted-class') return omittedClass(data, teacher, o);
       const student = o.student
-        ? (await loadZooModel(o.student)).model
+        ? (await loadZooModel(o.student, o.studentModel, '--student-model')).model
         : buildModel('cnn-student', { generator: new Generator(0) }).eval();
       const g = new Generator(1);
       // dark knowledge averages over the first n test images; the gradient lessons use a seeded sample
