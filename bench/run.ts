@@ -21,13 +21,34 @@ function torchMissing(): string | null {
 }
 const noTorch = torchMissing();
 if (noTorch) process.stderr.write(`${noTorch}\n`);
-const peers = process.argv[2]?.split(',') ?? [
-  'kdgrad',
-  ...(noTorch ? [] : ['pytorch']),
-  'tfjs-cpu',
-  'tfjs-wasm',
-  'convnetjs',
-];
+const KNOWN = ['kdgrad', 'pytorch', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs'];
+const USAGE = `usage: npm run bench [-- peer,peer,...]   peers: ${KNOWN.join(', ')} (default: all available)`;
+const arg = process.argv[2];
+if (arg === '--help' || arg === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const peers =
+  arg === undefined
+    ? KNOWN.filter((p) => p !== 'pytorch' || !noTorch)
+    : arg
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+const unknown = peers.filter((p) => !KNOWN.includes(p));
+if (peers.length === 0 || unknown.length || !peers.includes('kdgrad')) {
+  const why = unknown.length
+    ? `unknown peer ${unknown.map((p) => JSON.stringify(p)).join(', ')}`
+    : peers.length === 0
+      ? `no peer named in ${JSON.stringify(arg)}`
+      : 'kdgrad must be one of the peers (every row is read against it)';
+  process.stderr.write(`bench: ${why}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (peers.includes('pytorch') && noTorch) {
+  process.stderr.write(`bench: ${noTorch}\n`);
+  process.exit(2);
+}
 const results: Record<string, WorkloadResult> = {};
 for (const peer of peers) {
   process.stderr.write(`running ${peer} ...\n`);
