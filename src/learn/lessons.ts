@@ -102,7 +102,9 @@ export function logitMatchingLesson(
 
 export interface DarkKnowledgeLesson {
   /** Per true class: the teacher's most probable wrong class, its mean probability at each T. */
-  rows: { cls: string; nearest: string; probability: Record<string, number> }[];
+  rows: { cls: string; images: number; nearest: string; probability: Record<string, number> }[];
+  /** Classes with no image among those used: left out of the rows and the conclusion. */
+  missing: string[];
   /** Pairs (a → b, b → a) that name each other. */
   mutual: [string, string][];
   conclusion: string;
@@ -139,7 +141,11 @@ export function darkKnowledgeLesson(
     return acc.map((v) => v / Math.max(n, 1));
   };
   const Thi = temperatures.at(-1)!;
-  const rows = names.map((cls, c) => {
+  const count = (c: number) => Array.from(labels).filter((y) => y === c).length;
+  const present = names.map((_, c) => c).filter((c) => count(c) > 0);
+  const missing = names.filter((_, c) => count(c) === 0);
+  const rows = present.map((c) => {
+    const cls = names[c]!;
     const m = mean(Thi, c);
     let nearest = c === 0 ? 1 : 0;
     m.forEach((v, k) => {
@@ -148,7 +154,7 @@ export function darkKnowledgeLesson(
     const probability = Object.fromEntries(
       temperatures.map((T) => [`T=${T}`, mean(T, c)[nearest]!]),
     );
-    return { cls, nearest: names[nearest]!, probability };
+    return { cls, images: count(c), nearest: names[nearest]!, probability };
   });
   const mutual: [string, string][] = [];
   rows.forEach((r) => {
@@ -157,14 +163,22 @@ export function darkKnowledgeLesson(
   });
   const lo = `T=${temperatures[0]}`;
   const hi = `T=${Thi}`;
+  if (rows.length < 2) {
+    const conclusion = `Inconclusive: ${rows.length} of ${C} classes have images among the ${labels.length} used (${missing.join(', ')} have none); use more images.`;
+    return { rows, missing, mutual, conclusion };
+  }
+  const left = missing.length
+    ? ` (${missing.length} class${missing.length === 1 ? '' : 'es'} without images left out: ${missing.join(', ')})`
+    : '';
   const ratio = rows.reduce((s, r) => s + r.probability[hi]! / r.probability[lo]!, 0) / rows.length;
   const conclusion =
     `${mutual.length} pair${mutual.length === 1 ? '' : 's'} of classes name each other as nearest` +
     `${mutual.length ? ` (${mutual.map(([a, b]) => `${a} ↔ ${b}`).join(', ')})` : ''};` +
     ` raising T from ${temperatures[0]} to ${Thi}` +
     ` multiplies the nearest wrong class's probability by ${ratio.toFixed(1)} on average:` +
-    ' that is the similarity structure a student learns from soft targets and not from labels.';
-  return { rows, mutual, conclusion };
+    ' that is the similarity structure a student learns from soft targets and not from labels' +
+    `${left}.`;
+  return { rows, missing, mutual, conclusion };
 }
 
 export interface LearnedTLesson {

@@ -63,6 +63,29 @@ describe('lessons', () => {
   });
 });
 
+describe('dark knowledge on too few images', () => {
+  const names = ['cat', 'dog', 'car', 'truck', 'bird'];
+  const logits = (ys: number[]) =>
+    tensor(
+      ys.map((c) => names.map((_, k) => (k === c ? 6 : k === (c + 1) % 5 ? 3 : 0))),
+      { dtype: 'float64' },
+    );
+  it('classes without images are left out and named, never NaN', () => {
+    const ys = [0, 1, 0, 1];
+    const r = darkKnowledgeLesson(logits(ys), ys, names);
+    expect(r.rows.map((x) => x.cls)).toEqual(['cat', 'dog']);
+    expect(r.rows.map((x) => x.images)).toEqual([2, 2]);
+    expect(r.missing).toEqual(['car', 'truck', 'bird']);
+    expect(r.conclusion).not.toMatch(/NaN/);
+    expect(r.conclusion).toMatch(/3 classes without images left out: car, truck, bird/);
+  });
+  it('one class with images is inconclusive', () => {
+    const ys = [2, 2, 2];
+    const r = darkKnowledgeLesson(logits(ys), ys, names);
+    expect(r.conclusion).toMatch(/^Inconclusive: 1 of 5 classes have images among the 3 used/);
+  });
+});
+
 describe('learned-t', () => {
   it('dL/dT equals its closed form; descent on T runs up without T² and down with it', () => {
     const r = learnedTLesson(student, teacher, labels);
