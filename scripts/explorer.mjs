@@ -37,23 +37,51 @@ const TYPES = {
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/** Serves web/dist on 127.0.0.1; refuses malformed paths (400) and foreign Host headers (421). */
+/**
+ * One shared copy of each served file (re-read when it changes): many slow readers of the 4.5 MB
+ * source map then hold references to one buffer instead of a copy each.
+ */
+const files = new Map();
+function contents(file) {
+  const { mtimeMs, size } = statSync(file);
+  const hit = files.get(file);
+  if (hit && hit.mtimeMs === mtimeMs && hit.size === size) return hit.body;
+  const body = readFileSync(file);
+  files.set(file, { mtimeMs, size, body });
+  return body;
+}
+
+/**
+ * Serves web/dist on 127.0.0.1 (GET and HEAD); refuses other methods (405 with Allow), malformed
+ * paths (400) and foreign Host headers (421).
+ */
 export function serve(port = 8080) {
   const server = createServer((req, res) => {
-    const send = (status, body, type = 'text/plain; charset=utf-8') => {
+    const send = (status, body, type = 'text/plain; charset=utf-8', extra = {}) => {
       res.writeHead(status, {
         'content-type': type,
+        'content-length': Buffer.byteLength(body),
         'x-content-type-options': 'nosniff',
         'content-security-policy': CSP,
         'referrer-policy': 'no-referrer',
+        ...extra,
       });
-      res.end(body);
+      res.end(req.method === 'HEAD' ? undefined : body);
     };
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not read this server
     const { port: bound } = server.address();
     const host = (req.headers.host ?? '').toLowerCase();
     if (host !== `127.0.0.1:${bound}` && host !== `localhost:${bound}`)
       return send(421, `misdirected request: this server answers for 127.0.0.1:${bound} only`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(
+        405,
+        `method ${req.method} not allowed: this server only serves files`,
+        undefined,
+        {
+          allow: 'GET, HEAD',
+        },
+      );
     let path;
     try {
       path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
@@ -66,7 +94,7 @@ export function serve(port = 8080) {
     const file = join(out, path === '/' ? 'index.html' : path);
     if (!file.startsWith(out) || !existsSync(file) || !statSync(file).isFile())
       return send(404, 'not found');
-    send(200, readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
+    send(200, contents(file), TYPES[extname(file)] ?? 'application/octet-stream');
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);

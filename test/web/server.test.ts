@@ -34,7 +34,72 @@ function get(
   });
 }
 
+/** A raw request with any method; resolves status, headers and the body's length. */
+function call(
+  method: string,
+  path = '/',
+): Promise<{ status: number; headers: Record<string, unknown>; length: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}` } },
+      (res) => {
+        let length = 0;
+        res.on('data', (d: Buffer) => {
+          length += d.length;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, length }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('explorer server', () => {
+  it('serves GET and HEAD only: other methods get 405 with Allow', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const r = await call(method);
+      expect(r.status, method).toBe(405);
+      expect(r.headers.allow, method).toBe('GET, HEAD');
+    }
+    const head = await call('HEAD');
+    expect(head.status).toBe(200);
+    expect(head.length).toBe(0);
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+  });
+
+  it('many paused readers of the source map share one copy of it', async () => {
+    const sockets: import('node:http').ClientRequest[] = [];
+    await call('GET', '/explorer.js.map'); // the first read fills the cache
+    const before = process.memoryUsage().arrayBuffers;
+    await Promise.all(
+      Array.from(
+        { length: 40 },
+        () =>
+          new Promise<void>((resolve) => {
+            const req = request(
+              {
+                host: '127.0.0.1',
+                port,
+                path: '/explorer.js.map',
+                headers: { host: `127.0.0.1:${port}` },
+              },
+              (res) => {
+                res.pause(); // a reader that never reads
+                resolve();
+              },
+            );
+            sockets.push(req);
+            req.end();
+          }),
+      ),
+    );
+    const grown = process.memoryUsage().arrayBuffers - before;
+    for (const s of sockets) s.destroy();
+    // a copy per reader would be 40 × 4.5 MB = 180 MB
+    expect(grown).toBeLessThan(40e6);
+  });
+
   it('answers malformed percent-encoding with 400 and keeps serving', async () => {
     expect((await get('/%')).status).toBe(400);
     expect((await get('/%E0%A4%A')).status).toBe(400);
