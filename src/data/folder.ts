@@ -33,13 +33,23 @@ export async function resolveCifarDir(explicit?: string, cwd = process.cwd()): P
   );
 }
 
-/** Reads the training files (data_batch_*.bin, in numeric order) or test_batch.bin of a folder. */
+/**
+ * Reads the training files (data_batch_1..5.bin, in numeric order) or test_batch.bin of a folder.
+ * Another data_batch_*.bin (data_batch_6.bin, data_batch_01.bin) or two files with the same
+ * bytes are errors naming them: training on them would count images twice, silently.
+ */
 export async function loadCifarSplit(dir: string, split: 'train' | 'test'): Promise<CifarSet> {
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
+  const { createHash } = await import('node:crypto');
   const names = (await fs.readdir(dir))
     .filter((f) => (split === 'train' ? /^data_batch_\d+\.bin$/.test(f) : f === 'test_batch.bin'))
     .sort((a, b) => Number(a.match(/\d+/)?.[0] ?? 0) - Number(b.match(/\d+/)?.[0] ?? 0));
+  const foreign = names.filter((f) => split === 'train' && !/^data_batch_[1-5]\.bin$/.test(f));
+  if (foreign.length)
+    throw new Error(
+      `${dir}: ${foreign.join(', ')} ${foreign.length === 1 ? 'is not an' : 'are not'} official CIFAR-10 training file${foreign.length === 1 ? '' : 's'} (data_batch_1.bin … data_batch_5.bin); move ${foreign.length === 1 ? 'it' : 'them'} out of the folder`,
+    );
   if (!names.length)
     throw new Error(
       `${dir}: no ${split === 'train' ? 'data_batch_*.bin' : 'test_batch.bin'} file for the ${split} split`,
@@ -57,10 +67,22 @@ export async function loadCifarSplit(dir: string, split: 'train' | 'test'): Prom
         throw new Error(
           `${path}: ${st.size} bytes is more than all of CIFAR-10 (${MAX_FILE_BYTES} bytes); is this a CIFAR-10 batch file?`,
         );
-      return parseCifarBatch(new Uint8Array(await fs.readFile(path)), path);
+      const bytes = new Uint8Array(await fs.readFile(path));
+      return {
+        set: parseCifarBatch(bytes, path),
+        digest: createHash('sha1').update(bytes).digest('hex'),
+        path,
+      };
     }),
   );
-  return concatSets(sets);
+  const seen = new Map<string, string>();
+  for (const s of sets) {
+    const first = seen.get(s.digest);
+    if (first)
+      throw new Error(`${s.path} holds the same bytes as ${first}: a batch file is there twice`);
+    seen.set(s.digest, s.path);
+  }
+  return concatSets(sets.map((s) => s.set));
 }
 
 /** 60,000 records: the whole data set in one file is the most a batch file can hold. */

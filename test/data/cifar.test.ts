@@ -89,6 +89,23 @@ describe('CIFAR-10 binary format', () => {
     );
   });
 
+  it('refuses a training file that is not data_batch_1..5.bin, and a batch file there twice', async () => {
+    const extra = join(dir, 'extra');
+    mkdirSync(extra);
+    writeFileSync(join(extra, 'data_batch_1.bin'), data.encodeCifarBatch(fixture(3, 1)));
+    writeFileSync(join(extra, 'data_batch_6.bin'), data.encodeCifarBatch(fixture(2, 2)));
+    await expect(data.loadCifarSplit(extra, 'train')).rejects.toThrow(
+      /data_batch_6\.bin is not an official CIFAR-10 training file \(data_batch_1\.bin … data_batch_5\.bin\); move it out of the folder/,
+    );
+    const twice = join(dir, 'twice');
+    mkdirSync(twice);
+    writeFileSync(join(twice, 'data_batch_1.bin'), data.encodeCifarBatch(fixture(3, 1)));
+    writeFileSync(join(twice, 'data_batch_2.bin'), data.encodeCifarBatch(fixture(3, 1)));
+    await expect(data.loadCifarSplit(twice, 'train')).rejects.toThrow(
+      /data_batch_2\.bin holds the same bytes as .*data_batch_1\.bin: a batch file is there twice/,
+    );
+  });
+
   it('normalises per channel and builds [B, 3, 32, 32] tensors', () => {
     const set = fixture(4);
     const norm = data.channelStats(set);
