@@ -2,6 +2,7 @@
 // class was removed. Labels alone teach it nothing about that class; the teacher's soft targets on
 // the other images (a truck looks a little like an automobile) do. The paper then raises the
 // omitted class's output bias, because a student that never saw the class under-predicts it.
+import { TEMPERATURE_RANGE } from '../distill/temperature.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../autograd/tidy.js';
 import type { Tensor } from '../autograd/tensor.js';
@@ -189,6 +190,21 @@ export interface OmittedClassLesson {
  * adjustment raises the class's logit by δ chosen so the student predicts the class on as many
  * test images as its share of the training split — no test label is used.
  */
+/** The lesson's knobs: T within the float32 range, α in [0, 1], a learning rate > 0. */
+export function checkOmittedClassOptions(o: {
+  temperature: number;
+  alpha: number;
+  lr: number;
+}): void {
+  const [lo, hi] = TEMPERATURE_RANGE.float32;
+  if (!(o.temperature >= lo && o.temperature <= hi))
+    throw new RangeError(`temperature must be in [${lo}, ${hi}], got ${o.temperature}`);
+  if (!(o.alpha >= 0 && o.alpha <= 1))
+    throw new RangeError(`alpha must be in [0, 1], got ${o.alpha}`);
+  if (!(o.lr > 0) || !Number.isFinite(o.lr))
+    throw new RangeError(`lr must be a finite number > 0, got ${o.lr}`);
+}
+
 export async function omittedClassLesson(o: OmittedClassOptions): Promise<OmittedClassLesson> {
   const C = o.names.length;
   if (!Number.isInteger(o.omit) || o.omit < 0 || o.omit >= C) {
@@ -197,6 +213,8 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
   const seeds = o.seeds ?? [0, 1, 2];
   const temperature = o.temperature ?? 4;
   const alpha = o.alpha ?? 0.9;
+  // checked before the first student trains (the CLI says the same with its flag names)
+  checkOmittedClassOptions({ temperature, alpha, lr: o.lr ?? 0.02 });
   const studentName = o.student ?? 'mlp-student';
   const transfer = withoutClass(o.train, o.omit);
   const name = o.names[o.omit];

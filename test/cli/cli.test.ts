@@ -252,6 +252,18 @@ describe('kdgrad CLI', () => {
     });
   });
 
+  it('learn omitted-class refuses bad knobs before any data is read or student trained', async () => {
+    for (const [args, msg] of [
+      [['--alpha', '2'], /--alpha must be in \[0, 1\], got 2/],
+      [['--lr', '-1'], /--lr must be a finite number > 0, got -1/],
+      [['--temperature', '0'], /--temperature must be in \[0\.05, 1000\], got 0/],
+    ] as const) {
+      await expect(
+        kdgrad(['learn', 'omitted-class', '--data', join(dir, 'no-data-here'), ...args]),
+      ).rejects.toMatchObject({ stderr: expect.stringMatching(msg) });
+    }
+  });
+
   it('a reader that closes the pipe early (kdgrad models | head -1) ends the command quietly', () => {
     const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" models | head -1`], {
       cwd: root,

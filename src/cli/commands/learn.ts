@@ -19,6 +19,7 @@ import {
   type ExperimentOptions,
 } from './learn-experiments.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
+import { checkOmittedClassOptions } from '../../learn/omitted-class.js';
 import { relative } from 'node:path';
 import { packageFile } from '../paths.js';
 
@@ -90,6 +91,13 @@ export function registerLearn(program: Command): void {
     .option('--lr <x>', 'omitted-class: peak learning rate (one-cycle)', num('--lr'), 0.02)
     .option('--json', 'print JSON')
     .action(async (topic: Topic, o: LearnOptions) => {
+      if (topic === 'omitted-class') {
+        try {
+          checkOmittedClassOptions(o);
+        } catch (e) {
+          throw new Error(`--${(e as Error).message}`, { cause: e });
+        }
+      }
       const data = await loadData(o.data);
       const whole = topic === 'dark-knowledge' || topic === 'several-teachers';
       const n = Math.min(o.images ?? (whole ? data.test.count : 256), data.test.count);
