@@ -13,6 +13,13 @@ export interface DownloadOptions {
   /** Folder that receives cifar-10-batches-bin/ (default ./data). */
   dest?: string;
   onProgress?(received: number, total: number | null): void;
+  /**
+   * Give up when fewer than `minBytesPerSecond` × `windowSeconds` bytes arrived in the last
+   * `windowSeconds` (a server that never answers, or trickles): defaults 30 s and 1024 bytes/s.
+   * What arrived is kept, and a rerun resumes.
+   */
+  windowSeconds?: number;
+  minBytesPerSecond?: number;
 }
 
 const nodeModules = async () => ({
@@ -31,10 +38,21 @@ async function md5Of(n: NodeModules, path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** An HTTP status that is not success: said as it is, not as a network failure. */
+class HttpError extends Error {}
+
 /** A network failure as a sentence: what failed, why (fetch's cause), and that a rerun resumes. */
 function networkError(n: NodeModules, url: string, e: unknown, part: string): Error {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const why = cause?.code ?? cause?.message ?? (e as Error).message;
+  const err = e as NodeJS.ErrnoException & { cause?: { code?: string; message?: string } };
+  // not the network: a URL fetch cannot parse, or the file being written
+  if (err instanceof TypeError && /parse URL|Invalid URL/i.test(err.message))
+    return new Error(`download: ${JSON.stringify(url)} is not a valid URL`, { cause: e });
+  if (err.syscall && err.path)
+    return new Error(`download: cannot write ${err.path} (${err.code ?? err.message})`, {
+      cause: e,
+    });
+  if (err instanceof HttpError) return err;
+  const why = err.cause?.code ?? err.cause?.message ?? err.message;
   const kept = n.fs.existsSync(part) && n.fs.statSync(part).size > 0;
   return new Error(
     `download of ${url} failed (${why}); ${kept ? `what arrived is kept in ${part}: run the same command again to resume` : 'nothing arrived: run the same command again when the network is back'}`,
@@ -46,23 +64,57 @@ async function fetchTo(
   n: NodeModules,
   url: string,
   file: string,
-  onProgress?: DownloadOptions['onProgress'],
+  opts: DownloadOptions,
 ): Promise<void> {
+  const onProgress = opts.onProgress;
   const part = `${file}.part`;
   const have = n.fs.existsSync(part) ? n.fs.statSync(part).size : 0;
-  let res: Response;
+  // the watchdog: every window, at least minBytesPerSecond × window bytes must have arrived
+  const windowS = opts.windowSeconds ?? 30;
+  const minRate = opts.minBytesPerSecond ?? 1024;
+  const abort = new AbortController();
+  let inWindow = 0;
+  let slow: Error | null = null;
+  const timer = setInterval(() => {
+    if (inWindow < minRate * windowS) {
+      slow = new Error(
+        inWindow === 0
+          ? `no data for ${windowS} s`
+          : `only ${inWindow} bytes in ${windowS} s (under ${minRate} bytes/s)`,
+      );
+      abort.abort(slow);
+    }
+    inWindow = 0;
+  }, windowS * 1000);
   try {
-    res = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {} });
+    await fetchBody(n, url, file, part, have, abort.signal, onProgress, (bytes) => {
+      inWindow += bytes;
+    });
   } catch (e) {
-    throw networkError(n, url, e, part);
+    throw networkError(n, url, slow ?? e, part);
+  } finally {
+    clearInterval(timer);
   }
+}
+
+async function fetchBody(
+  n: NodeModules,
+  url: string,
+  file: string,
+  part: string,
+  have: number,
+  signal: AbortSignal,
+  onProgress: DownloadOptions['onProgress'],
+  onBytes: (bytes: number) => void,
+): Promise<void> {
+  const res = await fetch(url, { headers: have ? { Range: `bytes=${have}-` } : {}, signal });
   // 416: the .part already holds the whole file (a run stopped between the last byte and the rename)
   if (res.status === 416 && have > 0) {
     await n.fsp.rename(part, file);
     return;
   }
   if (!res.ok || !res.body)
-    throw new Error(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
+    throw new HttpError(`download of ${url} failed: HTTP ${res.status} ${res.statusText}`);
   const resumed = have > 0 && res.status === 206;
   const length = Number(res.headers.get('content-length') ?? NaN);
   const total = Number.isFinite(length) ? length + (resumed ? have : 0) : null;
@@ -70,18 +122,15 @@ async function fetchTo(
   const counter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, ctl) {
       received += chunk.byteLength;
+      onBytes(chunk.byteLength);
       onProgress?.(received, total);
       ctl.enqueue(chunk);
     },
   });
-  try {
-    await n.streamp.pipeline(
-      n.stream.Readable.fromWeb(res.body.pipeThrough(counter) as never),
-      n.fs.createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
-    );
-  } catch (e) {
-    throw networkError(n, url, e, part);
-  }
+  await n.streamp.pipeline(
+    n.stream.Readable.fromWeb(res.body.pipeThrough(counter) as never),
+    n.fs.createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+  );
   await n.fsp.rename(part, file);
 }
 
@@ -96,7 +145,7 @@ export async function downloadCifar10(opts: DownloadOptions = {}): Promise<strin
   const { join } = n.path;
   await n.fsp.mkdir(dest, { recursive: true });
   const archive = join(dest, 'cifar-10-binary.tar.gz');
-  if (!n.fs.existsSync(archive)) await fetchTo(n, url, archive, opts.onProgress);
+  if (!n.fs.existsSync(archive)) await fetchTo(n, url, archive, opts);
   const got = await md5Of(n, archive);
   if (got !== md5) {
     await n.fsp.rm(archive, { force: true });
@@ -106,7 +155,11 @@ export async function downloadCifar10(opts: DownloadOptions = {}): Promise<strin
     );
   }
   const tar = await import('tar');
-  await tar.x({ file: archive, cwd: dest, strict: true });
+  try {
+    await tar.x({ file: archive, cwd: dest, strict: true });
+  } catch (e) {
+    throw new Error(`${archive}: cannot unpack (${(e as Error).message})`, { cause: e });
+  }
   const dir = join(dest, 'cifar-10-batches-bin');
   if (!n.fs.existsSync(join(dir, 'test_batch.bin')))
     throw new Error(

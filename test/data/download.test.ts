@@ -232,4 +232,44 @@ describe('download', () => {
       ),
     });
   }, 120_000);
+
+  it('gives up on a server that never answers or trickles, keeping what arrived; other failures are said as what they are', async () => {
+    const open: import('node:net').Socket[] = [];
+    const slowServer = createServer((req, res) => {
+      open.push(req.socket);
+      if (req.url === '/silent') return; // accepts, never answers
+      res.writeHead(200, { 'content-length': '1000000' });
+      const timer = setInterval(() => res.write('x'), 100); // 10 bytes/s
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((ok) => slowServer.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}`;
+    try {
+      const fast = { md5, windowSeconds: 1, minBytesPerSecond: 100 };
+      const t0 = Date.now();
+      await expect(
+        downloadCifar10({ ...fast, url: `${base}/silent`, dest: join(dir, 'silent') }),
+      ).rejects.toThrow(/download of .*\/silent failed \(no data for 1 s\); nothing arrived/);
+      await expect(
+        downloadCifar10({ ...fast, url: `${base}/trickle`, dest: join(dir, 'trickle') }),
+      ).rejects.toThrow(
+        /failed \(only \d+ bytes in 1 s \(under 100 bytes\/s\)\); what arrived is kept in .*\.part: run the same command again to resume/,
+      );
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      for (const s of open) s.destroy();
+      slowServer.close();
+    }
+    await expect(
+      downloadCifar10({ url: 'not a url', md5, dest: join(dir, 'badurl') }),
+    ).rejects.toThrow(/download: "not a url" is not a valid URL/);
+    // an archive that is not a tarball: the error names it
+    const notTar = join(dir, 'nottar');
+    mkdirSync(notTar, { recursive: true });
+    const junk = Buffer.from('this is not a tar.gz');
+    writeFileSync(join(notTar, 'cifar-10-binary.tar.gz'), junk);
+    await expect(
+      downloadCifar10({ url, md5: createHash('md5').update(junk).digest('hex'), dest: notTar }),
+    ).rejects.toThrow(/nottar\/cifar-10-binary\.tar\.gz: cannot unpack/);
+  }, 60_000);
 });
