@@ -58,6 +58,9 @@ describe('studies', () => {
         stderr: expect.stringMatching(/--methods .* names no method; choose from scratch/),
       });
     }
+    await expect(kdgrad(['sweep', '--loss', 'kd', '--dkd-beta', '3'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--dkd-beta does not apply to --loss kd/),
+    });
     await expect(
       kdgrad(['sweep', '--temperatures', '1,0', '--out-dir', join(dir, 'temps')]),
     ).rejects.toMatchObject({

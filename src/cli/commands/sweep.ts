@@ -30,7 +30,7 @@ import {
   printJson,
   type Data,
 } from '../common.js';
-import { addKDOptions, kdFrom } from './train.js';
+import { addKDOptions, kdFrom, refuseInapplicable } from './train.js';
 import { inspectTable } from './inspect.js';
 import { packageFile } from '../paths.js';
 
@@ -259,7 +259,8 @@ export function registerSweep(program: Command): void {
         "the article's temperature experiment: KD students at several T and seeds vs the same student from scratch",
       ),
     { epochs: 10, seeds: 3 },
-  ).action(async (o: SweepCli) => {
+  ).action(async (o: SweepCli, cmd: Command) => {
+    refuseInapplicable(cmd, o as unknown as Record<string, unknown>);
     const log = (s: string) => {
       if (!o.json) process.stderr.write(`${s}\n`);
     };
@@ -282,7 +283,8 @@ export function registerSweep(program: Command): void {
     )
     .option('--download-url <url>', 'where to download CIFAR-10 from', CIFAR10_URL)
     .option('--download-md5 <hex>', 'its MD5', CIFAR10_MD5)
-    .action(async (o: SweepCli) => {
+    .action(async (o: SweepCli, cmd: Command) => {
+      refuseInapplicable(cmd, o as unknown as Record<string, unknown>);
       const log = (s: string) => {
         if (!o.json) process.stderr.write(`${s}\n`);
       };
