@@ -12,6 +12,7 @@ import { buildModel } from '../models/zoo.js';
 import { loadModule } from '../nn/checkpoint.js';
 import type { ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
+import type { TrainConfig } from '../train/config.js';
 
 export const int =
   (name: string) =>
@@ -133,6 +134,42 @@ export function addStudyOptions(cmd: Command): Command {
       0,
     )
     .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0);
+}
+
+/** What addStudyOptions parses: the shared budget of every run of a study. */
+export interface StudyCli {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'sgd' | 'adam' | 'adamw';
+  lrSchedule: 'onecycle' | 'cosine' | 'constant';
+  weightDecay: number;
+  clipGradNorm: number;
+  augment?: boolean;
+  cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric';
+  cropFill: number[] | 'mean';
+  trainLimit: number;
+  testLimit: number;
+}
+
+/** A study's training budget (SGD momentum 0.9, Nesterov; no augmentation unless --augment). */
+export function studyConfig(o: StudyCli): Omit<TrainConfig, 'model' | 'seed'> {
+  return {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    optimizer: o.optimizer,
+    momentum: 0.9,
+    nesterov: true,
+    weightDecay: o.weightDecay,
+    schedule: o.lrSchedule,
+    augment: o.augment ?? false,
+    cropPaddingMode: o.cropPaddingMode,
+    cropFill: o.cropFill,
+    clipGradNorm: o.clipGradNorm,
+    trainLimit: o.trainLimit,
+    testLimit: o.testLimit,
+  };
 }
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

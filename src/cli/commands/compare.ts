@@ -20,28 +20,18 @@ import {
   num,
   positiveInt,
   printJson,
+  studyConfig,
+  type StudyCli,
 } from '../common.js';
 import { TEACHER_CHECKPOINT } from './sweep.js';
 import { refuseDuplicateTeachers } from './train.js';
 
-interface CompareCli {
+interface CompareCli extends StudyCli {
   teacher?: string[];
   model: string;
   methods?: string;
   seeds: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: 'sgd' | 'adam' | 'adamw';
-  lrSchedule: 'onecycle' | 'cosine' | 'constant';
-  weightDecay: number;
   alpha: number;
-  clipGradNorm: number;
-  augment?: boolean;
-  cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric';
-  cropFill: number[] | 'mean';
-  trainLimit: number;
-  testLimit: number;
   outDir: string;
   data?: string;
   json?: boolean;
@@ -154,22 +144,7 @@ export function registerCompare(program: Command): void {
         norm: data.norm,
         methods,
         seeds: Array.from({ length: o.seeds }, (_, i) => i),
-        config: {
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          lr: o.lr,
-          optimizer: o.optimizer,
-          momentum: 0.9,
-          nesterov: true,
-          weightDecay: o.weightDecay,
-          schedule: o.lrSchedule,
-          augment: o.augment ?? false,
-          cropPaddingMode: o.cropPaddingMode,
-          cropFill: o.cropFill,
-          clipGradNorm: o.clipGradNorm,
-          trainLimit: o.trainLimit,
-          testLimit: o.testLimit,
-        },
+        config: studyConfig(o),
         onRun: async (run, done, total) => {
           await journal.record(run);
           log(

@@ -28,7 +28,9 @@ import {
   loadZooModel,
   positiveInt,
   printJson,
+  studyConfig,
   type Data,
+  type StudyCli,
 } from '../common.js';
 import { addKDOptions, kdFrom, refuseInapplicable } from './train.js';
 import { inspectTable } from './inspect.js';
@@ -41,28 +43,16 @@ export const TEACHER_CHECKPOINT = relative(
 );
 export const TEACHER_COMMAND = `npx kdgrad train --model vgg-teacher --epochs 30 --batch-size 64 --lr 0.05 --optimizer sgd --lr-schedule onecycle --weight-decay 5e-4 --seed 0 --out ${TEACHER_CHECKPOINT}`;
 
-interface SweepCli {
+interface SweepCli extends StudyCli {
   teacher: string;
   teacherModel?: string;
   model: string;
   temperatures?: number[];
   seeds: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: 'sgd' | 'adam' | 'adamw';
-  lrSchedule: 'onecycle' | 'cosine' | 'constant';
-  weightDecay: number;
   alpha: number;
-  clipGradNorm: number;
-  augment?: boolean;
-  cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric';
-  cropFill: number[] | 'mean';
   download?: boolean;
   downloadUrl: string;
   downloadMd5: string;
-  trainLimit: number;
-  testLimit: number;
   outDir: string;
   data?: string;
   json?: boolean;
@@ -207,22 +197,7 @@ async function sweepFrom(
     train: data.train,
     test: data.test,
     norm: data.norm,
-    config: {
-      epochs: o.epochs,
-      batchSize: o.batchSize,
-      lr: o.lr,
-      optimizer: o.optimizer,
-      momentum: 0.9,
-      nesterov: true,
-      weightDecay: o.weightDecay,
-      schedule: o.lrSchedule,
-      augment: o.augment ?? false,
-      cropPaddingMode: o.cropPaddingMode,
-      cropFill: o.cropFill,
-      clipGradNorm: o.clipGradNorm,
-      trainLimit: o.trainLimit,
-      testLimit: o.testLimit,
-    },
+    config: studyConfig(o),
     kd: (({ temperature: _t, ...rest }) => rest)(kd),
     temperatures: o.temperatures ?? [1, 2, 5],
     seeds: Array.from({ length: o.seeds }, (_, i) => i),
