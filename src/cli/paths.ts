@@ -3,8 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 /** A path inside the installed package (e.g. the committed teacher checkpoint). */
 export const packageFile = (rel: string): string =>
   fileURLToPath(new URL(`../../${rel}`, import.meta.url));

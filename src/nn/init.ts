@@ -1,7 +1,23 @@
 // Weight initialisation, as torch.nn.init. All functions fill the tensor in place (no graph)
 // and take an optional generator so initialisation is reproducible.
 import type { Tensor } from '../autograd/tensor.js';
+import { bumpVersion } from '../autograd/version.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
+
+/**
+ * Fills t in place with fill(i) for element i. Only a whole contiguous tensor (a parameter, not
+ * a view into one) is filled: its array is exactly its elements. The write is an in-place change
+ * that a graph which used t will refuse to backward through (version.ts).
+ */
+function fillWith(t: Tensor, op: string, fill: (i: number) => number): Tensor {
+  const s = t.storage;
+  if (!s.isContiguous() || s.offset !== 0 || s.data.length !== s.size)
+    throw new RangeError(`init.${op}: expects a whole contiguous tensor, not a view into another`);
+  const d = s.data;
+  for (let i = 0; i < d.length; i++) d[i] = fill(i);
+  bumpVersion(s);
+  return t;
+}
 
 /** fan_in = size(1) · receptive field; fan_out = size(0) · receptive field. */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
@@ -17,9 +33,7 @@ export function uniform_(
   high: number,
   generator: Generator = defaultGenerator,
 ): Tensor {
-  const d = t.storage.data;
-  for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * generator.random();
-  return t;
+  return fillWith(t, 'uniform_', () => low + (high - low) * generator.random());
 }
 
 export function normal_(
@@ -28,19 +42,11 @@ export function normal_(
   std = 1,
   generator: Generator = defaultGenerator,
 ): Tensor {
-  const d = t.storage.data;
-  for (let i = 0; i < d.length; i++) d[i] = mean + std * generator.normal();
-  return t;
+  return fillWith(t, 'normal_', () => mean + std * generator.normal());
 }
 
-export const zeros_ = (t: Tensor): Tensor => {
-  t.storage.data.fill(0);
-  return t;
-};
-export const ones_ = (t: Tensor): Tensor => {
-  t.storage.data.fill(1);
-  return t;
-};
+export const zeros_ = (t: Tensor): Tensor => fillWith(t, 'zeros_', () => 0);
+export const ones_ = (t: Tensor): Tensor => fillWith(t, 'ones_', () => 1);
 
 /** gain for leaky_relu with slope a: sqrt(2 / (1 + a²)) */
 export function calculateGain(

@@ -149,6 +149,25 @@ describe('initialisation', () => {
       1 / Math.sqrt(27),
     );
   });
+  it('xavierUniform_ draws U(±gain·sqrt(6/(fan_in + fan_out))); zeros_ and ones_ fill; views are refused', () => {
+    const w = zeros([60, 40]);
+    nn.init.xavierUniform_(w, 2, new Generator(4));
+    const bound = 2 * Math.sqrt(6 / 100);
+    const v = Array.from(w.toTypedArray());
+    expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(0.95 * bound);
+    const variance = v.reduce((a, b) => a + b * b, 0) / v.length;
+    expect(Math.abs(variance / (bound ** 2 / 3) - 1)).toBeLessThan(0.05);
+    expect(Array.from(nn.init.zeros_(w).toTypedArray()).every((x) => x === 0)).toBe(true);
+    expect(Array.from(nn.init.ones_(w).toTypedArray()).every((x) => x === 1)).toBe(true);
+    // a view would have filled its whole base array
+    expect(() => nn.init.zeros_(w.narrow(0, 10, 5))).toThrow(
+      /init\.zeros_: expects a whole contiguous tensor, not a view into another/,
+    );
+    expect(() => nn.init.uniform_(w.t(), 0, 1)).toThrow(
+      /init\.uniform_: expects a whole contiguous tensor/,
+    );
+  });
   it('the same generator seed gives the same model', () => {
     const a = new nn.MLP([8, 4, 2], { generator: new Generator(3) });
     const b = new nn.MLP([8, 4, 2], { generator: new Generator(3) });
