@@ -10,23 +10,36 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({
-  options: {
-    models: { type: 'string', default: 'mlp-student,cnn-student' },
-    seeds: { type: 'string', default: '3' },
-    epochs: { type: 'string', default: '30' },
-    'crop-fill': { type: 'string', default: 'black' },
-  },
-});
+const USAGE =
+  'usage: npm run compare:torch -- [--models mlp-student,cnn-student] [--seeds 3] [--epochs 30] [--crop-fill black|mean]';
+/** A user error: one line and the usage, exit 2 (no stack trace). */
+const fail = (message) => {
+  console.error(`compare:torch: ${message}\n${USAGE}`);
+  process.exit(2);
+};
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      models: { type: 'string', default: 'mlp-student,cnn-student' },
+      seeds: { type: 'string', default: '3' },
+      epochs: { type: 'string', default: '30' },
+      'crop-fill': { type: 'string', default: 'black' },
+    },
+  }));
+} catch (e) {
+  fail(e.message);
+}
 const fill = values['crop-fill'];
-if (fill !== 'black' && fill !== 'mean')
-  throw new Error(`--crop-fill must be black or mean, got ${fill}`);
-const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i);
-const epochs = Number(values.epochs);
-if (!(seeds.length >= 1) || !(epochs >= 1))
-  throw new Error(
-    `--seeds and --epochs must be positive integers, got ${values.seeds} and ${values.epochs}`,
-  );
+if (fill !== 'black' && fill !== 'mean') fail(`--crop-fill must be black or mean, got ${fill}`);
+const positive = (name) => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1)
+    fail(`--${name} must be a positive integer, got ${values[name]}`);
+  return n;
+};
+const seeds = Array.from({ length: positive('seeds') }, (_, i) => i);
+const epochs = positive('epochs');
 const PYTHON = '/usr/bin/python3';
 try {
   execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'pipe' });

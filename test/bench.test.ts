@@ -1,4 +1,5 @@
-// `npm run bench` with a bad peer list: one line naming it and the usage, no stack trace.
+// `npm run bench` and `npm run compare:torch` with bad arguments: one line naming what was wrong
+// and the usage, no stack trace.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,4 +29,21 @@ describe('bench arguments', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/peers: kdgrad, pytorch, tfjs-cpu, tfjs-wasm, convnetjs/);
   }, 60_000);
+
+  it('compare:torch names an unknown option or a bad value with the usage, exit 2', () => {
+    for (const [args, why] of [
+      [['--nope'], /compare:torch: Unknown option '--nope'/],
+      [['--seeds', 'x'], /--seeds must be a positive integer, got x/],
+      [['--crop-fill', 'red'], /--crop-fill must be black or mean, got red/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [join(root, 'scripts/compare-torch.mjs'), ...args], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).toMatch(/usage: npm run compare:torch/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });
