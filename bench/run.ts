@@ -145,7 +145,7 @@ try {
   teacherRow.push(`(teacher-epoch row skipped: ${String((e as Error).message).split('\n')[0]})`);
 }
 const notes = [...Object.values(results).flatMap((r) => r.notes), ...(noTorch ? [noTorch] : [])];
-// issue #14's targets, read off this run's numbers
+// the speed targets, read off this run's numbers
 const peak = k?.simdPeak;
 const targets: string[] = [];
 if (peak && k?.matmulGflops) {
@@ -234,7 +234,7 @@ const md = [
   ...notes.map((n) => `- ${n}`),
   '',
   ...(targets.length
-    ? ['| target (issue #14) | this run | |', '| --- | ---: | --- |', ...targets, '']
+    ? ['| speed target | this run | |', '| --- | ---: | --- |', ...targets, '']
     : []),
   ...(bounds.length
     ? [
