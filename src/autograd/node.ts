@@ -49,8 +49,10 @@ export class Node {
       if (now === this.versions[i]) return;
       const name = t.label ? `'${t.label}' ` : '';
       throw new Error(
-        `backward: input ${i} ${name}${formatShape(t.shape)} of op '${this.op}' (${this.name}) was modified in place after it was used (version ${now}, the graph saw version ${this.versions[i]}); ` +
-          'its gradient would be taken at the new values. Call backward() before optimizer.step(), or recompute the forward pass.',
+        `backward: input ${i} ${name}${formatShape(t.shape)} of op '${this.op}' (${this.name}) ` +
+          `was modified in place after it was used (version ${now}, the graph saw version ` +
+          `${this.versions[i]}); its gradient would be taken at the new values. ` +
+          'Call backward() before optimizer.step(), or recompute the forward pass.',
       );
     });
     return this.backwardFn(gradOutput);

@@ -69,13 +69,17 @@ export async function openJournal<R>(
           `${k}: saved ${JSON.stringify(saved.settings[k])}, given ${JSON.stringify(settings[k])}`,
       );
       throw new Error(
-        `--resume: ${path} was written by a ${study} with other options; run the same command as before with --resume, or choose another --out-dir:\n  ${lines.join('\n  ')}`,
+        `--resume: ${path} was written by a ${study} with other options; ` +
+          'run the same command as before with --resume, or choose another --out-dir:\n  ' +
+          lines.join('\n  '),
       );
     }
     done = saved.runs;
   } else if (saved && saved.runs.length > 0 && saved.runs.length < saved.total && !opts.force) {
     throw new Error(
-      `--out-dir ${dir} holds an interrupted ${study} (${saved.runs.length} of ${saved.total} runs finished, ${path}): continue it with --resume, or start over with --force`,
+      `--out-dir ${dir} holds an interrupted ${study} ` +
+        `(${saved.runs.length} of ${saved.total} runs finished, ${path}): ` +
+        'continue it with --resume, or start over with --force',
     );
   }
   const runs = [...done];

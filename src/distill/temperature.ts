@@ -54,7 +54,8 @@ export function checkOptionKeys(opts: object, known: readonly string[], op: stri
   const unknown = Object.keys(opts).filter((k) => !known.includes(k));
   if (unknown.length)
     throw new TypeError(
-      `${op}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; the options are ${known.join(', ')}`,
+      `${op}: unknown option${unknown.length > 1 ? 's' : ''} ` +
+        `${unknown.map((k) => `'${k}'`).join(', ')}; the options are ${known.join(', ')}`,
     );
 }
 
