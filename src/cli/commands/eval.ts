@@ -32,8 +32,8 @@ export function registerEval(program: Command): void {
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print JSON')
     .action(async (o: { checkpoint: string; model?: string; data?: string; json?: boolean }) => {
-      const data = await loadData(o.data);
       const { model, name } = await loadZooModel(o.checkpoint, o.model, '--model');
+      const data = await loadData(o.data);
       const ev = evaluate(model, data.test, data.norm);
       const names = await loadClassNames(data.dir);
       if (o.json) printJson({ model: name, checkpoint: o.checkpoint, ...ev, classes: names });

@@ -168,6 +168,12 @@ function addSweepAndKDOptions(cmd: Command, d: { epochs: number; seeds: number }
   return addKDOptions(addSweepOptions(cmd, d), { temperature: false });
 }
 
+/** Every temperature of the sweep with the KD options, checked before any data is read. */
+function checkTemperatures(o: SweepCli): void {
+  const kd = kdFrom(o as unknown as Record<string, unknown>);
+  for (const T of o.temperatures ?? [1, 2, 5]) resolveKD({ ...kd, temperature: T }, 1);
+}
+
 interface StudyHooks {
   done: readonly SweepRun[];
   doneModels: Record<string, Module>;
@@ -187,8 +193,6 @@ async function sweepFrom(
     );
   }
   const kd = kdFrom(o as unknown as Record<string, unknown>);
-  // every temperature checked before the first run trains
-  for (const T of o.temperatures ?? [1, 2, 5]) resolveKD({ ...kd, temperature: T }, 1);
   const teacher = await loadZooModel(o.teacher, o.teacherModel);
   return runSweep({
     teacher: teacher.model,
@@ -236,6 +240,7 @@ export function registerSweep(program: Command): void {
     { epochs: 10, seeds: 3 },
   ).action(async (o: SweepCli, cmd: Command) => {
     refuseInapplicable(cmd, o as unknown as Record<string, unknown>);
+    checkTemperatures(o);
     const log = (s: string) => {
       if (!o.json) process.stderr.write(`${s}\n`);
     };
@@ -260,6 +265,7 @@ export function registerSweep(program: Command): void {
     .option('--download-md5 <hex>', 'its MD5', CIFAR10_MD5)
     .action(async (o: SweepCli, cmd: Command) => {
       refuseInapplicable(cmd, o as unknown as Record<string, unknown>);
+      checkTemperatures(o);
       const log = (s: string) => {
         if (!o.json) process.stderr.write(`${s}\n`);
       };
