@@ -15,8 +15,10 @@ export default tseslint.config(
       'runs/',
       'data/',
       'assembly/',
+      'bench/assembly/',
+      'bench/probe-binary.generated.ts',
       '.docs-snippets/',
-      'src/tensor/kernels/wasm-binary.generated.ts',
+      'src/tensor/backend/wasm/*.generated.ts',
     ],
   },
   js.configs.recommended,
@@ -40,6 +42,29 @@ export default tseslint.config(
       ],
       // Node's module functions taken from a dynamic import() do not use `this`
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // the kernels have one front door: outside src/tensor/backend/, only its index.ts is imported
+    // (the wasm backend, its memory and threads stay private; tests of the wasm kernels excepted)
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'web/src/**/*.ts', 'examples/**/*.ts'],
+    ignores: ['src/tensor/backend/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'tensor/backend/(?!index\\.js$)',
+              message: 'import the kernels through src/tensor/backend/index.ts',
+            },
+            {
+              regex: '(^|/)kernels/(wasm|threads)',
+              message: 'the wasm backend lives in src/tensor/backend/wasm/, private to it',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -12,7 +12,7 @@ import {
   tidy,
   type Tensor,
 } from '../src/index.js';
-import { wasmStatus } from '../src/tensor/kernels/wasm.js';
+import { wasmStatus } from '../src/tensor/backend/index.js';
 import { trainingMacsPerImage } from './macs.js';
 import { simdPeak } from './probe.js';
 import { median, type WorkloadResult } from './timing.js';

@@ -4,7 +4,7 @@
 import { resolveCifarDir, loadCifarSplit } from '../src/data/folder.js';
 import { channelStats } from '../src/data/transforms.js';
 import { buildModel } from '../src/models/zoo.js';
-import { threadsReady } from '../src/tensor/kernels/threads.js';
+import { threadsReady } from '../src/tensor/backend/index.js';
 import { Generator } from '../src/tensor/random.js';
 import { TEACHER_RECIPE } from '../src/train/config.js';
 import { Trainer } from '../src/train/trainer.js';

@@ -26,7 +26,7 @@ export {
   setNumThreads,
   threadsReady,
   threadStatus,
-} from './tensor/kernels/threads.js';
+} from './tensor/backend/index.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
 export { toDot, toTree, retainGraphGrads } from './autograd/graph.js';

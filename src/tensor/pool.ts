@@ -5,7 +5,7 @@
 // The next allocate() of that dtype and length takes an array from the list instead of asking
 // the OS for fresh, zeroed pages — so a warm training step makes no new buffers.
 import { newArray, type DType, type TypedArray } from './dtype.js';
-import { RESIDENT_MIN, residentF32 } from './kernels/wasm.js';
+import { residentF32 } from './backend/index.js';
 
 /** What the pool needs of a TensorData (kept abstract: storage.ts imports this file). */
 export interface Releasable {
@@ -76,8 +76,7 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
     // without copies; the scope's end recycles them. Outside one, arrays stay ordinary: only the
     // garbage collector frees them, and a resident block comes back only when a finalizer runs,
     // which a synchronous loop never lets happen.
-    const resident =
-      scope !== undefined && dtype === 'float32' && n >= RESIDENT_MIN && residentF32(n, zero);
+    const resident = scope !== undefined && dtype === 'float32' && residentF32(n, zero);
     a = resident || newArray(dtype, n);
     stats.freshArrays++;
     stats.freshBytes += a.byteLength;

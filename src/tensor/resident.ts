@@ -1,18 +1,16 @@
 // Float32 arrays of some size are kept in the kernels' shared memory where there is one
-// (kernels/wasm.ts, residentF32), so the wasm kernels read and write them in place instead of
+// (backend/dispatch.ts, residentF32), so the wasm kernels read and write them in place instead of
 // copying them in and out on every call: parameters, their gradients and optimizer state (here),
 // and every array the buffer pool makes (pool.ts). Small arrays stay ordinary: for them a copy
 // costs nothing.
 import type { TypedArray } from './dtype.js';
-import { stridedCopy } from './kernels/elementwise.js';
-import { RESIDENT_MIN, residentF32 } from './kernels/wasm.js';
+import { residentF32 } from './backend/index.js';
+import { stridedCopy } from './layout.js';
 import { TensorData } from './storage.js';
-
-export { RESIDENT_MIN };
 
 /** A contiguous resident copy of t when it is float32 and large enough (and memory is shared), else null. */
 export function residentCopy(t: TensorData): TensorData | null {
-  if (t.dtype !== 'float32' || t.size < RESIDENT_MIN) return null;
+  if (t.dtype !== 'float32') return null;
   const r = residentF32(t.size, false); // every element is written below
   if (!r) return null;
   if (t.isContiguous()) r.set(t.data.subarray(t.offset, t.offset + t.size));
@@ -22,7 +20,7 @@ export function residentCopy(t: TensorData): TensorData | null {
 
 /** A zeroed array of n values of like's kind: resident when float32 and large enough. */
 export function zerosLike(like: TypedArray, n: number): TypedArray {
-  if (like instanceof Float32Array && n >= RESIDENT_MIN) {
+  if (like instanceof Float32Array) {
     const r = residentF32(n);
     if (r) return r;
   }

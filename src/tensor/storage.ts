@@ -3,7 +3,7 @@
 import { dtypeOf, newArray, type DType, type TypedArray } from './dtype.js';
 import { allocate, allocateUninitialized, trackView, type Releasable } from './pool.js';
 import { contiguousStrides, numel, type Shape } from './shape.js';
-import { stridedCopy } from './kernels/elementwise.js';
+import { stridedCopy } from './layout.js';
 
 export class TensorData implements Releasable {
   readonly shape: readonly number[];

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { F, Generator, manualSeed, nn, optim, randn, type Tensor } from '../../src/index.js';
-import { wasmStatus, withoutWasm } from '../../src/tensor/kernels/wasm.js';
+import { wasmStatus, withoutWasm } from '../../src/tensor/backend/index.js';
 import { fcParams } from '../helpers/arbitraries.js';
 
 type Run = () => Tensor[];

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, tensor, type Tensor } from '../../src/index.js';
 import { accumulateInto } from '../../src/tensor/kernels/elementwise.js';
 import { TensorData } from '../../src/tensor/storage.js';
-import { EW_MIN } from '../../src/tensor/kernels/wasm-kernels.js';
+import { ELEMENTWISE_MIN as EW_MIN } from '../../src/tensor/backend/index.js';
 import { fcParams } from '../helpers/arbitraries.js';
 
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-45, -3.5];

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SCRIPT = `
 import { F, Generator, nn, optim, randn, threadStatus } from ${JSON.stringify(join(root, 'src/index.ts'))};
-import { wasmStatus } from ${JSON.stringify(join(root, 'src/tensor/kernels/wasm.ts'))};
+import { wasmStatus } from ${JSON.stringify(join(root, 'src/tensor/backend/index.ts'))};
 const g = new Generator(9);
 const a = randn([40, 70], { generator: g });
 const b = randn([70, 30], { generator: g });

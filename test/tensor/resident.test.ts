@@ -3,7 +3,7 @@
 // them in place. Results must be the bits the copying path gives.
 import { describe, expect, it } from 'vitest';
 import { F, Generator, nn, optim, randn, tensor, tidy } from '../../src/index.js';
-import { residentOffset } from '../../src/tensor/kernels/wasm.js';
+import { residentOffset } from '../../src/tensor/backend/wasm/memory.js';
 
 const plain = (a: Float32Array) => Float32Array.from(a); // an ordinary copy: the kernels copy it in
 
@@ -94,7 +94,7 @@ describe('resident blocks are reused once their arrays are collected', () => {
     const root = join(import.meta.dirname, '../..');
     const script = `
       import { nn, randn } from ${JSON.stringify(join(root, 'src/index.ts'))};
-      import { residentMemory } from ${JSON.stringify(join(root, 'src/tensor/kernels/wasm.ts'))};
+      import { residentMemory } from ${JSON.stringify(join(root, 'src/tensor/backend/index.ts'))};
       const tick = () => new Promise((r) => setTimeout(r, 0));
       for (let round = 0; round < 20; round++) {
         for (let i = 0; i < 50; i++) new nn.Parameter(randn([20000]));

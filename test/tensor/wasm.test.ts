@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, randn } from '../../src/index.js';
-import { gemmReference, matmulKernel } from '../../src/tensor/kernels/matmul.js';
-import { wasmStatus } from '../../src/tensor/kernels/wasm.js';
-import { sgemm } from '../../src/tensor/kernels/wasm-kernels.js';
+import { typescriptBackend, wasmStatus } from '../../src/tensor/backend/index.js';
+import { wasmBackend } from '../../src/tensor/backend/wasm/kernels.js';
+import { matmulKernel } from '../../src/tensor/kernels/matmul.js';
 import { fcParams } from '../helpers/arbitraries.js';
 
 const dims = fc.record({
@@ -44,7 +44,7 @@ describe('wasm kernels', () => {
               )
             : B.subarray(5);
           const want = new Float64Array(n * m);
-          gemmReference(
+          typescriptBackend.gemm(
             Float64Array.from(A.subarray(3)),
             0,
             Float64Array.from(Bn),
@@ -54,9 +54,10 @@ describe('wasm kernels', () => {
             n,
             k,
             m,
+            false,
           );
           const got = new Float32Array(n * m + 2);
-          expect(sgemm(A, 3, B, 5, got, 2, n, k, m, transposeB)).toBe(true);
+          wasmBackend.gemm(A, 3, B, 5, got, 2, n, k, m, transposeB);
           want.forEach((v, i) =>
             expect(Math.abs(got[i + 2]! - v)).toBeLessThanOrEqual(
               1e-5 * (1 + Math.sqrt(k)) * (1 + Math.abs(v)),
@@ -85,7 +86,7 @@ describe('wasm kernels', () => {
         const A = Float32Array.from({ length: n * k }, () => g.normal());
         const B = Float32Array.from({ length: k * m }, () => g.normal());
         const got = new Float32Array(n * m);
-        expect(sgemm(A, 0, B, 0, got, 0, n, k, m)).toBe(true);
+        wasmBackend.gemm(A, 0, B, 0, got, 0, n, k, m, false);
         const half = 512; // columns [0, 512) and [512, m): both under the packing threshold
         for (const [j0, j1] of [
           [0, half],
@@ -97,7 +98,7 @@ describe('wasm kernels', () => {
             (_, i) => B[Math.floor(i / w) * m + j0 + (i % w)]!,
           );
           const part = new Float32Array(n * w);
-          expect(sgemm(A, 0, Bj, 0, part, 0, n, k, w)).toBe(true);
+          wasmBackend.gemm(A, 0, Bj, 0, part, 0, n, k, w, false);
           for (let i = 0; i < n; i++) {
             const row = Array.from(got.subarray(i * m + j0, i * m + j1));
             if (row.some((v, j) => !Object.is(v, part[i * w + j]))) {
@@ -106,7 +107,18 @@ describe('wasm kernels', () => {
           }
         }
         const want = new Float64Array(n * m);
-        gemmReference(Float64Array.from(A), 0, Float64Array.from(B), 0, want, 0, n, k, m);
+        typescriptBackend.gemm(
+          Float64Array.from(A),
+          0,
+          Float64Array.from(B),
+          0,
+          want,
+          0,
+          n,
+          k,
+          m,
+          false,
+        );
         want.forEach((v, i) => {
           if (!(Math.abs(got[i]! - v) <= 1e-5 * (1 + Math.sqrt(k)) * (1 + Math.abs(v))))
             expect(got[i]).toBeCloseTo(v, 4);

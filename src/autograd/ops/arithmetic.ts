@@ -12,8 +12,11 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   // bool + bool is logical or (as PyTorch): the result stays 0 or 1
   const out =
     dtype === 'bool'
-      ? binaryMap(x.storage, y.storage, dtype, (p, q) => (p !== 0 || q !== 0 ? 1 : 0), 'logicalOr')
-      : binaryMap(x.storage, y.storage, dtype, (p, q) => p + q, 'add');
+      ? binaryMap(x.storage, y.storage, dtype, {
+          name: 'logicalOr',
+          fn: (p, q) => (p !== 0 || q !== 0 ? 1 : 0),
+        })
+      : binaryMap(x.storage, y.storage, dtype, 'add');
   return record('add', [x, y], out, (g) => [() => g, () => g]);
 }
 
@@ -25,34 +28,28 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
       'sub: subtracting two bool tensors is not supported (as in PyTorch); to invert a mask use mask.eq(0), or convert with .int() first',
     );
   }
-  return record(
-    'sub',
-    [x, y],
-    binaryMap(x.storage, y.storage, dtype, (p, q) => p - q, 'sub'),
-    (g) => [() => g, () => neg(g)],
-  );
+  return record('sub', [x, y], binaryMap(x.storage, y.storage, dtype, 'sub'), (g) => [
+    () => g,
+    () => neg(g),
+  ]);
 }
 
 // d(a * b) = (g * b, g * a)
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('mul', a, b);
-  return record(
-    'mul',
-    [x, y],
-    binaryMap(x.storage, y.storage, dtype, (p, q) => p * q, 'mul'),
-    (g) => [() => mul(g, y), () => mul(g, x)],
-  );
+  return record('mul', [x, y], binaryMap(x.storage, y.storage, dtype, 'mul'), (g) => [
+    () => mul(g, y),
+    () => mul(g, x),
+  ]);
 }
 
 // d(a / b) = (g / b, -g * a / b²)
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y, dtype] = operands('div', a, b, true);
-  return record(
-    'div',
-    [x, y],
-    binaryMap(x.storage, y.storage, dtype, (p, q) => p / q, 'div'),
-    (g) => [() => div(g, y), () => neg(div(mul(g, x), mul(y, y)))],
-  );
+  return record('div', [x, y], binaryMap(x.storage, y.storage, dtype, 'div'), (g) => [
+    () => div(g, y),
+    () => neg(div(mul(g, x), mul(y, y))),
+  ]);
 }
 
 // d(a^b) = (g * b * a^(b-1), g * a^b * ln a); the exponent's gradient is 0 where a = 0 (as PyTorch).
@@ -61,7 +58,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   const out = record(
     'pow',
     [x, y],
-    binaryMap(x.storage, y.storage, dtype, (p, q) => Math.pow(p, q), 'pow'),
+    binaryMap(x.storage, y.storage, dtype, { name: 'pow', fn: Math.pow }),
     (g) => [
       () => mul(g, mul(y, pow(x, sub(y, 1)))),
       () => where(x.eq(0), 0, mul(g, mul(pow(x, y), x.log()))),
@@ -77,12 +74,7 @@ export function neg(a: Tensor): Tensor {
       'neg: negating a bool tensor is not supported (as in PyTorch); to invert a mask use mask.eq(0), or convert with .int() first',
     );
   }
-  return record(
-    'neg',
-    [a],
-    unaryMap(a.storage, a.dtype, (p) => -p, 'neg'),
-    (g) => [() => neg(g)],
-  );
+  return record('neg', [a], unaryMap(a.storage, a.dtype, 'neg'), (g) => [() => neg(g)]);
 }
 
 // d max(a, b) = g where a > b, g/2 each on ties (as torch.maximum).
@@ -120,7 +112,7 @@ function extremum(
     const wins = sign > 0 ? p.gt(q) : p.lt(q);
     return add(wins.to(dtype), mul(p.eq(q).to(dtype), 0.5));
   };
-  return record(op, [x, y], binaryMap(x.storage, y.storage, dtype, fn, op), (g) => [
+  return record(op, [x, y], binaryMap(x.storage, y.storage, dtype, { name: op, fn }), (g) => [
     () => mul(g, share(x, y)),
     () => mul(g, share(y, x)),
   ]);

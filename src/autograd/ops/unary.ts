@@ -1,5 +1,6 @@
 // Elementwise functions of one tensor. Each backward reuses the forward result where it can.
-import { binaryMap, unaryMap } from '../../tensor/kernels/elementwise.js';
+import type { UnaryOp } from '../../tensor/backend/index.js';
+import { binaryMap, type NamedFunction, unaryMap } from '../../tensor/kernels/elementwise.js';
 import { isGradEnabled } from '../grad-mode.js';
 import { record } from '../node.js';
 import { Tensor } from '../tensor.js';
@@ -7,82 +8,67 @@ import { div, mul, neg, sub } from './arithmetic.js';
 import { floating } from './util.js';
 
 function unaryFloat(
-  op: string,
+  op: UnaryOp | NamedFunction<(x: number) => number>,
   a: Tensor,
-  fn: (x: number) => number,
   backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor,
 ): Tensor {
   const x = floating(a);
-  const out: Tensor = record(op, [x], unaryMap(x.storage, x.dtype, fn, op), (g) => [
+  const name = typeof op === 'string' ? op : op.name;
+  const out: Tensor = record(name, [x], unaryMap(x.storage, x.dtype, op), (g) => [
     () => backward(g, x, out),
   ]);
   return out;
 }
 
 // d exp(x) = g * exp(x)
-export const exp = (a: Tensor): Tensor =>
-  unaryFloat('exp', a, Math.exp, (g, _x, out) => mul(g, out));
+export const exp = (a: Tensor): Tensor => unaryFloat('exp', a, (g, _x, out) => mul(g, out));
 // d log(x) = g / x
-export const log = (a: Tensor): Tensor => unaryFloat('log', a, Math.log, (g, x) => div(g, x));
+export const log = (a: Tensor): Tensor => unaryFloat('log', a, (g, x) => div(g, x));
 // d sqrt(x) = g / (2 sqrt(x))
 export const sqrt = (a: Tensor): Tensor =>
-  unaryFloat('sqrt', a, Math.sqrt, (g, _x, out) => div(g, mul(out, 2)));
+  unaryFloat({ name: 'sqrt', fn: Math.sqrt }, a, (g, _x, out) => div(g, mul(out, 2)));
 // d x^(-1/2) = -g / (2 x^(3/2)) = -g * out³ / 2
 export const rsqrt = (a: Tensor): Tensor =>
-  unaryFloat(
-    'rsqrt',
-    a,
-    (v) => 1 / Math.sqrt(v),
-    (g, _x, out) => mul(g, mul(out, mul(out, out))).mul(-0.5),
+  unaryFloat({ name: 'rsqrt', fn: (v) => 1 / Math.sqrt(v) }, a, (g, _x, out) =>
+    mul(g, mul(out, mul(out, out))).mul(-0.5),
   );
 // d |x| = g * sign(x); sign(0) = 0, so the kink gets gradient 0 (as PyTorch)
-export const abs = (a: Tensor): Tensor => unaryFloat('abs', a, Math.abs, (g, x) => mul(g, sign(x)));
+export const abs = (a: Tensor): Tensor =>
+  unaryFloat({ name: 'abs', fn: Math.abs }, a, (g, x) => mul(g, sign(x)));
 // d relu(x) = g * [x > 0]; relu'(0) = 0 (as PyTorch). First order in one fused pass; under
 // createGraph as tensor ops (the mask is a constant, so the second derivative is 0 but exists).
 export const relu = (a: Tensor): Tensor =>
-  unaryFloat(
-    'relu',
-    a,
-    (v) => (v > 0 ? v : Number.isNaN(v) ? v : 0),
-    (g, x) =>
-      isGradEnabled() || g.dtype !== x.dtype
-        ? mul(g, x.gt(0).to(x.dtype))
-        : new Tensor(
-            binaryMap(g.storage, x.storage, x.dtype, (gv, xv) => gv * +(xv > 0), 'reluGrad'),
-          ),
+  unaryFloat('relu', a, (g, x) =>
+    isGradEnabled() || g.dtype !== x.dtype
+      ? mul(g, x.gt(0).to(x.dtype))
+      : new Tensor(binaryMap(g.storage, x.storage, x.dtype, 'reluGrad')),
   );
 // d σ(x) = g * σ(x)(1 - σ(x)); the two branches keep exp from overflowing
 export const sigmoid = (a: Tensor) =>
   unaryFloat(
-    'sigmoid',
+    {
+      name: 'sigmoid',
+      fn: (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
+    },
     a,
-    (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
     (g, _x, out) => mul(g, mul(out, sub(1, out))),
   );
 // d tanh(x) = g * (1 - tanh²(x))
 export const tanh = (a: Tensor): Tensor =>
-  unaryFloat('tanh', a, Math.tanh, (g, _x, out) => mul(g, sub(1, mul(out, out))));
+  unaryFloat({ name: 'tanh', fn: Math.tanh }, a, (g, _x, out) => mul(g, sub(1, mul(out, out))));
 // d sin(x) = g * cos(x)
-export const sin = (a: Tensor): Tensor => unaryFloat('sin', a, Math.sin, (g, x) => mul(g, cos(x)));
+export const sin = (a: Tensor): Tensor =>
+  unaryFloat({ name: 'sin', fn: Math.sin }, a, (g, x) => mul(g, cos(x)));
 // d cos(x) = -g * sin(x)
 export const cos = (a: Tensor): Tensor =>
-  unaryFloat('cos', a, Math.cos, (g, x) => neg(mul(g, sin(x))));
+  unaryFloat({ name: 'cos', fn: Math.cos }, a, (g, x) => neg(mul(g, sin(x))));
 // d (1/x) = -g / x² = -g * out²
 export const reciprocal = (a: Tensor): Tensor =>
-  unaryFloat(
-    'reciprocal',
-    a,
-    (v) => 1 / v,
-    (g, _x, out) => neg(mul(g, mul(out, out))),
+  unaryFloat({ name: 'reciprocal', fn: (v) => 1 / v }, a, (g, _x, out) =>
+    neg(mul(g, mul(out, out))),
   );
 // d x² = 2 g x
-export const square = (a: Tensor): Tensor =>
-  unaryFloat(
-    'square',
-    a,
-    (v) => v * v,
-    (g, x) => mul(g, mul(x, 2)),
-  );
+export const square = (a: Tensor): Tensor => unaryFloat('square', a, (g, x) => mul(g, mul(x, 2)));
 
 // d clamp(x, lo, hi) = g where lo <= x <= hi, else 0 (boundaries pass the gradient, as PyTorch)
 export function clamp(a: Tensor, min?: number | null, max?: number | null): Tensor {
@@ -91,11 +77,8 @@ export function clamp(a: Tensor, min?: number | null, max?: number | null): Tens
   if (Number.isNaN(lo) || Number.isNaN(hi))
     throw new RangeError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
   if (lo > hi) throw new RangeError(`clamp: min ${lo} is greater than max ${hi}`);
-  return unaryFloat(
-    'clamp',
-    a,
-    (v) => (v < lo ? lo : v > hi ? hi : v),
-    (g, x) => mul(g, x.ge(lo).to(x.dtype).mul(x.le(hi).to(x.dtype))),
+  return unaryFloat({ name: 'clamp', fn: (v) => (v < lo ? lo : v > hi ? hi : v) }, a, (g, x) =>
+    mul(g, x.ge(lo).to(x.dtype).mul(x.le(hi).to(x.dtype))),
   );
 }
 
@@ -104,7 +87,7 @@ export function sign(a: Tensor): Tensor {
   return record(
     'sign',
     [a],
-    unaryMap(a.storage, a.dtype, (v) => (v > 0 ? 1 : v < 0 ? -1 : v)),
+    unaryMap(a.storage, a.dtype, { name: 'sign', fn: (v) => (v > 0 ? 1 : v < 0 ? -1 : v) }),
     null,
   );
 }

@@ -1,8 +1,8 @@
 // SGD with PyTorch's update rule:
 //   g ← ∇ + λ·p;  b ← μ·b + (1 − τ)·g  (b = g at the first step);
 //   g ← g + μ·b (Nesterov) or g ← b;  p ← p − lr·g
+import { backend } from '../../tensor/backend/index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { EW_MIN, sgdMomentumF32Wasm } from '../../tensor/kernels/wasm-kernels.js';
 import { zerosLike } from '../../tensor/resident.js';
 import { checkNonNegative, Optimizer, type ParamsArg } from './optimizer.js';
 
@@ -33,7 +33,7 @@ export class SGD extends Optimizer<SGDOptions> {
     st: Record<string, number | TypedArray>,
     o: SGDOptions,
   ): void {
-    const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = o;
+    const { lr, momentum: mu, weightDecay: wd, nesterov } = o;
     const n = p.length;
     if (mu === 0) {
       for (let i = 0; i < n; i++) p[i] = p[i]! - lr * (grad[i]! + wd * p[i]!);
@@ -50,26 +50,6 @@ export class SGD extends Optimizer<SGDOptions> {
       }
       return;
     }
-    // float32 parameters of some size: the same loop in wasm SIMD over the threads (bit for bit)
-    if (p instanceof Float32Array && grad instanceof Float32Array && buf instanceof Float32Array) {
-      if (n >= EW_MIN && grad.length === n && sgdMomentumF32Wasm(p, grad, buf, o)) return;
-    }
-    // one loop per case, without branches inside: the update runs over every parameter each step
-    const keep = 1 - dampening;
-    const b = buf;
-    if (nesterov) {
-      for (let i = 0; i < n; i++) {
-        const g = grad[i]! + wd * p[i]!;
-        const bi = mu * b[i]! + keep * g;
-        b[i] = bi;
-        p[i] = p[i]! - lr * (g + mu * bi);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const bi = mu * b[i]! + keep * (grad[i]! + wd * p[i]!);
-        b[i] = bi;
-        p[i] = p[i]! - lr * bi;
-      }
-    }
+    backend.sgdMomentum(p, grad, buf, o);
   }
 }

@@ -1,14 +1,8 @@
 // im2col / col2im for NCHW images (the PyTorch F.unfold / F.fold layout):
 // cols[b, (c*kh + i)*kw + j, oh*Wo + ow] = x[b, c, oh*sh - ph + i, ow*sw - pw + j]  (0 outside the image).
+import { backend, type ConvShape } from '../backend/index.js';
 import type { DType } from '../dtype.js';
 import { allocate, allocateUninitialized } from '../pool.js';
-import { gemmReference } from './matmul.js';
-import {
-  conv2dForwardWasm,
-  conv2dInputGradWasm,
-  conv2dWeightGradWasm,
-  type ConvShape,
-} from './wasm-kernels.js';
 import { TensorData } from '../storage.js';
 
 export interface Window {
@@ -25,37 +19,10 @@ export function outputSize(h: number, w: number, win: Window): [number, number] 
 }
 
 export function unfoldKernel(x: TensorData, win: Window): TensorData {
-  const [B, C, H, W] = x.shape as [number, number, number, number];
-  const [kh, kw] = win.kernel;
-  const [sh, sw] = win.stride;
-  const [ph, pw] = win.padding;
-  const [Ho, Wo] = outputSize(H, W, win);
-  const L = Ho * Wo;
-  const rows = C * kh * kw;
-  const src = x.contiguous().data;
-  const out = allocate(x.dtype, B * rows * L);
-  for (let b = 0; b < B; b++) {
-    for (let c = 0; c < C; c++) {
-      const plane = (b * C + c) * H * W;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const rowBase = (b * rows + (c * kh + i) * kw + j) * L;
-          for (let oh = 0; oh < Ho; oh++) {
-            const y = oh * sh - ph + i;
-            if (y < 0 || y >= H) continue; // stays 0
-            const line = plane + y * W;
-            const at = rowBase + oh * Wo;
-            // output columns whose input column ow·sw − pw + j falls inside the image
-            const lo = Math.max(0, Math.ceil((pw - j) / sw));
-            const hi = Math.min(Wo, Math.floor((W - 1 + pw - j) / sw) + 1);
-            const shift = line - pw + j;
-            for (let ow = lo; ow < hi; ow++) out[at + ow] = src[shift + ow * sw]!;
-          }
-        }
-      }
-    }
-  }
-  return new TensorData(out, [B, rows, L]);
+  const s = windowShape(x.shape, win);
+  const out = allocateUninitialized(x.dtype, s.B * s.C * s.kh * s.kw * s.Ho * s.Wo);
+  backend.im2col(x.contiguous().data, out, s);
+  return new TensorData(out, [s.B, s.C * s.kh * s.kw, s.Ho * s.Wo]);
 }
 
 /** The adjoint of unfold: overlapping windows are summed back into [B, C, H, W]. */
@@ -66,39 +33,14 @@ export function foldKernel(
   win: Window,
   dtype: DType,
 ): TensorData {
-  const [B, rows, L] = cols.shape as [number, number, number];
-  const [H, W] = size;
-  const [kh, kw] = win.kernel;
-  const [sh, sw] = win.stride;
-  const [ph, pw] = win.padding;
-  const [Ho, Wo] = outputSize(H, W, win);
-  const src = cols.contiguous().data;
-  const out = allocate(dtype, B * channels * H * W);
-  for (let b = 0; b < B; b++) {
-    for (let c = 0; c < channels; c++) {
-      const plane = (b * channels + c) * H * W;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const rowBase = (b * rows + (c * kh + i) * kw + j) * L;
-          for (let oh = 0; oh < Ho; oh++) {
-            const y = oh * sh - ph + i;
-            if (y < 0 || y >= H) continue;
-            const line = plane + y * W;
-            const at = rowBase + oh * Wo;
-            const lo = Math.max(0, Math.ceil((pw - j) / sw));
-            const hi = Math.min(Wo, Math.floor((W - 1 + pw - j) / sw) + 1);
-            for (let ow = lo; ow < hi; ow++) out[line + ow * sw - pw + j]! += src[at + ow]!;
-          }
-        }
-      }
-    }
-  }
-  return new TensorData(out, [B, channels, H, W]);
+  const B = cols.shape[0]!;
+  const s = windowShape([B, channels, size[0], size[1]], win);
+  const out = allocate(dtype, B * channels * size[0] * size[1]);
+  backend.col2im(cols.contiguous().data, out, s);
+  return new TensorData(out, [B, channels, size[0], size[1]]);
 }
 
 // ---- convolution: y = w ⋆ x and its two adjoints ------------------------------------------------
-// Reference definitions (any float dtype) built from unfold/fold and gemmReference; float32
-// calls go to the wasm kernels (per-image im2col + GEMM, split over threads) when they can.
 
 /** Sizes of a convolution of x [B, C, H, W] with w [O, C, kh, kw]. */
 export function convShape(x: readonly number[], w: readonly number[], win: Window): ConvShape {
@@ -122,25 +64,15 @@ export function convShape(x: readonly number[], w: readonly number[], win: Windo
   };
 }
 
-const isF32 = (...ts: TensorData[]) => ts.every((t) => t.data instanceof Float32Array);
+/** Sizes of a window op (unfold, fold) over x [B, C, H, W]: O unused. */
+const windowShape = (x: readonly number[], win: Window): ConvShape =>
+  convShape(x, [1, x[1]!, win.kernel[0], win.kernel[1]], win);
 
 /** y[b, o] = Σ_k w[o, k] · cols[b, k] with cols = unfold(x): [B, O, Ho, Wo]. */
 export function conv2dKernel(x: TensorData, w: TensorData, win: Window, dtype: DType): TensorData {
   const s = convShape(x.shape, w.shape, win);
-  const K = s.C * s.kh * s.kw;
-  const L = s.Ho * s.Wo;
-  const out = allocateUninitialized(dtype, s.B * s.O * L);
-  const wc = w.contiguous();
-  const xc = x.contiguous();
-  if (!(
-    dtype === 'float32' &&
-    isF32(xc, wc) &&
-    conv2dForwardWasm(xc.data as Float32Array, wc.data as Float32Array, out as Float32Array, s)
-  )) {
-    const cols = unfoldKernel(xc, win).data;
-    for (let b = 0; b < s.B; b++)
-      gemmReference(wc.data, 0, cols, b * K * L, out, b * s.O * L, s.O, K, L);
-  }
+  const out = allocateUninitialized(dtype, s.B * s.O * s.Ho * s.Wo);
+  backend.conv2dForward(x.contiguous().data, w.contiguous().data, out, s);
   return new TensorData(out, [s.B, s.O, s.Ho, s.Wo]);
 }
 
@@ -154,23 +86,9 @@ export function conv2dInputGradKernel(
 ): TensorData {
   const [B] = g.shape as [number];
   const s = convShape([B, w.shape[1]!, size[0], size[1]], w.shape, win);
-  const K = s.C * s.kh * s.kw;
-  const L = s.Ho * s.Wo;
-  const gc = g.contiguous();
-  const wc = w.contiguous();
-  if (dtype === 'float32' && isF32(gc, wc)) {
-    const dx = allocateUninitialized('float32', s.B * s.C * s.H * s.W);
-    if (
-      conv2dInputGradWasm(gc.data as Float32Array, wc.data as Float32Array, dx as Float32Array, s)
-    )
-      return new TensorData(dx, [s.B, s.C, s.H, s.W]);
-  }
-  const wT = allocateUninitialized(dtype, K * s.O);
-  for (let o = 0; o < s.O; o++) for (let q = 0; q < K; q++) wT[q * s.O + o] = wc.data[o * K + q]!;
-  const cols = allocateUninitialized(dtype, s.B * K * L);
-  for (let b = 0; b < s.B; b++)
-    gemmReference(wT, 0, gc.data, b * s.O * L, cols, b * K * L, K, s.O, L);
-  return foldKernel(new TensorData(cols, [s.B, K, L]), s.C, size, win, dtype);
+  const dx = allocateUninitialized(dtype, s.B * s.C * s.H * s.W);
+  backend.conv2dInputGrad(g.contiguous().data, w.contiguous().data, dx, s);
+  return new TensorData(dx, [s.B, s.C, s.H, s.W]);
 }
 
 /** dw[o, k] = Σ_b Σ_l g[b, o, l] · unfold(x)[b, k, l]: the gradient w.r.t. the weight (torch.nn.grad.conv2d_weight). */
@@ -181,32 +99,10 @@ export function conv2dWeightGradKernel(
   win: Window,
   dtype: DType,
 ): TensorData {
-  const [O] = g.shape.slice(1) as [number];
+  const O = g.shape[1]!;
   const wShape = [O, x.shape[1]!, kernel[0], kernel[1]];
   const s = convShape(x.shape, wShape, win);
-  const K = s.C * s.kh * s.kw;
-  const L = s.Ho * s.Wo;
-  const xc = x.contiguous();
-  const gc = g.contiguous();
-  const dw = allocate(dtype, O * K);
-  if (!(
-    dtype === 'float32' &&
-    isF32(xc, gc) &&
-    conv2dWeightGradWasm(xc.data as Float32Array, gc.data as Float32Array, dw as Float32Array, s)
-  )) {
-    const cols = unfoldKernel(xc, win).data;
-    const gd = gc.data;
-    for (let b = 0; b < s.B; b++) {
-      for (let o = 0; o < O; o++) {
-        const gRow = (b * O + o) * L;
-        for (let q = 0; q < K; q++) {
-          const cRow = (b * K + q) * L;
-          let sum = 0;
-          for (let l = 0; l < L; l++) sum += gd[gRow + l]! * cols[cRow + l]!;
-          dw[o * K + q]! += sum;
-        }
-      }
-    }
-  }
+  const dw = allocateUninitialized(dtype, O * s.C * s.kh * s.kw);
+  backend.conv2dWeightGrad(x.contiguous().data, g.contiguous().data, dw, s);
   return new TensorData(dw, wShape);
 }

@@ -1,7 +1,7 @@
-// Batched matrix product C[..., n, m] = A[..., n, k] @ B[..., k, m] with broadcast batch dims.
-// float32 products large enough to pay for the copies run in the WebAssembly SIMD kernel
-// (assembly/gemm.ts); gemmReference below is the definition both must agree with.
-import type { DType, TypedArray } from '../dtype.js';
+// Batched matrix product C[..., n, m] = A[..., n, k] @ B[..., k, m] with broadcast batch dims,
+// one backend GEMM per batch element.
+import { backend } from '../backend/index.js';
+import type { DType } from '../dtype.js';
 import { allocateUninitialized } from '../pool.js';
 import {
   broadcastShapes,
@@ -11,45 +11,6 @@ import {
   numel,
 } from '../shape.js';
 import { TensorData } from '../storage.js';
-import { sgemm } from './wasm-kernels.js';
-
-/** Below this many multiply-adds per product the copies into wasm memory cost more than they save. */
-export const WASM_MIN_WORK = 4096;
-
-/**
- * C[cOff..] = A[aOff..] (n×k) @ B[bOff..] (k×m), row-major; with transposeB, B is stored as its
- * transpose (m×k). Each C element is summed over p = 0..k−1 in that order, rounded to C's type at
- * every step, so both layouts give the same bits; the i-p-j order streams rows of B and C.
- */
-export function gemmReference(
-  A: TypedArray,
-  aOff: number,
-  B: TypedArray,
-  bOff: number,
-  C: TypedArray,
-  cOff: number,
-  n: number,
-  k: number,
-  m: number,
-  transposeB = false,
-): void {
-  for (let i = 0; i < n; i++) {
-    const cRow = cOff + i * m;
-    for (let j = 0; j < m; j++) C[cRow + j] = 0;
-    if (transposeB) {
-      for (let j = 0; j < m; j++) {
-        const bRow = bOff + j * k;
-        for (let p = 0; p < k; p++) C[cRow + j]! += A[aOff + i * k + p]! * B[bRow + p]!;
-      }
-      continue;
-    }
-    for (let p = 0; p < k; p++) {
-      const av = A[aOff + i * k + p]!;
-      const bRow = bOff + p * m;
-      for (let j = 0; j < m; j++) C[cRow + j]! += av * B[bRow + j]!;
-    }
-  }
-}
 
 /** If t is the last-two-dims transpose of a contiguous tensor, that tensor (offset 0); else null. */
 function transposedContiguous(t: TensorData): TensorData | null {
@@ -82,13 +43,8 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
   }
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul (batch dims)');
   const A = a.contiguous().data;
-  const fast =
-    outDtype === 'float32' &&
-    A instanceof Float32Array &&
-    b.data instanceof Float32Array &&
-    n * k * m >= WASM_MIN_WORK;
-  // A transposed view of a contiguous [.., m, k] tensor (backward's Bᵀ) is read as is by the NT kernel.
-  const bT = fast && b.ndim >= 2 && transposedContiguous(b);
+  // a transposed view of a contiguous [.., m, k] tensor (backward's Bᵀ) is read as stored
+  const bT = b.ndim >= 2 && transposedContiguous(b);
   const B = bT ? bT.data : b.contiguous().data;
   const aBatchStrides = broadcastStrides(
     a.shape.slice(0, -2),
@@ -113,11 +69,7 @@ export function matmulKernel(a: TensorData, b: TensorData, outDtype: DType): Ten
     const aOff = aBatch * n * k;
     const bOff = bBatch * k * m;
     const cOff = bi * n * m;
-    if (!(
-      fast && sgemm(A, aOff, B as Float32Array, bOff, out as Float32Array, cOff, n, k, m, !!bT)
-    )) {
-      gemmReference(A, aOff, B, bOff, out, cOff, n, k, m, !!bT);
-    }
+    backend.gemm(A, aOff, B, bOff, out, cOff, n, k, m, !!bT);
     for (let d = batch.length - 1; d >= 0; d--) {
       if (++idx[d]! < batch[d]!) break;
       idx[d] = 0;

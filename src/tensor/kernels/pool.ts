@@ -1,12 +1,11 @@
 // Max pooling over NCHW images without im2col: one pass over each window, remembering where the
 // maximum was (the flat index within its H×W plane, as PyTorch's return_indices), and the
-// scatter that routes gradients back to those positions. The loop below is the definition;
-// float32 runs the same loop in wasm (assembly/conv.ts), planes split over the threads.
+// scatter that routes gradients back to those positions.
+import { backend } from '../backend/index.js';
 import type { DType } from '../dtype.js';
 import { allocate, allocateUninitialized } from '../pool.js';
 import { TensorData } from '../storage.js';
 import { outputSize, type Window } from './conv.js';
-import { maxPool2dWasm } from './wasm-kernels.js';
 
 /**
  * values[b, c, oh, ow] = max over the window of x (positions outside the image are −∞: skipped);
@@ -21,43 +20,12 @@ export function maxPool2dKernel(
   const [sh, sw] = win.stride;
   const [ph, pw] = win.padding;
   const [Ho, Wo] = outputSize(H, W, win);
-  const src = x.contiguous().data;
   const values = allocateUninitialized(x.dtype, B * C * Ho * Wo);
-  const indices = allocateUninitialized('int32', B * C * Ho * Wo);
+  const indices = allocateUninitialized('int32', B * C * Ho * Wo) as Int32Array;
   const shape = [B, C, Ho, Wo];
-  // float32: the wasm kernel (the same loop, planes split over the threads)
-  const geometry = { B: B * C, C: 1, H, W, O: 1, kh, kw, sh, sw, ph, pw, Ho, Wo };
-  if (
-    src instanceof Float32Array &&
-    maxPool2dWasm(src, values as Float32Array, indices as Int32Array, geometry)
-  ) {
-    return { values: new TensorData(values, shape), indices: new TensorData(indices, shape) };
-  }
-  let o = 0;
-  for (let plane = 0; plane < B * C; plane++) {
-    const base = plane * H * W;
-    for (let oh = 0; oh < Ho; oh++) {
-      const y0 = Math.max(0, oh * sh - ph);
-      const y1 = Math.min(H, oh * sh - ph + kh);
-      for (let ow = 0; ow < Wo; ow++, o++) {
-        const x0 = Math.max(0, ow * sw - pw);
-        const x1 = Math.min(W, ow * sw - pw + kw);
-        let best = -Infinity;
-        let at = y0 * W + x0;
-        for (let yy = y0; yy < y1; yy++) {
-          for (let xx = x0; xx < x1; xx++) {
-            const v = src[base + yy * W + xx]!;
-            if (v > best || (v !== v && best === best)) {
-              best = v;
-              at = yy * W + xx;
-            }
-          }
-        }
-        values[o] = best;
-        indices[o] = at;
-      }
-    }
-  }
+  // B·C planes of one channel each
+  const s = { B: B * C, C: 1, H, W, O: 1, kh, kw, sh, sw, ph, pw, Ho, Wo };
+  backend.maxPool2d(x.contiguous().data, values, indices, s);
   return { values: new TensorData(values, shape), indices: new TensorData(indices, shape) };
 }
 

@@ -1,10 +1,10 @@
 // Reductions over a set of dims: the reduced dims are permuted to the end and made contiguous,
 // so each output element reduces one contiguous run of R inputs.
+import { backend } from '../backend/index.js';
 import type { DType } from '../dtype.js';
+import { coalesce, forEachRun } from '../layout.js';
 import { allocateUninitialized, borrowScratch, returnScratch } from '../pool.js';
 import { contiguousStrides, numel } from '../shape.js';
-import { coalesce, forEachRun } from './elementwise.js';
-import { channelSumsWasm, EW_MIN } from './wasm-kernels.js';
 import { TensorData } from '../storage.js';
 
 /** Output shape of a reduction: reduced dims removed, or kept as size 1. */
@@ -33,9 +33,7 @@ export function sumKernel(
   const acc = borrowScratch('float64', numel(kept)) as Float64Array;
   acc.fill(0);
   const src = a.data;
-  const wasmDone =
-    src instanceof Float32Array && a.size >= EW_MIN && channelSums(a, keptStrides, acc);
-  if (!wasmDone)
+  if (!channelSums(a, keptStrides, acc))
     forEachRun(a.shape, [a.strides, keptStrides], [a.offset, 0], (_, at, len, step) => {
       let i = at[0]!;
       const si = step[0]!;
@@ -56,9 +54,9 @@ export function sumKernel(
 }
 
 /**
- * The wasm fast path of sumKernel for float32 sums per channel — x laid out as [N, C, S] once
- * coalesced, summed over N and S (a conv or linear bias's gradient) — in sumKernel's order, so
- * with its bits; false (nothing done) for any other layout.
+ * Sums per channel — x laid out as [N, C, S] once coalesced, summed over N and S (a conv or
+ * linear bias's gradient) — as the backend primitive (wasm for large float32), in the general
+ * loop's order, so with its bits; false (nothing done) for any other layout.
  */
 function channelSums(a: TensorData, keptStrides: readonly number[], acc: Float64Array): boolean {
   const c = coalesce(a.shape, [a.strides, keptStrides]);
@@ -77,7 +75,8 @@ function channelSums(a: TensorData, keptStrides: readonly number[], acc: Float64
   if (!shape || outS[0] !== 0 || outS[1] !== 1 || outS[2] !== 0) return false;
   const [N, C, S] = shape as [number, number, number];
   if (!a.isContiguous()) return false;
-  return channelSumsWasm(a.data as Float32Array, a.offset, N, C, S, acc);
+  backend.channelSums(a.data, a.offset, N, C, S, acc);
+  return true;
 }
 
 /**

@@ -7,21 +7,17 @@
 //   DONE   workers add 1 when their share is done; the caller sleeps on it
 //   READY  workers add 1 once instantiated (jobs go to them only when all are ready)
 //   STOP   1 asks the workers to exit
-//   FN, ARGC, NT, FAILED, ARGS...  the job: kernel index, argument count, thread count, error flag
+//   FN, ARGC, NT, FAILED, ARGS...  the job: kernel index, argument count, thread count, and the
+//          index of a worker whose share threw (its error's text is at ERROR_AT in the slot)
 //   NEXT   the job's work counter: every kernel takes (..., next, t, nt) and each thread takes
 //          the next unit of work from it (atomic add) until none is left, so a slower thread
 //          does fewer units; which thread does a unit never changes the result
 // Node: worker_threads. Browsers: Web Workers made from a Blob, when the page is cross-origin
 // isolated (else SharedArrayBuffer is missing and kdgrad stays on one thread); a page's main
 // thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
-import {
-  CONTROL_AT,
-  CONTROL_BYTES,
-  CONTROL_SLOTS,
-  SOLO_COUNTER_AT,
-  wasm,
-  type Wasm,
-} from './wasm.js';
+import { PARALLEL_KERNELS as KERNELS } from './exports.generated.js';
+import { wasm, type Wasm } from './loader.js';
+import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, SOLO_COUNTER_AT } from './memory.js';
 
 const GEN = 0,
   DONE = 1,
@@ -33,22 +29,9 @@ const GEN = 0,
   FAILED = 7,
   NEXT = 8,
   ARGS = 9;
-const KERNELS = [
-  'sgemmParallel',
-  'conv2dForward',
-  'conv2dInputGrad',
-  'conv2dWeightGrad',
-  'maxPool2dForward',
-  'simdPeakProbe',
-  'binaryF32',
-  'reluF32',
-  'sgdMomentumF32',
-  'bnStatsF32',
-  'bnForwardF32',
-  'bnBackwardSumsF32',
-  'bnBackwardDxF32',
-  'channelSumsF32',
-] as const;
+/** Byte offset in a control slot of a failed worker's error text (UTF-16, ERROR_CHARS at most). */
+const ERROR_AT = 128,
+  ERROR_CHARS = (CONTROL_BYTES - ERROR_AT) / 2 - 1;
 export type ParallelKernel = (typeof KERNELS)[number];
 
 // The worker's whole program, as source text (so bundles need no separate file): instantiate
@@ -67,7 +50,15 @@ function run({ module, memory, index, names, control }) {
     if (index < nt) {
       const args = [];
       for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i] >>> 0);
-      try { inst.exports[names[ctl[${FN}]]](...args, index, nt); } catch (e) { Atomics.store(ctl, ${FAILED}, 1); }
+      try { inst.exports[names[ctl[${FN}]]](...args, index, nt); } catch (e) {
+        if (Atomics.compareExchange(ctl, ${FAILED}, 0, index) === 0) {
+          const text = String(e && e.message ? (e.name ? e.name + ': ' : '') + e.message : e);
+          const chars = new Uint16Array(memory.buffer, control + ${ERROR_AT}, ${ERROR_CHARS + 1});
+          const n = Math.min(text.length, ${ERROR_CHARS});
+          for (let i = 0; i < n; i++) chars[i] = text.charCodeAt(i);
+          chars[n] = 0;
+        }
+      }
     }
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
@@ -267,8 +258,18 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
   let done: number;
   if (canBlock) while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
   else while (Atomics.load(ctl, DONE) < n - 1); // spin: the workers' shares take about as long as ours
-  if (error) throw error as Error;
-  if (ctl[FAILED]) throw new Error(`kdgrad: the wasm kernel ${kernel} failed on a worker thread`);
+  const failed = ctl[FAILED];
+  if (!failed) {
+    if (error) throw error as Error;
+    return;
+  }
+  const chars = new Uint16Array(p.w.memory.buffer, p.next - NEXT * 4 + ERROR_AT, ERROR_CHARS + 1);
+  const end = chars.indexOf(0);
+  const text = String.fromCharCode(...chars.subarray(0, end < 0 ? ERROR_CHARS : end));
+  const own = error instanceof Error ? ` and on this thread (${error.message})` : '';
+  throw new Error(
+    `kdgrad: the wasm kernel ${kernel} failed on worker thread ${failed} (${text})${own}`,
+  );
 }
 
 /**

@@ -1,0 +1,134 @@
+// Which backend runs each primitive, decided per call: every threshold and every fallback of the
+// kernels is here. The wasm backend takes float32 work large enough to pay for copying operands
+// into its memory, in layouts its kernels handle; everything else runs on the TypeScript backend,
+// which is also what runs when the wasm kernels are missing, disabled (KDGRAD_NO_WASM=1) or
+// suspended (withoutWasm).
+import type { TypedArray } from '../dtype.js';
+import { coalesce } from '../layout.js';
+import { typescriptBackend as ts } from './typescript.js';
+import type { Backend, BinaryOp } from './types.js';
+import { BINARY_OP_CODES, ELEMENTWISE_UNIT } from './wasm/exports.generated.js';
+import { wasmBackend as fast } from './wasm/kernels.js';
+import { wasm } from './wasm/loader.js';
+import { residentF32 as wasmResidentF32 } from './wasm/memory.js';
+
+/** Elementwise, batch-norm, per-channel-sum and optimizer work from this many float32 elements goes to wasm: below it, the copies and the fork-join cost more than the op. */
+export const ELEMENTWISE_MIN = ELEMENTWISE_UNIT;
+/** Matrix products from this many multiply-adds go to wasm. */
+export const GEMM_MIN_WORK = 4096;
+/** Float32 arrays from this many values are made resident (smaller ones cost nothing to copy). */
+export const RESIDENT_MIN = 16384;
+
+const on = (): boolean => wasm() !== null;
+const f32 = (...arrays: TypedArray[]): boolean => arrays.every((a) => a instanceof Float32Array);
+const hasCode = (op: BinaryOp): op is BinaryOp & keyof typeof BINARY_OP_CODES =>
+  op in BINARY_OP_CODES;
+
+/** The primitives, each on the backend that suits the call. */
+export const backend: Backend = {
+  unary(op, x, xOff, xs, shape, out) {
+    if (op === 'relu' && on() && f32(x, out) && out.length >= ELEMENTWISE_MIN) {
+      const c = coalesce(shape, [xs]);
+      if (c.shape.length === 1 && c.strides[0]![0] === 1)
+        return fast.relu(x, xOff, out, out.length);
+    }
+    ts.unary(op, x, xOff, xs, shape, out);
+  },
+
+  binary(op, x, xOff, xs, y, yOff, ys, shape, out, outOff) {
+    const n = shape.reduce((p, d) => p * d, 1);
+    if (hasCode(op) && n >= ELEMENTWISE_MIN && on() && f32(x, y, out)) {
+      // the kernel walks at most 3 dims forward
+      const c = coalesce(shape, [xs, ys]);
+      if (c.shape.length <= 3 && c.strides.every((s) => s.every((v) => v >= 0)))
+        return fast.binary(
+          op,
+          x,
+          xOff,
+          c.strides[0]!,
+          y,
+          yOff,
+          c.strides[1]!,
+          c.shape,
+          out,
+          outOff,
+        );
+    }
+    ts.binary(op, x, xOff, xs, y, yOff, ys, shape, out, outOff);
+  },
+
+  channelSums(x, xOff, N, C, S, out) {
+    if (N * C * S >= ELEMENTWISE_MIN && on() && f32(x))
+      return fast.channelSums(x, xOff, N, C, S, out);
+    ts.channelSums(x, xOff, N, C, S, out);
+  },
+
+  gemm(A, aOff, B, bOff, C, cOff, n, k, m, transposeB) {
+    if (n * k * m >= GEMM_MIN_WORK && on() && f32(A, B, C))
+      return fast.gemm(A, aOff, B, bOff, C, cOff, n, k, m, transposeB);
+    ts.gemm(A, aOff, B, bOff, C, cOff, n, k, m, transposeB);
+  },
+
+  im2col: ts.im2col,
+  col2im: ts.col2im,
+
+  conv2dForward(x, w, y, s) {
+    if (on() && f32(x, w, y)) return fast.conv2dForward(x, w, y, s);
+    ts.conv2dForward(x, w, y, s);
+  },
+
+  conv2dInputGrad(g, w, dx, s) {
+    if (on() && f32(g, w, dx)) return fast.conv2dInputGrad(g, w, dx, s);
+    ts.conv2dInputGrad(g, w, dx, s);
+  },
+
+  conv2dWeightGrad(x, g, dw, s) {
+    if (on() && f32(x, g, dw)) return fast.conv2dWeightGrad(x, g, dw, s);
+    ts.conv2dWeightGrad(x, g, dw, s);
+  },
+
+  maxPool2d(x, values, indices, s) {
+    if (on() && f32(x, values)) return fast.maxPool2d(x, values, indices, s);
+    ts.maxPool2d(x, values, indices, s);
+  },
+
+  bnStats(x, N, C, S, mean, variance) {
+    if (x.length >= ELEMENTWISE_MIN && on() && f32(x))
+      return fast.bnStats(x, N, C, S, mean, variance);
+    ts.bnStats(x, N, C, S, mean, variance);
+  },
+
+  bnAffine(x, out, N, C, S, scale, shift) {
+    if (x.length >= ELEMENTWISE_MIN && on() && f32(x, out))
+      return fast.bnAffine(x, out, N, C, S, scale, shift);
+    ts.bnAffine(x, out, N, C, S, scale, shift);
+  },
+
+  bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX) {
+    if (x.length >= ELEMENTWISE_MIN && g.length >= ELEMENTWISE_MIN && on() && f32(g, x))
+      return fast.bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX);
+    ts.bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX);
+  },
+
+  bnBackwardDx(g, x, dx, N, C, S, coef) {
+    if (x.length >= ELEMENTWISE_MIN && g.length >= ELEMENTWISE_MIN && on() && f32(g, x, dx))
+      return fast.bnBackwardDx(g, x, dx, N, C, S, coef);
+    ts.bnBackwardDx(g, x, dx, N, C, S, coef);
+  },
+
+  sgdMomentum(p, g, b, o) {
+    const n = p.length;
+    if (n >= ELEMENTWISE_MIN && g.length === n && b.length === n && on() && f32(p, g, b))
+      return fast.sgdMomentum(p, g, b, o);
+    ts.sgdMomentum(p, g, b, o);
+  },
+};
+
+/**
+ * A float32 array of n values in the wasm kernels' shared memory, so they use it in place (zeroed
+ * unless `zero` is false: then its contents are arbitrary); null when n is below RESIDENT_MIN or
+ * there is no shared memory (the caller makes an ordinary array).
+ */
+export function residentF32(n: number, zero = true): Float32Array | null {
+  return n >= RESIDENT_MIN ? wasmResidentF32(n, zero) : null;
+}

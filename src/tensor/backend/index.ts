@@ -1,0 +1,16 @@
+// The kernels' front door: ops, the autograd engine, the buffer pool and the optimizers import
+// from here only; nothing outside this folder imports wasm/ (the linter enforces it).
+export { backend, ELEMENTWISE_MIN, GEMM_MIN_WORK, RESIDENT_MIN, residentF32 } from './dispatch.js';
+export { typescriptBackend } from './typescript.js';
+export {
+  BINARY_OPS,
+  UNARY_OPS,
+  type Backend,
+  type BinaryOp,
+  type ConvShape,
+  type SgdHyper,
+  type UnaryOp,
+} from './types.js';
+export { wasmStatus, withoutWasm } from './wasm/loader.js';
+export { residentMemory } from './wasm/memory.js';
+export { getNumThreads, setNumThreads, threadsReady, threadStatus } from './wasm/threads.js';

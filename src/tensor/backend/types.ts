@@ -1,0 +1,164 @@
+// The primitive kernels every op is built from: minitorch's map / zip / reduce / matmul grown to
+// what a CNN training step needs. Arrays are flat typed arrays with an element offset where a
+// kernel reads part of one; shapes are plain numbers. The TypeScript backend (typescript.ts)
+// implements every entry and is the definition; the wasm backend (wasm/) runs some of them
+// faster on float32, and dispatch.ts chooses per call.
+import type { TypedArray } from '../dtype.js';
+
+/** Elementwise ops of one operand with a kernel of their own (others run a closure). */
+export const UNARY_OPS = ['neg', 'exp', 'log', 'square', 'relu'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Elementwise ops of two operands with a kernel of their own. */
+export const BINARY_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'eq',
+  'reluGrad',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Sizes of one 2-D convolution (or pooling window) over NCHW images. */
+export interface ConvShape {
+  B: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  Ho: number;
+  Wo: number;
+}
+
+/** SGD's hyperparameters, as PyTorch names them (camelCase). */
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export interface Backend {
+  /** out[0..] (contiguous, `shape`) = op(x) for x read from xOff with element strides xs. */
+  unary(
+    op: UnaryOp,
+    x: TypedArray,
+    xOff: number,
+    xs: readonly number[],
+    shape: readonly number[],
+    out: TypedArray,
+  ): void;
+  /**
+   * out[outOff..] (contiguous, `shape`) = op(x, y), each operand read from its offset with
+   * element strides (0 where it is broadcast). out may be x itself (a gradient accumulated).
+   */
+  binary(
+    op: BinaryOp,
+    x: TypedArray,
+    xOff: number,
+    xs: readonly number[],
+    y: TypedArray,
+    yOff: number,
+    ys: readonly number[],
+    shape: readonly number[],
+    out: TypedArray,
+    outOff: number,
+  ): void;
+  /** out[c] = Σ_n Σ_s x[n, c, s] over x [N, C, S] contiguous from xOff: Σ over s first, in float64. */
+  channelSums(
+    x: TypedArray,
+    xOff: number,
+    N: number,
+    C: number,
+    S: number,
+    out: Float64Array,
+  ): void;
+  /**
+   * C[cOff..] = A[aOff..] (n×k) @ B[bOff..] (k×m, or with transposeB stored as m×k), row-major;
+   * each element summed over p = 0..k−1 in order, rounded to C's type at every step.
+   */
+  gemm(
+    A: TypedArray,
+    aOff: number,
+    B: TypedArray,
+    bOff: number,
+    C: TypedArray,
+    cOff: number,
+    n: number,
+    k: number,
+    m: number,
+    transposeB: boolean,
+  ): void;
+  /** cols [B, C·kh·kw, Ho·Wo] = unfold(x [B, C, H, W]) (PyTorch's F.unfold); 0 outside the image. */
+  im2col(x: TypedArray, cols: TypedArray, s: ConvShape): void;
+  /** x [B, C, H, W] += fold(cols): the adjoint of im2col (overlapping windows summed). */
+  col2im(cols: TypedArray, x: TypedArray, s: ConvShape): void;
+  /** y [B, O, Ho, Wo] = w [O, C·kh·kw] @ im2col(x) per image. */
+  conv2dForward(x: TypedArray, w: TypedArray, y: TypedArray, s: ConvShape): void;
+  /** dx [B, C, H, W] = col2im(wᵀ @ g) per image (overwrites dx). */
+  conv2dInputGrad(g: TypedArray, w: TypedArray, dx: TypedArray, s: ConvShape): void;
+  /** dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ (overwrites dw). */
+  conv2dWeightGrad(x: TypedArray, g: TypedArray, dw: TypedArray, s: ConvShape): void;
+  /**
+   * Window maxima of s.B planes [H, W] (s.C and s.O unused) and the index y·W + x of each first
+   * maximum; positions outside the image are skipped; NaN wins, as in PyTorch.
+   */
+  maxPool2d(x: TypedArray, values: TypedArray, indices: Int32Array, s: ConvShape): void;
+  /** Per-channel mean and biased variance of x [N, C, S] (contiguous), two passes in float64. */
+  bnStats(
+    x: TypedArray,
+    N: number,
+    C: number,
+    S: number,
+    mean: Float64Array,
+    variance: Float64Array,
+  ): void;
+  /** out = x·scale_c + shift_c per element of x [N, C, S], in float64. */
+  bnAffine(
+    x: TypedArray,
+    out: TypedArray,
+    N: number,
+    C: number,
+    S: number,
+    scale: ArrayLike<number>,
+    shift: ArrayLike<number>,
+  ): void;
+  /** Per-channel Σ g and Σ g·(x − mean_c) of g and x [N, C, S] (contiguous). */
+  bnBackwardSums(
+    g: TypedArray,
+    x: TypedArray,
+    N: number,
+    C: number,
+    S: number,
+    mean: ArrayLike<number>,
+    sumG: Float64Array,
+    sumGX: Float64Array,
+  ): void;
+  /** dx = a_c·g + b_c·x + d_c (coef holds a, b, d per channel) for g and x [N, C, S]. */
+  bnBackwardDx(
+    g: TypedArray,
+    x: TypedArray,
+    dx: TypedArray,
+    N: number,
+    C: number,
+    S: number,
+    coef: ArrayLike<number>,
+  ): void;
+  /**
+   * One SGD step with momentum after the first, in place over parameters p, gradients g and
+   * momentum buffers b: g' = g + λ·p; b = μ·b + (1 − τ)·g'; p −= lr·(Nesterov ? g' + μ·b : b).
+   */
+  sgdMomentum(p: TypedArray, g: TypedArray, b: TypedArray, o: SgdHyper): void;
+}

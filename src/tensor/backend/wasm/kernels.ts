@@ -1,0 +1,328 @@
+// The wasm backend: the primitives of ../types.ts it accelerates, for float32 arrays. Each copies
+// its operands into wasm memory (or uses them in place when they are resident), runs the kernel
+// over the threads and copies the result out. Only ../dispatch.ts calls these, after checking
+// that the kernels are loaded and that the call suits them (dtype, layout, size).
+import type { TypedArray } from '../../dtype.js';
+import type { Backend, BinaryOp, ConvShape, SgdHyper } from '../types.js';
+import { BINARY_OP_CODES, ELEMENTWISE_UNIT } from './exports.generated.js';
+import { wasm, type Wasm } from './loader.js';
+import { ARGS_AT, heapF32, heapI32, reserve, residentOffset } from './memory.js';
+import { getNumThreads, parallel, solo } from './threads.js';
+
+/** The loaded kernels (dispatch.ts calls in only when they are). */
+const loaded = (): Wasm => wasm()!;
+
+/** Bytes to reserve for n floats of `a`: none when `a` is resident (used in place). */
+const need = (a: Float32Array, n: number) => (residentOffset(a) >= 0 ? 0 : n * 4);
+
+/** The byte offset of n floats from a[off] in wasm memory: in place when resident, else copied to `at`. */
+function place(heap: Float32Array, a: Float32Array, off: number, n: number, at: number): number {
+  const r = residentOffset(a);
+  if (r >= 0) return r + off * 4;
+  heap.set(a.subarray(off, off + n), at / 4);
+  return at;
+}
+
+/** Where a kernel writes n floats of `out` from outOff: in place when resident, else at scratch `at`. */
+function target(out: Float32Array, outOff: number, at: number): number {
+  const r = residentOffset(out);
+  return r >= 0 ? r + outOff * 4 : at;
+}
+
+/** Copies a kernel's result from scratch `at` into `out` (nothing to do when `out` is resident). */
+function collect(
+  heap: Float32Array,
+  out: Float32Array,
+  outOff: number,
+  n: number,
+  at: number,
+): void {
+  if (residentOffset(out) < 0) out.set(heap.subarray(at / 4, at / 4 + n), outOff);
+}
+
+const f32 = (a: TypedArray) => a as Float32Array;
+
+/** Below this many multiply-adds a product is not worth splitting across threads. */
+export const PARALLEL_MIN_WORK = 1 << 17;
+
+/** Elementwise-sized work: over the threads from two units of elements, else on this thread. */
+const runner = (size: number) => (size >= 2 * ELEMENTWISE_UNIT ? parallel : solo);
+
+/** Floats from the first to the last element a view of `shape` with these (non-negative) strides reads. */
+const span = (shape: readonly number[], strides: readonly number[]) =>
+  shape.reduce((s, d, i) => s + (d - 1) * strides[i]!, 1);
+
+function writeGeometry(heap: Int32Array, s: ConvShape): void {
+  heap.set([s.C, s.H, s.W, s.O, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, s.Ho, s.Wo], ARGS_AT / 4);
+}
+
+const dims = (s: ConvShape) => ({ K: s.C * s.kh * s.kw, L: s.Ho * s.Wo, X: s.C * s.H * s.W });
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
+function putF64(w: Wasm, at: number, values: ArrayLike<number>): void {
+  new Float64Array(w.memory.buffer, at, values.length).set(values);
+}
+function getF64(w: Wasm, at: number, out: Float64Array): void {
+  out.set(new Float64Array(w.memory.buffer, at, out.length));
+}
+
+/** Partial sums of the weight gradient: fixed, so the result is the same for any thread count. */
+const WEIGHT_GRAD_CHUNKS = 8;
+
+type AfterOp<F> = F extends (op: never, ...rest: infer R) => void ? R : never;
+
+/** The primitives the wasm backend runs: relu only of the unary ops, binary ops with a code. */
+export type WasmBackend = Omit<Backend, 'unary' | 'binary' | 'im2col' | 'col2im'> & {
+  relu(x: TypedArray, xOff: number, out: TypedArray, n: number): void;
+  binary(op: BinaryOp & keyof typeof BINARY_OP_CODES, ...rest: AfterOp<Backend['binary']>): void;
+};
+
+export const wasmBackend: WasmBackend = {
+  /** out = relu(x) over n contiguous elements from x[xOff]. */
+  relu(xa, xOff, oa, n) {
+    const w = loaded();
+    const [x, out] = [f32(xa), f32(oa)];
+    const [rx, ro] = reserve(w, [need(x, n), need(out, n)]) as [number, number];
+    const heap = heapF32(w);
+    const px = place(heap, x, xOff, n, rx);
+    runner(n)(w, 'reluF32', [px, target(out, 0, ro), n]);
+    collect(heap, out, 0, n, ro);
+  },
+
+  /** For a layout of 1 to 3 dims with non-negative strides. */
+  binary(op, xa, xOff, xs, ya, yOff, ys, shape, oa, outOff) {
+    const w = loaded();
+    const [x, y, out] = [f32(xa), f32(ya), f32(oa)];
+    const pad = 3 - shape.length;
+    const d = [...Array<number>(pad).fill(1), ...shape];
+    const sx = [...Array<number>(pad).fill(0), ...xs];
+    const sy = [...Array<number>(pad).fill(0), ...ys];
+    const n = d[0]! * d[1]! * d[2]!;
+    const nx = span(d, sx),
+      ny = span(d, sy);
+    const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]) as [
+      number,
+      number,
+      number,
+    ];
+    const heap = heapF32(w);
+    const px = place(heap, x, xOff, nx, rx);
+    const py = place(heap, y, yOff, ny, ry);
+    heapI32(w).set([...d, ...sx, ...sy], ARGS_AT / 4);
+    // a resident out (e.g. a gradient accumulated in place) is written where it lives
+    const code = BINARY_OP_CODES[op];
+    runner(n)(w, 'binaryF32', [code, px, py, target(out, outOff, ro), ARGS_AT]);
+    collect(heap, out, outOff, n, ro);
+  },
+
+  /** In sumKernel's order (Σ over s first, then added per n), so with the TypeScript bits. */
+  channelSums(xa, xOff, N, C, S, out) {
+    const w = loaded();
+    const x = f32(xa);
+    const n = N * C * S;
+    const [rx, po] = reserve(w, [need(x, n), C * 8]) as [number, number];
+    const px = place(heapF32(w), x, xOff, n, rx);
+    runner(n)(w, 'channelSumsF32', [px, N, C, S, po]);
+    getF64(w, po, out);
+  },
+
+  gemm(Aa, aOff, Ba, bOff, Ca, cOff, n, k, m, transposeB) {
+    const w = loaded();
+    const [A, B, C] = [f32(Aa), f32(Ba), f32(Ca)];
+    const split = n >= 8 && n * k * m >= PARALLEL_MIN_WORK;
+    const packBytes = w.exports.gemmPackFloats(k) * 4;
+    const sizes = [
+      need(A, n * k),
+      need(B, k * m),
+      need(C, n * m),
+      (split ? getNumThreads() : 1) * packBytes,
+    ];
+    const [ra, rb, rc, pp] = reserve(w, sizes) as [number, number, number, number];
+    const heap = heapF32(w);
+    const pa = place(heap, A, aOff, n * k, ra);
+    const pb = place(heap, B, bOff, k * m, rb);
+    const pc = target(C, cOff, rc);
+    if (split)
+      parallel(w, 'sgemmParallel', [pa, pb, pc, n, k, m, transposeB ? 1 : 0, pp, packBytes]);
+    else if (transposeB) w.exports.sgemmNT(pa, pb, pc, n, k, m);
+    else w.exports.sgemm(pa, pb, pc, n, k, m, pp);
+    collect(heap, C, cOff, n * m, rc);
+  },
+
+  /** Per-image im2col + GEMM, images split over the threads. */
+  conv2dForward(xa, wa, ya, s) {
+    const w = loaded();
+    const [x, weight, y] = [f32(xa), f32(wa), f32(ya)];
+    const { K, L, X } = dims(s);
+    const nt = getNumThreads();
+    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4;
+    const sizes = [
+      need(x, s.B * X),
+      need(weight, s.O * K),
+      need(y, s.B * s.O * L),
+      nt * scratchBytes,
+    ];
+    const [rx, rw, ry, ps] = reserve(w, sizes) as [number, number, number, number];
+    const heap = heapF32(w);
+    const px = place(heap, x, 0, s.B * X, rx);
+    const pw = place(heap, weight, 0, s.O * K, rw);
+    const py = target(y, 0, ry);
+    writeGeometry(heapI32(w), s);
+    parallel(w, 'conv2dForward', [ARGS_AT, px, pw, py, s.B, ps, scratchBytes]);
+    collect(heap, y, 0, s.B * s.O * L, ry);
+  },
+
+  conv2dInputGrad(ga, wa, dxa, s) {
+    const w = loaded();
+    const [g, weight, dx] = [f32(ga), f32(wa), f32(dxa)];
+    const { K, L, X } = dims(s);
+    const nt = getNumThreads();
+    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4;
+    const sizes = [need(g, s.B * s.O * L), K * s.O * 4, need(dx, s.B * X), nt * scratchBytes];
+    const [rg, pwT, rdx, ps] = reserve(w, sizes) as [number, number, number, number];
+    const heap = heapF32(w);
+    const pg = place(heap, g, 0, s.B * s.O * L, rg);
+    const pdx = target(dx, 0, rdx);
+    // wᵀ [K, O]: small, transposed here once so the kernel runs a plain product per image
+    const wT = pwT / 4;
+    for (let o = 0; o < s.O; o++)
+      for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
+    heap.fill(0, pdx / 4, pdx / 4 + s.B * X);
+    writeGeometry(heapI32(w), s);
+    parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
+    collect(heap, dx, 0, s.B * X, rdx);
+  },
+
+  /** As WEIGHT_GRAD_CHUNKS partial sums (split over threads), added here. */
+  conv2dWeightGrad(xa, ga, dwa, s) {
+    const w = loaded();
+    const [x, g, dw] = [f32(xa), f32(ga), f32(dwa)];
+    const { K, L, X } = dims(s);
+    const nt = getNumThreads();
+    const n = s.O * K;
+    const scratchBytes = align16(K * L * 4) + align16(n * 4);
+    const sizes = [
+      need(x, s.B * X),
+      need(g, s.B * s.O * L),
+      WEIGHT_GRAD_CHUNKS * n * 4,
+      nt * scratchBytes,
+    ];
+    const [rx, rg, pparts, ps] = reserve(w, sizes) as [number, number, number, number];
+    const heap = heapF32(w);
+    const px = place(heap, x, 0, s.B * X, rx);
+    const pg = place(heap, g, 0, s.B * s.O * L, rg);
+    writeGeometry(heapI32(w), s);
+    const args = [ARGS_AT, px, pg, pparts, s.B, WEIGHT_GRAD_CHUNKS, ps, scratchBytes];
+    parallel(w, 'conv2dWeightGrad', args);
+    const base = pparts / 4;
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let q = 0; q < WEIGHT_GRAD_CHUNKS; q++) sum += heap[base + q * n + i]!;
+      dw[i] = sum;
+    }
+  },
+
+  /** Planes split over the threads. */
+  maxPool2d(xa, va, idx, s) {
+    const w = loaded();
+    const [x, vals] = [f32(xa), f32(va)];
+    const n = s.B * s.Ho * s.Wo;
+    const [rx, rv, pi] = reserve(w, [need(x, s.B * s.H * s.W), need(vals, n), n * 4]) as [
+      number,
+      number,
+      number,
+    ];
+    const heap = heapF32(w);
+    const px = place(heap, x, 0, s.B * s.H * s.W, rx);
+    const pv = target(vals, 0, rv);
+    writeGeometry(heapI32(w), s);
+    parallel(w, 'maxPool2dForward', [ARGS_AT, px, pv, pi, s.B]);
+    collect(heap, vals, 0, n, rv);
+    idx.set(heapI32(w).subarray(pi / 4, pi / 4 + n));
+  },
+
+  bnStats(xa, N, C, S, mean, variance) {
+    const w = loaded();
+    const x = f32(xa);
+    const n = N * C * S;
+    const [rx, pm, pv] = reserve(w, [need(x, n), C * 8, C * 8]) as [number, number, number];
+    const px = place(heapF32(w), x, 0, n, rx);
+    runner(n)(w, 'bnStatsF32', [px, N, C, S, pm, pv]);
+    getF64(w, pm, mean);
+    getF64(w, pv, variance);
+  },
+
+  bnAffine(xa, oa, N, C, S, scale, shift) {
+    const w = loaded();
+    const [x, out] = [f32(xa), f32(oa)];
+    const n = N * C * S;
+    const [rx, ro, ps, pt] = reserve(w, [need(x, n), need(out, n), C * 8, C * 8]) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const heap = heapF32(w);
+    const px = place(heap, x, 0, n, rx);
+    putF64(w, ps, scale);
+    putF64(w, pt, shift);
+    runner(n)(w, 'bnForwardF32', [px, target(out, 0, ro), N, C, S, ps, pt]);
+    collect(heap, out, 0, n, ro);
+  },
+
+  bnBackwardSums(ga, xa, N, C, S, mean, sumG, sumGX) {
+    const w = loaded();
+    const [g, x] = [f32(ga), f32(xa)];
+    const n = N * C * S;
+    const sizes = [need(g, n), need(x, n), C * 8, C * 8, C * 8];
+    const [rg, rx, pm, psg, psx] = reserve(w, sizes) as [number, number, number, number, number];
+    const heap = heapF32(w);
+    const pg = place(heap, g, 0, n, rg);
+    const px = place(heap, x, 0, n, rx);
+    putF64(w, pm, mean);
+    runner(n)(w, 'bnBackwardSumsF32', [pg, px, N, C, S, pm, psg, psx]);
+    getF64(w, psg, sumG);
+    getF64(w, psx, sumGX);
+  },
+
+  bnBackwardDx(ga, xa, dxa, N, C, S, coef) {
+    const w = loaded();
+    const [g, x, dx] = [f32(ga), f32(xa), f32(dxa)];
+    const n = N * C * S;
+    const sizes = [need(g, n), need(x, n), need(dx, n), C * 24];
+    const [rg, rx, rd, pc] = reserve(w, sizes) as [number, number, number, number];
+    const heap = heapF32(w);
+    const pg = place(heap, g, 0, n, rg);
+    const px = place(heap, x, 0, n, rx);
+    putF64(w, pc, coef);
+    runner(n)(w, 'bnBackwardDxF32', [pg, px, target(dx, 0, rd), N, C, S, pc]);
+    collect(heap, dx, 0, n, rd);
+  },
+
+  /** The TypeScript loop, bit for bit (assembly/optim.ts). */
+  sgdMomentum(pa, ga, ba, o: SgdHyper) {
+    const w = loaded();
+    const [p, g, b] = [f32(pa), f32(ga), f32(ba)];
+    const n = p.length;
+    const [rp, rg, rb] = reserve(w, [need(p, n), need(g, n), need(b, n)]) as [
+      number,
+      number,
+      number,
+    ];
+    const heap = heapF32(w);
+    const pp = place(heap, p, 0, n, rp);
+    const pg = place(heap, g, 0, n, rg);
+    const pb = place(heap, b, 0, n, rb);
+    new Float64Array(w.memory.buffer, ARGS_AT, 4).set([
+      o.lr,
+      o.momentum,
+      1 - o.dampening,
+      o.weightDecay,
+    ]);
+    runner(n)(w, 'sgdMomentumF32', [pp, pg, pb, n, ARGS_AT, o.nesterov ? 1 : 0]);
+    // resident parameters and momentum were updated where they live
+    collect(heap, p, 0, n, rp);
+    collect(heap, b, 0, n, rb);
+  },
+};
