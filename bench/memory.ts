@@ -97,18 +97,13 @@ export function memoryLines(root: string): string[] {
     reporter,
     "process.on('exit', () => require('node:fs').writeSync(2, `\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n",
   );
+  let runs = 0;
   const peak = (args: string[]) => {
+    // each run writes a file of its own: --out never overwrites another run's checkpoint
+    const out = join(dir, `run-${runs++}.safetensors`);
     const run = spawnSync(
       process.execPath,
-      [
-        '--require',
-        reporter,
-        join(root, 'bin/kdgrad.mjs'),
-        ...args,
-        '--json',
-        '--out',
-        join(dir, 'out.safetensors'),
-      ],
+      ['--require', reporter, join(root, 'bin/kdgrad.mjs'), ...args, '--json', '--out', out],
       { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
     );
     const kb = Number(/maxRSS (\d+)/.exec(run.stderr)?.[1]);

@@ -12,7 +12,8 @@ import { buildModel } from '../models/zoo.js';
 import { loadModule } from '../nn/checkpoint.js';
 import type { ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
-import type { TrainConfig } from '../train/config.js';
+import { TRAIN_FIELDS, type TrainConfig } from '../train/config.js';
+import { addFieldOptions, readFields, type FieldOptionSpec } from './options.js';
 
 export const int =
   (name: string) =>
@@ -62,114 +63,38 @@ export const list =
   (name: string) =>
   (v: string): number[] =>
     v.split(',').map((x) => num(name)(x));
-/** --crop-fill: 'mean', one pixel value, or r,g,b (0-255). */
-export const fillOption = (v: string): number[] | 'mean' => {
-  if (v.trim() === 'mean') return 'mean';
-  const raw = v.split(',');
-  const parts = raw.map((x) => Number(x.trim()));
-  // an empty part ('1,,2', ',,') is a typo, not a 0
-  if (
-    (parts.length !== 1 && parts.length !== 3) ||
-    raw.some((x) => !/\S/.test(x)) ||
-    parts.some((x) => !(x >= 0 && x <= 255))
-  ) {
-    throw new InvalidArgumentError(
-      `--crop-fill must be 'mean', a pixel value 0-255 or r,g,b, got ${JSON.stringify(v)}`,
-    );
-  }
-  return parts.length === 1 ? [parts[0]!, parts[0]!, parts[0]!] : parts;
-};
+/** The shared training budget of a study (sweep, demo, compare): every run gets the same. */
+const STUDY_SPECS = {
+  batchSize: { default: 64 },
+  lr: { default: 0.05, help: 'peak learning rate' },
+  optimizer: { default: 'sgd' },
+  schedule: { default: 'onecycle' },
+  weightDecay: { default: 5e-4 },
+  clipGradNorm: { default: 5, help: 'clip the global gradient norm (keeps high T stable; 0: off)' },
+  augment: {
+    default: false,
+    help: 'random crop + flip (the teachers then run on every batch; off: their logits are computed once)',
+  },
+  cropPaddingMode: { default: 'constant' },
+  cropFill: {},
+  trainLimit: { default: 0 },
+  testLimit: { default: 0 },
+} satisfies { [K in keyof TrainConfig]?: FieldOptionSpec };
 
-/** The random crop's torchvision options, on every training command. */
-export function addCropOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--crop-padding-mode <mode>',
-      "random crop padding: constant | edge | reflect | symmetric (torchvision's padding_mode)",
-      oneOf('--crop-padding-mode', ['constant', 'edge', 'reflect', 'symmetric'] as const),
-      'constant',
-    )
-    .option(
-      '--crop-fill <colour>',
-      "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) " +
-        '(default: 0, black, as torchvision)',
-      fillOption,
-    );
-}
-
-/** The shared training budget of the studies (sweep, demo, compare): every run gets the same. */
 export function addStudyOptions(cmd: Command): Command {
-  cmd
-    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 64)
-    .option('--lr <x>', 'peak learning rate', num('--lr'), 0.05)
-    .option(
-      '--optimizer <name>',
-      'sgd | adam | adamw',
-      oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const),
-      'sgd',
-    )
-    .option(
-      '--lr-schedule <name>',
-      'onecycle | cosine | constant',
-      oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const),
-      'onecycle',
-    )
-    .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), 5e-4)
-    .option(
-      '--clip-grad-norm <x>',
-      'clip the global gradient norm (keeps high T stable; 0: off)',
-      num('--clip-grad-norm'),
-      5,
-    )
-    .option('--augment', 'random crop + flip (the teachers then run on every batch; default: off)')
-    .option(
-      '--no-augment',
-      'no random crop / flip (the default here: teacher logits are computed once)',
-    );
-  return addCropOptions(cmd)
-    .option(
-      '--train-limit <n>',
-      'first N training images (0: all)',
-      nonNegativeInt('--train-limit'),
-      0,
-    )
-    .option('--test-limit <n>', 'first N test images (0: all)', nonNegativeInt('--test-limit'), 0);
+  return addFieldOptions(cmd, TRAIN_FIELDS, STUDY_SPECS);
 }
 
-/** What addStudyOptions parses: the shared budget of every run of a study. */
-export interface StudyCli {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: 'sgd' | 'adam' | 'adamw';
-  lrSchedule: 'onecycle' | 'cosine' | 'constant';
-  weightDecay: number;
-  clipGradNorm: number;
-  augment?: boolean;
-  cropPaddingMode: 'constant' | 'edge' | 'reflect' | 'symmetric';
-  cropFill: number[] | 'mean';
-  trainLimit: number;
-  testLimit: number;
-}
+/** What a study's command line parses (its own options besides the shared budget). */
+export type StudyCli = Record<string, unknown> & { epochs: number };
 
 /** A study's training budget (SGD momentum 0.9, Nesterov; no augmentation unless --augment). */
 export function studyConfig(o: StudyCli): Omit<TrainConfig, 'model' | 'seed'> {
-  return {
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    lr: o.lr,
-    optimizer: o.optimizer,
-    momentum: 0.9,
-    nesterov: true,
-    weightDecay: o.weightDecay,
-    schedule: o.lrSchedule,
-    augment: o.augment ?? false,
-    cropPaddingMode: o.cropPaddingMode,
-    cropFill: o.cropFill,
-    clipGradNorm: o.clipGradNorm,
-    trainLimit: o.trainLimit,
-    testLimit: o.testLimit,
-  };
+  const budget = readFields(TRAIN_FIELDS, o, STUDY_SPECS) as Omit<
+    TrainConfig,
+    'model' | 'seed' | 'epochs' | 'momentum' | 'nesterov'
+  >;
+  return { ...budget, epochs: o.epochs, momentum: 0.9, nesterov: true };
 }
 
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

@@ -1,4 +1,5 @@
 // kdgrad's command line (thin: parses arguments, calls the library, prints).
+import { inFlagWords } from './options.js';
 import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerDownload } from './commands/download.js';
@@ -39,7 +40,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     await buildProgram().parseAsync([...argv]);
   } catch (e) {
     if (e instanceof CommanderError) process.exit(e.exitCode);
-    process.stderr.write(`kdgrad: ${(e as Error).message}\n`);
+    // the library names configuration fields; here they are the flags the user typed
+    process.stderr.write(`kdgrad: ${(inFlagWords(e) as Error).message}\n`);
     process.exit(1);
   }
 }

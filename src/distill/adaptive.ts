@@ -1,6 +1,7 @@
 // The seed's AdaptiveDistillationLoss: the standard loss at T_e = max(minTemp, T0 · decay^e).
 import type { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
+import { isBatch, oneTeacher, type DistillBatch } from './batch.js';
 import { distillationParts, type KDParts } from './kd.js';
 import { adaptiveTemperature, checkAlpha, checkOptionKeys } from './temperature.js';
 
@@ -49,9 +50,21 @@ export class AdaptiveDistillationLoss {
     return this.parts(studentLogits, teacherLogits, labels, epoch).loss;
   }
 
-  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch: number): KDParts {
-    return distillationParts(studentLogits, teacherLogits, labels, {
-      temperature: this.temperatureAt(epoch),
+  parts(batch: DistillBatch): KDParts;
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch: number): KDParts;
+  parts(
+    studentLogits: Tensor | DistillBatch,
+    teacherLogits?: Tensor,
+    labels?: Labels,
+    epoch?: number,
+  ): KDParts {
+    if (isBatch(studentLogits)) {
+      const b = studentLogits;
+      const t = oneTeacher(b, 'AdaptiveDistillationLoss');
+      return this.parts(b.student, t, b.labels, b.epoch ?? 0);
+    }
+    return distillationParts(studentLogits, teacherLogits!, labels!, {
+      temperature: this.temperatureAt(epoch!),
       alpha: this.alpha,
       teacherGrad: this.teacherGrad,
       probabilityTargets: this.probabilityTargets,

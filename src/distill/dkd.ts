@@ -10,6 +10,7 @@ import { stack } from '../autograd/ops/shape.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { crossEntropy, klDiv } from '../nn/functional/loss.js';
 import { labelColumn, toLabels, type Labels } from '../nn/functional/labels.js';
+import { isBatch, oneTeacher, type DistillBatch } from './batch.js';
 import { checkLogits, detachedTeacher } from './kd.js';
 import { asTemperature, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
@@ -35,6 +36,8 @@ export interface DKDParts {
   tSquared: Tensor;
   /** min(epoch / warmup, 1). */
   warmupFactor: number;
+  /** The distillation term as it enters the loss: warm-up · T² · (α·TCKD + β·NCKD). */
+  softLoss: Tensor;
 }
 
 /** Class indices other than each row's label: [B, C − 1], in increasing order. */
@@ -110,16 +113,28 @@ export class DecoupledDistillationLoss {
     return this.parts(studentLogits, teacherLogits, labels, epoch).loss;
   }
 
-  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch?: number): DKDParts {
+  parts(batch: DistillBatch): DKDParts;
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels, epoch?: number): DKDParts;
+  parts(
+    studentLogits: Tensor | DistillBatch,
+    teacherLogits?: Tensor,
+    labels?: Labels,
+    epoch?: number,
+  ): DKDParts {
     const op = 'DecoupledDistillationLoss';
-    const dtype = checkLogits(studentLogits, teacherLogits, op);
+    if (isBatch(studentLogits)) {
+      // mdistiller counts epochs from 1
+      const b = studentLogits;
+      return this.parts(b.student, oneTeacher(b, op), b.labels, (b.epoch ?? 0) + 1);
+    }
+    const teacherIn = teacherLogits as Tensor;
+    const labelsIn = labels as Labels;
+    const dtype = checkLogits(studentLogits, teacherIn, op);
     const [B, C] = studentLogits.shape as [number, number];
     if (C < 2) throw new RangeError(`${op}: needs at least 2 classes, got ${C}`);
-    const y = toLabels(labels, B, C, op);
+    const y = toLabels(labelsIn, B, C, op);
     const T = asTemperature(this.temperature, dtype, op);
-    const teacher = this.teacherGrad
-      ? teacherLogits.to(dtype)
-      : detachedTeacher(teacherLogits, dtype);
+    const teacher = this.teacherGrad ? teacherIn.to(dtype) : detachedTeacher(teacherIn, dtype);
     const { tckd, nckd } = decoupledKL(studentLogits.div(T), teacher.div(T), y);
     const tSquared = T.square().withLabel('T²');
     const warmupFactor =
@@ -130,6 +145,6 @@ export class DecoupledDistillationLoss {
     const loss = hardLoss.add(kd).withLabel('loss');
     for (const t of [tckd, nckd, hardLoss, tSquared])
       if (t.requiresGrad && !t.isLeaf) t.retainGrad();
-    return { loss, tckd, nckd, hardLoss, temperature: T, tSquared, warmupFactor };
+    return { loss, tckd, nckd, hardLoss, temperature: T, tSquared, warmupFactor, softLoss: kd };
   }
 }

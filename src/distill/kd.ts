@@ -7,6 +7,7 @@ import { crossEntropy, klDiv } from '../nn/functional/loss.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { formatShape } from '../tensor/shape.js';
 import { isFloat, type FloatDType } from '../tensor/dtype.js';
+import { isBatch, oneTeacher, type DistillBatch } from './batch.js';
 import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
 /** Every part of a KD loss as graph tensors: read their .grad after backward (retainGrad is on). */
@@ -210,8 +211,14 @@ export class DistillationLoss {
   }
 
   /** The loss and its parts (KL, T²·KL, CE, T, T²) as graph tensors. */
-  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts {
-    return distillationParts(studentLogits, teacherLogits, labels, {
+  parts(batch: DistillBatch): KDParts;
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts;
+  parts(studentLogits: Tensor | DistillBatch, teacherLogits?: Tensor, labels?: Labels): KDParts {
+    if (isBatch(studentLogits)) {
+      const b = studentLogits;
+      return this.parts(b.student, oneTeacher(b, 'DistillationLoss'), b.labels);
+    }
+    return distillationParts(studentLogits, teacherLogits!, labels!, {
       temperature: this.temperature,
       alpha: this.alpha,
       teacherGrad: this.teacherGrad,

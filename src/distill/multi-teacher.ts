@@ -8,6 +8,7 @@ import { stack } from '../autograd/ops/shape.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { formatShape, isList } from '../tensor/shape.js';
+import { isBatch, type DistillBatch } from './batch.js';
 import { checkLogits, combine, softTerm, type KDParts, detachedTeacher } from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
@@ -56,7 +57,18 @@ export class MultiTeacherDistillationLoss {
     return this.parts(studentLogits, teacherLogitsList, labels).loss;
   }
 
-  parts(studentLogits: Tensor, teacherLogitsList: readonly Tensor[], labels: Labels): KDParts {
+  parts(batch: DistillBatch): KDParts;
+  parts(studentLogits: Tensor, teacherLogitsList: readonly Tensor[], labels: Labels): KDParts;
+  parts(
+    studentLogits: Tensor | DistillBatch,
+    teacherLogitsList: readonly Tensor[] = [],
+    labels?: Labels,
+  ): KDParts {
+    if (isBatch(studentLogits)) {
+      const b = studentLogits;
+      return this.parts(b.student, b.teachers, b.labels);
+    }
+    const y = labels as Labels;
     const op = 'MultiTeacherDistillationLoss';
     if (!isList(teacherLogitsList) || teacherLogitsList.length === 0)
       throw new RangeError(`${op}: expected a non-empty list of teacher logits`);
@@ -93,7 +105,7 @@ export class MultiTeacherDistillationLoss {
     return combine(
       softTerm(studentLogits, teacherLogProbs, T),
       studentLogits,
-      labels,
+      y,
       T,
       teacherLogProbs,
       this.alpha,

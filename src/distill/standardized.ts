@@ -12,6 +12,7 @@ import {
   type KDParts,
   detachedTeacher,
 } from './kd.js';
+import { isBatch, oneTeacher, type DistillBatch } from './batch.js';
 import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
 /**
@@ -59,20 +60,26 @@ export class LogitStandardizedDistillationLoss {
     return this.parts(studentLogits, teacherLogits, labels).loss;
   }
 
-  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts {
+  parts(batch: DistillBatch): KDParts;
+  parts(studentLogits: Tensor, teacherLogits: Tensor, labels: Labels): KDParts;
+  parts(studentLogits: Tensor | DistillBatch, teacherLogits?: Tensor, labels?: Labels): KDParts {
     const op = 'LogitStandardizedDistillationLoss';
-    const dtype = checkLogits(studentLogits, teacherLogits, op);
+    if (isBatch(studentLogits)) {
+      const b = studentLogits;
+      return this.parts(b.student, oneTeacher(b, op), b.labels);
+    }
+    const teacherIn = teacherLogits as Tensor;
+    const labelsIn = labels as Labels;
+    const dtype = checkLogits(studentLogits, teacherIn, op);
     const T = asTemperature(this.temperature, dtype, op);
-    const teacher = this.teacherGrad
-      ? teacherLogits.to(dtype)
-      : detachedTeacher(teacherLogits, dtype);
+    const teacher = this.teacherGrad ? teacherIn.to(dtype) : detachedTeacher(teacherIn, dtype);
     const teacherLogProbs = standardizeLogits(teacher, this.eps).div(T).logSoftmax(1);
     const soft = softTerm(standardizeLogits(studentLogits, this.eps), teacherLogProbs, T);
     return {
       ...combine(
         soft,
         studentLogits,
-        labels,
+        labelsIn,
         T,
         teacherLogProbs,
         this.alpha,

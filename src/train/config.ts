@@ -1,56 +1,141 @@
+// Training configuration shared by `kdgrad train`, `distill`, `sweep`, `demo` and `compare`: every
+// option declared once, in TRAIN_FIELDS and KD_FIELDS. The config types, the library's checks,
+// the CLI's options (src/cli/options.ts) and the resume comparison all read these tables.
 import type { PaddingMode } from '../data/augment.js';
 import { TEMPERATURE_RANGE } from '../distill/temperature.js';
-// Training configuration shared by `kdgrad train`, `distill` and `sweep`.
-export interface TrainConfig {
-  model: string;
-  epochs: number;
-  batchSize: number;
-  /** Peak learning rate (one-cycle), or the constant / initial rate. */
-  lr: number;
-  optimizer: 'sgd' | 'adam' | 'adamw';
-  momentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-  schedule: 'onecycle' | 'cosine' | 'constant';
-  augment: boolean;
-  /** The random crop's padding: torchvision's padding_mode, and the fill colour (pixel values or 'mean'). */
-  cropPaddingMode?: PaddingMode;
-  cropFill?: number[] | 'mean';
-  /** Clip the global gradient norm at this value (0: off). */
-  clipGradNorm: number;
-  seed: number;
-  /** Use only the first N training images (0: all). */
-  trainLimit: number;
-  /** Evaluate on the first N test images (0: all). */
-  testLimit: number;
-}
+import {
+  checkFields,
+  ConfigError,
+  field,
+  internal,
+  optional,
+  withFlag,
+  type ConfigOf,
+  type Field,
+} from './fields.js';
+import { KD_LOSS_NAMES, KD_LOSSES, type KDLossName } from './kd-loss.js';
+
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
+export const LR_SCHEDULES = ['onecycle', 'cosine', 'constant'] as const;
+export const PADDING_MODES = ['constant', 'edge', 'reflect', 'symmetric'] as const;
+export const TEMPERATURE_SCHEDULES = ['constant', 'adaptive'] as const;
+export const TEACHER_AVERAGES = ['probs', 'logits'] as const;
 
 /** Temperatures a training run accepts (T0 of an adaptive schedule included). */
 export const T_RANGE = TEMPERATURE_RANGE.float32;
 
-export type KDLossName = 'kd' | 'dkd' | 'lskd';
+/** The random crop's fill colour: 'mean' (the data's mean colour) or a pixel value per channel. */
+const cropFill: Field<number[] | 'mean'> = {
+  help: "constant padding colour: a pixel value, r,g,b, or mean (the data set's mean colour) (default: 0, black, as torchvision)",
+  arg: '<colour>',
+  check: (v) =>
+    v === 'mean' ||
+    (Array.isArray(v) &&
+      v.length === 3 &&
+      v.every((x) => typeof x === 'number' && x >= 0 && x <= 255))
+      ? null
+      : "must be 'mean' or three pixel values 0-255",
+  parse: (raw) => {
+    if (raw.trim() === 'mean') return 'mean';
+    const parts = raw.split(',');
+    const values = parts.map((x) => Number(x.trim()));
+    // an empty part ('1,,2', ',,') is a typo, not a 0
+    if (
+      (values.length !== 1 && values.length !== 3) ||
+      parts.some((x) => !/\S/.test(x)) ||
+      values.some((x) => !(x >= 0 && x <= 255))
+    )
+      throw new RangeError(
+        `must be 'mean', a pixel value 0-255 or r,g,b, got ${JSON.stringify(raw)}`,
+      );
+    return values.length === 1 ? [values[0]!, values[0]!, values[0]!] : values;
+  },
+};
 
-export interface KDConfig {
-  /**
-   * kd: Hinton's KD (the seed's three losses: one teacher, the adaptive schedule, several
-   * teachers); dkd: decoupled KD (Zhao et al. 2022); lskd: logit-standardised KD (Sun et al. 2024).
-   * Absent in run files written before it existed: read as 'kd'.
-   */
-  loss?: KDLossName;
-  temperature: number;
-  /** kd and lskd: weight of T²·KL (CE gets 1 − alpha). */
-  alpha: number;
-  schedule: 'constant' | 'adaptive';
-  tempDecay: number;
-  minTemp: number;
-  average: 'probs' | 'logits';
-  /** dkd: weights of TCKD and NCKD, and the warm-up in epochs (mdistiller's defaults 1, 8, 20). */
-  dkdAlpha?: number;
-  dkdBeta?: number;
-  warmup?: number;
-  /** lskd: epsilon added to the standard deviation. */
-  lskdEps?: number;
+export const TRAIN_FIELDS = {
+  model: field.string('model from the zoo'),
+  epochs: field.positiveInt('epochs'),
+  batchSize: field.positiveInt('batch size'),
+  lr: field.positive('peak learning rate (one-cycle) or constant rate'),
+  optimizer: field.choice('optimizer', OPTIMIZERS),
+  momentum: field.nonNegative(
+    'SGD momentum (Nesterov; under --lr-schedule onecycle the schedule cycles it 0.95 → 0.85 itself)',
+  ),
+  nesterov: internal(field.boolean('Nesterov momentum')),
+  weightDecay: field.nonNegative('weight decay'),
+  schedule: withFlag(field.choice('learning-rate schedule', LR_SCHEDULES), 'lr-schedule'),
+  augment: field.boolean('random crop + flip'),
+  cropPaddingMode: optional(
+    field.choice("random crop padding (torchvision's padding_mode)", PADDING_MODES, '<mode>'),
+  ),
+  cropFill: optional(cropFill),
+  clipGradNorm: field.nonNegative('clip the global gradient norm (0: off)'),
+  seed: field.int('random seed (data order, augmentation, initialisation)'),
+  trainLimit: field.nonNegativeInt('use only the first N training images (0: all)'),
+  testLimit: field.nonNegativeInt('evaluate on the first N test images (0: all)'),
+};
+
+export type TrainConfig = ConfigOf<typeof TRAIN_FIELDS>;
+// the crop's padding mode is the augmentation's own type
+export type { PaddingMode };
+
+/** Which losses (and temperature schedule) a KD option is for: given for another, it does nothing. */
+export interface AppliesTo {
+  losses: readonly KDLossName[];
+  schedule?: (typeof TEMPERATURE_SCHEDULES)[number];
 }
+
+const forLosses = <V>(f: Field<V>, a: AppliesTo): Field<V> & { appliesTo: AppliesTo } => ({
+  ...f,
+  appliesTo: a,
+});
+
+export const KD_FIELDS = {
+  /** Absent in run files written before it existed: read as 'kd'. */
+  loss: optional(
+    field.choice(
+      KD_LOSS_NAMES.map((name) => `${name} (${KD_LOSSES[name].summary})`).join(', '),
+      KD_LOSS_NAMES,
+    ),
+  ),
+  temperature: field.between(
+    'temperature T (T0 for --schedule adaptive)',
+    T_RANGE[0],
+    T_RANGE[1],
+    '<T>',
+  ),
+  alpha: forLosses(field.between('weight of the T²·KL term; CE gets 1 − alpha', 0, 1, '<a>'), {
+    losses: ['kd', 'lskd'],
+  }),
+  schedule: forLosses(field.choice('temperature schedule', TEMPERATURE_SCHEDULES), {
+    losses: ['kd'],
+  }),
+  tempDecay: forLosses(
+    field.positive('T_e = max(min-temp, T0 · decay^e), e = 0, 1, ..., kept within [0.05, 1000]'),
+    { losses: ['kd'], schedule: 'adaptive' },
+  ),
+  minTemp: forLosses(field.nonNegative('floor for T'), { losses: ['kd'], schedule: 'adaptive' }),
+  average: forLosses(field.choice('with several teachers, average', TEACHER_AVERAGES, '<how>'), {
+    losses: ['kd'],
+  }),
+  dkdAlpha: optional(forLosses(field.nonNegative('weight of TCKD'), { losses: ['dkd'] })),
+  dkdBeta: optional(forLosses(field.nonNegative('weight of NCKD'), { losses: ['dkd'] })),
+  warmup: optional(
+    forLosses(
+      field.nonNegative(
+        'the KD term ramps up as min(e / warmup, 1), e counted from 1 as mdistiller',
+      ),
+      { losses: ['dkd'] },
+    ),
+  ),
+  lskdEps: optional(
+    forLosses(field.nonNegative("epsilon added to the logits' standard deviation"), {
+      losses: ['lskd'],
+    }),
+  ),
+};
+
+export type KDConfig = ConfigOf<typeof KD_FIELDS>;
 
 export const TEACHER_RECIPE: TrainConfig = {
   model: 'vgg-teacher',
@@ -83,75 +168,51 @@ export const DEFAULT_KD: Required<KDConfig> = {
   lskdEps: 1e-7,
 };
 
-/** A KD configuration with every field present (defaults for the absent ones), checked. */
+/**
+ * A KD configuration with every field present (defaults for the absent ones), checked: each
+ * value against its field, then the combinations the chosen loss can train (ConfigError names the
+ * field; the CLI shows it as its flag).
+ */
 export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
   const c: Required<KDConfig> = { ...DEFAULT_KD, ...kd };
-  if (!['kd', 'dkd', 'lskd'].includes(c.loss))
-    throw new RangeError(`--loss must be kd, dkd or lskd, got ${c.loss}`);
-  // the range where every loss is checked in float32 (test/distill): beyond it the soft term
-  // underflows (T → 0) or the float32 KL cancels to noise, even negative (T ≥ 1e5)
-  if (!(c.temperature >= T_RANGE[0] && c.temperature <= T_RANGE[1])) {
-    throw new RangeError(
-      `--temperature must be in [${T_RANGE[0]}, ${T_RANGE[1]}], got ${c.temperature}`,
+  // temperature's range is where every loss is checked in float32 (test/distill): beyond it the
+  // soft term underflows (T → 0) or the float32 KL cancels to noise, even negative (T ≥ 1e5)
+  checkFields(KD_FIELDS, c);
+  const loss = KD_LOSSES[c.loss];
+  if (teachers > 1 && !loss.severalTeachers) {
+    const several = KD_LOSS_NAMES.filter((n) => KD_LOSSES[n].severalTeachers);
+    throw new ConfigError(
+      'loss',
+      '',
+      (name) =>
+        `several teachers work with ${several.map((n) => `${name('loss')} ${n}`).join(' or ')} ` +
+        `(${name('average')} probs or logits sets how their targets combine), ` +
+        `not with ${name('loss')} ${c.loss}`,
+      KD_FIELDS,
     );
   }
-  if (!(c.alpha >= 0 && c.alpha <= 1))
-    throw new RangeError(`--alpha must be in [0, 1], got ${c.alpha}`);
-  if (!['constant', 'adaptive'].includes(c.schedule))
-    throw new RangeError(`--schedule must be constant or adaptive, got ${c.schedule}`);
-  if (!(c.tempDecay > 0) || !Number.isFinite(c.tempDecay))
-    throw new RangeError(`--temp-decay must be a number > 0, got ${c.tempDecay}`);
-  if (!(c.minTemp >= 0) || !Number.isFinite(c.minTemp))
-    throw new RangeError(`--min-temp must be a number >= 0, got ${c.minTemp}`);
-  for (const k of ['dkdAlpha', 'dkdBeta', 'warmup', 'lskdEps'] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k]))
-      throw new RangeError(`--${kebab(k)} must be a number >= 0, got ${c[k]}`);
-  }
-  if (teachers > 1 && c.loss !== 'kd') {
-    throw new RangeError(
-      `several teachers work with --loss kd (averaged as --average probs | logits), not with --loss ${c.loss}`,
+  if (c.schedule === 'adaptive' && teachers > 1) {
+    throw new ConfigError(
+      'schedule',
+      '',
+      (name) =>
+        `the adaptive temperature schedule takes one teacher; with several teachers use ${name('schedule')} constant`,
+      KD_FIELDS,
     );
   }
-  if (teachers > 1 && c.schedule === 'adaptive') {
-    throw new RangeError(
-      'the adaptive temperature schedule takes one teacher; with several teachers use --schedule constant',
-    );
-  }
-  if (c.loss !== 'kd' && c.schedule === 'adaptive') {
-    throw new RangeError(
-      `the adaptive temperature schedule is for --loss kd, not --loss ${c.loss}`,
+  if (c.schedule === 'adaptive' && !loss.adaptive) {
+    throw new ConfigError(
+      'schedule',
+      '',
+      (name) =>
+        `the adaptive temperature schedule is for ${name('loss')} kd, not ${name('loss')} ${c.loss}`,
+      KD_FIELDS,
     );
   }
   return c;
 }
 
+/** Checks every field of a training configuration (ConfigError names the first wrong one). */
 export function checkConfig(c: TrainConfig): void {
-  const pos = (name: keyof TrainConfig, integer = false) => {
-    const v = c[name] as number;
-    if (!(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v)))
-      throw new RangeError(
-        `--${kebab(name)} must be a ${integer ? 'positive integer' : 'number > 0'}, got ${v}`,
-      );
-  };
-  pos('epochs', true);
-  pos('batchSize', true);
-  pos('lr');
-  if (!['sgd', 'adam', 'adamw'].includes(c.optimizer))
-    throw new RangeError(`--optimizer must be sgd, adam or adamw, got ${c.optimizer}`);
-  if (!['onecycle', 'cosine', 'constant'].includes(c.schedule))
-    throw new RangeError(`--lr-schedule must be onecycle, cosine or constant, got ${c.schedule}`);
-  if (
-    c.cropPaddingMode !== undefined &&
-    !['constant', 'edge', 'reflect', 'symmetric'].includes(c.cropPaddingMode)
-  ) {
-    throw new RangeError(
-      `--crop-padding-mode must be constant, edge, reflect or symmetric, got ${c.cropPaddingMode}`,
-    );
-  }
-  for (const k of ['weightDecay', 'momentum', 'clipGradNorm', 'trainLimit', 'testLimit'] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k]))
-      throw new RangeError(`--${kebab(k)} must be a number >= 0, got ${c[k]}`);
-  }
+  checkFields(TRAIN_FIELDS, c);
 }
-
-const kebab = (s: string) => s.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);

@@ -1,78 +1,90 @@
-// The distillation loss a training run uses, built from its KDConfig, and one call that gives
-// every kind's parts in the same shape (for the trainer's running sums).
+// The distillation losses a training run can use, one entry each: name → what it is, what it
+// accepts and how to build it from a resolved KDConfig. `--loss`, its help, the option checks and
+// the trainer read this table; every loss answers the same parts({ student, teachers, labels,
+// epoch }), so the trainer treats them alike. Adding a loss: its file in src/distill, one entry
+// here, and its own options (if any) in KD_FIELDS (config.ts) with the losses they apply to.
 import type { Tensor } from '../autograd/tensor.js';
 import { AdaptiveDistillationLoss } from '../distill/adaptive.js';
+import type { DistillationObjective, DistillParts } from '../distill/batch.js';
 import { DecoupledDistillationLoss } from '../distill/dkd.js';
 import { DistillationLoss } from '../distill/kd.js';
 import { MultiTeacherDistillationLoss } from '../distill/multi-teacher.js';
 import { LogitStandardizedDistillationLoss } from '../distill/standardized.js';
 import type { KDConfig } from './config.js';
 
-export type KDLoss =
-  | DistillationLoss
-  | AdaptiveDistillationLoss
-  | MultiTeacherDistillationLoss
-  | DecoupledDistillationLoss
-  | LogitStandardizedDistillationLoss;
-
-export interface LossParts {
-  loss: Tensor;
-  hardLoss: Tensor;
-  /** The distillation term as it enters the loss, as a number (kd, lskd: T²·KL; dkd: the warmed-up DKD term). */
-  soft(): number;
+export interface KDLossEntry {
+  /** One line for --loss's help. */
+  summary: string;
+  /** Takes several teachers (averaged as KDConfig.average says). */
+  severalTeachers: boolean;
+  /** Takes the adaptive temperature schedule. */
+  adaptive: boolean;
+  make(kd: Required<KDConfig>, teachers: number): DistillationObjective;
 }
 
-/** The loss for a resolved configuration (see resolveKD) and the number of teachers. */
-export function makeKDLoss(kd: Required<KDConfig>, teachers: number): KDLoss {
-  switch (kd.loss) {
-    case 'dkd':
-      return new DecoupledDistillationLoss({
+/** The losses by name (the table below has an entry for each). */
+export const KD_LOSS_NAMES = ['kd', 'dkd', 'lskd'] as const;
+export type KDLossName = (typeof KD_LOSS_NAMES)[number];
+
+export const KD_LOSSES: Record<KDLossName, KDLossEntry> = {
+  kd: {
+    summary:
+      "Hinton's KD: the article's losses, one teacher, the adaptive schedule, several teachers",
+    severalTeachers: true,
+    adaptive: true,
+    make(kd, teachers) {
+      const { temperature, alpha } = kd;
+      if (teachers > 1)
+        return new MultiTeacherDistillationLoss({ temperature, alpha, average: kd.average });
+      if (kd.schedule === 'adaptive') {
+        const { tempDecay, minTemp } = kd;
+        return new AdaptiveDistillationLoss({
+          initialTemp: temperature,
+          tempDecay,
+          minTemp,
+          alpha,
+        });
+      }
+      return new DistillationLoss({ temperature, alpha });
+    },
+  },
+  dkd: {
+    summary: 'decoupled KD (Zhao et al. 2022)',
+    severalTeachers: false,
+    adaptive: false,
+    make: (kd) =>
+      new DecoupledDistillationLoss({
         temperature: kd.temperature,
         alpha: kd.dkdAlpha,
         beta: kd.dkdBeta,
         warmup: kd.warmup,
-      });
-    case 'lskd':
-      return new LogitStandardizedDistillationLoss({
+      }),
+  },
+  lskd: {
+    summary: 'logit-standardised KD (Sun et al. 2024)',
+    severalTeachers: false,
+    adaptive: false,
+    make: (kd) =>
+      new LogitStandardizedDistillationLoss({
         temperature: kd.temperature,
         alpha: kd.alpha,
         eps: kd.lskdEps,
-      });
-    case 'kd':
-      if (teachers > 1)
-        return new MultiTeacherDistillationLoss({
-          temperature: kd.temperature,
-          alpha: kd.alpha,
-          average: kd.average,
-        });
-      if (kd.schedule === 'adaptive') {
-        const { temperature: initialTemp, tempDecay, minTemp, alpha } = kd;
-        return new AdaptiveDistillationLoss({ initialTemp, tempDecay, minTemp, alpha });
-      }
-      return new DistillationLoss({ temperature: kd.temperature, alpha: kd.alpha });
-  }
+      }),
+  },
+};
+
+/** The loss for a resolved configuration (see resolveKD) and the number of teachers. */
+export function makeKDLoss(kd: Required<KDConfig>, teachers: number): DistillationObjective {
+  return KD_LOSSES[kd.loss].make(kd, teachers);
 }
 
-/**
- * Parts of one batch. `epoch` is 0-based here; DKD's warm-up gets epoch + 1, because mdistiller
- * counts training epochs from 1 (its first epoch has weight 1/warmup, not 0).
- */
+/** The parts of one batch (`epoch` counted from 0), as every loss gives them. */
 export function kdLossParts(
-  loss: KDLoss,
+  loss: DistillationObjective,
   student: Tensor,
   teachers: Tensor[],
   labels: Int32Array,
   epoch: number,
-): LossParts {
-  if (loss instanceof DecoupledDistillationLoss) {
-    const p = loss.parts(student, teachers[0]!, labels, epoch + 1);
-    return { loss: p.loss, hardLoss: p.hardLoss, soft: () => p.loss.item() - p.hardLoss.item() };
-  }
-  const p =
-    loss instanceof MultiTeacherDistillationLoss
-      ? loss.parts(student, teachers, labels)
-      : loss instanceof AdaptiveDistillationLoss
-        ? loss.parts(student, teachers[0]!, labels, epoch)
-        : loss.parts(student, teachers[0]!, labels);
-  return { loss: p.loss, hardLoss: p.hardLoss, soft: () => p.softLoss.item() };
+): DistillParts {
+  return loss.parts({ student, teachers, labels, epoch });
 }

@@ -20,7 +20,8 @@ import type { Optimizer, OptimizerState } from '../nn/optim/optimizer.js';
 import { SGD } from '../nn/optim/sgd.js';
 import { Generator, type GeneratorState } from '../tensor/random.js';
 import { checkConfig, resolveKD, type KDConfig, type TrainConfig } from './config.js';
-import { kdLossParts, makeKDLoss, type KDLoss, type LossParts } from './kd-loss.js';
+import type { DistillationObjective, DistillParts } from '../distill/batch.js';
+import { kdLossParts, makeKDLoss } from './kd-loss.js';
 import { evaluate } from './evaluate.js';
 
 export interface EpochRecord {
@@ -96,7 +97,7 @@ export class Trainer {
   readonly train: CifarSet;
   readonly test: CifarSet;
   state: TrainState;
-  private readonly kdLoss: KDLoss | null;
+  private readonly kdLoss: DistillationObjective | null;
   /** Without augmentation each image always looks the same, so teacher logits are computed once, per image index. */
   private teacherCache: Float32Array[] | null = null;
 
@@ -211,7 +212,7 @@ export class Trainer {
     y: Int32Array,
     idx: Int32Array,
     epoch: number,
-  ): { loss: Tensor; parts?: LossParts; logits: Tensor } {
+  ): { loss: Tensor; parts?: DistillParts; logits: Tensor } {
     const logits = this.model.forward(x);
     if (!this.kdLoss) return { loss: crossEntropy(logits, y), logits };
     const parts = kdLossParts(this.kdLoss, logits, this.teacherLogits(x, idx), y, epoch);
@@ -258,7 +259,7 @@ export class Trainer {
           const pred = logits.argmax(1).toTypedArray();
           return {
             value,
-            soft: parts ? parts.soft() : 0,
+            soft: parts ? parts.softLoss.item() : 0,
             hard: parts ? parts.hardLoss.item() : 0,
             correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
           };

@@ -145,8 +145,8 @@ describe('the KD loss of a run', () => {
     expect(loss).toBeInstanceOf(DecoupledDistillationLoss);
     const full = new DecoupledDistillationLoss({ temperature: 4, warmup: 0 }).parts(s, t, y);
     const kdFull = full.loss.item() - full.hardLoss.item();
-    expect(kdLossParts(loss, s, [t], y, 0).soft()).toBeCloseTo(kdFull / 4, 5);
-    expect(kdLossParts(loss, s, [t], y, 3).soft()).toBeCloseTo(kdFull, 5);
+    expect(kdLossParts(loss, s, [t], y, 0).softLoss.item()).toBeCloseTo(kdFull / 4, 5);
+    expect(kdLossParts(loss, s, [t], y, 3).softLoss.item()).toBeCloseTo(kdFull, 5);
   });
 
   it('lskd uses the standardised loss with the configured eps', () => {
@@ -165,19 +165,19 @@ describe('the KD loss of a run', () => {
 
   it('refuses combinations it cannot train, naming the options', () => {
     expect(() => resolveKD({ ...DEFAULT_KD, loss: 'dkd' }, 2)).toThrow(
-      /several teachers work with --loss kd .*not with --loss dkd/,
+      /several teachers work with loss kd \(average probs or logits .*\), not with loss dkd/,
     );
     expect(() => resolveKD({ ...DEFAULT_KD, schedule: 'adaptive' }, 2)).toThrow(
       /adaptive temperature schedule takes one teacher/,
     );
     expect(() => resolveKD({ ...DEFAULT_KD, loss: 'lskd', schedule: 'adaptive' }, 1)).toThrow(
-      /adaptive temperature schedule is for --loss kd, not --loss lskd/,
+      /adaptive temperature schedule is for loss kd, not loss lskd/,
     );
     expect(() => resolveKD({ ...DEFAULT_KD, loss: 'nope' as never }, 1)).toThrow(
-      /--loss must be kd, dkd or lskd, got nope/,
+      /^loss must be one of kd, dkd, lskd, got "nope"$/,
     );
     expect(() => resolveKD({ ...DEFAULT_KD, dkdBeta: -1 }, 1)).toThrow(
-      /--dkd-beta must be a number >= 0, got -1/,
+      /^dkdBeta must be a number >= 0, got -1$/,
     );
     // a run file written before `loss` existed reads as kd
     const { loss: _drop, ...old } = DEFAULT_KD;

@@ -154,7 +154,7 @@ describe('Trainer', () => {
   it('rejects an invalid configuration with the option name', () => {
     expect(
       () => new Trainer(buildModel('mlp-student'), train, test, norm, { ...config, epochs: 0 }),
-    ).toThrow(/--epochs must be a positive integer, got 0/);
+    ).toThrow(/^epochs must be a positive integer, got 0$/);
     expect(
       () =>
         new Trainer(

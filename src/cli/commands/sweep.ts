@@ -170,7 +170,7 @@ function addSweepAndKDOptions(cmd: Command, d: { epochs: number; seeds: number }
 
 /** Every temperature of the sweep with the KD options, checked before any data is read. */
 function checkTemperatures(o: SweepCli): void {
-  const kd = kdFrom(o as unknown as Record<string, unknown>);
+  const kd = kdFrom(o);
   for (const T of o.temperatures ?? [1, 2, 5]) resolveKD({ ...kd, temperature: T }, 1);
 }
 
@@ -192,7 +192,7 @@ async function sweepFrom(
       `teacher checkpoint ${o.teacher} not found. Train it with:\n  ${TEACHER_COMMAND}`,
     );
   }
-  const kd = kdFrom(o as unknown as Record<string, unknown>);
+  const kd = kdFrom(o);
   const teacher = await loadZooModel(o.teacher, o.teacherModel);
   return runSweep({
     teacher: teacher.model,
@@ -239,7 +239,7 @@ export function registerSweep(program: Command): void {
       ),
     { epochs: 10, seeds: 3 },
   ).action(async (o: SweepCli, cmd: Command) => {
-    refuseInapplicable(cmd, o as unknown as Record<string, unknown>);
+    refuseInapplicable(cmd, o);
     checkTemperatures(o);
     const log = (s: string) => {
       if (!o.json) process.stderr.write(`${s}\n`);
@@ -264,7 +264,7 @@ export function registerSweep(program: Command): void {
     .option('--download-url <url>', 'where to download CIFAR-10 from', CIFAR10_URL)
     .option('--download-md5 <hex>', 'its MD5', CIFAR10_MD5)
     .action(async (o: SweepCli, cmd: Command) => {
-      refuseInapplicable(cmd, o as unknown as Record<string, unknown>);
+      refuseInapplicable(cmd, o);
       checkTemperatures(o);
       const log = (s: string) => {
         if (!o.json) process.stderr.write(`${s}\n`);

@@ -13,25 +13,20 @@ import {
 } from '../../train/checkpoint.js';
 import {
   DEFAULT_KD,
+  KD_FIELDS,
   TEACHER_RECIPE,
+  TRAIN_FIELDS,
   resolveKD,
+  type AppliesTo,
   type KDConfig,
   type TrainConfig,
 } from '../../train/config.js';
+import { flagOf, type Field, type Fields } from '../../train/fields.js';
+import type { KDLossName } from '../../train/kd-loss.js';
+import { addFieldOptions, attributeOf, readFields, type FieldOptionSpec } from '../options.js';
 import { Trainer, type EpochRecord } from '../../train/trainer.js';
 import { makeProgress } from '../progress.js';
-import {
-  addCropOptions,
-  collect,
-  int,
-  loadData,
-  loadZooModel,
-  nonNegativeInt,
-  num,
-  oneOf,
-  positiveInt,
-  printJson,
-} from '../common.js';
+import { collect, loadData, loadZooModel, nonNegativeInt, printJson } from '../common.js';
 
 export interface TrainOutcome {
   status: 'done' | 'stopped' | 'diverged';
@@ -41,57 +36,29 @@ export interface TrainOutcome {
   testAccuracy: number | null;
 }
 
+/** The training fields each of `train` and `distill` takes, with the command's defaults. */
+function trainSpecs(d: TrainConfig) {
+  return {
+    model: { default: d.model, help: `model from the zoo (${Object.keys(ZOO).join(', ')})` },
+    epochs: { default: d.epochs },
+    batchSize: { default: d.batchSize },
+    lr: { default: d.lr },
+    optimizer: { default: d.optimizer },
+    momentum: { default: d.momentum },
+    weightDecay: { default: d.weightDecay },
+    schedule: { default: d.schedule },
+    augment: { default: d.augment },
+    cropPaddingMode: { default: 'constant' },
+    cropFill: {},
+    clipGradNorm: { default: d.clipGradNorm },
+    trainLimit: { default: 0 },
+    testLimit: { default: 0 },
+    seed: { default: 0 },
+  } satisfies { [K in keyof TrainConfig]?: FieldOptionSpec };
+}
+
 function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
-  return addCropOptions(cmd)
-    .option('--model <name>', `model from the zoo (${Object.keys(ZOO).join(', ')})`, defaults.model)
-    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), defaults.epochs)
-    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), defaults.batchSize)
-    .option('--lr <x>', 'peak learning rate (one-cycle) or constant rate', num('--lr'), defaults.lr)
-    .option(
-      '--optimizer <name>',
-      'sgd | adam | adamw',
-      oneOf('--optimizer', ['sgd', 'adam', 'adamw'] as const),
-      defaults.optimizer,
-    )
-    .option(
-      '--momentum <x>',
-      'SGD momentum (Nesterov; under --lr-schedule onecycle the schedule cycles it 0.95 → 0.85 itself)',
-      num('--momentum'),
-      defaults.momentum,
-    )
-    .option('--weight-decay <x>', 'weight decay', num('--weight-decay'), defaults.weightDecay)
-    .option(
-      '--lr-schedule <name>',
-      'onecycle | cosine | constant',
-      oneOf('--lr-schedule', ['onecycle', 'cosine', 'constant'] as const),
-      defaults.schedule,
-    )
-    .option('--augment', `random crop + flip (default: ${defaults.augment ? 'on' : 'off'})`)
-    .option('--no-augment', 'no random crop / flip')
-    .option(
-      '--clip-grad-norm <x>',
-      'clip the global gradient norm (0: off)',
-      num('--clip-grad-norm'),
-      defaults.clipGradNorm,
-    )
-    .option(
-      '--train-limit <n>',
-      'use only the first N training images (0: all)',
-      nonNegativeInt('--train-limit'),
-      0,
-    )
-    .option(
-      '--test-limit <n>',
-      'evaluate on the first N test images (0: all)',
-      nonNegativeInt('--test-limit'),
-      0,
-    )
-    .option(
-      '--seed <n>',
-      'random seed (data order, augmentation, initialisation)',
-      int('--seed'),
-      0,
-    )
+  return addFieldOptions(cmd, TRAIN_FIELDS, trainSpecs(defaults))
     .option(
       '--data <dir>',
       'CIFAR-10 folder (default: $CIFAR10_DIR, ./data/cifar-10-batches-bin, ../shared/data/cifar-10-batches-bin)',
@@ -112,98 +79,32 @@ function addTrainingOptions(cmd: Command, defaults: TrainConfig): Command {
 
 type Opts = Record<string, unknown>;
 
+/** The KD fields a command takes, their defaults, and help that says which losses they are for. */
+function kdSpecs(withTemperature: boolean) {
+  const specs: { [K in keyof KDConfig]?: FieldOptionSpec } = {};
+  for (const [key, f] of Object.entries(KD_FIELDS) as [keyof KDConfig, Field<unknown>][]) {
+    if (key === 'temperature' && !withTemperature) continue;
+    const a = (f as { appliesTo?: AppliesTo }).appliesTo;
+    const forWhat = a
+      ? `${a.losses.join(', ')}${a.schedule ? ` with --schedule ${a.schedule}` : ''}: `
+      : '';
+    specs[key] = { default: DEFAULT_KD[key], help: `${forWhat}${f.help}` };
+  }
+  return specs;
+}
+
 /** The distillation options shared by `distill` and `sweep` (sweep takes the temperatures apart). */
 export function addKDOptions(cmd: Command, opts: { temperature?: boolean } = {}): Command {
-  if (opts.temperature !== false)
-    cmd.option(
-      '--temperature <T>',
-      'temperature T (T0 for --schedule adaptive)',
-      num('--temperature'),
-      DEFAULT_KD.temperature,
-    );
-  return cmd
-    .option(
-      '--loss <name>',
-      'kd (Hinton; the seed) | dkd (decoupled KD) | lskd (logit-standardised KD)',
-      oneOf('--loss', ['kd', 'dkd', 'lskd'] as const),
-      DEFAULT_KD.loss,
-    )
-    .option(
-      '--alpha <a>',
-      'kd, lskd: weight of the T²·KL term; CE gets 1 − alpha',
-      num('--alpha'),
-      DEFAULT_KD.alpha,
-    )
-    .option(
-      '--schedule <name>',
-      'kd: temperature schedule, constant | adaptive',
-      oneOf('--schedule', ['constant', 'adaptive'] as const),
-      DEFAULT_KD.schedule,
-    )
-    .option(
-      '--temp-decay <x>',
-      'adaptive: T_e = max(min-temp, T0 · decay^e), e = 0, 1, ..., kept within [0.05, 1000]',
-      num('--temp-decay'),
-      DEFAULT_KD.tempDecay,
-    )
-    .option('--min-temp <x>', 'adaptive: floor for T', num('--min-temp'), DEFAULT_KD.minTemp)
-    .option(
-      '--average <how>',
-      'kd with several teachers: probs | logits',
-      oneOf('--average', ['probs', 'logits'] as const),
-      DEFAULT_KD.average,
-    )
-    .option('--dkd-alpha <x>', 'dkd: weight of TCKD', num('--dkd-alpha'), DEFAULT_KD.dkdAlpha)
-    .option('--dkd-beta <x>', 'dkd: weight of NCKD', num('--dkd-beta'), DEFAULT_KD.dkdBeta)
-    .option(
-      '--warmup <epochs>',
-      'dkd: the KD term ramps up as min(e / warmup, 1), e counted from 1 as mdistiller',
-      num('--warmup'),
-      DEFAULT_KD.warmup,
-    )
-    .option(
-      '--lskd-eps <x>',
-      "lskd: epsilon added to the logits' standard deviation",
-      num('--lskd-eps'),
-      DEFAULT_KD.lskdEps,
-    );
+  return addFieldOptions(cmd, KD_FIELDS, kdSpecs(opts.temperature !== false));
 }
 
 export function kdFrom(o: Opts): KDConfig {
-  return {
-    loss: o.loss as KDConfig['loss'],
-    temperature: (o.temperature as number | undefined) ?? DEFAULT_KD.temperature,
-    alpha: o.alpha as number,
-    schedule: o.schedule as KDConfig['schedule'],
-    tempDecay: o.tempDecay as number,
-    minTemp: o.minTemp as number,
-    average: o.average as KDConfig['average'],
-    dkdAlpha: o.dkdAlpha as number,
-    dkdBeta: o.dkdBeta as number,
-    warmup: o.warmup as number,
-    lskdEps: o.lskdEps as number,
-  };
+  const kd = readFields(KD_FIELDS, o, kdSpecs(true)) as KDConfig;
+  return { ...kd, temperature: kd.temperature ?? DEFAULT_KD.temperature };
 }
 
-function configFrom(o: Opts): TrainConfig {
-  return {
-    model: o.model as string,
-    epochs: o.epochs as number,
-    batchSize: o.batchSize as number,
-    lr: o.lr as number,
-    optimizer: o.optimizer as TrainConfig['optimizer'],
-    momentum: o.momentum as number,
-    nesterov: true,
-    weightDecay: o.weightDecay as number,
-    schedule: o.lrSchedule as TrainConfig['schedule'],
-    augment: (o.augment as boolean | undefined) ?? TEACHER_RECIPE.augment,
-    cropPaddingMode: o.cropPaddingMode as TrainConfig['cropPaddingMode'],
-    cropFill: o.cropFill as TrainConfig['cropFill'],
-    clipGradNorm: o.clipGradNorm as number,
-    seed: o.seed as number,
-    trainLimit: o.trainLimit as number,
-    testLimit: o.testLimit as number,
-  };
+function configFrom(o: Opts, defaults: TrainConfig): TrainConfig {
+  return { ...(readFields(TRAIN_FIELDS, o, trainSpecs(defaults)) as TrainConfig), nesterov: true };
 }
 
 /** Where `train` and `distill` write when no --out is given: a runs folder, never checkpoints/. */
@@ -291,7 +192,6 @@ async function checkOut(
 /** The options a resumed run would silently ignore: saved value vs the value given now. */
 function resumeConflicts(saved: RunInfo, now: RunInfo): string[] {
   const out: string[] = [];
-  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
   if (saved.command !== now.command)
     out.push(`command: saved by \`kdgrad ${saved.command}\`, resumed by \`kdgrad ${now.command}\``);
   // runs saved before the crop options existed used torchvision's defaults
@@ -300,20 +200,20 @@ function resumeConflicts(saved: RunInfo, now: RunInfo): string[] {
     cropPaddingMode: c.cropPaddingMode ?? 'constant',
     cropFill: c.cropFill ?? [0, 0, 0],
   });
-  const [a, b] = [withDefaults(saved.config), withDefaults(now.config)];
-  for (const k of Object.keys(b) as (keyof TrainConfig)[]) {
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-      out.push(
-        `${flag(k === 'schedule' ? 'lrSchedule' : k)}: saved ${JSON.stringify(a[k])}, given ${JSON.stringify(b[k])}`,
-      );
-  }
-  if (saved.kd && now.kd) {
-    const a = resolveKD(saved.kd, saved.teachers.length);
-    const b = resolveKD(now.kd, now.teachers.length);
-    for (const k of Object.keys(b) as (keyof KDConfig)[])
-      if (a[k] !== b[k])
-        out.push(`${flag(k)}: saved ${JSON.stringify(a[k])}, given ${JSON.stringify(b[k])}`);
-  }
+  const differ = (fields: Fields, a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (const k of Object.keys(fields))
+      if (JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+        out.push(
+          `${flagOf(fields, k)}: saved ${JSON.stringify(a[k])}, given ${JSON.stringify(b[k])}`,
+        );
+  };
+  differ(TRAIN_FIELDS, withDefaults(saved.config), withDefaults(now.config));
+  if (saved.kd && now.kd)
+    differ(
+      KD_FIELDS,
+      resolveKD(saved.kd, saved.teachers.length),
+      resolveKD(now.kd, now.teachers.length),
+    );
   const paths = (r: RunInfo) => r.teachers.map((t) => resolvePath(t.path)).join(', ');
   if (paths(saved) !== paths(now))
     out.push(`--teacher: saved ${paths(saved) || 'none'}, given ${paths(now) || 'none'}`);
@@ -443,38 +343,25 @@ function report(outcome: TrainOutcome, json: boolean): void {
   if (outcome.status === 'stopped') process.exitCode = 130;
 }
 
-/** Which --loss (and --schedule) each loss option belongs to; given for another it does nothing. */
-const APPLIES_TO: Record<string, { losses: readonly string[]; schedule?: 'adaptive' }> = {
-  alpha: { losses: ['kd', 'lskd'] },
-  schedule: { losses: ['kd'] },
-  tempDecay: { losses: ['kd'], schedule: 'adaptive' },
-  minTemp: { losses: ['kd'], schedule: 'adaptive' },
-  average: { losses: ['kd'] },
-  dkdAlpha: { losses: ['dkd'] },
-  dkdBeta: { losses: ['dkd'] },
-  warmup: { losses: ['dkd'] },
-  lskdEps: { losses: ['lskd'] },
-};
-
-const flagOf = (k: string) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
-
 /**
  * Options given on the command line that the chosen method ignores are refused with the reason
  * (a silently ignored --dkd-beta under --loss kd reads as a result about it).
  */
 export function refuseInapplicable(cmd: Command, o: Opts): void {
   const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
-  const loss = o.loss as string | undefined;
+  const loss = o.loss as KDLossName | undefined;
   if (loss !== undefined) {
-    for (const [k, a] of Object.entries(APPLIES_TO)) {
-      if (!given(k)) continue;
+    for (const [k, f] of Object.entries(KD_FIELDS)) {
+      const a = (f as { appliesTo?: AppliesTo }).appliesTo;
+      if (!a || !given(attributeOf(KD_FIELDS, k))) continue;
+      const flag = flagOf(KD_FIELDS, k);
       if (!a.losses.includes(loss))
         throw new Error(
-          `${flagOf(k)} does not apply to --loss ${loss} (it is for --loss ${a.losses.join(' | ')})`,
+          `${flag} does not apply to --loss ${loss} (it is for --loss ${a.losses.join(' | ')})`,
         );
       if (a.schedule && o.schedule !== a.schedule)
         throw new Error(
-          `${flagOf(k)} does not apply to --schedule ${String(o.schedule)} (it is for --schedule ${a.schedule})`,
+          `${flag} does not apply to --schedule ${String(o.schedule)} (it is for --schedule ${a.schedule})`,
         );
     }
   }
@@ -506,6 +393,9 @@ export async function refuseDuplicateTeachers(paths: readonly string[]): Promise
   }
 }
 
+/** `distill`'s defaults: the teacher's recipe for a smaller student, with gradient clipping. */
+const DISTILL_DEFAULTS: TrainConfig = { ...TEACHER_RECIPE, model: 'cnn-student', clipGradNorm: 5 };
+
 export function registerTrain(program: Command): void {
   const train = program
     .command('train')
@@ -517,7 +407,7 @@ export function registerTrain(program: Command): void {
       const out =
         (o.out as string | undefined) ?? defaultOut('train', o.model as string, o.seed as number);
       const outcome = await runTraining(
-        { command: 'train', config: configFrom(o), kd: null, teachers: [] },
+        { command: 'train', config: configFrom(o, TEACHER_RECIPE), kd: null, teachers: [] },
         out,
         runOptions(o),
       );
@@ -529,7 +419,7 @@ export function registerTrain(program: Command): void {
     .description(
       'train a student from one or several teacher checkpoints (knowledge distillation)',
     );
-  addTrainingOptions(distill, { ...TEACHER_RECIPE, model: 'cnn-student', clipGradNorm: 5 })
+  addTrainingOptions(distill, DISTILL_DEFAULTS)
     .requiredOption(
       '--teacher <file>',
       'teacher checkpoint (required; repeat for several teachers)',
@@ -553,7 +443,7 @@ export function registerTrain(program: Command): void {
     const out =
       (o.out as string | undefined) ?? defaultOut('distill', o.model as string, o.seed as number);
     const outcome = await runTraining(
-      { command: 'distill', config: configFrom(o), kd, teachers },
+      { command: 'distill', config: configFrom(o, DISTILL_DEFAULTS), kd, teachers },
       out,
       runOptions(o),
     );
