@@ -45,7 +45,10 @@ function zScore(x: Tensor, eps: number): { z: Tensor; sigma: Tensor } {
   return { z: x.sub(x.mean(1, true)).div(sigma), sigma };
 }
 
-const norm = (t: Tensor) => Math.sqrt(Array.from(t.toTypedArray()).reduce((s, v) => s + v * v, 0));
+/** The L2 norm of a tensor's elements, in float64 (a number for a report, not a graph op). */
+export const l2Norm = (t: Tensor): number =>
+  Math.sqrt(Array.from(t.toTypedArray()).reduce((s, v) => s + v * v, 0));
+const norm = l2Norm;
 const maxAbsDiff = (a: Tensor, b: Tensor) =>
   Array.from(a.toTypedArray()).reduce(
     (m, v, i) => Math.max(m, Math.abs(v - b.toTypedArray()[i]!)),

@@ -12,13 +12,17 @@ import { isBatch, type DistillBatch } from './batch.js';
 import { checkLogits, combine, softTerm, type KDParts, detachedTeacher } from './kd.js';
 import { asTemperature, checkAlpha, type TemperatureLike, checkOptionKeys } from './temperature.js';
 
+/** How several teachers' targets combine. */
+export const TEACHER_AVERAGES = ['probs', 'logits'] as const;
+export type TeacherAverage = (typeof TEACHER_AVERAGES)[number];
+
 export interface MultiTeacherOptions {
   temperature?: TemperatureLike;
   alpha?: number;
   /** One non-negative weight per teacher (normalised); default: equal weights. */
   weights?: readonly number[];
   /** Average the teachers' probabilities (the seed's choice) or their logits. */
-  average?: 'probs' | 'logits';
+  average?: TeacherAverage;
   teacherGrad?: boolean;
   /** See KDOptions.probabilityTargets. */
   probabilityTargets?: boolean;
@@ -28,7 +32,7 @@ export class MultiTeacherDistillationLoss {
   readonly temperature: TemperatureLike;
   readonly alpha: number;
   readonly weights: readonly number[] | undefined;
-  readonly average: 'probs' | 'logits';
+  readonly average: TeacherAverage;
   readonly teacherGrad: boolean;
   readonly probabilityTargets: boolean;
 
@@ -42,7 +46,7 @@ export class MultiTeacherDistillationLoss {
     this.temperature = opts.temperature ?? 1;
     this.alpha = checkAlpha(opts.alpha ?? 0.5, op);
     this.average = opts.average ?? 'probs';
-    if (this.average !== 'probs' && this.average !== 'logits')
+    if (!TEACHER_AVERAGES.includes(this.average))
       throw new RangeError(
         `${op}: average must be 'probs' or 'logits', got ${JSON.stringify(this.average)}`,
       );

@@ -3,6 +3,8 @@
 // the other images (a truck looks a little like an automobile) do. The paper then raises the
 // omitted class's output bias, because a student that never saw the class under-predicts it.
 import { TEMPERATURE_RANGE } from '../distill/temperature.js';
+import { checkFields, ConfigError, field, type Fields } from '../train/fields.js';
+import { lesson, named, pct as percent, type LessonContext } from './lesson.js';
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../autograd/tidy.js';
 import type { Tensor } from '../autograd/tensor.js';
@@ -190,19 +192,40 @@ export interface OmittedClassLesson {
  * adjustment raises the class's logit by δ chosen so the student predicts the class on as many
  * test images as its share of the training split — no test label is used.
  */
-/** The lesson's knobs: T within the float32 range, α in [0, 1], a learning rate > 0. */
+/** The lesson's knobs (flags of `kdgrad learn omitted-class`). */
+export const OMITTED_CLASS_FIELDS = {
+  omit: field.string(
+    'omitted-class: the class left out of the transfer set (name or 0-9)',
+    '<class>',
+  ),
+  seeds: field.positiveInt('omitted-class: seeds (students per method)'),
+  epochs: field.positiveInt('omitted-class: epochs per student'),
+  temperature: field.between(
+    'omitted-class: distillation temperature',
+    ...TEMPERATURE_RANGE.float32,
+    '<T>',
+  ),
+  alpha: field.between('omitted-class: weight of the soft term', 0, 1, '<a>'),
+  lr: field.positive('omitted-class: peak learning rate (one-cycle)'),
+} satisfies Fields;
+
+export const OMITTED_CLASS_DEFAULTS = {
+  omit: 'automobile',
+  seeds: 3,
+  epochs: 10,
+  temperature: 4,
+  alpha: 0.9,
+  lr: 0.02,
+};
+
+/** The lesson's knobs checked: T within the float32 range, α in [0, 1], a learning rate > 0. */
 export function checkOmittedClassOptions(o: {
   temperature: number;
   alpha: number;
   lr: number;
 }): void {
-  const [lo, hi] = TEMPERATURE_RANGE.float32;
-  if (!(o.temperature >= lo && o.temperature <= hi))
-    throw new RangeError(`temperature must be in [${lo}, ${hi}], got ${o.temperature}`);
-  if (!(o.alpha >= 0 && o.alpha <= 1))
-    throw new RangeError(`alpha must be in [0, 1], got ${o.alpha}`);
-  if (!(o.lr > 0) || !Number.isFinite(o.lr))
-    throw new RangeError(`lr must be a finite number > 0, got ${o.lr}`);
+  const { temperature, alpha, lr } = OMITTED_CLASS_FIELDS;
+  checkFields({ temperature, alpha, lr }, o);
 }
 
 export async function omittedClassLesson(o: OmittedClassOptions): Promise<OmittedClassLesson> {
@@ -333,3 +356,81 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
     conclusion,
   };
 }
+
+/** The omitted class as an index: a class name or its number. */
+function omittedIndex(omit: string, names: readonly string[]): number {
+  const c = /^\d+$/.test(omit) ? Number(omit) : names.indexOf(omit);
+  if (c >= 0 && c < names.length) return c;
+  throw new ConfigError(
+    'omit',
+    `must be a class name (${names.join(', ')}) or 0-${names.length - 1}, got ${omit}`,
+    undefined,
+    OMITTED_CLASS_FIELDS,
+  );
+}
+
+type OmittedCli = typeof OMITTED_CLASS_DEFAULTS;
+
+export const omittedClass = lesson<OmittedClassLesson>({
+  summary:
+    'omitted-class (Hinton et al. §3: distil without one class; trains 3 × seeds MLPs, about 2 minutes per seed)',
+  images: 'sample',
+  options: { fields: OMITTED_CLASS_FIELDS, defaults: OMITTED_CLASS_DEFAULTS },
+  check: (o) => checkFields(OMITTED_CLASS_FIELDS, o),
+  async run(ctx: LessonContext) {
+    const o = ctx.options as OmittedCli;
+    const names = await ctx.classNames();
+    const omit = omittedIndex(o.omit, names);
+    const teacher = await ctx.teacher();
+    const seeds = Array.from({ length: o.seeds }, (_, i) => i);
+    ctx.progress(
+      `omitted-class: ${names[omit]} left out; ${seeds.length} seeds × 3 mlp-students,` +
+        ` ${o.epochs} epochs each`,
+    );
+    const t0 = performance.now();
+    return omittedClassLesson({
+      ...ctx.data,
+      teacher: teacher.model,
+      omit,
+      names,
+      seeds,
+      epochs: o.epochs,
+      temperature: o.temperature,
+      alpha: o.alpha,
+      lr: o.lr,
+      onRun: (method, seed, done, total) => {
+        const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+        ctx.progress(`  ${done}/${total} ${method}, seed ${seed} (${seconds} s)`);
+      },
+    });
+  },
+  async report(r, ctx) {
+    const teacher = await ctx.teacher();
+    const seeds = (ctx.options as OmittedCli).seeds;
+    const title =
+      `Hinton et al.'s omitted-class experiment: no ${r.omitted} image in the transfer set ` +
+      `(${r.transferImages} of ${ctx.data.train.count} training images). Teacher ${named(teacher)}, ` +
+      `${r.omitted} test accuracy ${percent(r.teacherOmittedAccuracy)}%. Students: mlp-student, ${r.config.epochs} epochs, ` +
+      `SGD one-cycle peak lr ${r.config.lr}, no augmentation; distilled with T = ${r.temperature}, α = ${r.alpha}; ` +
+      `${seeds} seeds. δ: the ${r.omitted} bias shift that makes ${percent(r.share)}% of test images ` +
+      `${r.omitted} (its share of the training split; no test label used).`;
+    const pm = (m: number, s: number) => `${percent(m)} ± ${percent(s)}`;
+    return {
+      title,
+      blocks: [
+        {
+          columns: ['student', 'what', `${r.omitted} test accuracy %`, 'all classes %', 'δ'],
+          align: ['left', 'left', 'right', 'right', 'right'],
+          rows: r.rows.map((row) => [
+            row.method,
+            row.description,
+            pm(row.omittedMean, row.omittedStd),
+            pm(row.accuracyMean, row.accuracyStd),
+            row.deltaMean ? row.deltaMean.toFixed(2) : '—',
+          ]),
+        },
+      ],
+      conclusion: r.conclusion,
+    };
+  },
+});

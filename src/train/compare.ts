@@ -7,6 +7,7 @@ import { buildModel, type ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
 import { DEFAULT_KD, type KDConfig, type TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
+import { KD_LOSS_NAMES, KD_LOSSES } from './kd-loss.js';
 import { meanStd, type RunOutcome } from './sweep.js';
 import { Trainer } from './trainer.js';
 
@@ -20,68 +21,33 @@ export interface Method {
 }
 
 /**
- * The standard set for `kdgrad compare`: from scratch; KD at T = 1, 2, 4; the seed's adaptive
- * schedule (T0 = 1, decay 0.95, no floor: it falls below 1) and a coarse-to-fine one (T0 = 8
- * decaying to 1 at the last epoch, floor 1); several teachers averaged as probabilities and as
- * logits (T = 4); DKD (α 1, β 8, T 4, warm-up over the first twelfth of the budget, as
- * mdistiller's 20 of 240 epochs); LSKD (T 2).
+ * The standard set for `kdgrad compare`: from scratch, then each loss's rows from the registry
+ * (KD_LOSSES[name].compare): KD at T = 1, 2, 4; the seed's adaptive schedule (T0 = 1, decay 0.95,
+ * no floor: it falls below 1) and a coarse-to-fine one (T0 = 8 decaying to 1 at the last epoch,
+ * floor 1); several teachers averaged as probabilities and as logits (T = 4); DKD (α 1, β 8, T 4,
+ * warm-up over the first twelfth of the budget); LSKD (T 2).
  */
 export function standardMethods(
   teachers: number,
   epochs: number,
   alpha = DEFAULT_KD.alpha,
 ): Method[] {
-  const kd = (o: Partial<KDConfig>): KDConfig => ({ ...DEFAULT_KD, alpha, ...o });
-  const c2fDecay = epochs > 1 ? (1 / 8) ** (1 / (epochs - 1)) : 1;
-  const m = (
-    name: string,
-    description: string,
-    config: KDConfig | null,
-    ts: number[] = [0],
-  ): Method => ({ name, description, kd: config, teachers: config ? ts : [] });
-  const methods: Method[] = [
-    m('scratch', 'cross-entropy only', null),
-    ...[1, 2, 4].map((T) => m(`kd-T${T}`, `KD, T = ${T}`, kd({ temperature: T }))),
-    m(
-      'adaptive-seed',
-      "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)",
-      kd({ schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 }),
-    ),
-    m(
-      'adaptive-c2f',
-      `coarse to fine: T0 8, decay ${c2fDecay.toFixed(3)}, floor 1`,
-      kd({ schedule: 'adaptive', temperature: 8, tempDecay: c2fDecay, minTemp: 1 }),
+  const all = Array.from({ length: teachers }, (_, i) => i);
+  return [
+    { name: 'scratch', description: 'cross-entropy only', kd: null, teachers: [] },
+    ...KD_LOSS_NAMES.flatMap((loss) =>
+      KD_LOSSES[loss].compare(teachers, epochs).map((spec) => ({
+        name: spec.name,
+        description: spec.description,
+        kd: { ...DEFAULT_KD, alpha, ...spec.kd, loss },
+        teachers: spec.allTeachers ? all : [0],
+      })),
     ),
   ];
-  if (teachers > 1) {
-    const all = Array.from({ length: teachers }, (_, i) => i);
-    methods.push(
-      m(
-        'multi-probs',
-        `${teachers} teachers, probabilities averaged, T = 4`,
-        kd({ temperature: 4, average: 'probs' }),
-        all,
-      ),
-      m(
-        'multi-logits',
-        `${teachers} teachers, logits averaged, T = 4`,
-        kd({ temperature: 4, average: 'logits' }),
-        all,
-      ),
-    );
-  }
-  // DKD's warm-up over the first twelfth of the budget, as mdistiller's 20 of 240 epochs
-  const warmup = Math.max(1, Math.round(epochs / 12));
-  methods.push(
-    m(
-      'dkd',
-      'DKD: alpha 1, beta 8, T 4',
-      kd({ loss: 'dkd', temperature: 4, dkdAlpha: 1, dkdBeta: 8, warmup }),
-    ),
-    m('lskd', 'logit-standardised KD, T = 2', kd({ loss: 'lskd', temperature: 2 })),
-  );
-  return methods;
 }
+
+/** Every method name `kdgrad compare` can run (with two or more teachers). */
+export const METHOD_NAMES = standardMethods(2, 12).map((m) => m.name);
 
 export interface CompareRun extends RunOutcome {
   method: string;

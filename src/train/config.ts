@@ -2,6 +2,7 @@
 // option declared once, in TRAIN_FIELDS and KD_FIELDS. The config types, the library's checks,
 // the CLI's options (src/cli/options.ts) and the resume comparison all read these tables.
 import type { PaddingMode } from '../data/augment.js';
+import { TEACHER_AVERAGES } from '../distill/multi-teacher.js';
 import { TEMPERATURE_RANGE } from '../distill/temperature.js';
 import {
   checkFields,
@@ -19,7 +20,6 @@ export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
 export const LR_SCHEDULES = ['onecycle', 'cosine', 'constant'] as const;
 export const PADDING_MODES = ['constant', 'edge', 'reflect', 'symmetric'] as const;
 export const TEMPERATURE_SCHEDULES = ['constant', 'adaptive'] as const;
-export const TEACHER_AVERAGES = ['probs', 'logits'] as const;
 
 /** Temperatures a training run accepts (T0 of an adaptive schedule included). */
 export const T_RANGE = TEMPERATURE_RANGE.float32;

@@ -255,7 +255,8 @@ describe('kdgrad CLI', () => {
   it('learn omitted-class refuses bad knobs before any data is read or student trained', async () => {
     for (const [args, msg] of [
       [['--alpha', '2'], /--alpha must be in \[0, 1\], got 2/],
-      [['--lr', '-1'], /--lr must be a finite number > 0, got -1/],
+      [['--lr', '-1'], /--lr must be a number > 0, got -1/],
+      [['--seeds', '0'], /--seeds must be a positive integer, got "0"/],
       [['--temperature', '0'], /--temperature must be in \[0\.05, 1000\], got 0/],
     ] as const) {
       await expect(
@@ -476,6 +477,12 @@ describe('kdgrad CLI', () => {
         (await kdgrad(['learn', 'logit-matching', '--images', '64', '--json'])).stdout,
       ) as { slope: number };
       expect(lm.slope).toBeLessThan(-0.8);
+      // the same report as plain text: aligned columns, no table pipes
+      const plain = (await kdgrad(['learn', 't-squared', '--images', '64', '--format', 'plain']))
+        .stdout;
+      expect(plain).toMatch(/^\s+T\s+‖∂KL\/∂s‖\s+‖∂\(T²·KL\)\/∂s‖$/m);
+      expect(plain).toMatch(/^\s*64\s+[\d.e+-]+\s+[\d.e+-]+$/m);
+      expect(plain).not.toMatch(/\|/);
       await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({
         stderr: expect.stringMatching(
           /<topic> must be one of t-squared, logit-matching, dark-knowledge, omitted-class, several-teachers, learned-t/,

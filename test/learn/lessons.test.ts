@@ -7,7 +7,7 @@ import {
   logitMatchingLesson,
   severalTeachersLesson,
   tSquaredLesson,
-} from '../../src/learn/lessons.js';
+} from '../../src/learn/index.js';
 
 const g = new Generator(4);
 const student = randn([32, 10], { generator: g, dtype: 'float64' });

@@ -6,6 +6,7 @@ import { compareSvg } from '../../report/plots.js';
 import {
   compareMarkdown,
   runCompare,
+  METHOD_NAMES,
   standardMethods,
   type CompareResult,
   type CompareRun,
@@ -56,7 +57,7 @@ export function registerCompare(program: Command): void {
     program
       .command('compare')
       .description(
-        "the seed's remedies measured: the same student and budget under each method (scratch, KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds",
+        "the seed's remedies measured: the same student and budget under each method (scratch, then each loss's rows: KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds",
       )
       .option(
         '--teacher <file>',
@@ -66,7 +67,7 @@ export function registerCompare(program: Command): void {
       .option('--model <name>', 'student model from the zoo', 'mlp-student')
       .option(
         '--methods <list>',
-        'comma-separated subset of: scratch, kd-T1, kd-T2, kd-T4, adaptive-seed, adaptive-c2f, multi-probs, multi-logits, dkd, lskd (default: all that the teachers allow)',
+        `comma-separated subset of: ${METHOD_NAMES.join(', ')} (default: all that the teachers allow)`,
       )
       .option('--seeds <n>', 'seeds per method (0 .. n-1)', positiveInt('--seeds'), 3)
       .option('--epochs <n>', 'epochs per run', positiveInt('--epochs'), 10),

@@ -1,64 +1,73 @@
-// `kdgrad learn <topic>`: one of Hinton et al.'s claims, computed on real networks' logits
-// (the committed teacher on real test images, and a student), with a conclusion from the numbers.
+// `kdgrad learn <topic>`: one of Hinton et al.'s claims, computed on real networks' logits (the
+// committed teacher on real test images, and a student), with a conclusion from the numbers. The
+// lessons and their reports are in src/learn (registry.ts); this file gives them their context:
+// the data, the networks the options name, and where the output goes.
+import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { labelsAt } from '../../data/transforms.js';
+import { noGrad } from '../../autograd/grad-mode.js';
+import { cat } from '../../autograd/ops/shape.js';
+import type { Tensor } from '../../autograd/tensor.js';
 import { loadClassNames } from '../../data/folder.js';
-import {
-  darkKnowledgeLesson,
-  learnedTLesson,
-  logitMatchingLesson,
-  tSquaredLesson,
-} from '../../learn/lessons.js';
+import { labelsAt, toImageTensor } from '../../data/transforms.js';
+import type { Lesson, LessonContext, LoadedNetwork } from '../../learn/lesson.js';
+import { renderReport } from '../../learn/lesson.js';
+import { LESSONS, TOPICS, type Topic } from '../../learn/registry.js';
 import { buildModel } from '../../models/zoo.js';
 import { Generator } from '../../tensor/random.js';
-import { loadData, loadZooModel, num, oneOf, positiveInt, printJson } from '../common.js';
-import {
-  logitsOn,
-  omittedClass,
-  severalTeachers,
-  type ExperimentOptions,
-} from './learn-experiments.js';
-import { TEACHER_CHECKPOINT } from './sweep.js';
-import { checkOmittedClassOptions } from '../../learn/omitted-class.js';
-import { relative } from 'node:path';
+import type { Fields } from '../../train/fields.js';
+import { loadData, loadZooModel, oneOf, positiveInt, printJson } from '../common.js';
+import { addFieldOptions, readFields } from '../options.js';
 import { packageFile } from '../paths.js';
+import { TEACHER_CHECKPOINT } from './sweep.js';
 
 const RESNET_TEACHER = relative(
   process.cwd(),
   packageFile('checkpoints/resnet20-teacher.safetensors'),
 );
 
-const TOPICS = [
-  't-squared',
-  'logit-matching',
-  'dark-knowledge',
-  'omitted-class',
-  'several-teachers',
-  'learned-t',
-] as const;
-type Topic = (typeof TOPICS)[number];
+const FORMATS = ['markdown', 'plain', 'json'] as const;
 
-type LearnedDescent = ReturnType<typeof learnedTLesson>['descent'][number];
-interface LearnOptions extends ExperimentOptions {
+interface LearnCli extends Record<string, unknown> {
+  teacher: string;
+  teacherModel?: string;
   student?: string;
   studentModel?: string;
-  teacherModel?: string;
+  teachers: string;
   images?: number;
   data?: string;
+  format: (typeof FORMATS)[number];
+  json?: boolean;
 }
 
-const f = (v: number) =>
-  Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3);
+/** Every lesson's own options, once each (a key two lessons share is declared by the first). */
+function lessonOptions(): { fields: Fields; defaults: Record<string, unknown> }[] {
+  const seen = new Set<string>();
+  return TOPICS.flatMap((t) => {
+    const o = LESSONS[t].options;
+    if (!o) return [];
+    const keys = Object.keys(o.fields).filter((k) => !seen.has(k));
+    keys.forEach((k) => seen.add(k));
+    const fields = Object.fromEntries(keys.map((k) => [k, o.fields[k]!]));
+    const defaults = Object.fromEntries(keys.map((k) => [k, o.defaults[k]]));
+    return [{ fields, defaults }];
+  });
+}
+
+const specsOf = (defaults: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, { default: v }]));
+
+/** A memo of an async loader (each network is read once, when a lesson first asks for it). */
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => (p ??= load());
+};
 
 export function registerLearn(program: Command): void {
-  program
+  const cmd = program
     .command('learn')
     .description(
       'one claim about distillation, computed on real logits: ' +
-        't-squared (why T²), logit-matching (high T), dark-knowledge (soft targets), ' +
-        'omitted-class (Hinton et al. §3: distil without one class; trains 3 × seeds MLPs, ' +
-        'about 2 minutes per seed), several-teachers (averaging probabilities or logits), ' +
-        'learned-t (dL/dT, and descent on T)',
+        TOPICS.map((t) => `${t} (${LESSONS[t].summary})`).join(', '),
     )
     .argument('<topic>', `one of ${TOPICS.join(', ')}`, oneOf('<topic>', TOPICS))
     .option('--teacher <file>', 'teacher checkpoint', TEACHER_CHECKPOINT)
@@ -75,109 +84,96 @@ export function registerLearn(program: Command): void {
     )
     .option(
       '--images <n>',
-      'test images to use (default: 256; all of them for dark-knowledge and several-teachers)',
+      `test images to use (default: 256; all of them for ${TOPICS.filter((t) => LESSONS[t].images === 'all').join(' and ')})`,
       positiveInt('--images'),
     )
-    .option('--data <dir>', 'CIFAR-10 folder')
+    .option('--data <dir>', 'CIFAR-10 folder');
+  const own = lessonOptions();
+  for (const { fields, defaults } of own) addFieldOptions(cmd, fields, specsOf(defaults));
+  cmd
     .option(
-      '--omit <class>',
-      'omitted-class: the class left out of the transfer set (name or 0-9)',
-      'automobile',
+      '--format <how>',
+      `output: ${FORMATS.join(' | ')}`,
+      oneOf('--format', FORMATS),
+      'markdown',
     )
-    .option('--seeds <n>', 'omitted-class: seeds (students per method)', positiveInt('--seeds'), 3)
-    .option('--epochs <n>', 'omitted-class: epochs per student', positiveInt('--epochs'), 10)
-    .option('--temperature <T>', 'omitted-class: distillation temperature', num('--temperature'), 4)
-    .option('--alpha <a>', 'omitted-class: weight of the soft term', num('--alpha'), 0.9)
-    .option('--lr <x>', 'omitted-class: peak learning rate (one-cycle)', num('--lr'), 0.02)
-    .option('--json', 'print JSON')
-    .action(async (topic: Topic, o: LearnOptions) => {
-      if (topic === 'omitted-class') {
-        try {
-          checkOmittedClassOptions(o);
-        } catch (e) {
-          throw new Error(`--${(e as Error).message}`, { cause: e });
-        }
-      }
-      const data = await loadData(o.data);
-      const whole = topic === 'dark-knowledge' || topic === 'several-teachers';
-      const n = Math.min(o.images ?? (whole ? data.test.count : 256), data.test.count);
-      if (topic === 'several-teachers') return severalTeachers(data, n, o);
-      const teacher = await loadZooModel(o.teacher, o.teacherModel, '--teacher-model');
-      if (topic === 'omitted-class') return omittedClass(data, teacher, o);
-      const student = o.student
-        ? (await loadZooModel(o.student, o.studentModel, '--student-model')).model
-        : buildModel('cnn-student', { generator: new Generator(0) }).eval();
-      const g = new Generator(1);
-      // dark knowledge averages over the first n test images; the gradient lessons use a seeded sample
-      const idx = whole
-        ? Int32Array.from({ length: n }, (_, i) => i)
-        : Int32Array.from({ length: n }, () => g.integer(0, data.test.count));
-      const y = labelsAt(data.test, idx);
-      const forward = (m: typeof student) => logitsOn(m, data, idx);
-      const t = forward(teacher.model);
-      const head = `teacher ${teacher.name} (${o.teacher}); ${n} test images`;
-      if (topic === 'learned-t') {
-        const r = learnedTLesson(forward(student), t, Array.from(y));
-        if (o.json) return printJson(r);
-        process.stdout.write(
-          `The gradient through T. ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`,
-        );
-        process.stdout.write(
-          '| T | KL | T²·KL | dKL/dT | d(T²·KL)/dT | autograd vs closed form (relative) |\n',
-        );
-        process.stdout.write('| ---: | ---: | ---: | ---: | ---: | ---: |\n');
-        for (const row of r.rows) {
-          const err = row.closedFormError.toExponential(1);
-          const cells = [row.T, f(row.kl), f(row.softLoss), f(row.dKLdT), f(row.dSoftdT), err];
-          process.stdout.write(`| ${cells.join(' | ')} |\n`);
-        }
-        process.stdout.write('\nDescent on T = exp(θ) (Adam on θ, lr 0.05), the logits fixed:\n\n');
-        process.stdout.write('| step | T (minimising KL) | KL | T (minimising T²·KL) | T²·KL |\n');
-        process.stdout.write('| ---: | ---: | ---: | ---: | ---: |\n');
-        const [a, b] = r.descent as [LearnedDescent, LearnedDescent];
-        a.path.forEach((p, i) => {
-          const q = b.path[i]!;
-          process.stdout.write(
-            `| ${p.step} | ${f(p.T)} | ${f(p.loss)} | ${f(q.T)} | ${f(q.loss)} |\n`,
-          );
-        });
-        process.stdout.write(`\n${r.conclusion}\n`);
-      } else if (topic === 't-squared') {
-        const r = tSquaredLesson(forward(student), t, Array.from(y));
-        if (o.json) return printJson(r);
-        process.stdout.write(`Why T²? ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`);
-        process.stdout.write('| T | ‖∂KL/∂s‖ | ‖∂(T²·KL)/∂s‖ |\n| ---: | ---: | ---: |\n');
-        for (const row of r.rows) {
-          process.stdout.write(`| ${row.T} | ${f(row.softUnscaled)} | ${f(row.softScaled)} |\n`);
-        }
-        process.stdout.write(`\n${r.conclusion}\n`);
-      } else if (topic === 'logit-matching') {
-        const r = logitMatchingLesson(forward(student), t);
-        if (o.json) return printJson(r);
-        process.stdout.write(
-          `High T is logit matching. ${head}; student ${o.student ?? 'cnn-student, fresh'}\n\n`,
-        );
-        process.stdout.write('| T | relative error of (z_s − z_t)/(N·T²) |\n| ---: | ---: |\n');
-        for (const row of r.rows)
-          process.stdout.write(`| ${row.T} | ${(100 * row.relativeError).toFixed(3)}% |\n`);
-        process.stdout.write(`\n${r.conclusion}\n`);
-      } else {
-        const names = await loadClassNames(data.dir);
-        const r = darkKnowledgeLesson(t, y, names);
-        if (o.json) return printJson(r);
-        process.stdout.write(
-          `Dark knowledge. ${head}${n === data.test.count ? ' (all of them)' : ''}\n\n`,
-        );
-        process.stdout.write(
-          "| true class | teacher's nearest wrong class | its mean probability at T = 1 " +
-            '| at T = 4 |\n',
-        );
-        process.stdout.write('| --- | --- | ---: | ---: |\n');
-        for (const row of r.rows) {
-          const [p1, p4] = [row.probability['T=1']!, row.probability['T=4']!];
-          process.stdout.write(`| ${row.cls} | ${row.nearest} | ${f(p1)} | ${f(p4)} |\n`);
-        }
-        process.stdout.write(`\n${r.conclusion}\n`);
-      }
+    .option('--json', 'print the numbers as JSON (the same as --format json)')
+    .action(async (topic: Topic, o: LearnCli) => {
+      const lesson: Lesson = LESSONS[topic];
+      const options = Object.assign(
+        {},
+        ...own.map(({ fields, defaults }) => readFields(fields, o, specsOf(defaults))),
+      ) as Record<string, unknown>;
+      // a lesson's own knobs are refused before any data is read
+      lesson.check?.(options);
+      const ctx = await contextFor(topic, o, options);
+      const result = await lesson.run(ctx);
+      if (o.json || o.format === 'json') return printJson(result);
+      process.stdout.write(renderReport(await lesson.report(result, ctx), o.format));
     });
+}
+
+async function contextFor(
+  topic: Topic,
+  o: LearnCli,
+  options: Record<string, unknown>,
+): Promise<LessonContext> {
+  const data = await loadData(o.data);
+  const all = LESSONS[topic].images === 'all';
+  const n = Math.min(o.images ?? (all ? data.test.count : 256), data.test.count);
+  // an 'all' lesson takes the first n test images; the others a seeded sample
+  const g = new Generator(1);
+  const images = all
+    ? Int32Array.from({ length: n }, (_, i) => i)
+    : Int32Array.from({ length: n }, () => g.integer(0, data.test.count));
+  const fromFile = async (path: string, model: string | undefined, flag: string | null) => {
+    const { model: m, name } = await loadZooModel(path, model, flag);
+    return { name, path, model: m };
+  };
+  const logits = new Map<LoadedNetwork, Tensor>();
+  return {
+    images,
+    labels: labelsAt(data.test, images),
+    allImages: n === data.test.count,
+    data,
+    options,
+    classNames: once(() => loadClassNames(data.dir)),
+    teacher: once(() => fromFile(o.teacher, o.teacherModel, '--teacher-model')),
+    student: once(async () =>
+      o.student
+        ? fromFile(o.student, o.studentModel, '--student-model')
+        : {
+            name: 'cnn-student, fresh',
+            path: '',
+            model: buildModel('cnn-student', { generator: new Generator(0) }).eval(),
+          },
+    ),
+    teachers: once(async () => {
+      const paths = o.teachers
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      if (paths.length < 2) {
+        const got = JSON.stringify(o.teachers);
+        throw new RangeError(
+          `--teachers needs two or more checkpoints, comma-separated, got ${got}`,
+        );
+      }
+      return Promise.all(paths.map((p) => fromFile(p, undefined, null)));
+    }),
+    logits(net) {
+      let z = logits.get(net);
+      if (!z) {
+        const outs: Tensor[] = [];
+        for (let i = 0; i < images.length; i += 500) {
+          const x = toImageTensor(data.test, images.subarray(i, i + 500), data.norm);
+          outs.push(noGrad(() => net.model.forward(x)));
+        }
+        z = noGrad(() => cat(outs, 0));
+        logits.set(net, z);
+      }
+      return z;
+    },
+    progress: (line) => process.stderr.write(`${line}\n`),
+  };
 }
