@@ -20,7 +20,7 @@ export {
 export type { CreateOptions, RandomOptions } from './autograd/creation.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode.js';
 export { tidy, keep } from './autograd/tidy.js';
-export { memoryStats, resetMemoryStats, setPoolLimit } from './tensor/pool.js';
+export { memoryStats, resetMemoryStats, setPoolLimit } from './tensor/buffer-pool.js';
 export {
   getNumThreads,
   setNumThreads,

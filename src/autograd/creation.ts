@@ -1,5 +1,5 @@
 // Creation functions (torch.tensor, zeros, ones, full, arange, eye, rand, randn, randint).
-import { allocate } from '../tensor/pool.js';
+import { allocate } from '../tensor/buffer-pool.js';
 import {
   assertDType,
   castValue,

@@ -7,7 +7,7 @@ import { formatData } from '../tensor/format.js';
 import { unflatten, type NestedArray } from '../tensor/nested.js';
 import { formatShape, normalizeDim, numel } from '../tensor/shape.js';
 import { TensorData } from '../tensor/storage.js';
-import { tieLifetime } from '../tensor/pool.js';
+import { tieLifetime } from '../tensor/buffer-pool.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { backward as runBackward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';

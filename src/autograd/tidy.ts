@@ -1,12 +1,12 @@
 // tidy(fn) runs fn and recycles the buffers of every tensor fn made and dropped (TF.js's
 // tf.tidy). A training step inside tidy reuses the same arrays step after step instead of
-// asking for fresh memory each time: see src/tensor/pool.ts for the bookkeeping.
+// asking for fresh memory each time: see src/tensor/buffer-pool.ts for the bookkeeping.
 //
 // What survives the scope: tensors reachable from fn's result (a Tensor, or arrays / maps /
 // plain objects of them) with their .grad, the gradients of tensors made before the scope
 // (parameters), parameters and buffers, and anything passed to keep(). Every other tensor made
 // inside is released: using it afterwards throws an error that says so.
-import { beginScope, endScope, keepArray } from '../tensor/pool.js';
+import { beginScope, endScope, keepArray } from '../tensor/buffer-pool.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { Tensor } from './tensor.js';
 

@@ -3,7 +3,7 @@
 // torchvision's default pads with black (fill 0 before normalisation); 'mean' pads with the data
 // set's mean colour, which normalises to 0.
 import { Tensor } from '../autograd/tensor.js';
-import { allocateUninitialized } from '../tensor/pool.js';
+import { allocateUninitialized } from '../tensor/buffer-pool.js';
 import { TensorData } from '../tensor/storage.js';
 import type { Generator } from '../tensor/random.js';
 import { IMAGE_BYTES, type CifarSet } from './cifar.js';

@@ -1,6 +1,6 @@
 // Turning CIFAR bytes into normalised float tensors.
 import { Tensor } from '../autograd/tensor.js';
-import { allocateUninitialized } from '../tensor/pool.js';
+import { allocateUninitialized } from '../tensor/buffer-pool.js';
 import { TensorData } from '../tensor/storage.js';
 import { IMAGE_BYTES, type CifarSet } from './cifar.js';
 

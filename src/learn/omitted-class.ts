@@ -185,13 +185,6 @@ export interface OmittedClassLesson {
   conclusion: string;
 }
 
-/**
- * Hinton et al.'s omitted-class experiment at small scale. Per seed: a student trained from
- * labels on the transfer set (every image of class `omit` removed), the same student distilled
- * from the teacher on that transfer set, and a reference trained on every image. The bias
- * adjustment raises the class's logit by δ chosen so the student predicts the class on as many
- * test images as its share of the training split — no test label is used.
- */
 /** The lesson's knobs (flags of `kdgrad learn omitted-class`). */
 export const OMITTED_CLASS_FIELDS = {
   omit: field.string(
@@ -228,6 +221,65 @@ export function checkOmittedClassOptions(o: {
   checkFields({ temperature, alpha, lr }, o);
 }
 
+/** Mean and standard deviation over seeds of each method's runs. */
+function summarize(runs: readonly OmittedClassRun[]): OmittedClassRow[] {
+  return OMITTED_METHODS.map((method): OmittedClassRow => {
+    const rs = runs.filter((r) => r.method === method);
+    const om = meanStd(rs.map((r) => r.omittedAccuracy));
+    const acc = meanStd(rs.map((r) => r.accuracy));
+    return {
+      method,
+      description: OMITTED_DESCRIPTIONS[method],
+      omittedMean: om.mean!,
+      omittedStd: om.std!,
+      accuracyMean: acc.mean!,
+      accuracyStd: acc.std!,
+      deltaMean: meanStd(rs.map((r) => r.delta)).mean!,
+    };
+  });
+}
+
+/** The reading: does the bias-adjusted distilled student beat the adjusted label-only one by > 2σ? */
+function omittedConclusion(
+  rows: readonly OmittedClassRow[],
+  cls: string,
+  share: number,
+  teacherOmittedAccuracy: number,
+): string {
+  const by = (m: OmittedMethod) => rows.find((r) => r.method === m)!;
+  const pct = (v: number) => (100 * v).toFixed(1);
+  const pm = (r: OmittedClassRow) => `${pct(r.omittedMean)} ± ${pct(r.omittedStd)}%`;
+  type Five = [OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow];
+  const [s, sb, d, db, all] = OMITTED_METHODS.map(by) as Five;
+  const gain = (a: OmittedClassRow, b: OmittedClassRow) => {
+    const sd = Math.hypot(a.omittedStd, b.omittedStd);
+    return sd > 0 ? ` (${((a.omittedMean - b.omittedMean) / sd).toFixed(1)}σ)` : '';
+  };
+  const an = /^[aeiou]/i.test(cls) ? 'an' : 'a';
+  // learned: the bias-adjusted distilled student beats the bias-adjusted label-only one by > 2σ
+  const sdAdj = Math.hypot(db.omittedStd, sb.omittedStd);
+  const learned = db.omittedMean - sb.omittedMean > 2 * sdAdj && db.omittedMean > sb.omittedMean;
+  return (
+    `Without a single ${cls} image in its transfer set, the distilled student classifies ${pm(d)} of` +
+    ` the test ${cls} images correctly, against ${pm(s)} from labels alone${gain(d, s)}.` +
+    ` Raising the ${cls} bias by δ ≈ ${db.deltaMean.toFixed(2)} (chosen so ${pct(share)}% of test images` +
+    ` are called ${cls}, no labels used) gives ${pm(db)}, while the same adjustment of the label-only student` +
+    ` gives ${pm(sb)}${gain(db, sb)}: ${
+      learned
+        ? `the distilled student learned what ${an} ${cls} looks like from the teacher's soft targets on other classes`
+        : 'the soft targets did not teach this student the class beyond seed noise'
+    }` +
+    ` (a student that saw ${cls} labels: ${pm(all)}; the teacher: ${pct(teacherOmittedAccuracy)}%).`
+  );
+}
+
+/**
+ * Hinton et al.'s omitted-class experiment at small scale. Per seed: a student trained from
+ * labels on the transfer set (every image of class `omit` removed), the same student distilled
+ * from the teacher on that transfer set, and a reference trained on every image. The bias
+ * adjustment raises the class's logit by δ chosen so the student predicts the class on as many
+ * test images as its share of the training split — no test label is used.
+ */
 export async function omittedClassLesson(o: OmittedClassOptions): Promise<OmittedClassLesson> {
   const C = o.names.length;
   if (!Number.isInteger(o.omit) || o.omit < 0 || o.omit >= C) {
@@ -304,45 +356,9 @@ export async function omittedClassLesson(o: OmittedClassOptions): Promise<Omitte
     record('all labels', logitsOf(await train(seed, o.train, false), o.test, o.norm, C), 0);
     o.onRun?.('all labels', seed, ++done, total);
   }
-  const rows = OMITTED_METHODS.map((method): OmittedClassRow => {
-    const rs = runs.filter((r) => r.method === method);
-    const om = meanStd(rs.map((r) => r.omittedAccuracy));
-    const acc = meanStd(rs.map((r) => r.accuracy));
-    return {
-      method,
-      description: OMITTED_DESCRIPTIONS[method],
-      omittedMean: om.mean!,
-      omittedStd: om.std!,
-      accuracyMean: acc.mean!,
-      accuracyStd: acc.std!,
-      deltaMean: meanStd(rs.map((r) => r.delta)).mean!,
-    };
-  });
-  const by = (m: OmittedMethod) => rows.find((r) => r.method === m)!;
-  const pct = (v: number) => (100 * v).toFixed(1);
-  const pm = (r: OmittedClassRow) => `${pct(r.omittedMean)} ± ${pct(r.omittedStd)}%`;
-  type Five = [OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow, OmittedClassRow];
-  const [s, sb, d, db, all] = OMITTED_METHODS.map(by) as Five;
+  const rows = summarize(runs);
   const cls = o.names[o.omit]!;
-  const gain = (a: OmittedClassRow, b: OmittedClassRow) => {
-    const sd = Math.hypot(a.omittedStd, b.omittedStd);
-    return sd > 0 ? ` (${((a.omittedMean - b.omittedMean) / sd).toFixed(1)}σ)` : '';
-  };
-  const an = /^[aeiou]/i.test(cls) ? 'an' : 'a';
-  // learned: the bias-adjusted distilled student beats the bias-adjusted label-only one by > 2σ
-  const sdAdj = Math.hypot(db.omittedStd, sb.omittedStd);
-  const learned = db.omittedMean - sb.omittedMean > 2 * sdAdj && db.omittedMean > sb.omittedMean;
-  const conclusion =
-    `Without a single ${cls} image in its transfer set, the distilled student classifies ${pm(d)} of` +
-    ` the test ${cls} images correctly, against ${pm(s)} from labels alone${gain(d, s)}.` +
-    ` Raising the ${cls} bias by δ ≈ ${db.deltaMean.toFixed(2)} (chosen so ${pct(share)}% of test images` +
-    ` are called ${cls}, no labels used) gives ${pm(db)}, while the same adjustment of the label-only student` +
-    ` gives ${pm(sb)}${gain(db, sb)}: ${
-      learned
-        ? `the distilled student learned what ${an} ${cls} looks like from the teacher's soft targets on other classes`
-        : 'the soft targets did not teach this student the class beyond seed noise'
-    }` +
-    ` (a student that saw ${cls} labels: ${pm(all)}; the teacher: ${pct(teacherOmittedAccuracy)}%).`;
+  const conclusion = omittedConclusion(rows, cls, share, teacherOmittedAccuracy);
   return {
     omitted: cls,
     transferImages: transfer.count,

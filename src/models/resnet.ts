@@ -12,7 +12,7 @@ import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { Sequential } from '../nn/layers/container.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
-import { GlobalAvgPool2d } from '../nn/layers/pool.js';
+import { GlobalAvgPool2d } from '../nn/layers/pooling.js';
 import { BasicBlock } from '../nn/layers/residual.js';
 import { Module } from '../nn/module.js';
 import type { Generator } from '../tensor/random.js';

@@ -6,7 +6,7 @@ import { BatchNorm2d } from '../nn/layers/batchnorm.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Flatten, ReLU } from '../nn/layers/activation.js';
 import { Linear } from '../nn/layers/linear.js';
-import { MaxPool2d } from '../nn/layers/pool.js';
+import { MaxPool2d } from '../nn/layers/pooling.js';
 import { Sequential } from '../nn/layers/container.js';
 import { MLP } from '../nn/layers/mlp.js';
 import type { Module } from '../nn/module.js';

@@ -5,7 +5,7 @@ export { Parameter } from './parameter.js';
 export { Linear } from './layers/linear.js';
 export type { LayerOptions } from './layers/linear.js';
 export { Conv2d } from './layers/conv.js';
-export { MaxPool2d, AvgPool2d, GlobalAvgPool2d } from './layers/pool.js';
+export { MaxPool2d, AvgPool2d, GlobalAvgPool2d } from './layers/pooling.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Flatten } from './layers/activation.js';
 export { Dropout } from './layers/dropout.js';
 export { BatchNorm1d, BatchNorm2d } from './layers/batchnorm.js';

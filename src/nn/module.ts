@@ -3,7 +3,7 @@
 // state-dict keys match PyTorch's (e.g. 'running_mean').
 import { bumpVersion } from '../autograd/version.js';
 import { MODULE_BRAND } from '../autograd/brand.js';
-import { keepArray } from '../tensor/pool.js';
+import { keepArray } from '../tensor/buffer-pool.js';
 import { Tensor } from '../autograd/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { Parameter } from './parameter.js';

@@ -1,6 +1,6 @@
 // A Parameter is a leaf tensor that requires grad and that Module discovers automatically.
 import { Tensor } from '../autograd/tensor.js';
-import { keepArray } from '../tensor/pool.js';
+import { keepArray } from '../tensor/buffer-pool.js';
 import { residentCopy } from '../tensor/resident.js';
 import type { TensorData } from '../tensor/storage.js';
 

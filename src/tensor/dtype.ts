@@ -31,7 +31,7 @@ export function toFloat(d: DType): FloatDType {
   return isFloat(d) ? d : DEFAULT_DTYPE;
 }
 
-/** A fresh zero-filled array that the buffer pool never sees (pool.ts's allocate is what kernels use). */
+/** A fresh zero-filled array that the buffer pool never sees (buffer-pool.ts's allocate is what kernels use). */
 export function newArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':

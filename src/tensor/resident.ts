@@ -1,7 +1,7 @@
 // Float32 arrays of some size are kept in the kernels' shared memory where there is one
 // (backend/dispatch.ts, residentF32), so the wasm kernels read and write them in place instead of
 // copying them in and out on every call: parameters, their gradients and optimizer state (here),
-// and every array the buffer pool makes (pool.ts). Small arrays stay ordinary: for them a copy
+// and every array the buffer pool makes (buffer-pool.ts). Small arrays stay ordinary: for them a copy
 // costs nothing.
 import type { TypedArray } from './dtype.js';
 import { residentF32 } from './backend/index.js';
@@ -19,7 +19,7 @@ export function residentCopy(t: TensorData): TensorData | null {
 }
 
 /** A zeroed array of n values of like's kind: resident when float32 and large enough. */
-export function zerosLike(like: TypedArray, n: number): TypedArray {
+export function residentZeros(like: TypedArray, n: number): TypedArray {
   if (like instanceof Float32Array) {
     const r = residentF32(n);
     if (r) return r;

@@ -1,7 +1,7 @@
 // A strided view over a flat typed array: element [i0, i1, ...] lives at offset + sum(i_k * strides[k]).
 // Views (reshape, transpose, expand, narrow) share `data`; kernels always write fresh contiguous arrays.
 import { dtypeOf, newArray, type DType, type TypedArray } from './dtype.js';
-import { allocate, allocateUninitialized, trackView, type Releasable } from './pool.js';
+import { allocate, allocateUninitialized, trackView, type Releasable } from './buffer-pool.js';
 import { contiguousStrides, numel, type Shape } from './shape.js';
 import { stridedCopy } from './layout.js';
 

@@ -4,7 +4,7 @@
 import { noGrad } from '../autograd/grad-mode.js';
 import { tidy } from '../autograd/tidy.js';
 import { Tensor } from '../autograd/tensor.js';
-import { allocateUninitialized } from '../tensor/pool.js';
+import { allocateUninitialized } from '../tensor/buffer-pool.js';
 import { TensorData } from '../tensor/storage.js';
 import { takeFirst, type CifarSet } from '../data/cifar.js';
 import { augmentedBatch } from '../data/augment.js';

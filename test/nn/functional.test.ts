@@ -113,7 +113,7 @@ describe('conv2d', () => {
       /conv2d: input has 3 channels \(shape \[2, 3, 4, 4\]\) but weight \[4, 2, 3, 3\] expects 2/,
     );
     expect(() => F.conv2d(tensor([1, 2]), x)).toThrow(
-      /expected input \[batch, channels, height, width\], got shape \[2\]/,
+      /conv2d: expected a 4-D input \[batch, channels, height, width\], got shape \[2\]/,
     );
     expect(() =>
       F.conv2d(x, tensor(new Float32Array(3 * 3 * 5 * 5), { shape: [3, 3, 5, 5] })),

@@ -53,6 +53,6 @@ export { matmul } from './matmul.js';
 export { to, clone } from './cast.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { unfold, fold } from './window.js';
-export { maxPool2dWithIndices, maxUnpool2d } from './pool.js';
-export type { ValuesAndIndices } from './pool.js';
+export { maxPool2dWithIndices, maxUnpool2d } from './pooling.js';
+export type { ValuesAndIndices } from './pooling.js';
 export type { Pair, WindowOptions } from './window.js';

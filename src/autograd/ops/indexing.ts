@@ -8,15 +8,11 @@ import {
   scatterAddKernel,
 } from '../../tensor/kernels/indexing.js';
 import { formatShape, normalizeDim } from '../../tensor/shape.js';
-import { TensorData } from '../../tensor/storage.js';
+import { zerosLike } from '../creation.js';
 import { record } from '../node.js';
 import { Tensor, type IndexLike, type TensorLike } from '../tensor.js';
 import { add } from './arithmetic.js';
 import { operands, toIndex, toIndexTensor } from './util.js';
-
-function zerosLike(a: Tensor): Tensor {
-  return new Tensor(TensorData.zeros(a.dtype, a.shape));
-}
 
 // d indexSelect(x, dim, idx) = zeros.indexAdd(dim, idx, g)
 export function indexSelect(a: Tensor, dim: number, index: IndexLike): Tensor {

@@ -12,8 +12,12 @@ export interface WindowOptions {
   padding?: Pair;
 }
 
+/** A size given as one number or as [height, width], as [height, width]. */
+export const toPair = (v: Pair): [number, number] =>
+  typeof v === 'number' ? [v, v] : [v[0], v[1]];
+
 const pair = (v: Pair, name: string, op: string, min: number): [number, number] => {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  const p = toPair(v);
   if (!p.every((x) => Number.isInteger(x) && x >= min))
     throw new RangeError(`${op}: ${name} must be integer(s) >= ${min}, got ${JSON.stringify(v)}`);
   return p;
@@ -42,11 +46,13 @@ export function makeWindow(
   return win;
 }
 
-function checkImage(op: string, x: Tensor): void {
+/** The [batch, channels, height, width] of a 4-D input, or an error naming the op and the shape. */
+export function checkImage(op: string, x: Tensor): [number, number, number, number] {
   if (x.ndim !== 4)
     throw new RangeError(
       `${op}: expected a 4-D input [batch, channels, height, width], got shape ${formatShape(x.shape)}`,
     );
+  return x.shape as [number, number, number, number];
 }
 
 // d unfold(x) = fold(g): every input pixel collects the gradient of each window it appears in

@@ -1,13 +1,19 @@
 // Convolution and pooling over NCHW images. conv2d and maxPool2d are ops of their own (conv2d's
-// family in autograd/ops/conv.ts, max pooling in autograd/ops/pool.ts); average pooling is a
+// family in autograd/ops/conv.ts, max pooling in autograd/ops/pooling.ts); average pooling is a
 // composition of unfold (im2col) with mean, so its gradients come from the ops it is made of.
 import {
   conv2dInput as conv2dInputOp,
   conv2dOp,
   conv2dWeight as conv2dWeightOp,
 } from '../../autograd/ops/conv.js';
-import { maxPool2dWithIndices } from '../../autograd/ops/pool.js';
-import { makeWindow, unfold, type Pair } from '../../autograd/ops/window.js';
+import { maxPool2dWithIndices } from '../../autograd/ops/pooling.js';
+import {
+  checkImage,
+  makeWindow,
+  toPair as pair,
+  unfold,
+  type Pair,
+} from '../../autograd/ops/window.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { formatShape } from '../../tensor/shape.js';
 import { outputSize } from '../../tensor/kernels/conv.js';
@@ -15,16 +21,6 @@ import { outputSize } from '../../tensor/kernels/conv.js';
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair;
-}
-
-const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
-
-function checkImage(op: string, x: Tensor): [number, number, number, number] {
-  if (x.ndim !== 4)
-    throw new RangeError(
-      `${op}: expected input [batch, channels, height, width], got shape ${formatShape(x.shape)}`,
-    );
-  return x.shape as [number, number, number, number];
 }
 
 /**

@@ -1,13 +1,11 @@
 import { zeros } from '../../autograd/creation.js';
-import type { Pair } from '../../autograd/ops/window.js';
+import { toPair as pair, type Pair } from '../../autograd/ops/window.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { conv2d } from '../functional/conv.js';
 import { fans, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { gen, type LayerOptions } from './linear.js';
-
-const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /** 2-D convolution over NCHW input; weight [out, in, kh, kw] and init as PyTorch. */
 export class Conv2d extends Module {

@@ -3,7 +3,7 @@
 //   g ← g + μ·b (Nesterov) or g ← b;  p ← p − lr·g
 import { backend } from '../../tensor/backend/index.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { zerosLike } from '../../tensor/resident.js';
+import { residentZeros } from '../../tensor/resident.js';
 import { checkNonNegative, Optimizer, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
@@ -42,7 +42,7 @@ export class SGD extends Optimizer<SGDOptions> {
     let buf = st.momentumBuffer as TypedArray | undefined;
     if (!buf) {
       // the first step: b = g
-      buf = st.momentumBuffer = zerosLike(p, n);
+      buf = st.momentumBuffer = residentZeros(p, n);
       for (let i = 0; i < n; i++) {
         const g = grad[i]! + wd * p[i]!;
         buf[i] = g;

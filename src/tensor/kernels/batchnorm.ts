@@ -5,7 +5,7 @@
 //   dx = γ_c · rstd_c / M · (M·g − Σ g − x̂ · Σ g·x̂),  dγ_c = Σ g·x̂,  dβ_c = Σ g   (x̂ = (x − mean_c) · rstd_c).
 import { backend } from '../backend/index.js';
 import type { DType, TypedArray } from '../dtype.js';
-import { allocateUninitialized } from '../pool.js';
+import { allocateUninitialized } from '../buffer-pool.js';
 import { TensorData } from '../storage.js';
 
 /** N, C and the spatial size S of x [N, C, *] (contiguous copy when needed). */

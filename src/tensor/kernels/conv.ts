@@ -2,7 +2,7 @@
 // cols[b, (c*kh + i)*kw + j, oh*Wo + ow] = x[b, c, oh*sh - ph + i, ow*sw - pw + j]  (0 outside the image).
 import { backend, type ConvShape } from '../backend/index.js';
 import type { DType } from '../dtype.js';
-import { allocate, allocateUninitialized } from '../pool.js';
+import { allocate, allocateUninitialized } from '../buffer-pool.js';
 import { TensorData } from '../storage.js';
 
 export interface Window {

@@ -5,7 +5,7 @@
 import { backend, type BinaryOp, type UnaryOp } from '../backend/index.js';
 import type { DType } from '../dtype.js';
 import { forEachRun } from '../layout.js';
-import { allocateUninitialized } from '../pool.js';
+import { allocateUninitialized } from '../buffer-pool.js';
 import { broadcastShapes, broadcastStrides, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
 

@@ -1,6 +1,6 @@
 // Index-based kernels: gather/scatter along one dim, concatenation, constant padding.
 import type { DType } from '../dtype.js';
-import { allocate } from '../pool.js';
+import { allocate } from '../buffer-pool.js';
 import { formatShape, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
 

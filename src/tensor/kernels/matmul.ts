@@ -2,7 +2,7 @@
 // one backend GEMM per batch element.
 import { backend } from '../backend/index.js';
 import type { DType } from '../dtype.js';
-import { allocateUninitialized } from '../pool.js';
+import { allocateUninitialized } from '../buffer-pool.js';
 import {
   broadcastShapes,
   broadcastStrides,

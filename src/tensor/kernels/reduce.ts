@@ -3,7 +3,7 @@
 import { backend } from '../backend/index.js';
 import type { DType } from '../dtype.js';
 import { coalesce, forEachRun } from '../layout.js';
-import { allocateUninitialized, borrowScratch, returnScratch } from '../pool.js';
+import { allocateUninitialized, borrowScratch, returnScratch } from '../buffer-pool.js';
 import { contiguousStrides, numel } from '../shape.js';
 import { TensorData } from '../storage.js';
 

@@ -1,7 +1,7 @@
 // Fused (log-)softmax along one dim: one pass for the max, one for Σ exp(x − max), one to write.
 // A row that is all −∞ (or holds +∞) is shifted by 0 instead of its max, as logsumexp does.
 import type { DType } from '../dtype.js';
-import { allocateUninitialized, borrowScratch, returnScratch } from '../pool.js';
+import { allocateUninitialized, borrowScratch, returnScratch } from '../buffer-pool.js';
 import { TensorData } from '../storage.js';
 import { permuteView } from './views.js';
 

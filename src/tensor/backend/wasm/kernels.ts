@@ -6,7 +6,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { Backend, BinaryOp, ConvShape, SgdHyper } from '../types.js';
 import { BINARY_OP_CODES, ELEMENTWISE_UNIT } from './exports.generated.js';
 import { wasm, type Wasm } from './loader.js';
-import { ARGS_AT, heapF32, heapI32, reserve, residentOffset } from './memory.js';
+import { align16, ARGS_AT, heapF32, heapI32, reserve, residentOffset } from './memory.js';
 import { getNumThreads, parallel, solo } from './threads.js';
 
 /** The loaded kernels (dispatch.ts calls in only when they are). */
@@ -57,7 +57,6 @@ function writeGeometry(heap: Int32Array, s: ConvShape): void {
 }
 
 const dims = (s: ConvShape) => ({ K: s.C * s.kh * s.kw, L: s.Ho * s.Wo, X: s.C * s.H * s.W });
-const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
 function putF64(w: Wasm, at: number, values: ArrayLike<number>): void {

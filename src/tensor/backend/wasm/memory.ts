@@ -85,6 +85,9 @@ export function residentMemory(): { arrays: number; bytes: number } {
   return { ...residentStats };
 }
 
+/** Bytes rounded up to a multiple of 16 (a v128's alignment). */
+export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
 /**
  * Byte offsets of regions of the given byte sizes above the resident arrays (16-byte aligned),
  * growing memory when needed. A size of 0 takes no space (an operand used in place).
@@ -94,7 +97,7 @@ export function reserve(w: Wasm, bytes: readonly number[]): number[] {
   let at = residentTop;
   for (const b of bytes) {
     offsets.push(at);
-    at += Math.ceil(b / 16) * 16;
+    at += align16(b);
   }
   ensure(w, at, 'a call');
   return offsets;

@@ -68,7 +68,7 @@ function run({ module, memory, index, names, control }) {
 const NODE_WORKER = `${WORKER_LOOP}\nrun(require('node:worker_threads').workerData);\n`;
 const BROWSER_WORKER = `${WORKER_LOOP}\nself.onmessage = (e) => run(e.data);\n`;
 
-interface Pool {
+interface WorkerPool {
   w: Wasm;
   ctl: Int32Array;
   /** Byte address of the NEXT word. */
@@ -76,7 +76,7 @@ interface Pool {
   workers: { terminate(): unknown }[];
 }
 
-let pool: Pool | null = null;
+let pool: WorkerPool | null = null;
 let poolCount = 0;
 let requested: number | null = null;
 let note = '';
@@ -137,7 +137,7 @@ function stopWorkers(): void {
 
 type WorkerHandle = { terminate(): unknown; unref?(): void };
 
-function startWorkers(w: Wasm, n: number): Pool | null {
+function startWorkers(w: Wasm, n: number): WorkerPool | null {
   if (!w.shared) {
     note = 'one thread (no SharedArrayBuffer: in a browser the page must be cross-origin isolated)';
     return null;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, tensor } from '../../src/index.js';
-import { maxPool2dKernel } from '../../src/tensor/kernels/pool.js';
+import { maxPool2dKernel } from '../../src/tensor/kernels/pooling.js';
 import type { Window } from '../../src/tensor/kernels/conv.js';
 import { fcParams, seedArb } from '../helpers/arbitraries.js';
 

@@ -3,7 +3,7 @@
 // scatter that routes gradients back to those positions.
 import { backend } from '../backend/index.js';
 import type { DType } from '../dtype.js';
-import { allocate, allocateUninitialized } from '../pool.js';
+import { allocate, allocateUninitialized } from '../buffer-pool.js';
 import { TensorData } from '../storage.js';
 import { outputSize, type Window } from './conv.js';
 

@@ -6,25 +6,17 @@ import {
   gatherPlanesKernel,
   maxPool2dKernel,
   maxUnpool2dKernel,
-} from '../../tensor/kernels/pool.js';
+} from '../../tensor/kernels/pooling.js';
 import { formatShape } from '../../tensor/shape.js';
 import { record } from '../node.js';
 import { Tensor } from '../tensor.js';
 import { floating } from './util.js';
-import { makeWindow, type WindowOptions, type Pair } from './window.js';
+import { checkImage, makeWindow, type WindowOptions, type Pair } from './window.js';
 
 export interface ValuesAndIndices {
   values: Tensor;
   /** Flat position y·W + x of each maximum within its [H, W] plane (int32), as PyTorch's return_indices. */
   indices: Tensor;
-}
-
-function checkImage(op: string, x: Tensor): [number, number, number, number] {
-  if (x.ndim !== 4)
-    throw new RangeError(
-      `${op}: expected a 4-D input [batch, channels, height, width], got shape ${formatShape(x.shape)}`,
-    );
-  return x.shape as [number, number, number, number];
 }
 
 /** Window maxima and where they were; padding counts as −∞, the first maximum wins, NaN wins. */
