@@ -48,9 +48,23 @@ for (const r of rows) {
 }
 const hi = rows[rows.length - 1]!;
 const lo = rows[rows.length - 2]!;
+const shrink = lo.norms.softUnscaled / hi.norms.softUnscaled;
+const tRatio = (hi.temperature / lo.temperature) ** 2;
+const change = hi.norms.soft / lo.norms.soft;
+// the first T from which the T²-scaled soft share stays within 5 points of the last one
+let from = rows.length - 1;
+while (from > 0 && Math.abs(rows[from - 1]!.softShare.scaled - hi.softShare.scaled) < 0.05) from--;
+const shares = rows.slice(from).map((r) => 100 * r.softShare.scaled);
+const pct = (v: number) => `${v.toFixed(1)}%`;
 console.log(
-  `\nFrom T = ${lo.temperature} to ${hi.temperature}: the unscaled soft gradient shrinks ×${(lo.norms.softUnscaled / hi.norms.softUnscaled).toFixed(2)} (T² ratio ${((hi.temperature / lo.temperature) ** 2).toFixed(2)}),`,
+  `\nFrom T = ${lo.temperature} to ${hi.temperature}: the unscaled soft gradient shrinks ×${shrink.toFixed(2)} (T² ratio ${tRatio.toFixed(2)}),`,
 );
 console.log(
-  `the T²-scaled one changes ×${(hi.norms.soft / lo.norms.soft).toFixed(3)}: with T², the soft and hard terms keep comparable weight at any T.`,
+  `the T²-scaled one changes ×${change.toFixed(3)}` +
+    (Math.abs(shrink / tRatio - 1) < 0.05 && Math.abs(change - 1) < 0.05
+      ? `: with T², the soft term's share of the gradient stays between ${pct(Math.min(...shares))} and ${pct(Math.max(...shares))} from T = ${rows[from]!.temperature} on` +
+        (from > 0
+          ? `, but not below (T = ${rows[from - 1]!.temperature}: ${pct(100 * rows[from - 1]!.softShare.scaled)}).`
+          : '.')
+      : ': these temperatures are not high enough for the 1/T² law to show.'),
 );

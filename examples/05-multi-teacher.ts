@@ -1,4 +1,4 @@
-// 05 — two ways to combine teachers: averaging their softened probabilities (the seed's choice)
+// 05 — two ways to combine teachers: averaging their softened probabilities (the article's choice)
 // or averaging their logits. Same teachers, different targets, different student gradients.
 // Run: npx tsx examples/05-multi-teacher.ts
 import { MultiTeacherDistillationLoss, tensor, type Tensor } from 'kdgrad';

@@ -1,4 +1,4 @@
-// 06 — the seed's adaptive temperature T_e = T0 · decay^e. With its defaults (T0 = 1, decay 0.95)
+// 06 — the article's adaptive temperature T_e = T0 · decay^e. With its defaults (T0 = 1, decay 0.95)
 // T falls below 1 at once: the targets get sharper, not softer, and the T²-scaled soft term fades.
 // A schedule that starts hot (T0 = 4, decay 0.9) and has a floor (minTemp 1) does what was meant.
 // Run: npx tsx examples/06-adaptive-temperature.ts
@@ -39,7 +39,7 @@ for (const e of [0, 1, 2, 5, 10, 13, 14, 20, 30, 50]) {
 const firstBelow = (l: AdaptiveDistillationLoss) =>
   Array.from({ length: 100 }, (_, e) => e).find((e) => l.temperatureAt(e) < 1);
 console.log(
-  `\nT drops below 1 at epoch ${firstBelow(seed)} with the seed's defaults and at epoch ${firstBelow(unfloored)} for T0 = 4, decay 0.9;`,
+  `\nT drops below 1 at epoch ${firstBelow(seed)} with the article's defaults and at epoch ${firstBelow(unfloored)} for T0 = 4, decay 0.9;`,
 );
 const floor = firstBelow(floored);
 console.log(

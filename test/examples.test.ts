@@ -22,6 +22,16 @@ const claims: Record<string, (out: string) => void> = {
     expect(m, 'the T² conclusion').not.toBeNull();
     expect(Math.abs(num(m, 1) / num(m, 2) - 1)).toBeLessThan(0.05); // unscaled gradient ∝ 1/T²
     expect(Math.abs(num(m, 3) - 1)).toBeLessThan(0.05); // scaled one stays put
+    // the share range it reads is the table's, from the T it names on
+    const r = out.match(/stays between ([\d.]+)% and ([\d.]+)% from T = ([\d.]+) on/);
+    expect(r, 'the soft-share reading').not.toBeNull();
+    const shares = [...out.matchAll(/^\s*([\d.]+) \|(?:[^|]*\|){3}\s*([\d.]+)% \|/gm)]
+      .map((x) => [Number(x[1]), Number(x[2])] as const)
+      .filter(([T]) => T >= num(r, 3))
+      .map(([, share]) => share);
+    expect(shares.length).toBeGreaterThan(1);
+    expect(Math.min(...shares)).toBe(num(r, 1));
+    expect(Math.max(...shares)).toBe(num(r, 2));
   },
   '05-multi-teacher.ts': (out) => {
     const m = out.match(/cat ([\d.]+) = \(([\d.]+) \+ ([\d.]+)\) \/ 2/);
@@ -33,7 +43,7 @@ const claims: Record<string, (out: string) => void> = {
   '06-adaptive-temperature.ts': (out) => {
     expect(out).toMatch(/^\s+1 \|\s+0\.950 /m); // T0 · 0.95 after one epoch
     expect(out).toMatch(
-      /T drops below 1 at epoch 1 with the seed's defaults and at epoch 14 for T0 = 4/,
+      /T drops below 1 at epoch 1 with the article's defaults and at epoch 14 for T0 = 4/,
     );
     expect(out).toMatch(/with minTemp: 1 it stays at or above 1 for 100 epochs/);
   },

@@ -1,4 +1,4 @@
-// The seed's AdaptiveDistillationLoss: the standard loss at T_e = max(minTemp, T0 · decay^e).
+// The article's AdaptiveDistillationLoss: the standard loss at T_e = max(minTemp, T0 · decay^e).
 import type { Tensor } from '../autograd/tensor.js';
 import type { Labels } from '../nn/functional/labels.js';
 import { isBatch, oneTeacher, type DistillBatch } from './batch.js';
@@ -11,7 +11,7 @@ export interface AdaptiveKDOptions {
   /** Per-epoch factor (seed default 0.95). */
   tempDecay?: number;
   alpha?: number;
-  /** Floor for T (default 0 reproduces the seed; 1 keeps targets soft). */
+  /** Floor for T (default 0 reproduces the article; 1 keeps targets soft). */
   minTemp?: number;
   teacherGrad?: boolean;
   /** See KDOptions.probabilityTargets. */

@@ -1,6 +1,6 @@
 // One backward pass of a KD loss turned into a report: the gradient w.r.t. the student logits
 // split into its soft and hard parts (with and without the T² factor), their norms, dL/dT,
-// and the closed forms of KD-IDENTITIES next to the autograd values.
+// and the closed forms of docs/derivations.md next to the autograd values.
 //   ∂(T²·KL)/∂s = T (q − p) / B                       (Hinton et al. 2015, eq. 2)
 //   ∂CE/∂s      = (softmax(s) − onehot(y)) / B
 //   dKL/dT      = (E_p[s] − E_q[s]) / T² − Cov_p(t, t − s) / T³   (per sample, then batch mean)

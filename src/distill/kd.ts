@@ -1,4 +1,4 @@
-// The knowledge-distillation loss of the seed article (Hinton et al. 2015), as graph ops:
+// The knowledge-distillation loss of the article (Hinton et al. 2015), as graph ops:
 //   L = α · T² · KL_batchmean( softmax(t/T) ‖ softmax(s/T) ) + (1 − α) · CE(s, y)
 // with s the student logits, t the teacher logits, y the labels. The KL is taken between
 // log-softmaxes (never log(softmax)), T² is its own node, and the teacher is detached.
@@ -35,7 +35,7 @@ export interface KDParts {
 
 export interface KDOptions {
   temperature?: TemperatureLike;
-  /** Weight of the soft (KL) term; the hard (CE) term gets 1 − alpha (as in the seed). */
+  /** Weight of the soft (KL) term; the hard (CE) term gets 1 − alpha (as in the article). */
   alpha?: number;
   /** Let gradients reach the teacher logits (default false: the teacher is detached). */
   teacherGrad?: boolean;

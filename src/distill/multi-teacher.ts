@@ -1,5 +1,5 @@
-// The seed's MultiTeacherDistillationLoss: one student, K teachers.
-//   average 'probs' (the seed's): p̄ = Σ_k w_k softmax(t_k/T), computed as
+// The article's MultiTeacherDistillationLoss: one student, K teachers.
+//   average 'probs' (the article's): p̄ = Σ_k w_k softmax(t_k/T), computed as
 //       log p̄ = logsumexp_k( log w_k + logSoftmax(t_k/T) )  (stable: no log of a sum of probabilities)
 //   average 'logits':             p̄ = softmax( (Σ_k w_k t_k) / T )
 // then L = α · T² · KL(p̄ ‖ softmax(s/T)) + (1 − α) · CE(s, y). Weights are normalised to sum 1.
@@ -21,7 +21,7 @@ export interface MultiTeacherOptions {
   alpha?: number;
   /** One non-negative weight per teacher (normalised); default: equal weights. */
   weights?: readonly number[];
-  /** Average the teachers' probabilities (the seed's choice) or their logits. */
+  /** Average the teachers' probabilities (the article's choice) or their logits. */
   average?: TeacherAverage;
   teacherGrad?: boolean;
   /** See KDOptions.probabilityTargets. */

@@ -66,8 +66,8 @@ export function checkAlpha(alpha: number, op: string, name = 'alpha'): number {
 }
 
 /**
- * The seed's adaptive schedule with an optional floor: T_e = max(minTemp, T0 · decay^e).
- * With the seed's defaults (T0 = 1, decay 0.95) T drops below 1 from epoch 1 on — it sharpens
+ * The article's adaptive schedule with an optional floor: T_e = max(minTemp, T0 · decay^e).
+ * With the article's defaults (T0 = 1, decay 0.95) T drops below 1 from epoch 1 on — it sharpens
  * instead of softening; a floor of 1 (minTemp: 1) keeps the soft targets soft.
  */
 export function adaptiveTemperature(

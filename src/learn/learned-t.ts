@@ -9,7 +9,7 @@ import { Parameter } from '../nn/parameter.js';
 import { fmt, lesson, named, teacherLine } from './lesson.js';
 
 export interface LearnedTLesson {
-  /** dL/dT by autograd and by the closed form (KD-IDENTITIES 6), with and without T², per T. */
+  /** dL/dT by autograd and by the closed form (docs/derivations.md §6), with and without T², per T. */
   rows: {
     T: number;
     kl: number;

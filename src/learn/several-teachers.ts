@@ -1,4 +1,4 @@
-// Several teachers: their target as the average of their softened probabilities (the seed's
+// Several teachers: their target as the average of their softened probabilities (the article's
 // MultiTeacherDistillationLoss) or as softmax of their averaged logits, compared on real images.
 import { noGrad } from '../autograd/grad-mode.js';
 import type { Tensor } from '../autograd/tensor.js';
@@ -22,7 +22,7 @@ export interface SeveralTeachersLesson {
 
 /**
  * Several teachers on real images: the target as the average of the teachers' softened
- * probabilities (the seed's MultiTeacherDistillationLoss) against softmax of their averaged
+ * probabilities (the article's MultiTeacherDistillationLoss) against softmax of their averaged
  * logits, per T: how soft each is (entropy, top probability), how often they disagree, and how
  * accurate each ensemble is against each teacher alone.
  */

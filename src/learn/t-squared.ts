@@ -42,13 +42,28 @@ export function tSquaredLesson(
   const high = rows.slice(Math.floor(rows.length / 2)).map((r) => r.softScaled);
   const scaledSpreadHigh = Math.max(...high) / Math.min(...high);
   const f = (v: number) => v.toFixed(2);
-  const conclusion =
+  const from = rows[Math.floor(rows.length / 2)]!.T;
+  // the 1/T² law within 0.15 of the exponent; "levelled" within ×1.5 over the upper half
+  const highLaw = Math.abs(highSlope + 2) < 0.15;
+  const lowLaw = Math.abs(lowSlope + 2) < 0.3;
+  const levelled = scaledSpreadHigh < 1.5;
+  const law =
     `From T = ${y.T} to ${z.T} the unscaled soft gradient falls as T^${f(highSlope)}` +
-    `${Math.abs(highSlope + 2) < 0.15 ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T}` +
-    ` it goes as T^${f(lowSlope)}${Math.abs(lowSlope + 2) > 0.3 ? ' — the 1/T² law holds only at high T' : ''}.` +
-    ' Multiplied by T², the gradient varies by' +
-    ` ×${f(scaledSpreadHigh)} over T ≥ ${rows[Math.floor(rows.length / 2)]!.T}:` +
-    " T² keeps the soft term's scale, so α means the same at any high T.";
+    `${highLaw ? ' (≈ 1/T²)' : ''}, while from T = ${a.T} to ${b.T} it goes as T^${f(lowSlope)}` +
+    `${highLaw && !lowLaw ? ' — the 1/T² law holds only at high T' : ''}.` +
+    ` Multiplied by T², the gradient varies by ×${f(scaledSpreadHigh)} over T ≥ ${from}`;
+  let reading: string;
+  if (!highLaw)
+    reading =
+      ': these temperatures do not reach the regime where the soft gradient falls as 1/T²' +
+      ' (it needs T well above the logits’ spread), so they do not show what T² is for.';
+  else if (levelled)
+    reading = ": T² keeps the soft term's scale there, so α means the same at any high T.";
+  else
+    reading =
+      ': T² does not yet level it over these temperatures, so α still means different things' +
+      ' across them.';
+  const conclusion = law + reading;
   return { rows, lowSlope, highSlope, scaledSpreadHigh, conclusion };
 }
 

@@ -1,7 +1,7 @@
 // ResNets for 32×32 inputs. Two families, each as its reference defines it:
 // - the CIFAR ResNets of He et al. (2016) in RepDistiller's form: a 3×3 stem, three stages of
 //   BasicBlocks (depth = 6n + 2) with strides 1, 2, 2, global average pooling, fc;
-// - the seed's ResNet-18 / ResNet-34 (torchvision's BasicBlock [2,2,2,2] / [3,4,6,3]) adapted to
+// - the article's ResNet-18 / ResNet-34 (torchvision's BasicBlock [2,2,2,2] / [3,4,6,3]) adapted to
 //   CIFAR: 3×3 stride-1 stem and no max-pool, four stages with strides 1, 2, 2, 2.
 // State-dict names are torchvision's (conv1, bn1, layer1.0.conv1, ..., fc), so weights trained
 // in PyTorch load strictly.

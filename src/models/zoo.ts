@@ -127,12 +127,12 @@ export const ZOO: Record<string, ZooEntry> = Object.assign(
     ),
     entry(
       'resnet18',
-      "the seed's ResNet-18 for 32x32 (3x3 stem, no max-pool): BasicBlocks [2,2,2,2] x [64..512]",
+      "the article's ResNet-18 for 32x32 (3x3 stem, no max-pool): BasicBlocks [2,2,2,2] x [64..512]",
       seedResNet(SEED_BLOCKS.resnet18!, 64),
     ),
     entry(
       'resnet34',
-      "the seed's ResNet-34 for 32x32: BasicBlocks [3,4,6,3] x [64..512]",
+      "the article's ResNet-34 for 32x32: BasicBlocks [3,4,6,3] x [64..512]",
       seedResNet(SEED_BLOCKS.resnet34!, 64),
     ),
     entry(
@@ -148,7 +148,7 @@ export const ZOO: Record<string, ZooEntry> = Object.assign(
   ]),
 );
 
-/** `resnet18-w<N>` / `resnet34-w<N>`: the seed's ResNets at stage widths [N, 2N, 4N, 8N]. */
+/** `resnet18-w<N>` / `resnet34-w<N>`: the article's ResNets at stage widths [N, 2N, 4N, 8N]. */
 function widthVariant(name: string): ZooEntry | undefined {
   const m = /^(resnet18|resnet34)-w([1-9][0-9]{0,3})$/.exec(name);
   if (!m) return undefined;

@@ -1,4 +1,4 @@
-// The seed's remedies measured: one student, one budget, several distillation methods (from
+// The article's remedies measured: one student, one budget, several distillation methods (from
 // scratch, KD at several T, temperature schedules, several teachers, DKD, LSKD), each over the
 // same seeds; mean ± std, diverged runs counted apart, wall time per run.
 import { takeFirst, type CifarSet } from '../data/cifar.js';
@@ -22,7 +22,7 @@ export interface Method {
 
 /**
  * The standard set for `kdgrad compare`: from scratch, then each loss's rows from the registry
- * (KD_LOSSES[name].compare): KD at T = 1, 2, 4; the seed's adaptive schedule (T0 = 1, decay 0.95,
+ * (KD_LOSSES[name].compare): KD at T = 1, 2, 4; the article's adaptive schedule (T0 = 1, decay 0.95,
  * no floor: it falls below 1) and a coarse-to-fine one (T0 = 8 decaying to 1 at the last epoch,
  * floor 1); several teachers averaged as probabilities and as logits (T = 4); DKD (α 1, β 8, T 4,
  * warm-up over the first twelfth of the budget); LSKD (T 2).

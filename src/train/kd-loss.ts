@@ -69,7 +69,7 @@ export const KD_LOSSES: Record<KDLossName, KDLossEntry> = {
         })),
         {
           name: 'adaptive-seed',
-          description: "adaptive T, the seed's defaults: T0 1, decay 0.95 (no floor)",
+          description: "adaptive T, the article's defaults: T0 1, decay 0.95 (no floor)",
           kd: { schedule: 'adaptive', temperature: 1, tempDecay: 0.95, minTemp: 0 },
         },
         {

@@ -1,4 +1,4 @@
-// The seed article's temperature experiment at small scale: for each temperature and seed a
+// The article's temperature experiment at small scale: for each temperature and seed a
 // KD student, beside the same student trained from scratch and the teacher itself; reported as
 // mean ± std over seeds, with divergence detected and reported instead of averaged in.
 import { takeFirst, type CifarSet } from '../data/cifar.js';
@@ -244,7 +244,7 @@ export function bestReading(best: NonNullable<SweepResult['best']>): string {
   return `${head}, ${sigma}: within 2σ, so not established at this number of seeds.`;
 }
 
-/** The seed's table (T | test accuracy | soft loss | hard loss) as Markdown. */
+/** The article's table (T | test accuracy | soft loss | hard loss) as Markdown. */
 export function sweepMarkdown(r: SweepResult): string {
   const lines = [
     `| run | T | test accuracy (mean ± std over ${r.seeds.length} seeds) | soft loss (T²·KL) | hard loss (CE) |`,

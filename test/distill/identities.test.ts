@@ -1,4 +1,5 @@
-// Every identity of ../shared/KD-IDENTITIES.md as a fast-check property (float64, fixed seed).
+// Every identity derived in docs/derivations.md (same numbers) as a fast-check property
+// (float64, fixed seed).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -28,7 +29,7 @@ const gradS = (out: Tensor, s: Tensor) => autograd.grad(out, [s], { retainGraph:
 const leaf = (x: Tensor) => x.detach().requiresGrad_();
 const probs = (x: Tensor, T: number) => x.div(T).softmax(1);
 
-describe('KD identities (KD-IDENTITIES.md)', () => {
+describe('KD identities (docs/derivations.md)', () => {
   it('1. student gradient: ∂KL/∂s = (q − p)/(T·B) and ∂(T²·KL)/∂s = T(q − p)/B', () => {
     fc.assert(
       fc.property(problemArb(), (p) => {

@@ -85,7 +85,7 @@ describe('AdaptiveDistillationLoss', () => {
       fcParams(30),
     );
   });
-  it("the seed's defaults fall below 1 at epoch 1; T0 = 4, decay 0.9 falls below 1 at epoch 14 unless floored", () => {
+  it("the article's defaults fall below 1 at epoch 1; T0 = 4, decay 0.9 falls below 1 at epoch 14 unless floored", () => {
     const seed = new AdaptiveDistillationLoss();
     expect(seed.temperatureAt(0)).toBe(1);
     expect(seed.temperatureAt(1)).toBeCloseTo(0.95, 15);

@@ -25,6 +25,23 @@ describe('lessons', () => {
     );
   });
 
+  it('t-squared: on low temperatures only the reading says the 1/T² regime is not reached', () => {
+    const r = tSquaredLesson(student, teacher, labels, [0.1, 0.2, 0.3, 0.4]);
+    expect(Math.abs(r.highSlope + 2)).toBeGreaterThan(0.15);
+    expect(r.conclusion).toMatch(/do not reach the regime where the soft gradient falls as 1\/T²/);
+    expect(r.conclusion).not.toMatch(/α means the same|holds only at high T/);
+  });
+
+  it('t-squared: when T² has not levelled the gradient over the upper temperatures, the reading says so', () => {
+    // logits of spread ~40 with T = 2 in the upper half: 1/T² holds at 1000–2000, not from 2
+    const temps = [0.5, 1, 2, 1000, 2000];
+    const r = tSquaredLesson(student.mul(10), teacher.mul(10), labels, temps);
+    expect(r.highSlope).toBeCloseTo(-2, 2);
+    expect(r.scaledSpreadHigh).toBeGreaterThan(1.5);
+    expect(r.conclusion).toMatch(/varies by ×\d+\.\d\d over T ≥ 2: T² does not yet level it/);
+    expect(r.conclusion).not.toMatch(/α means the same/);
+  });
+
   it('logit-matching: the error of (z_s − z_t)/(N·T²) falls like 1/T, to a few percent at T = 64', () => {
     const r = logitMatchingLesson(student, teacher);
     expect(r.slope).toBeGreaterThan(-1.15);
@@ -60,6 +77,34 @@ describe('lessons', () => {
     expect(r.conclusion).toMatch(
       /^2 pairs of classes name each other as nearest \(cat ↔ dog, car ↔ truck\)/,
     );
+    expect(r.conclusion).toMatch(/the teacher finds some classes alike/);
+    // T flattens the wrong-class ratios and raises their mass; the reading says so
+    const [lo, hi] = [r.ratios[0]!, r.ratios[1]!];
+    expect(hi.wrongMass).toBeGreaterThan(lo.wrongMass);
+    expect(hi.largestOverSmallest).toBeLessThan(lo.largestOverSmallest);
+    expect(r.correct).toBe(50);
+    expect(r.conclusion).toMatch(/flattens their ratios and gives them more mass/);
+  });
+
+  it('dark-knowledge: a teacher with near-uniform logits has no structure, and the reading says so', () => {
+    const names = ['cat', 'dog', 'car', 'truck', 'ship'];
+    const ys = Array.from({ length: 200 }, (_, i) => i % 5);
+    const z = randn([200, 5], { generator: new Generator(1), dtype: 'float64' }).mul(0.01);
+    const r = darkKnowledgeLesson(z, ys, names);
+    expect(r.structure).toBeCloseTo(1, 1);
+    expect(r.conclusion).toMatch(/^The teacher singles out no wrong class/);
+    expect(r.conclusion).not.toMatch(/alike|flattens their ratios/);
+    expect(r.conclusion).toMatch(/by less than 10%/);
+  });
+
+  it('dark-knowledge: a teacher that is always wrong leaves the ratios unmeasured', () => {
+    const names = ['cat', 'dog', 'car', 'truck'];
+    const ys = Array.from({ length: 40 }, (_, i) => i % 4);
+    const rows = ys.map((c) => names.map((_, k) => (k === (c + 1) % 4 ? 5 : k === c ? 2 : 0)));
+    const r = darkKnowledgeLesson(tensor(rows, { dtype: 'float64' }), ys, names);
+    expect(r.correct).toBe(0);
+    expect(r.conclusion).toMatch(/No test image is classified correctly/);
+    expect(r.conclusion).not.toMatch(/NaN/);
   });
 });
 

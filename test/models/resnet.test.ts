@@ -45,7 +45,7 @@ describe('BasicBlock', () => {
 });
 
 describe('ResNet zoo', () => {
-  it("parameter counts of RepDistiller's CIFAR ResNets (10 classes) and the seed's ResNet-18", () => {
+  it("parameter counts of RepDistiller's CIFAR ResNets (10 classes) and the article's ResNet-18", () => {
     const count = (n: string) => buildModel(n).numParameters();
     expect(count('resnet8')).toBe(78_042);
     expect(count('resnet20')).toBe(272_474);

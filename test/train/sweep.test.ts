@@ -65,7 +65,7 @@ describe('sweep', () => {
     expect(at(0.06, null)).toMatch(/no significance can be claimed/);
   }, 60_000);
 
-  it("runs scratch and KD students over seeds and prints the seed's table", async () => {
+  it("runs scratch and KD students over seeds and prints the article's table", async () => {
     const teacher = buildModel('mlp-student', { generator: new Generator(5) });
     const r = await runSweep({
       teacher: teacher,

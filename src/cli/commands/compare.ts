@@ -1,4 +1,4 @@
-// `kdgrad compare`: the seed's remedies measured — one student, one budget, every method.
+// `kdgrad compare`: the article's remedies measured — one student, one budget, every method.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -57,7 +57,7 @@ export function registerCompare(program: Command): void {
     program
       .command('compare')
       .description(
-        "the seed's remedies measured: the same student and budget under each method (scratch, then each loss's rows: KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds",
+        "the article's remedies measured: the same student and budget under each method (scratch, then each loss's rows: KD at T 1/2/4, adaptive schedules, several teachers, DKD, LSKD), mean ± std over seeds",
       )
       .option(
         '--teacher <file>',
