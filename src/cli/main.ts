@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerDownload } from './commands/download.js';
 import { registerEval } from './commands/eval.js';
+import { registerExercises } from './commands/exercises.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLearn } from './commands/learn.js';
 import { registerModels } from './commands/models.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerLearn(program);
   registerDownload(program);
+  registerExercises(program);
   return program;
 }
 

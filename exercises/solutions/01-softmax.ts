@@ -1,0 +1,12 @@
+// Reference solution of exercise 1.
+import type { Tensor } from 'kdgrad';
+
+export function softmax(x: Tensor): Tensor {
+  const e = x.sub(x.amax(1, true)).exp();
+  return e.div(e.sum(1, true));
+}
+
+export function logSoftmax(x: Tensor): Tensor {
+  const z = x.sub(x.amax(1, true));
+  return z.sub(z.exp().sum(1, true).log());
+}

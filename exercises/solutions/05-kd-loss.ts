@@ -1,0 +1,15 @@
+// Reference solution of exercise 5.
+import { F, type Tensor } from 'kdgrad';
+
+export function kdLoss(
+  studentLogits: Tensor,
+  teacherLogits: Tensor,
+  labels: number[],
+  T: number,
+  alpha: number,
+): Tensor {
+  const p = teacherLogits.detach().div(T).softmax(1);
+  const logQ = studentLogits.div(T).logSoftmax(1);
+  const kl = p.mul(p.log().sub(logQ)).sum().div(studentLogits.shape[0]!);
+  return kl.mul(alpha * T * T).add(F.crossEntropy(studentLogits, labels).mul(1 - alpha));
+}

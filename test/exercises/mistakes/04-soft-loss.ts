@@ -1,0 +1,13 @@
+// Planted mistake for exercise 4: the T² factor is missing.
+import type { Tensor } from 'kdgrad';
+
+export function softTargets(teacherLogits: Tensor, T: number): Tensor {
+  return teacherLogits.div(T).softmax(1);
+}
+
+export function softLoss(studentLogits: Tensor, teacherLogits: Tensor, T: number): Tensor {
+  const p = softTargets(teacherLogits.detach(), T);
+  const logQ = studentLogits.div(T).logSoftmax(1);
+  // planted: the T² factor is missing
+  return p.mul(p.log().sub(logQ)).sum().div(studentLogits.shape[0]!);
+}
