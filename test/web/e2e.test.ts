@@ -10,8 +10,15 @@ import { hasChromium, withBrowser } from '../helpers/browser.js';
 import { CLASSES, computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
 
 const root = join(import.meta.dirname, '../..');
+// the page's formatting: exact zeros as 0, four decimals in [1e-3, 1e4), otherwise 3 digits
 const fmt = (v: number | null) =>
-  v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2);
+  v === null
+    ? '—'
+    : v === 0
+      ? '0'
+      : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4
+        ? v.toFixed(4)
+        : v.toExponential(2);
 
 describe.runIf(hasChromium)('explorer in headless chromium', () => {
   let server: Server;
@@ -79,7 +86,14 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
         page.$$eval(`#${chart} .role-axis-label text`, (els) =>
           els.map((e) => e.textContent ?? ''),
         );
-      for (const chart of ['probs-chart', 'grad-chart', 'kl-chart', 'dldt-chart', 'multi-chart']) {
+      for (const chart of [
+        'probs-chart',
+        'grad-chart',
+        'norm-chart',
+        'kl-chart',
+        'dldt-chart',
+        'multi-chart',
+      ]) {
         const labels = await ticks(chart);
         expect(
           labels.filter((l) => /^[−-]?[\d.]+(e[−-]?\d+)?$/.test(l)).length,
@@ -96,7 +110,57 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       await rendered(before + 1);
       expect(await ticks('probs-chart')).toEqual(expect.arrayContaining(['1e-6', '1e+0']));
       expect(await ticks('multi-chart')).toEqual(expect.arrayContaining(['1e-6']));
-      // one update (numbers and the five charts) on shared CI cores: generous bound, printed
+      // "remove T²": every number that depends on the factor changes, to the library's values
+      const T = sliderToTemperature(850);
+      const flip = async (sel: string) => {
+        const n = Number(await page.evaluate(() => document.body.dataset.renders));
+        await page.click(sel);
+        await rendered(n + 1);
+      };
+      await flip('#no-t2');
+      const off = computeView({ ...initialState('confident'), temperature: T, withT2: false });
+      expect(await page.textContent('#loss-formula')).toBe('α·KL + (1 − α)·CE');
+      expect(await page.textContent('#loss-value')).toBe(fmt(off.loss));
+      expect(await page.textContent('#dldt-value')).toBe(fmt(off.dLdT));
+      const gradCells = await page.$$eval('#grad-values tbody tr', (rows) =>
+        rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)),
+      );
+      gradCells.forEach((c, i) => {
+        expect(c[0]).toBe(fmt(off.grad.soft[i]!));
+        expect(c[1]).toBe(fmt(off.grad.closedFormSoft[i]!));
+        expect(c[3]).toBe(fmt(off.grad.total[i]!));
+      });
+      expect(await page.textContent('#graph')).not.toMatch(/T² = square/);
+      expect(await page.textContent('#multi-loss')).toMatch(
+        new RegExp(
+          `^loss α·KL \\+ \\(1 − α\\)·CE: probabilities averaged ${fmt(off.multi.lossProbs)}`,
+        ),
+      );
+      await flip('#no-t2');
+      expect(await page.textContent('#multi-loss')).toMatch(/^loss α·T²·KL \+ \(1 − α\)·CE/);
+      // panel 5's teachers follow panel 1's teacher
+      const n = Number(await page.evaluate(() => document.body.dataset.renders));
+      await page.$eval('#teacher-logit-0', (el) => {
+        (el as HTMLInputElement).value = '8';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await rendered(n + 1);
+      const moved = initialState('confident');
+      moved.teacher[0] = 8;
+      const mv = computeView({ ...moved, temperature: T });
+      expect((await page.textContent('#teachers-text'))!.split('\n')[0]).toBe(
+        `teacher 1: [${moved.teacher.join(', ')}]`,
+      );
+      const multiCells = await page.$$eval('#multi-values tbody tr', (rows) =>
+        rows.map((r) => Array.from(r.querySelectorAll('td')).map((c) => c.textContent)),
+      );
+      multiCells.forEach((c, i) =>
+        expect(c.slice(0, 2)).toEqual([fmt(mv.multi.probs[i]!), fmt(mv.multi.logits[i]!)]),
+      );
+      // each panel explains itself and says what to try
+      expect(await page.$$eval('section .explain', (els) => els.length)).toBe(5);
+      expect(await page.$$eval('section .try', (els) => els.length)).toBe(5);
+      // one update (numbers and the six charts) on shared CI cores: generous bound, printed
       console.log(`explorer update: ${times.join(', ')} ms`);
       for (const t of times) expect(t).toBeLessThan(250);
       // every control has an accessible name

@@ -8,6 +8,7 @@ import {
   computeView,
   initialState,
   sliderToTemperature,
+  teachersOf,
   temperatureToSlider,
 } from '../../web/src/state.js';
 
@@ -68,12 +69,54 @@ describe('explorer state', () => {
         average,
       }).parts(
         tensor([s.student], { dtype: 'float64' }),
-        s.teachers.map((t) => tensor([t], { dtype: 'float64' })),
+        teachersOf(s.teacher).map((t) => tensor([t], { dtype: 'float64' })),
         [s.label],
       );
     expect(v.multi.lossProbs).toBe(lib('probs').loss.item());
     expect(v.multi.lossLogits).toBe(lib('logits').loss.item());
     expect(v.multi.probs).toHaveLength(CLASSES.length);
     expect(v.multi.probs).not.toEqual(v.multi.logits);
+    expect(v.multi.softProbs).toBe(lib('probs').softLoss.item());
+  });
+
+  it("panel 5's teachers follow panel 1's teacher", () => {
+    const s = initialState('confident');
+    const moved = { ...s, teacher: s.teacher.map((v, i) => (i === 0 ? 8 : v)) };
+    const [a, b] = [computeView(s), computeView(moved)];
+    expect(b.multi.teachers[0]).toEqual(moved.teacher);
+    // the second swaps the two most likely classes (cat 9 and the moved airplane 8)
+    expect(b.multi.teachers[1]![3]).toBe(8);
+    expect(b.multi.teachers[1]![0]).toBe(9);
+    expect(b.multi.teachers[2]![0]).toBeCloseTo(8 / 3, 12);
+    expect(b.multi.probs).not.toEqual(a.multi.probs);
+  });
+
+  it('removing T² changes every number that depends on it, as the library computes them', () => {
+    const s = { ...initialState('wrong'), temperature: 8, alpha: 0.6 };
+    const on = computeView(s);
+    const off = computeView({ ...s, withT2: false });
+    const r = inspectDistillation(
+      tensor([s.student], { dtype: 'float64' }),
+      tensor([s.teacher], { dtype: 'float64' }),
+      [s.label],
+      { temperature: 8, alpha: 0.6 },
+    );
+    expect(off.loss).toBeCloseTo(0.6 * r.kl + 0.4 * r.hardLoss, 14);
+    expect(off.loss).not.toBeCloseTo(on.loss, 3);
+    off.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(on.grad.soft[i]! / 64, 14));
+    off.grad.total.forEach((g, i) =>
+      expect(g).toBeCloseTo(off.grad.soft[i]! + off.grad.hard[i]!, 14),
+    );
+    off.grad.soft.forEach((g, i) => expect(g).toBeCloseTo(off.grad.closedFormSoft[i]!, 12));
+    expect(off.dLdT).toBe(r.dLdTUnscaled);
+    expect(off.dLdT).toBeCloseTo(off.dLdTClosedForm!, 10);
+    expect(off.graph).not.toMatch(/T² = square/);
+    expect(on.graph).toMatch(/T² = square/);
+    expect(off.multi.lossProbs).not.toBeCloseTo(on.multi.lossProbs, 3);
+    // the why-T² curves: the unscaled gradient falls like 1/T² at the high end, the scaled levels
+    const [y, z] = [on.curve.at(-2)!, on.curve.at(-1)!];
+    const slope = Math.log(z.gradUnscaled / y.gradUnscaled) / Math.log(z.T / y.T);
+    expect(slope).toBeCloseTo(-2, 1);
+    expect(z.gradScaled / y.gradScaled).toBeCloseTo(1, 1);
   });
 });

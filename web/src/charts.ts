@@ -118,6 +118,8 @@ export function lineSpec(o: {
   series: readonly string[];
   colors: readonly string[];
   rules?: readonly string[];
+  /** A log y axis (for quantities spanning decades, as a gradient's size against T). */
+  logY?: boolean;
 }): TopLevelSpec {
   const all = [...o.series, ...(o.rules ?? [])];
   const color = {
@@ -138,7 +140,8 @@ export function lineSpec(o: {
     field: 'value',
     type: 'quantitative',
     title: o.yTitle,
-    axis: { ...font, format: '.3~g' },
+    ...(o.logY ? { scale: { type: 'log' } } : {}),
+    axis: { ...font, format: o.logY ? '.0e' : '.3~g' },
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

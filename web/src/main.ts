@@ -13,7 +13,13 @@ import {
 const state: ExplorerState = initialState('confident');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const fmt = (v: number | null) =>
-  v === null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2);
+  v === null
+    ? '—'
+    : v === 0
+      ? '0'
+      : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4
+        ? v.toFixed(4)
+        : v.toExponential(2);
 
 function logitSliders(container: HTMLElement, who: 'teacher' | 'student'): void {
   container.innerHTML = '';
@@ -38,6 +44,7 @@ function table(headers: string[], rows: (string | number)[][], id: string): stri
 
 const PROB_SERIES = ['teacher p = softmax(t/T)', 'student q = softmax(s/T)'];
 const GRAD_SERIES = ['soft α·∂(T²KL)/∂s', 'hard (1−α)·∂CE/∂s', 'total', 'soft without T²'];
+const NORM_SERIES = ['‖α·∂(T²·KL)/∂s‖ (with T²)', '‖α·∂KL/∂s‖ (without T²)'];
 const MULTI_SERIES = ['average of probabilities', 'softmax of averaged logits'];
 const LIMIT = 'high-T limit of T²·KL: ‖c(s)−c(t)‖²/2C';
 const probsSpec = (log: boolean) =>
@@ -60,7 +67,7 @@ const multiSpec = (log: boolean) =>
     probability: true,
     log,
   });
-let charts: Record<'probs' | 'grad' | 'kl' | 'dldt' | 'multi', Chart>;
+let charts: Record<'probs' | 'grad' | 'norm' | 'kl' | 'dldt' | 'multi', Chart>;
 
 /** Rows {class, series, value} for grouped bars. */
 const bars = (series: readonly string[], values: readonly (readonly number[])[]): Row[] =>
@@ -84,14 +91,16 @@ async function render(): Promise<void> {
     CLASSES.map((c, i) => [c, fmt(v.teacherProbs[i]!), fmt(v.studentProbs[i]!)]),
     'probs-values',
   );
+  const t2 = v.withT2 ? 'T²·' : '';
+  $('loss-formula').textContent = `α·${t2}KL + (1 − α)·CE`;
   $('loss-value').textContent = fmt(v.loss);
   $('loss-parts').textContent =
-    `α·T²·KL = ${fmt(state.alpha * v.softLoss)}, (1 − α)·CE = ${fmt((1 - state.alpha) * v.hardLoss)}, KL = ${fmt(v.kl)}`;
+    `α·${t2}KL = ${fmt(state.alpha * v.softLoss)}, (1 − α)·CE = ${fmt((1 - state.alpha) * v.hardLoss)}, KL = ${fmt(v.kl)}`;
   $('grad-table').innerHTML = table(
     [
       'class',
-      'soft α∂(T²KL)/∂s',
-      'closed form αT(q−p)/B',
+      `soft α∂(${t2}KL)/∂s`,
+      v.withT2 ? 'closed form αT(q−p)/B' : 'closed form α(q−p)/(TB)',
       'hard (1−α)∂CE/∂s',
       'total',
       'soft without T²',
@@ -112,10 +121,13 @@ async function render(): Promise<void> {
     .split('\n')
     .map((l) => (/ (T|T²) = /.test(l) ? `<mark>${escape(l)}</mark>` : escape(l)))
     .join('\n');
-  $('multi-loss').textContent =
-    `T²·KL: probabilities averaged ${fmt(v.multi.lossProbs)},` +
-    ` logits averaged ${fmt(v.multi.lossLogits)}`;
   const m = v.multi;
+  $('teachers-text').textContent = m.teachers
+    .map((t, k) => `teacher ${k + 1}: [${t.map((x) => Number(x.toFixed(2))).join(', ')}]`)
+    .join('\n');
+  $('multi-loss').textContent =
+    `loss α·${t2}KL + (1 − α)·CE: probabilities averaged ${fmt(m.lossProbs)},` +
+    ` logits averaged ${fmt(m.lossLogits)}; its ${t2}KL: ${fmt(m.softProbs)} and ${fmt(m.softLogits)}`;
   const multiRows = CLASSES.map((c, i) => [
     c,
     fmt(m.probs[i]!),
@@ -134,6 +146,13 @@ async function render(): Promise<void> {
     charts.probs.update({ table: bars(PROB_SERIES, [v.teacherProbs, v.studentProbs]) }),
     charts.grad.update({
       table: bars(GRAD_SERIES, [v.grad.soft, v.grad.hard, v.grad.total, v.grad.softUnscaled]),
+    }),
+    charts.norm.update({
+      table: v.curve.flatMap((c) => [
+        { T: c.T, series: NORM_SERIES[0]!, value: c.gradScaled },
+        { T: c.T, series: NORM_SERIES[1]!, value: c.gradUnscaled },
+      ]),
+      marker,
     }),
     charts.kl.update({
       table: v.curve.flatMap((c) => [
@@ -170,6 +189,11 @@ function init(): void {
   const tSlider = $<HTMLInputElement>('t-slider');
   const alpha = $<HTMLInputElement>('alpha-slider');
   const log = $<HTMLInputElement>('log-scale');
+  const noT2 = $<HTMLInputElement>('no-t2');
+  noT2.addEventListener('change', () => {
+    state.withT2 = !noT2.checked;
+    void render();
+  });
   charts = {
     probs: new Chart($('probs-chart'), probsSpec(false)),
     grad: new Chart(
@@ -180,6 +204,16 @@ function init(): void {
         classes: CLASSES,
         series: GRAD_SERIES,
         colors: ['#2ca02c', '#d62728', '#333333', '#9467bd'],
+      }),
+    ),
+    norm: new Chart(
+      $('norm-chart'),
+      lineSpec({
+        title: 'size of the soft gradient against T (log–log)',
+        yTitle: '‖soft gradient‖ (log)',
+        series: NORM_SERIES,
+        colors: ['#2ca02c', '#9467bd'],
+        logY: true,
       }),
     ),
     kl: new Chart(
@@ -209,12 +243,9 @@ function init(): void {
     tSlider.value = String(temperatureToSlider(state.temperature));
     alpha.value = String(state.alpha);
     label.value = String(state.label);
-    $('teachers-text').textContent = state.teachers
-      .map((t, k) => `teacher ${k + 1}: [${t.join(', ')}]`)
-      .join('\n');
   };
   preset.addEventListener('change', () => {
-    const kept = { temperature: state.temperature, alpha: state.alpha };
+    const kept = { temperature: state.temperature, alpha: state.alpha, withT2: state.withT2 };
     Object.assign(state, initialState(preset.value), kept);
     sync();
     void render();

@@ -31,8 +31,21 @@ export interface ExplorerState {
   label: number;
   temperature: number;
   alpha: number;
-  /** Logits of up to three teachers for the multi-teacher panel. */
-  teachers: number[][];
+  /** The soft term multiplied by T² (the "remove T²" switch turns it off). */
+  withT2: boolean;
+}
+
+/**
+ * The multi-teacher panel's teachers, derived from panel 1's teacher so moving its logits moves
+ * them: that teacher, one that swaps its two most likely classes, and one a third as confident.
+ */
+export function teachersOf(teacher: readonly number[]): number[][] {
+  const order = teacher.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+  const [first, second] = [order[0]![1], order[1]![1]];
+  const swapped = teacher.map((v, i) =>
+    i === first ? teacher[second]! : i === second ? teacher[first]! : v,
+  );
+  return [[...teacher], swapped, teacher.map((v) => v / 3)];
 }
 
 export const PRESETS: Record<
@@ -68,12 +81,7 @@ export function initialState(preset: keyof typeof PRESETS = 'confident'): Explor
     label: p.y,
     temperature: 4,
     alpha: 0.5,
-    // a second teacher that swaps cat and dog, and a third, unsure one
-    teachers: [
-      [...p.teacher],
-      p.teacher.map((v, i) => (i === 3 ? p.teacher[5]! : i === 5 ? p.teacher[3]! : v)),
-      [0, 0, 1, 2, 1, 2, 1, 0, 0, 0],
-    ],
+    withT2: true,
   };
 }
 
@@ -87,11 +95,14 @@ export const temperatureToSlider = (T: number) =>
 export interface View {
   teacherProbs: number[];
   studentProbs: number[];
+  /** The loss as the switch has it: α·T²·KL + (1 − α)·CE, or α·KL + (1 − α)·CE without T². */
   loss: number;
   kl: number;
+  /** The soft term as it enters the loss (T²·KL, or KL without T²). */
   softLoss: number;
   hardLoss: number;
-  /** dL/ds split (autograd), with and without T², and the closed form α·T(q − p)/B. */
+  withT2: boolean;
+  /** dL/ds split (autograd): the soft part as the switch has it, and without T² always. */
   grad: {
     soft: number[];
     hard: number[];
@@ -101,16 +112,30 @@ export interface View {
   };
   dLdT: number;
   dLdTClosedForm: number | null;
-  /** KL, T²·KL and dL/dT against T, with the high-T limit of T²·KL. */
-  curve: { T: number; kl: number; scaledKl: number; dLdT: number }[];
+  /**
+   * Against T: KL, T²·KL, dL/dT (as the switch has it) and the size of the soft gradient
+   * ‖α·∂(T²·KL)/∂s‖ and ‖α·∂KL/∂s‖ (the "why T²" picture), with the high-T limit of T²·KL.
+   */
+  curve: {
+    T: number;
+    kl: number;
+    scaledKl: number;
+    dLdT: number;
+    gradScaled: number;
+    gradUnscaled: number;
+  }[];
   highTLimit: number;
   /** The graph of the loss as a tree, T and T² nodes included. */
   graph: string;
   multi: {
+    teachers: number[][];
     probs: number[];
     logits: number[];
+    /** The whole loss, and its soft term (T²·KL, or KL without T²), per way of averaging. */
     lossProbs: number;
     lossLogits: number;
+    softProbs: number;
+    softLogits: number;
     gradProbs: number[];
     gradLogits: number[];
   };
@@ -122,72 +147,87 @@ const flat = (t: Tensor) => Array.from(t.toTypedArray());
 export function computeView(s: ExplorerState, curvePoints = 24): View {
   const student = row(s.student);
   const teacher = row(s.teacher);
+  const { alpha, withT2 } = s;
   const r = inspectDistillation(student, teacher, [s.label], {
     temperature: s.temperature,
-    alpha: s.alpha,
+    alpha,
   });
-  // the graph, with T as a leaf so every path through T shows
+  // the graph, with T as a leaf so every path through T shows; without T² the loss is built from
+  // the library's parts as α·KL + (1 − α)·CE, so the T² node leaves the graph
   const sLeaf = row(s.student).requiresGrad_().withLabel('s');
   const T = tensor(s.temperature, { dtype: 'float64', requiresGrad: true }).withLabel('T');
-  const parts = new DistillationLoss({ temperature: T, alpha: s.alpha }).parts(
+  const parts = new DistillationLoss({ temperature: T, alpha }).parts(
     sLeaf,
     teacher.withLabel('t'),
     [s.label],
   );
-  retainGraphGrads(parts.loss);
-  parts.loss.backward();
+  const loss = withT2 ? parts.loss : parts.kl.mul(alpha).add(parts.hardLoss.mul(1 - alpha));
+  retainGraphGrads(loss);
+  loss.backward();
   const curve = Array.from({ length: curvePoints }, (_, i) => {
     const Tc = T_MIN * (T_MAX / T_MIN) ** (i / (curvePoints - 1));
     const Tt = tensor(Tc, { dtype: 'float64', requiresGrad: true });
-    const p = new DistillationLoss({ temperature: Tt, alpha: s.alpha }).parts(student, teacher, [
-      s.label,
-    ]);
+    const p = new DistillationLoss({ temperature: Tt, alpha }).parts(student, teacher, [s.label]);
+    const at = inspectDistillation(student, teacher, [s.label], { temperature: Tc, alpha });
+    const L = withT2 ? p.loss : p.kl.mul(alpha).add(p.hardLoss.mul(1 - alpha));
     return {
       T: Tc,
       kl: p.kl.item(),
       scaledKl: p.softLoss.item(),
-      dLdT: autograd.grad(p.loss, [Tt])[0]!.item(),
+      dLdT: autograd.grad(L, [Tt])[0]!.item(),
+      gradScaled: at.norms.soft,
+      gradUnscaled: at.norms.softUnscaled,
     };
   });
   const cs = s.student.map((v) => v - s.student.reduce((a, b) => a + b, 0) / s.student.length);
   const ct = s.teacher.map((v) => v - s.teacher.reduce((a, b) => a + b, 0) / s.teacher.length);
   const highTLimit = cs.reduce((acc, v, i) => acc + (v - ct[i]!) ** 2, 0) / (2 * s.student.length);
+  const teachers = teachersOf(s.teacher);
   const multi = (average: 'probs' | 'logits') => {
     const sl = row(s.student).requiresGrad_();
     const p = new MultiTeacherDistillationLoss({
       temperature: s.temperature,
-      alpha: s.alpha,
+      alpha,
       average,
-    }).parts(sl, s.teachers.map(row), [s.label]);
-    p.loss.backward();
-    return { probs: flat(p.teacherProbs), loss: p.loss.item(), grad: flat(sl.grad!) };
+    }).parts(sl, teachers.map(row), [s.label]);
+    const L = withT2 ? p.loss : p.kl.mul(alpha).add(p.hardLoss.mul(1 - alpha));
+    L.backward();
+    const soft = withT2 ? p.softLoss : p.kl;
+    return { probs: flat(p.teacherProbs), loss: L.item(), soft: soft.item(), grad: flat(sl.grad!) };
   };
   const mp = multi('probs');
   const ml = multi('logits');
+  const T2 = s.temperature ** 2;
+  const soft = withT2 ? flat(r.grads.soft) : flat(r.grads.softUnscaled);
+  const hard = flat(r.grads.hard);
   return {
     teacherProbs: flat(teacher.div(s.temperature).softmax(1)),
     studentProbs: flat(student.div(s.temperature).softmax(1)),
-    loss: r.loss,
+    loss: withT2 ? r.loss : alpha * r.kl + (1 - alpha) * r.hardLoss,
     kl: r.kl,
-    softLoss: r.softLoss,
+    softLoss: withT2 ? r.softLoss : r.kl,
     hardLoss: r.hardLoss,
+    withT2,
     grad: {
-      soft: flat(r.grads.soft),
-      hard: flat(r.grads.hard),
-      total: flat(r.grads.total),
+      soft,
+      hard,
+      total: withT2 ? flat(r.grads.total) : soft.map((g, i) => g + hard[i]!),
       softUnscaled: flat(r.grads.softUnscaled),
-      closedFormSoft: flat(r.closedForm.soft),
+      closedFormSoft: flat(r.closedForm.soft).map((g) => (withT2 ? g : g / T2)),
     },
-    dLdT: r.dLdT,
-    dLdTClosedForm: r.closedForm.dLdT,
+    dLdT: withT2 ? r.dLdT : r.dLdTUnscaled,
+    dLdTClosedForm: withT2 ? r.closedForm.dLdT : r.closedForm.dLdTUnscaled,
     curve,
     highTLimit,
-    graph: toTree(parts.loss),
+    graph: toTree(loss),
     multi: {
+      teachers,
       probs: mp.probs,
       logits: ml.probs,
       lossProbs: mp.loss,
       lossLogits: ml.loss,
+      softProbs: mp.soft,
+      softLogits: ml.soft,
       gradProbs: mp.grad,
       gradLogits: ml.grad,
     },
