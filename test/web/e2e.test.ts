@@ -7,18 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, withBrowser } from '../helpers/browser.js';
-import { CLASSES, computeView, initialState, sliderToTemperature } from '../../web/src/state.js';
+import {
+  CLASSES,
+  computeView,
+  fmt,
+  initialState,
+  sliderToTemperature,
+} from '../../web/src/state.js';
 
 const root = join(import.meta.dirname, '../..');
-// the page's formatting: exact zeros as 0, four decimals in [1e-3, 1e4), otherwise 3 digits
-const fmt = (v: number | null) =>
-  v === null
-    ? '—'
-    : v === 0
-      ? '0'
-      : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4
-        ? v.toFixed(4)
-        : v.toExponential(2);
 
 describe.runIf(hasChromium)('explorer in headless chromium', () => {
   let server: Server;

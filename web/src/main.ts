@@ -4,6 +4,7 @@ import {
   CLASSES,
   PRESETS,
   computeView,
+  fmt,
   initialState,
   sliderToTemperature,
   temperatureToSlider,
@@ -12,14 +13,6 @@ import {
 
 const state: ExplorerState = initialState('confident');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const fmt = (v: number | null) =>
-  v === null
-    ? '—'
-    : v === 0
-      ? '0'
-      : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4
-        ? v.toFixed(4)
-        : v.toExponential(2);
 
 function logitSliders(container: HTMLElement, who: 'teacher' | 'student'): void {
   container.innerHTML = '';

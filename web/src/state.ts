@@ -141,6 +141,16 @@ export interface View {
   };
 }
 
+/** How the page prints a number: exact zeros as 0, four decimals in [1e-3, 1e4), else 3 digits. */
+export const fmt = (v: number | null): string =>
+  v === null
+    ? '—'
+    : v === 0
+      ? '0'
+      : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4
+        ? v.toFixed(4)
+        : v.toExponential(2);
+
 const row = (v: readonly number[]) => tensor([v], { dtype: 'float64' });
 const flat = (t: Tensor) => Array.from(t.toTypedArray());
 
