@@ -99,6 +99,51 @@ export interface CompareOptions {
 
 export async function runCompare(o: CompareOptions): Promise<CompareResult> {
   const t0 = performance.now();
+  checkMethods(o);
+  const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
+  const teachers = o.teachers.map((t) => ({
+    model: t.name,
+    path: t.path,
+    accuracy: evaluate(t.model, test, o.norm).accuracy,
+  }));
+  // without augmentation each teacher's logits are computed once and shared by every run
+  const caches: (Float32Array | undefined)[] = o.teachers.map(() => undefined);
+  const runs: CompareRun[] = [];
+  const total = o.methods.length * o.seeds.length;
+  let stopped = false;
+  for (const seed of o.seeds) {
+    for (const m of o.methods) {
+      if (stopped) break;
+      const earlier = o.done?.find((r) => r.method === m.name && r.seed === seed);
+      if (earlier) {
+        runs.push(earlier);
+        continue;
+      }
+      const run = await runOne(o, m, seed, caches);
+      if (!run) {
+        stopped = true;
+        break;
+      }
+      runs.push(run);
+      await o.onRun?.(run, runs.length, total);
+    }
+  }
+  return {
+    student: o.student,
+    teachers,
+    config: o.config,
+    seeds: o.seeds,
+    methods: o.methods,
+    runs,
+    rows: summarize(o.methods, runs),
+    seconds: (performance.now() - t0) / 1000,
+    total,
+    stopped,
+  };
+}
+
+/** Each method named once, and every teacher it needs given. */
+function checkMethods(o: CompareOptions): void {
   const names = new Set<string>();
   for (const m of o.methods) {
     if (names.has(m.name)) throw new RangeError(`compare: method ${m.name} is listed twice`);
@@ -111,75 +156,61 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
       );
     }
   }
-  const test = o.config.testLimit ? takeFirst(o.test, o.config.testLimit) : o.test;
-  const teachers = o.teachers.map((t) => ({
-    model: t.name,
-    path: t.path,
-    accuracy: evaluate(t.model, test, o.norm).accuracy,
-  }));
-  // without augmentation each teacher's logits are computed once and shared by every run
-  const caches: (Float32Array | undefined)[] = o.teachers.map(() => undefined);
-  const cacheFor = (idx: number[], trainer: Trainer) => {
+}
+
+/** One method on one seed (null when stopped); fills `caches` with the teachers' logits. */
+async function runOne(
+  o: CompareOptions,
+  m: Method,
+  seed: number,
+  caches: (Float32Array | undefined)[],
+): Promise<CompareRun | null> {
+  const started = performance.now();
+  const config: TrainConfig = { ...o.config, model: o.student, seed };
+  const model = buildModel(o.student, { generator: new Generator(seed) });
+  const cached = m.teachers.every((t) => caches[t])
+    ? { teacherCache: m.teachers.map((t) => caches[t]!) }
+    : {};
+  const trainer = new Trainer(
+    model,
+    o.train,
+    o.test,
+    o.norm,
+    config,
+    m.kd,
+    m.teachers.map((t) => o.teachers[t]!.model),
+    cached,
+  );
+  if (m.kd && !cached.teacherCache) {
     const c = trainer.getTeacherCache();
     if (c)
-      idx.forEach((t, k) => {
+      m.teachers.forEach((t, k) => {
         caches[t] ??= c[k];
       });
-  };
-  const runs: CompareRun[] = [];
-  const total = o.methods.length * o.seeds.length;
-  let stopped = false;
-  for (const seed of o.seeds) {
-    for (const m of o.methods) {
-      if (stopped) break;
-      const earlier = o.done?.find((r) => r.method === m.name && r.seed === seed);
-      if (earlier) {
-        runs.push(earlier);
-        continue;
-      }
-      const started = performance.now();
-      const config: TrainConfig = { ...o.config, model: o.student, seed };
-      const model = buildModel(o.student, { generator: new Generator(seed) });
-      const cached = m.teachers.every((t) => caches[t])
-        ? { teacherCache: m.teachers.map((t) => caches[t]!) }
-        : {};
-      const trainer = new Trainer(
-        model,
-        o.train,
-        o.test,
-        o.norm,
-        config,
-        m.kd,
-        m.teachers.map((t) => o.teachers[t]!.model),
-        cached,
-      );
-      if (m.kd && !cached.teacherCache) cacheFor(m.teachers, trainer);
-      const result = await trainer.run(o.shouldStop ? { shouldStop: o.shouldStop } : {});
-      if (result.status === 'stopped') {
-        stopped = true;
-        break;
-      }
-      const last = trainer.state.history.at(-1);
-      const ok = result.status !== 'diverged';
-      const run: CompareRun = {
-        method: m.name,
-        seed,
-        status: ok ? 'done' : 'diverged',
-        ...(result.status === 'diverged' ? { message: result.message } : {}),
-        testAccuracy: ok ? (last?.testAccuracy ?? null) : null,
-        softLoss: ok ? (last?.softLoss ?? null) : null,
-        hardLoss: ok ? (last?.hardLoss ?? null) : null,
-        seconds: (performance.now() - started) / 1000,
-        history: trainer.state.history,
-      };
-      runs.push(run);
-      await o.onRun?.(run, runs.length, total);
-    }
   }
+  const result = await trainer.run(o.shouldStop ? { shouldStop: o.shouldStop } : {});
+  if (result.status === 'stopped') return null;
+  const last = trainer.state.history.at(-1);
+  const ok = result.status !== 'diverged';
+  return {
+    method: m.name,
+    seed,
+    status: ok ? 'done' : 'diverged',
+    ...(result.status === 'diverged' ? { message: result.message } : {}),
+    testAccuracy: ok ? (last?.testAccuracy ?? null) : null,
+    softLoss: ok ? (last?.softLoss ?? null) : null,
+    hardLoss: ok ? (last?.hardLoss ?? null) : null,
+    seconds: (performance.now() - started) / 1000,
+    history: trainer.state.history,
+  };
+}
+
+/** Per method: mean ± std of the finished runs, and the difference with scratch in σ. */
+function summarize(methods: readonly Method[], runs: readonly CompareRun[]): CompareRow[] {
   const scratch = meanStd(
     runs.filter((r) => r.method === 'scratch' && r.status === 'done').map((r) => r.testAccuracy!),
   );
-  const rows = o.methods.map((m): CompareRow => {
+  return methods.map((m): CompareRow => {
     const rs = runs.filter((r) => r.method === m.name);
     const done = rs.filter((r) => r.status === 'done');
     const acc = meanStd(done.map((r) => r.testAccuracy!));
@@ -198,19 +229,6 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
       secondsPerRun: rs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rs.length),
     };
   });
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    student: o.student,
-    teachers,
-    config: o.config,
-    seeds: o.seeds,
-    methods: o.methods,
-    runs,
-    rows,
-    seconds,
-    total,
-    stopped,
-  };
 }
 
 const pct = (v: number | null) => (v === null ? '—' : (100 * v).toFixed(2));

@@ -240,48 +240,11 @@ export class Trainer {
       for (let b = this.state.batch; b < batches.length; b++) {
         const t0 = performance.now();
         const idx = batches[b]!;
-        const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
-        // One step inside tidy(): its intermediate buffers are reused by the next step.
-        const step = tidy(() => {
-          const x = c.augment
-            ? augmentedBatch(this.train, idx, this.norm, this.augmentGen, {
-                paddingMode: c.cropPaddingMode ?? 'constant',
-                fill: c.cropFill ?? 0,
-              })
-            : toImageTensor(this.train, idx, this.norm);
-          this.optimizer.zeroGrad({ setToNone: false });
-          const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
-          const value = loss.item();
-          if (!Number.isFinite(value)) return { value, soft: 0, hard: 0, correct: 0 };
-          loss.backward();
-          if (c.clipGradNorm > 0) clipGradNorm(this.model.parameters(), c.clipGradNorm);
-          this.optimizer.step();
-          const pred = logits.argmax(1).toTypedArray();
-          return {
-            value,
-            soft: parts ? parts.softLoss.item() : 0,
-            hard: parts ? parts.hardLoss.item() : 0,
-            correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
-          };
-        });
-        const value = step.value;
-        this.state.firstLoss ??= value;
-        const exploded =
-          Number.isFinite(value) && value > EXPLOSION * Math.max(this.state.firstLoss, 1e-3);
-        if (!Number.isFinite(value) || exploded) {
-          this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
-          const what = exploded
-            ? `loss ${value.toPrecision(4)} is over ${EXPLOSION.toLocaleString('en-US')} × the first batch's (${this.state.firstLoss.toPrecision(4)})`
-            : `loss is ${value}`;
-          return {
-            status: 'diverged',
-            epoch,
-            batch: b,
-            message: `${what} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)`,
-          };
-        }
+        const step = this.step(idx, epoch);
+        const diverged = this.divergence(step.value, epoch, b);
+        if (diverged) return diverged;
         this.scheduler?.step();
-        r.loss += value * idx.length;
+        r.loss += step.value * idx.length;
         if (this.kdLoss) {
           r.soft += step.soft * idx.length;
           r.hard += step.hard * idx.length;
@@ -303,36 +266,12 @@ export class Trainer {
         if (hooks.shouldStop?.() && b + 1 < batches.length) return { status: 'stopped' };
       }
       const ev = evaluate(this.model, this.test, this.norm);
-      // a finite training loss can hide weights that went to ±inf or NaN on the way, or a test
-      // loss far above the untrained network's ln C: never keep such an epoch
-      const classes = ev.perClass.length;
-      const limit = EXPLODED_TEST_LOSS * Math.log(classes);
-      let bad: string | null = null;
-      if (!Number.isFinite(ev.loss)) bad = `the test loss is ${ev.loss}`;
-      else if (ev.loss > limit)
-        bad = `the test loss ${ev.loss.toPrecision(3)} is over ${EXPLODED_TEST_LOSS} · ln ${classes} = ${limit.toFixed(1)}`;
-      else {
-        const weight = firstNonFinite(this.model);
-        if (weight) bad = `${weight} is not finite`;
-      }
+      const bad = this.unsafeEpoch(ev);
       if (bad) {
         const message = `${bad} after epoch ${epoch + 1}: training diverged (lower --lr, or use --clip-grad-norm); this epoch is not saved`;
         return { status: 'diverged', epoch, batch: batches.length, message };
       }
-      const T = this.temperatureAt(epoch);
-      const record: EpochRecord = {
-        epoch: epoch + 1,
-        lr: this.optimizer.paramGroups[0]!.options.lr as number,
-        trainLoss: r.loss / r.seen,
-        trainAccuracy: r.correct / r.seen,
-        testLoss: ev.loss,
-        testAccuracy: ev.accuracy,
-        ...(this.kd
-          ? { softLoss: r.soft / r.seen, hardLoss: r.hard / r.seen, temperature: T! }
-          : {}),
-        seconds: r.seconds,
-        imagesPerSecond: r.seen / r.seconds,
-      };
+      const record = this.record(epoch, ev);
       this.state.history.push(record);
       this.state.epoch = epoch + 1;
       this.state.batch = 0;
@@ -342,6 +281,86 @@ export class Trainer {
       if (hooks.shouldStop?.() && this.state.epoch < c.epochs) return { status: 'stopped' };
     }
     return { status: 'done' };
+  }
+
+  /** One optimizer step on the batch `idx`, inside tidy(): its buffers are reused by the next. */
+  private step(
+    idx: Int32Array,
+    epoch: number,
+  ): { value: number; soft: number; hard: number; correct: number } {
+    const c = this.config;
+    const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
+    return tidy(() => {
+      const x = c.augment
+        ? augmentedBatch(this.train, idx, this.norm, this.augmentGen, {
+            paddingMode: c.cropPaddingMode ?? 'constant',
+            fill: c.cropFill ?? 0,
+          })
+        : toImageTensor(this.train, idx, this.norm);
+      this.optimizer.zeroGrad({ setToNone: false });
+      const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
+      const value = loss.item();
+      if (!Number.isFinite(value)) return { value, soft: 0, hard: 0, correct: 0 };
+      loss.backward();
+      if (c.clipGradNorm > 0) clipGradNorm(this.model.parameters(), c.clipGradNorm);
+      this.optimizer.step();
+      const pred = logits.argmax(1).toTypedArray();
+      return {
+        value,
+        soft: parts ? parts.softLoss.item() : 0,
+        hard: parts ? parts.hardLoss.item() : 0,
+        correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
+      };
+    });
+  }
+
+  /** A non-finite batch loss, or one far above the first batch's, ends the run (else null). */
+  private divergence(value: number, epoch: number, b: number): RunResult | null {
+    this.state.firstLoss ??= value;
+    const exploded =
+      Number.isFinite(value) && value > EXPLOSION * Math.max(this.state.firstLoss, 1e-3);
+    if (Number.isFinite(value) && !exploded) return null;
+    this.augmentGen.setState(this.state.augment); // leave the state at the last good batch
+    const what = exploded
+      ? `loss ${value.toPrecision(4)} is over ${EXPLOSION.toLocaleString('en-US')} × the first batch's (${this.state.firstLoss.toPrecision(4)})`
+      : `loss is ${value}`;
+    return {
+      status: 'diverged',
+      epoch,
+      batch: b,
+      message: `${what} at epoch ${epoch + 1}, batch ${b + 1}: training diverged (lower --lr, or use --clip-grad-norm)`,
+    };
+  }
+
+  /**
+   * Why an epoch must not be kept, or null: a finite training loss can hide weights that went to
+   * ±inf or NaN on the way, or a test loss far above the untrained network's ln C.
+   */
+  private unsafeEpoch(ev: ReturnType<typeof evaluate>): string | null {
+    const classes = ev.perClass.length;
+    const limit = EXPLODED_TEST_LOSS * Math.log(classes);
+    if (!Number.isFinite(ev.loss)) return `the test loss is ${ev.loss}`;
+    if (ev.loss > limit)
+      return `the test loss ${ev.loss.toPrecision(3)} is over ${EXPLODED_TEST_LOSS} · ln ${classes} = ${limit.toFixed(1)}`;
+    const weight = firstNonFinite(this.model);
+    return weight ? `${weight} is not finite` : null;
+  }
+
+  /** The epoch's record from the running sums and the evaluation. */
+  private record(epoch: number, ev: ReturnType<typeof evaluate>): EpochRecord {
+    const r = this.state.running;
+    const T = this.temperatureAt(epoch);
+    return {
+      epoch: epoch + 1,
+      lr: this.optimizer.paramGroups[0]!.options.lr as number,
+      trainLoss: r.loss / r.seen,
+      trainAccuracy: r.correct / r.seen,
+      testLoss: ev.loss,
+      testAccuracy: ev.accuracy,
+      ...(this.kd ? { softLoss: r.soft / r.seen, hardLoss: r.hard / r.seen, temperature: T! } : {}),
+      seconds: r.seconds,
+      imagesPerSecond: r.seen / r.seconds,
+    };
   }
 
   /** Everything needed to resume: JSON-able state plus the optimizer's buffers. */

@@ -231,23 +231,15 @@ export async function runTraining(
     info.teachers.map((t) => t.path),
     opts,
   );
-  let run = info;
-  let saved: Awaited<ReturnType<typeof loadRunInfo>> | null = null;
-  if (opts.resume) {
-    saved = await loadRunInfo(out);
-    const conflicts = resumeConflicts(saved.meta, info);
-    if (conflicts.length) {
-      throw new Error(
-        `--resume: ${statePath(out)} was saved by a run with other options; run the same command as before with --resume, or choose another --out:\n  ${conflicts.join('\n  ')}`,
-      );
-    }
-    run = {
-      command: saved.meta.command,
-      config: saved.meta.config,
-      kd: saved.meta.kd,
-      teachers: saved.meta.teachers,
-    };
-  }
+  const saved = opts.resume ? await savedRun(out, info) : null;
+  const run: RunInfo = saved
+    ? {
+        command: saved.meta.command,
+        config: saved.meta.config,
+        kd: saved.meta.kd,
+        teachers: saved.meta.teachers,
+      }
+    : info;
   // the model and the teachers first: a bad --model or teacher file is reported before the data is looked for
   const model = buildModel(run.config.model, { generator: new Generator(run.config.seed) });
   const teachers = await Promise.all(
@@ -274,29 +266,20 @@ export async function runTraining(
   const label =
     run.command === 'distill' ? `distill ${run.config.model}` : `train ${run.config.model}`;
   const progress = makeProgress(label, run.config.epochs, { quiet: Boolean(opts.quiet) });
-  let stop = false;
+  const signals = stopOnSignals();
   let batches = 0;
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    process.stderr.write(
-      '\nstopping: saving a checkpoint after this batch (Ctrl-C again to quit without saving)\n',
-    );
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint); // a killed run saves too, so --resume loses nothing
   try {
     const result = await trainer.run({
       onBatch: (i) => {
         progress.onBatch(i);
-        if (opts.stopAfter && ++batches >= opts.stopAfter) stop = true;
+        if (opts.stopAfter && ++batches >= opts.stopAfter) signals.stop = true;
       },
       // a checkpoint after every epoch: a crash or a diverging loss later loses at most one epoch
       onEpoch: async (r) => {
         progress.onEpoch(r);
         await saveRun(out, trainer, run);
       },
-      shouldStop: () => stop,
+      shouldStop: () => signals.stop,
     });
     progress.stop();
     const history = trainer.state.history;
@@ -318,9 +301,44 @@ export async function runTraining(
       testAccuracy: history.at(-1)?.testAccuracy ?? null,
     };
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    signals.release();
   }
+}
+
+/** The saved run of `out`, refused when it was made with other options than `info`'s. */
+async function savedRun(out: string, info: RunInfo) {
+  const saved = await loadRunInfo(out);
+  const conflicts = resumeConflicts(saved.meta, info);
+  if (conflicts.length) {
+    throw new Error(
+      `--resume: ${statePath(out)} was saved by a run with other options; run the same command as before with --resume, or choose another --out:\n  ${conflicts.join('\n  ')}`,
+    );
+  }
+  return saved;
+}
+
+/**
+ * Ctrl-C or SIGTERM asks the run to stop after the current batch and save (a second Ctrl-C quits
+ * without saving); `release` removes the handlers.
+ */
+function stopOnSignals(): { stop: boolean; release(): void } {
+  const state = {
+    stop: false,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+  const onSignal = () => {
+    if (state.stop) process.exit(130);
+    state.stop = true;
+    process.stderr.write(
+      '\nstopping: saving a checkpoint after this batch (Ctrl-C again to quit without saving)\n',
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal); // a killed run saves too, so --resume loses nothing
+  return state;
 }
 
 function runOptions(o: Opts) {

@@ -27,6 +27,41 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
+/** Each per-channel tensor given must be [C]: the error names it and its shape. */
+function checkPerChannel(C: number, tensors: Record<string, Tensor | null | undefined>): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C))
+      throw new RangeError(
+        `batchNorm: ${name} must have shape [${C}], got ${formatShape(t.shape)}`,
+      );
+  }
+}
+
+/**
+ * The batch's per-channel mean and (biased) variance; when running statistics are given they
+ * move towards the batch's by `momentum`, the variance unbiased as PyTorch does (M / (M − 1)).
+ */
+function batchStatistics(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  momentum: number,
+): { mean: ArrayLike<number>; variance: ArrayLike<number> } {
+  const { mean, variance } = batchNormStatsKernel(x.storage);
+  if (runningMean && runningVar) {
+    const C = x.shape[1]!;
+    const M = x.numel() / C;
+    const rm = runningMean.storage;
+    const rv = runningVar.storage;
+    for (let c = 0; c < C; c++) {
+      rm.data[rm.offset + c * rm.strides[0]!] = (1 - momentum) * rm.get([c]) + momentum * mean[c]!;
+      rv.data[rv.offset + c * rv.strides[0]!] =
+        (1 - momentum) * rv.get([c]) + momentum * variance[c]! * (M / (M - 1));
+    }
+  }
+  return { mean, variance };
+}
+
 export function batchNorm(
   input: Tensor,
   runningMean: Tensor | null,
@@ -40,17 +75,7 @@ export function batchNorm(
     );
   const x = floating(input);
   const C = x.shape[1]!;
-  for (const [name, t] of [
-    ['runningMean', runningMean],
-    ['runningVar', runningVar],
-    ['weight', opts.weight],
-    ['bias', opts.bias],
-  ] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== C))
-      throw new RangeError(
-        `batchNorm: ${name} must have shape [${C}], got ${formatShape(t.shape)}`,
-      );
-  }
+  checkPerChannel(C, { runningMean, runningVar, weight: opts.weight, bias: opts.bias });
   const weight = opts.weight
     ? opts.weight.dtype === x.dtype
       ? opts.weight
@@ -61,28 +86,13 @@ export function batchNorm(
   const view = [1, C, ...Array<number>(x.ndim - 2).fill(1)];
   const M = x.numel() / C;
   const batchStats = training || !runningMean || !runningVar;
-  let mean: ArrayLike<number>;
-  let variance: ArrayLike<number>;
-  if (batchStats) {
-    if (training && M <= 1)
-      throw new RangeError(
-        `batchNorm: expected more than 1 value per channel when training, got input of shape ${formatShape(x.shape)}`,
-      );
-    ({ mean, variance } = batchNormStatsKernel(x.storage));
-    if (training && runningMean && runningVar) {
-      const rm = runningMean.storage;
-      const rv = runningVar.storage;
-      for (let c = 0; c < C; c++) {
-        rm.data[rm.offset + c * rm.strides[0]!] =
-          (1 - momentum) * rm.get([c]) + momentum * mean[c]!;
-        rv.data[rv.offset + c * rv.strides[0]!] =
-          (1 - momentum) * rv.get([c]) + momentum * variance[c]! * (M / (M - 1));
-      }
-    }
-  } else {
-    mean = runningMean.toTypedArray();
-    variance = runningVar.toTypedArray();
-  }
+  if (batchStats && training && M <= 1)
+    throw new RangeError(
+      `batchNorm: expected more than 1 value per channel when training, got input of shape ${formatShape(x.shape)}`,
+    );
+  const { mean, variance } = batchStats
+    ? batchStatistics(x, training ? runningMean : null, training ? runningVar : null, momentum)
+    : { mean: runningMean.toTypedArray(), variance: runningVar.toTypedArray() };
   const rstd = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
   const out = batchNormForwardKernel(
     x.storage,
