@@ -57,6 +57,9 @@ describe('explorer state', () => {
     const g = computeView(initialState()).graph;
     expect(g).toMatch(/T = leaf \[\] value=4 \|grad\|=/);
     expect(g).toMatch(/T² = square \[\] value=16/);
+    // the same loss reads the same on every update: node ids do not grow
+    expect(computeView(initialState()).graph).toBe(g);
+    expect(g).toMatch(/^#1 loss = /);
   });
 
   it('multi-teacher panel: probability vs logit averaging, as the library computes them', () => {

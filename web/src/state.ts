@@ -141,6 +141,18 @@ export interface View {
   };
 }
 
+/**
+ * The tree with its node ids renumbered #1, #2, … in order of appearance: the engine's ids grow
+ * with every graph built, so the same loss would otherwise read differently on every update.
+ */
+export function stableIds(tree: string): string {
+  const ids = new Map<string, number>();
+  return tree.replace(/#(\d+)/g, (_, id: string) => {
+    if (!ids.has(id)) ids.set(id, ids.size + 1);
+    return `#${ids.get(id)!}`;
+  });
+}
+
 /** How the page prints a number: exact zeros as 0, four decimals in [1e-3, 1e4), else 3 digits. */
 export const fmt = (v: number | null): string =>
   v === null
@@ -229,7 +241,7 @@ export function computeView(s: ExplorerState, curvePoints = 24): View {
     dLdTClosedForm: withT2 ? r.closedForm.dLdT : r.closedForm.dLdTUnscaled,
     curve,
     highTLimit,
-    graph: toTree(loss),
+    graph: stableIds(toTree(loss)),
     multi: {
       teachers,
       probs: mp.probs,
