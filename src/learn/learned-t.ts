@@ -7,6 +7,7 @@ import { distillationParts } from '../distill/kd.js';
 import { Adam } from '../nn/optim/adam.js';
 import { Parameter } from '../nn/parameter.js';
 import { fmt, lesson, named, teacherLine } from './lesson.js';
+import { equalUpToShift, SAME_LOGITS } from './slope.js';
 
 export interface LearnedTLesson {
   /** dL/dT by autograd and by the closed form (docs/derivations.md §6), with and without T², per T. */
@@ -88,14 +89,19 @@ export function learnedTLesson(
   };
   const [plain, scaled] = descent as [(typeof descent)[0], (typeof descent)[0]];
   const opposite = plain.path.at(-1)!.T > start !== scaled.path.at(-1)!.T > start;
-  const conclusion =
-    `Autograd's dL/dT matches the closed form to ${worst.toExponential(1)} (relative) at every T.` +
-    ` Descent on T, the logits fixed — ${move(plain)}; ${move(scaled)}.` +
-    (opposite
-      ? " The two losses send T opposite ways, each towards the end where it vanishes: minimising the student's loss" +
-        ' over T finds a degenerate temperature, so a learned T needs another objective (CTKD, for one, learns it' +
-        ' adversarially, within bounds).'
-      : ' Both losses moved T the same way here.');
+  const agree =
+    worst < 1e-8
+      ? `Autograd's dL/dT matches the closed form to ${worst.toExponential(1)} (relative) at every T.`
+      : `Autograd's dL/dT and the closed form differ by up to ${worst.toExponential(1)} (relative): check the inputs (float64 logits).`;
+  const conclusion = equalUpToShift(s, t)
+    ? SAME_LOGITS
+    : agree +
+      ` Descent on T, the logits fixed — ${move(plain)}; ${move(scaled)}.` +
+      (opposite
+        ? " The two losses send T opposite ways, each towards the end where it vanishes: minimising the student's loss" +
+          ' over T finds a degenerate temperature, so a learned T needs another objective (CTKD, for one, learns it' +
+          ' adversarially, within bounds).'
+        : ' Both losses moved T the same way here.');
   return { rows, descent, lr, conclusion };
 }
 

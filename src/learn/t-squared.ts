@@ -5,7 +5,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { l2Norm as norm } from '../distill/inspect.js';
 import { distillationParts } from '../distill/kd.js';
 import { fmt, lesson, teacherLine, named } from './lesson.js';
-import { slope } from './slope.js';
+import { equalUpToShift, SAME_LOGITS, slope } from './slope.js';
 
 export interface TSquaredLesson {
   rows: { T: number; softUnscaled: number; softScaled: number }[];
@@ -63,7 +63,7 @@ export function tSquaredLesson(
     reading =
       ': T² does not yet level it over these temperatures, so α still means different things' +
       ' across them.';
-  const conclusion = law + reading;
+  const conclusion = equalUpToShift(student, teacher) ? SAME_LOGITS : law + reading;
   return { rows, lowSlope, highSlope, scaledSpreadHigh, conclusion };
 }
 

@@ -196,3 +196,20 @@ describe('several-teachers', () => {
     expect(() => severalTeachersLesson([A], ys, ['A'])).toThrow(/at least 2 teachers/);
   });
 });
+
+describe('a student equal to its teacher (up to a shift) is inconclusive, never a law', () => {
+  const t = randn([8, 5], { generator: new Generator(1), dtype: 'float64' });
+  const y = [0, 1, 2, 3, 4, 0, 1, 2];
+  it.each([
+    ['t-squared', () => tSquaredLesson(t, t, y).conclusion],
+    ['logit-matching', () => logitMatchingLesson(t, t.add(3)).conclusion],
+    ['learned-t', () => learnedTLesson(t, t, y, { steps: 8 }).conclusion],
+  ])('%s', (_, conclusion) => {
+    expect(conclusion()).toMatch(/^Inconclusive: the student's logits equal the teacher's/);
+  });
+
+  it('logit-matching on low temperatures only does not claim the limit', () => {
+    const r = logitMatchingLesson(student, teacher, [0.5, 1, 2]);
+    expect(r.conclusion).toMatch(/not yet logit matching/);
+  });
+});
