@@ -128,6 +128,15 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
         expect(c[3]).toBe(fmt(off.grad.total[i]!));
       });
       expect(await page.textContent('#graph')).not.toMatch(/T² = square/);
+      // the drawn graph: one box per tensor, T highlighted, and no T² node without the factor
+      const names = () =>
+        page.$$eval('#graph-svg g.node', (gs) =>
+          gs.map((g) => [g.getAttribute('data-name'), g.classList.contains('hl')] as const),
+        );
+      const drawnOff = await names();
+      expect(drawnOff).toHaveLength(off.nodes.length);
+      expect(drawnOff).toContainEqual(['T', true]);
+      expect(drawnOff.map(([n]) => n)).not.toContain('T²');
       expect(await page.textContent('#multi-loss')).toMatch(
         new RegExp(
           `^loss α·KL \\+ \\(1 − α\\)·CE: probabilities averaged ${fmt(off.multi.lossProbs)}`,
@@ -135,6 +144,15 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
       );
       await flip('#no-t2');
       expect(await page.textContent('#multi-loss')).toMatch(/^loss α·T²·KL \+ \(1 − α\)·CE/);
+      const on = computeView({ ...initialState('confident'), temperature: T });
+      const drawnOn = await names();
+      expect(drawnOn).toHaveLength(on.nodes.length);
+      expect(drawnOn).toContainEqual(['T²', true]);
+      expect(await page.$$eval('#graph-svg path.edge', (p) => p.length)).toBe(on.edges.length);
+      const tNode = on.nodes.find((x) => x.name === 'T')!;
+      expect(await page.textContent('#graph-svg g.hl[data-name="T"]')).toContain(
+        `|grad| = ${fmt(tNode.grad)}`,
+      );
       // panel 5's teachers follow panel 1's teacher
       const n = Number(await page.evaluate(() => document.body.dataset.renders));
       await page.$eval('#teacher-logit-0', (el) => {

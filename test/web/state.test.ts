@@ -60,6 +60,17 @@ describe('explorer state', () => {
     // the same loss reads the same on every update: node ids do not grow
     expect(computeView(initialState()).graph).toBe(g);
     expect(g).toMatch(/^#1 loss = /);
+    // as nodes and edges: T and T² highlighted, every edge between known nodes, T's gradient kept
+    const v = computeView(initialState());
+    const ids = new Set(v.nodes.map((n) => n.id));
+    expect(
+      v.nodes
+        .filter((n) => n.highlight)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['T', 'T²']);
+    expect(v.edges.every(([a, b]) => ids.has(a) && ids.has(b))).toBe(true);
+    expect(v.nodes.find((n) => n.name === 'T')!.grad).toBeCloseTo(Math.abs(v.dLdT), 12);
   });
 
   it('multi-teacher panel: probability vs logit averaging, as the library computes them', () => {

@@ -1,5 +1,6 @@
 // The KD gradient explorer: controls → state → computeView (kdgrad) → panels.
 import { barSpec, Chart, lineSpec, type Row } from './charts.js';
+import { graphSvg } from './graph.js';
 import {
   CLASSES,
   PRESETS,
@@ -110,6 +111,7 @@ async function render(): Promise<void> {
   );
   $('dldt-value').textContent = fmt(v.dLdT);
   $('dldt-closed').textContent = fmt(v.dLdTClosedForm);
+  $('graph-drawing').innerHTML = graphSvg(v.nodes, v.edges, fmt);
   $('graph').innerHTML = v.graph
     .split('\n')
     .map((l) => (/ (T|T²) = /.test(l) ? `<mark>${escape(l)}</mark>` : escape(l)))

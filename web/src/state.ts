@@ -92,6 +92,45 @@ export const sliderToTemperature = (pos: number) => T_MIN * (T_MAX / T_MIN) ** (
 export const temperatureToSlider = (T: number) =>
   Math.round((1000 * Math.log(T / T_MIN)) / Math.log(T_MAX / T_MIN));
 
+/** A node of the loss's graph: a tensor, the op that made it, and its gradient's size. */
+export interface GraphNode {
+  /** Stable within one graph: n1 is the loss, then in the order the graph is walked. */
+  id: string;
+  /** The tensor's label (s, t, T, T², KL, …) or its op. */
+  name: string;
+  op: string;
+  shape: number[];
+  /** The value of a one-element tensor, else null. */
+  value: number | null;
+  /** ‖grad‖ after backward (null when the tensor has none). */
+  grad: number | null;
+  /** T and T²: the nodes the page highlights. */
+  highlight: boolean;
+}
+
+/** Nodes and edges of the graph that produced `root` (after backward with retained grads). */
+export function graphOf(root: Tensor): { nodes: GraphNode[]; edges: [string, string][] } {
+  const tensors = autograd.graphTensors(root);
+  const id = new Map(tensors.map((t, i) => [t, `n${i + 1}`]));
+  const norm = (g: Tensor) => Math.sqrt(flat(g).reduce((a, v) => a + v * v, 0));
+  const nodes = tensors.map((t) => {
+    const op = t.gradFn?.op ?? (t.requiresGrad ? 'leaf' : 'const');
+    return {
+      id: id.get(t)!,
+      name: t.label ?? op,
+      op,
+      shape: [...t.shape],
+      value: t.numel() === 1 ? t.item() : null,
+      grad: t.grad ? norm(t.grad) : null,
+      highlight: t.label === 'T' || t.label === 'T²',
+    };
+  });
+  const edges = tensors.flatMap((t) =>
+    (t.gradFn?.inputs ?? []).map((x): [string, string] => [id.get(x)!, id.get(t)!]),
+  );
+  return { nodes, edges };
+}
+
 export interface View {
   teacherProbs: number[];
   studentProbs: number[];
@@ -127,6 +166,9 @@ export interface View {
   highTLimit: number;
   /** The graph of the loss as a tree, T and T² nodes included. */
   graph: string;
+  /** The same graph as nodes and edges (inputs → output), for the drawn picture. */
+  nodes: GraphNode[];
+  edges: [string, string][];
   multi: {
     teachers: number[][];
     probs: number[];
@@ -242,6 +284,7 @@ export function computeView(s: ExplorerState, curvePoints = 24): View {
     curve,
     highTLimit,
     graph: stableIds(toTree(loss)),
+    ...graphOf(loss),
     multi: {
       teachers,
       probs: mp.probs,
