@@ -42,7 +42,12 @@ export class Chart {
   }
 }
 
-const WIDTH = 380;
+// Each chart takes its panel's width (re-laid out on resize), so its text keeps its size on a phone
+// instead of shrinking with a scaled-down SVG; the y axes take a fixed width so the T axes of the
+// line charts line up one above the other.
+const WIDTH = 'container' as const;
+const AUTOSIZE = { type: 'fit-x', contains: 'padding' } as const;
+const Y_AXIS = { minExtent: 48, maxExtent: 48 } as const;
 const font = { labelFontSize: 11, titleFontSize: 11 };
 const legend = {
   orient: 'top',
@@ -76,6 +81,7 @@ export function barSpec(o: {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: o.title, fontSize: 12 },
     width: WIDTH,
+    autosize: AUTOSIZE,
     height: 150,
     data: { name: 'table' },
     mark: { type: 'bar', tooltip: true },
@@ -103,7 +109,7 @@ export function barSpec(o: {
         scale: { domain: [...o.series], range: [...o.colors] },
       },
     },
-    config: { view: { stroke: null } },
+    config: { view: { stroke: null }, axisY: Y_AXIS },
   };
 }
 
@@ -147,6 +153,7 @@ export function lineSpec(o: {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: o.title, fontSize: 12 },
     width: WIDTH,
+    autosize: AUTOSIZE,
     height: 150,
     layer: [
       {
@@ -169,6 +176,6 @@ export function lineSpec(o: {
         encoding: { x: { field: 'T', type: 'quantitative' } },
       },
     ],
-    config: { view: { stroke: null } },
+    config: { view: { stroke: null }, axisY: Y_AXIS },
   } as TopLevelSpec;
 }
