@@ -225,7 +225,22 @@ describe.runIf(hasChromium)('explorer in headless chromium', () => {
             document.querySelectorAll('section'),
             (s) => s.scrollWidth - s.clientWidth,
           ),
+          // the tables fit their panel: no column hidden behind an inner scroll
+          tables: ['probs-table', 'grad-table', 'multi-table'].map((id) => {
+            const el = document.getElementById(id)!;
+            return el.scrollWidth - el.clientWidth;
+          }),
+          // chart text is drawn at its size, not shrunk with a scaled-down SVG
+          smallestTick: Math.min(
+            ...Array.from(
+              document.querySelectorAll('.role-axis-label text'),
+              (t) => t.getBoundingClientRect().height,
+            ).filter((h) => h > 0), // labels vega hides for overlap have no box
+          ),
         }));
+        for (const [i, extra] of overflow.tables.entries())
+          expect(extra, `table ${i + 1} scrolls inside its panel`).toBeLessThanOrEqual(1);
+        expect(overflow.smallestTick).toBeGreaterThanOrEqual(9);
         expect(overflow.page, 'page wider than the window').toBeLessThanOrEqual(0);
         for (const [i, extra] of overflow.panels.entries())
           expect(extra, `panel ${i + 1} overflows`).toBeLessThanOrEqual(1);
