@@ -1,7 +1,15 @@
 // The package as a user installs it: `npm pack`, then the tarball installed into an empty project
 // (offline, from npm's cache) and used there — the engine from Node ESM, the CLI through npx.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -186,10 +194,34 @@ describe('the packed tarball, installed', () => {
     expect(r.accuracy).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
+  it('runs the exercises from the installed package: init copies the stubs, check grades them', async () => {
+    const bin = join(project, 'node_modules/.bin/kdgrad');
+    await run(bin, ['exercises', 'init', 'ex'], { cwd: project });
+    const ex = join(project, 'ex');
+    copyFileSync(
+      join(project, 'node_modules/kdgrad/exercises/solutions/03-kl-batchmean.ts'),
+      join(ex, '03-kl-batchmean.ts'),
+    );
+    const graded = (await run(bin, ['exercises', 'check', '3', '--dir', ex, '--json'], {
+      cwd: project,
+    })) as { stdout: string };
+    expect((JSON.parse(graded.stdout) as { status: string }[])[0]!.status).toBe('passed');
+    await expect(
+      run(bin, ['exercises', 'check', '1', '--dir', ex], { cwd: project }),
+    ).rejects.toMatchObject({ stdout: expect.stringMatching(/exercise 1 is not written yet/) });
+  }, 120_000);
+
   it('installs the CLI dependencies but not tsx', () => {
     const installed = readdirSync(join(project, 'node_modules'));
     expect(installed).toEqual(
-      expect.arrayContaining(['kdgrad', 'commander', 'cli-progress', 'tar']),
+      expect.arrayContaining([
+        'kdgrad',
+        'commander',
+        'cli-progress',
+        'tar',
+        'esbuild',
+        'fast-check',
+      ]),
     );
     expect(installed).not.toContain('tsx');
     expect(installed).not.toContain('typescript');
