@@ -1,5 +1,7 @@
 // nn: modules, layers, initialisation and checkpoints. Functional API: F; optimizers: optim.
 export { Module } from './module.js';
+export { forwardWithFeatures, layerShapes } from './features.js';
+export type { ForwardHook, ForwardPreHook } from './hooks.js';
 export type { StateDict, LoadResult } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear } from './layers/linear.js';

@@ -6,7 +6,9 @@ import { MODULE_BRAND } from '../autograd/brand.js';
 import { keepArray } from '../tensor/buffer-pool.js';
 import { Tensor } from '../autograd/tensor.js';
 import { formatShape } from '../tensor/shape.js';
+import { addHook, type ForwardHook, type ForwardPreHook } from './hooks.js';
 import { Parameter } from './parameter.js';
+import type { HookHandle } from '../autograd/tensor.js';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -25,6 +27,19 @@ export abstract class Module {
   private readonly bufferMap = new Map<string, Tensor>();
 
   abstract forward(...args: never[]): Tensor;
+
+  /**
+   * Calls hook(module, inputs, output) after every forward of this module (as PyTorch's
+   * register_forward_hook); a returned tensor replaces the output. remove() on the handle undoes it.
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return addHook(this, 'post', hook);
+  }
+
+  /** Calls hook(module, inputs) before every forward; a returned array replaces the inputs. */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    return addHook(this, 'pre', hook);
+  }
 
   /** Sub-modules held in fields (or arrays of modules, named field.0, field.1, ...), in order. */
   namedChildren(): [string, Module][] {

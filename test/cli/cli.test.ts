@@ -313,6 +313,15 @@ describe('kdgrad CLI', () => {
     });
   });
 
+  it("models --layers lists a model's layer names with their output shapes; an unknown model is named", async () => {
+    const { stdout } = await kdgrad(['models', '--layers', 'resnet8']);
+    expect(stdout).toMatch(/^\| layer \| type \| output shape/);
+    expect(stdout).toMatch(/\| layer2\.0\.conv1 \| Conv2d \| \[1, 32, 16, 16\] \|/);
+    await expect(kdgrad(['models', '--layers', 'nope'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/unknown model "nope"; choose one of: vgg-teacher/),
+    });
+  });
+
   it.runIf(hasSharedCifar)(
     'trains one short epoch on the shared subset',
     async () => {

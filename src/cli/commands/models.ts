@@ -1,6 +1,7 @@
 // `kdgrad models`: the zoo with parameter counts and MACs.
 import type { Command } from 'commander';
-import { forwardMacs, ZOO } from '../../models/zoo.js';
+import { buildModel, forwardMacs, ZOO } from '../../models/zoo.js';
+import { layerShapes } from '../../nn/features.js';
 import { printJson } from '../common.js';
 
 export function modelTable(): {
@@ -29,8 +30,23 @@ export function registerModels(program: Command): void {
     .description(
       'list the model zoo with parameter counts and multiply-accumulates (MACs) per image',
     )
+    .option(
+      '--layers <model>',
+      "one model's layers: the names a feature loss or a hook takes, with each output's shape",
+    )
     .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
+    .action((o: { json?: boolean; layers?: string }) => {
+      if (o.layers !== undefined) {
+        // buildModel names the zoo when the model is unknown
+        const layers = layerShapes(buildModel(o.layers), [1, 3, 32, 32]);
+        if (o.json) return printJson(layers);
+        process.stdout.write(
+          `| layer | type | output shape (one 3×32×32 image) |\n| --- | --- | --- |\n`,
+        );
+        for (const l of layers)
+          process.stdout.write(`| ${l.name} | ${l.type} | [${l.shape.join(', ')}] |\n`);
+        return;
+      }
       const rows = modelTable();
       if (o.json) return printJson(rows);
       process.stdout.write(
