@@ -10,5 +10,12 @@ export type { DKDOptions, DKDParts } from './dkd.js';
 export { LogitStandardizedDistillationLoss, standardizeLogits } from './standardized.js';
 export { adaptiveTemperature, asTemperature } from './temperature.js';
 export type { TemperatureLike } from './temperature.js';
+export {
+  attentionMap,
+  attentionTransferLoss,
+  hintLoss,
+  hiddenRepresentationLoss,
+  HintRegressor,
+} from './features.js';
 export { gradientReport, inspectDistillation, formatGradientReport } from './inspect.js';
 export type { GradientReport } from './inspect.js';
