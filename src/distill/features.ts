@@ -73,14 +73,45 @@ export function hiddenRepresentationLoss(student: Tensor, teacher: Tensor): Tens
   return dot.div(norms).neg().add(1).mean();
 }
 
-/** FitNets' regressor: a 1×1 convolution from the student's channels to the teacher's. */
+/**
+ * FitNets' regressor: a convolution from the student's guided layer to the teacher's hint layer.
+ * 1×1 when both maps have the same size; otherwise, as in the paper, a valid (unpadded)
+ * convolution with kernel (H_s − H_t + 1) × (W_s − W_t + 1), which maps H_s × W_s onto H_t × W_t.
+ */
 export class HintRegressor extends Module {
   readonly conv: Conv2d;
-  constructor(studentChannels: number, teacherChannels: number, opts: LayerOptions = {}) {
+  constructor(
+    studentChannels: number,
+    teacherChannels: number,
+    opts: LayerOptions & { kernelSize?: number | [number, number] } = {},
+  ) {
     super();
-    this.conv = new Conv2d(studentChannels, teacherChannels, 1, opts);
+    const { kernelSize = 1, ...layer } = opts;
+    this.conv = new Conv2d(studentChannels, teacherChannels, kernelSize, layer);
   }
   forward(x: Tensor): Tensor {
     return this.conv.forward(x);
   }
+}
+
+/**
+ * The regressor that maps student features of shape [C_s, H_s, W_s] (one sample) onto the teacher's
+ * [C_t, H_t, W_t]; an error says what cannot be mapped (a student map smaller than the teacher's).
+ */
+export function hintRegressorFor(
+  student: readonly number[],
+  teacher: readonly number[],
+  opts: LayerOptions = {},
+): HintRegressor {
+  if (student.length !== 3 || teacher.length !== 3)
+    throw new RangeError(
+      `hint: both layers must give feature maps [channels, height, width], got student ${formatShape(student)} and teacher ${formatShape(teacher)}`,
+    );
+  const [cs, hs, ws] = student as [number, number, number];
+  const [ct, ht, wt] = teacher as [number, number, number];
+  if (hs < ht || ws < wt)
+    throw new RangeError(
+      `hint: the regressor must map the student's ${formatShape(student)} onto the teacher's ${formatShape(teacher)}, but a convolution cannot enlarge ${hs}×${ws} to ${ht}×${wt}; pick a student layer at least as large as the teacher's`,
+    );
+  return new HintRegressor(cs, ct, { ...opts, kernelSize: [hs - ht + 1, ws - wt + 1] });
 }

@@ -31,6 +31,9 @@ export async function saveRun(out: string, trainer: Trainer, info: RunInfo): Pro
   const { state, optimizer } = trainer.snapshot();
   const tensors: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(trainer.model.stateDict())) tensors[`model.${k}`] = v;
+  // a feature term's regressors are part of the run, not of the student model
+  for (const [k, v] of Object.entries(trainer.features?.stateDict() ?? {}))
+    tensors[`feature.${k}`] = v;
   const scalars: Record<string, Record<string, number>> = {};
   for (const [idx, st] of Object.entries(optimizer.state)) {
     for (const [name, v] of Object.entries(st)) {
@@ -134,9 +137,11 @@ export function restoreRun(
     );
   }
   const model: Record<string, Tensor> = {};
+  const feature: Record<string, Tensor> = {};
   const state: OptimizerState['state'] = {};
   for (const [k, v] of Object.entries(tensors)) {
     if (k.startsWith('model.')) model[k.slice(6)] = v;
+    else if (k.startsWith('feature.')) feature[k.slice(8)] = v;
     else if (k.startsWith('optim.')) {
       const [, idx, name] = k.split('.') as [string, string, string];
       (state[idx] ??= {})[name] = Array.from(v.toTypedArray());
@@ -145,6 +150,7 @@ export function restoreRun(
   for (const [idx, st] of Object.entries(meta.optimizer.scalars))
     Object.assign((state[idx] ??= {}), st);
   trainer.model.loadStateDict(model);
+  trainer.features?.loadStateDict(feature);
   trainer.restore({
     state: meta.state,
     optimizer: { state, paramGroups: meta.optimizer.paramGroups },

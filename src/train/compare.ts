@@ -7,6 +7,7 @@ import { buildModel, type ZooModel } from '../models/zoo.js';
 import { Generator } from '../tensor/random.js';
 import { DEFAULT_KD, type KDConfig, type TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
+import { FEATURE_LOSS_NAMES, FEATURE_LOSSES } from './feature-loss.js';
 import { KD_LOSS_NAMES, KD_LOSSES } from './kd-loss.js';
 import { meanStd, type RunOutcome } from './sweep.js';
 import { Trainer } from './trainer.js';
@@ -31,6 +32,7 @@ export function standardMethods(
   teachers: number,
   epochs: number,
   alpha = DEFAULT_KD.alpha,
+  opts: { featureLayers?: string } = {},
 ): Method[] {
   const all = Array.from({ length: teachers }, (_, i) => i);
   return [
@@ -43,7 +45,51 @@ export function standardMethods(
         teachers: spec.allTeachers ? all : [0],
       })),
     ),
+    ...featureMethods(epochs, alpha, opts.featureLayers),
   ];
+}
+
+/** The row plain KD is: the feature rows add their term to it (same T and α). */
+export const PLAIN_KD = 'kd-T4';
+
+/**
+ * Each feature loss alone (β·feature + CE) and added to plain KD (T 4); FitNets' two stages as the
+ * paper (the first third of the epochs on the hint alone, then KD) beside the one-stage sum.
+ */
+function featureMethods(epochs: number, alpha: number, layers?: string): Method[] {
+  const kd = (extra: Partial<KDConfig>): KDConfig => ({
+    ...DEFAULT_KD,
+    alpha,
+    temperature: 4,
+    ...(layers ? { featureLayers: layers } : {}),
+    ...extra,
+  });
+  return FEATURE_LOSS_NAMES.flatMap((feature) => {
+    const beta = +FEATURE_LOSSES[feature].weight.toPrecision(3);
+    const rows: Method[] = [
+      {
+        name: feature,
+        description: `CE + ${beta}·${feature}`,
+        kd: kd({ feature, alpha: 0 }),
+        teachers: [0],
+      },
+      {
+        name: `kd+${feature}`,
+        description: `KD (T 4) + ${beta}·${feature}`,
+        kd: kd({ feature }),
+        teachers: [0],
+      },
+    ];
+    const first = Math.floor(epochs / 3);
+    if (FEATURE_LOSSES[feature].twoStage && first >= 1)
+      rows.push({
+        name: `${feature}-2stage`,
+        description: `${first} epoch(s) of ${beta}·${feature} alone up to the guided layer, then KD (T 4)`,
+        kd: kd({ feature, hintEpochs: first }),
+        teachers: [0],
+      });
+    return rows;
+  });
 }
 
 /** Every method name `kdgrad compare` can run (with two or more teachers). */
@@ -54,16 +100,34 @@ export interface CompareRun extends RunOutcome {
   seconds: number;
 }
 
+/** A difference read against the spread: |Δ| of two or more combined standard deviations, or not. */
+export type Verdict = 'better' | 'worse' | 'inconclusive';
+
+/** Δ between two rows' mean accuracies, in combined standard deviations, and its verdict. */
+export interface Difference {
+  delta: number;
+  /** null when neither row has a spread (fewer than two finished seeds). */
+  z: number | null;
+  verdict: Verdict;
+}
+
 export interface CompareRow {
   method: string;
   description: string;
   runs: number;
   diverged: number;
+  /** The last epoch's test accuracy. */
   accuracyMean: number | null;
   accuracyStd: number | null;
+  /** The best epoch's test accuracy per run (chosen on the test split: optimistic). */
+  bestMean: number | null;
+  bestStd: number | null;
   /** Difference of means with the from-scratch row, and in combined standard deviations. */
   delta: number | null;
   z: number | null;
+  /** Against scratch and against plain KD (PLAIN_KD), on the last epoch; null for the row itself. */
+  vsScratch: Difference | null;
+  vsKD: Difference | null;
   secondsPerRun: number;
 }
 
@@ -108,6 +172,8 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
   }));
   // without augmentation each teacher's logits are computed once and shared by every run
   const caches: (Float32Array | undefined)[] = o.teachers.map(() => undefined);
+  // and the first teacher's feature layers, by name
+  const features: Record<string, Float32Array> = {};
   const runs: CompareRun[] = [];
   const total = o.methods.length * o.seeds.length;
   let stopped = false;
@@ -119,7 +185,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
         runs.push(earlier);
         continue;
       }
-      const run = await runOne(o, m, seed, caches);
+      const run = await runOne(o, m, seed, caches, features);
       if (!run) {
         stopped = true;
         break;
@@ -164,13 +230,17 @@ async function runOne(
   m: Method,
   seed: number,
   caches: (Float32Array | undefined)[],
+  features: Record<string, Float32Array>,
 ): Promise<CompareRun | null> {
   const started = performance.now();
   const config: TrainConfig = { ...o.config, model: o.student, seed };
   const model = buildModel(o.student, { generator: new Generator(seed) });
-  const cached = m.teachers.every((t) => caches[t])
-    ? { teacherCache: m.teachers.map((t) => caches[t]!) }
-    : {};
+  const cached = {
+    ...(m.teachers.every((t) => caches[t])
+      ? { teacherCache: m.teachers.map((t) => caches[t]!) }
+      : {}),
+    featureCache: features,
+  };
   const trainer = new Trainer(
     model,
     o.train,
@@ -188,6 +258,8 @@ async function runOne(
         caches[t] ??= c[k];
       });
   }
+  // a layer not cached yet is added to the shared cache on first use
+  if (trainer.features) Object.assign(features, trainer.getFeatureCache());
   const result = await trainer.run(o.shouldStop ? { shouldStop: o.shouldStop } : {});
   if (result.status === 'stopped') return null;
   const last = trainer.state.history.at(-1);
@@ -205,18 +277,37 @@ async function runOne(
   };
 }
 
-/** Per method: mean ± std of the finished runs, and the difference with scratch in σ. */
-function summarize(methods: readonly Method[], runs: readonly CompareRun[]): CompareRow[] {
-  const scratch = meanStd(
-    runs.filter((r) => r.method === 'scratch' && r.status === 'done').map((r) => r.testAccuracy!),
-  );
+/** |z| at or over this is a difference; under it (or with no spread) the reading is inconclusive. */
+export const VERDICT_SIGMAS = 2;
+
+/** The verdict on a difference of `delta` with combined standard deviation `sd`. */
+export function verdictOf(delta: number, sd: number): Difference {
+  const z = sd > 0 ? delta / sd : null;
+  const verdict: Verdict =
+    z === null || Math.abs(z) < VERDICT_SIGMAS ? 'inconclusive' : z > 0 ? 'better' : 'worse';
+  return { delta, z, verdict };
+}
+
+type Stats = { mean: number | null; std: number | null };
+
+function differ(a: Stats, b: Stats): Difference | null {
+  if (a.mean === null || b.mean === null) return null;
+  return verdictOf(a.mean - b.mean, Math.sqrt((a.std ?? 0) ** 2 + (b.std ?? 0) ** 2));
+}
+
+/** Per method: mean ± std of the finished runs (last and best epoch), and the verdicts. */
+export function summarize(methods: readonly Method[], runs: readonly CompareRun[]): CompareRow[] {
+  const last = (name: string) =>
+    meanStd(
+      runs.filter((r) => r.method === name && r.status === 'done').map((r) => r.testAccuracy!),
+    );
+  const [scratch, kd] = [last('scratch'), last(PLAIN_KD)];
   return methods.map((m): CompareRow => {
     const rs = runs.filter((r) => r.method === m.name);
     const done = rs.filter((r) => r.status === 'done');
-    const acc = meanStd(done.map((r) => r.testAccuracy!));
-    const hasDelta = m.name !== 'scratch' && acc.mean !== null && scratch.mean !== null;
-    const sd = Math.sqrt((acc.std ?? 0) ** 2 + (scratch.std ?? 0) ** 2);
-    const delta = hasDelta ? acc.mean! - scratch.mean! : null;
+    const acc = last(m.name);
+    const best = meanStd(done.map((r) => Math.max(...r.history.map((h) => h.testAccuracy))));
+    const vsScratch = m.name === 'scratch' ? null : differ(acc, scratch);
     return {
       method: m.name,
       description: m.description,
@@ -224,8 +315,12 @@ function summarize(methods: readonly Method[], runs: readonly CompareRun[]): Com
       diverged: rs.length - done.length,
       accuracyMean: acc.mean,
       accuracyStd: acc.std,
-      delta,
-      z: delta === null ? null : sd > 0 ? delta / sd : null,
+      bestMean: best.mean,
+      bestStd: best.std,
+      delta: vsScratch?.delta ?? null,
+      z: vsScratch?.z ?? null,
+      vsScratch,
+      vsKD: m.name === 'scratch' || m.name === PLAIN_KD ? null : differ(acc, kd),
       secondsPerRun: rs.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rs.length),
     };
   });
@@ -233,24 +328,33 @@ function summarize(methods: readonly Method[], runs: readonly CompareRun[]): Com
 
 const pct = (v: number | null) => (v === null ? '—' : (100 * v).toFixed(2));
 
-/** One Markdown table: method, accuracy mean ± std, Δ vs scratch (and in σ), diverged, s/run. */
+/** Δ in points and σ, then the verdict: '+1.20 (+2.4σ) better'. */
+function differenceCell(d: Difference | null): string {
+  if (!d) return '—';
+  const signed = (v: number, text: string) => `${v >= 0 ? '+' : ''}${text}`;
+  const inSigma = d.z === null ? '' : ` (${signed(d.z, d.z.toFixed(1))}σ)`;
+  return `${signed(d.delta, pct(d.delta))}${inSigma} ${d.verdict}`;
+}
+
+/**
+ * One Markdown table: method, last- and best-epoch accuracy mean ± std, Δ and verdict against
+ * scratch and against plain KD, diverged, s/run; then what the numbers allow one to read.
+ */
 export function compareMarkdown(r: CompareResult): string {
+  const kdRow = r.rows.some((row) => row.method === PLAIN_KD);
   const lines = [
-    `| method | what | test accuracy % (mean ± std, ${r.seeds.length} seeds) | Δ vs scratch (points, σ) | diverged | s / run |`,
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    `| method | what | test accuracy %, last epoch (mean ± std, ${r.seeds.length} seeds) | best epoch % | vs scratch: Δ points (σ) | vs plain KD (${PLAIN_KD}) | diverged | s / run |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
+  const ms = (m: number | null, s: number | null) =>
+    m === null ? 'all diverged' : `${pct(m)} ± ${pct(s)}`;
   for (const row of r.rows) {
-    const acc =
-      row.accuracyMean === null
-        ? 'all diverged'
-        : `${pct(row.accuracyMean)} ± ${pct(row.accuracyStd)}`;
-    const signed = (v: number, text: string) => `${v >= 0 ? '+' : ''}${text}`;
-    const inSigma = row.z === null ? '' : ` (${signed(row.z, row.z.toFixed(1))}σ)`;
-    const d = row.delta === null ? '—' : `${signed(row.delta, pct(row.delta))}${inSigma}`;
+    const best = row.bestMean === null ? '—' : ms(row.bestMean, row.bestStd);
     lines.push(
-      `| ${row.method} | ${row.description} | ${acc} | ${d} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`,
+      `| ${row.method} | ${row.description} | ${ms(row.accuracyMean, row.accuracyStd)} | ${best} | ${differenceCell(row.vsScratch)} | ${kdRow ? differenceCell(row.vsKD) : '—'} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`,
     );
   }
+  lines.push('', readings(r, kdRow).join(' '));
   const c = r.config;
   if (r.stopped) {
     lines.push(
@@ -272,4 +376,27 @@ export function compareMarkdown(r: CompareResult): string {
       `gradient clipping ${c.clipGradNorm || 'off'}; σ combines both rows' standard deviations; ${r.seconds.toFixed(0)} s in all.`,
   );
   return lines.join('\n');
+}
+
+/** What the table allows one to read, each sentence chosen by the numbers. */
+function readings(r: CompareResult, kdRow: boolean): string[] {
+  const out: string[] = [
+    `A verdict is better or worse when the difference of means is at least ${VERDICT_SIGMAS} combined standard deviations, inconclusive otherwise.`,
+  ];
+  const rows = r.rows.filter((row) => row.accuracyMean !== null && row.bestMean !== null);
+  const gaps = rows.map((row) => row.bestMean! - row.accuracyMean!);
+  const epochs = r.config.epochs;
+  if (epochs === 1 || !rows.length) {
+    out.push('With one epoch per run (or no finished run) the best epoch is the last one.');
+  } else {
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const worst = rows[gaps.indexOf(Math.max(...gaps))]!;
+    out.push(
+      mean > 0
+        ? `The best-epoch column picks each run's epoch on the test split itself, so it is inflated: by ${pct(mean)} points on average here (most, ${pct(Math.max(...gaps))}, for ${worst.method}); the last epoch is the honest figure and the verdicts use it.`
+        : "Here the last epoch was each run's best, so selecting on the test split inflated nothing; the verdicts use the last epoch.",
+    );
+  }
+  if (!kdRow) out.push(`The run has no ${PLAIN_KD} row, so no row is read against plain KD.`);
+  return out;
 }

@@ -15,6 +15,12 @@ import {
   type Field,
 } from './fields.js';
 import { KD_LOSS_NAMES, KD_LOSSES, type KDLossName } from './kd-loss.js';
+import {
+  FEATURE_CHOICES,
+  FEATURE_LOSS_NAMES,
+  FEATURE_LOSSES,
+  parseLayerPairs,
+} from './feature-loss.js';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
 export const LR_SCHEDULES = ['onecycle', 'cosine', 'constant'] as const;
@@ -90,6 +96,47 @@ const forLosses = <V>(f: Field<V>, a: AppliesTo): Field<V> & { appliesTo: Applie
   appliesTo: a,
 });
 
+/** Layer pairs as given ('layer3:layer3,layer2'): the syntax here, the names against the models. */
+const layerPairs: Field<string> = {
+  help: 'feature layers as student:teacher pairs, comma-separated (a name alone: the same in both; default: the last pair of maps of equal size; kdgrad models --layers <model> lists them)',
+  arg: '<pairs>',
+  check: (v) => {
+    if (typeof v !== 'string') return 'must be a string of student:teacher pairs';
+    try {
+      parseLayerPairs(v);
+      return null;
+    } catch (e) {
+      return `must be student:teacher pairs (${(e as Error).message})`;
+    }
+  },
+  parse: (raw) => {
+    parseLayerPairs(raw);
+    return raw;
+  },
+};
+
+/** The feature-distillation options: added to any loss above (--feature none: off). */
+export const FEATURE_FIELDS = {
+  /** Absent in run files written before it existed: read as 'none'. */
+  feature: optional(
+    field.choice(
+      `feature term added to the loss: none, ${FEATURE_LOSS_NAMES.map((n) => `${n} (${FEATURE_LOSSES[n].summary})`).join(', ')}`,
+      FEATURE_CHOICES,
+    ),
+  ),
+  featureLayers: optional(layerPairs),
+  featureWeight: optional(
+    field.nonNegative(
+      `beta, the feature term's weight (default: ${FEATURE_LOSS_NAMES.map((n) => `${n} ${+FEATURE_LOSSES[n].weight.toPrecision(3)}`).join(', ')})`,
+    ),
+  ),
+  hintEpochs: optional(
+    field.nonNegativeInt(
+      "FitNets' two stages: the first N epochs train the student up to its guided layer on the hint alone, the rest on the KD loss alone (0: one stage, the hint added throughout, as the toolkits do)",
+    ),
+  ),
+};
+
 export const KD_FIELDS = {
   /** Absent in run files written before it existed: read as 'kd'. */
   loss: optional(
@@ -133,9 +180,20 @@ export const KD_FIELDS = {
       losses: ['lskd'],
     }),
   ),
+  ...FEATURE_FIELDS,
 };
 
 export type KDConfig = ConfigOf<typeof KD_FIELDS>;
+
+/**
+ * A checked KD configuration, every field present but the layer pairs (absent: the default pair,
+ * found against the models; see resolveLayerPairs).
+ */
+export type ResolvedKD = Required<Omit<KDConfig, 'featureLayers' | 'featureWeight'>> & {
+  featureLayers?: string;
+  /** Set by resolveKD when a feature loss is chosen (given, or the loss's own). */
+  featureWeight?: number;
+};
 
 export const TEACHER_RECIPE: TrainConfig = {
   model: 'vgg-teacher',
@@ -154,7 +212,7 @@ export const TEACHER_RECIPE: TrainConfig = {
   testLimit: 0,
 };
 
-export const DEFAULT_KD: Required<KDConfig> = {
+export const DEFAULT_KD: ResolvedKD = {
   loss: 'kd',
   temperature: 4,
   alpha: 0.9,
@@ -166,6 +224,8 @@ export const DEFAULT_KD: Required<KDConfig> = {
   dkdBeta: 8,
   warmup: 20,
   lskdEps: 1e-7,
+  feature: 'none',
+  hintEpochs: 0,
 };
 
 /**
@@ -173,8 +233,10 @@ export const DEFAULT_KD: Required<KDConfig> = {
  * value against its field, then the combinations the chosen loss can train (ConfigError names the
  * field; the CLI shows it as its flag).
  */
-export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
-  const c: Required<KDConfig> = { ...DEFAULT_KD, ...kd };
+export function resolveKD(kd: KDConfig, teachers: number): ResolvedKD {
+  // an option read as undefined (not given) keeps its default
+  const given = Object.fromEntries(Object.entries(kd).filter(([, v]) => v !== undefined));
+  const c = { ...DEFAULT_KD, ...given } as ResolvedKD;
   // temperature's range is where every loss is checked in float32 (test/distill): beyond it the
   // soft term underflows (T → 0) or the float32 KL cancels to noise, even negative (T ≥ 1e5)
   checkFields(KD_FIELDS, c);
@@ -209,7 +271,42 @@ export function resolveKD(kd: KDConfig, teachers: number): Required<KDConfig> {
       KD_FIELDS,
     );
   }
-  return c;
+  return resolveFeature(c, given, teachers);
+}
+
+/** The feature options checked together; the weight, when not given, is the loss's own. */
+function resolveFeature(c: ResolvedKD, given: Partial<KDConfig>, teachers: number): ResolvedKD {
+  const kind = c.feature;
+  const forbid = (key: keyof KDConfig, what: string) => {
+    throw new ConfigError(key, '', (name) => `${name(key)} ${what}`, KD_FIELDS);
+  };
+  if (kind === 'none') {
+    for (const key of ['featureLayers', 'featureWeight'] as const)
+      if (given[key] !== undefined)
+        forbid(key, `needs a feature loss: give --feature ${FEATURE_LOSS_NAMES.join(' | ')}`);
+  } else if (teachers > 1) {
+    forbid(
+      'feature',
+      `${kind} distils the features of one teacher, but ${teachers} teachers were given`,
+    );
+  }
+  if (c.hintEpochs > 0 && kind !== 'hint')
+    forbid('hintEpochs', `is for the hint loss (--feature hint), not ${kind}`);
+  return kind === 'none' || given.featureWeight !== undefined
+    ? c
+    : { ...c, featureWeight: FEATURE_LOSSES[kind].weight };
+}
+
+/** FitNets' first stage must leave epochs for the second (ConfigError on hintEpochs). */
+export function checkStages(kd: ResolvedKD, epochs: number): void {
+  if (kd.hintEpochs >= epochs)
+    throw new ConfigError(
+      'hintEpochs',
+      '',
+      (name) =>
+        `${name('hintEpochs')} ${kd.hintEpochs} leaves no epoch for the second stage: the run has ${epochs} epochs`,
+      KD_FIELDS,
+    );
 }
 
 /** Checks every field of a training configuration (ConfigError names the first wrong one). */

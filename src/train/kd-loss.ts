@@ -10,7 +10,7 @@ import { DecoupledDistillationLoss } from '../distill/dkd.js';
 import { DistillationLoss } from '../distill/kd.js';
 import { MultiTeacherDistillationLoss, TEACHER_AVERAGES } from '../distill/multi-teacher.js';
 import { LogitStandardizedDistillationLoss } from '../distill/standardized.js';
-import type { KDConfig } from './config.js';
+import type { KDConfig, ResolvedKD } from './config.js';
 
 /** A row of `kdgrad compare` that a loss contributes (options over DEFAULT_KD and the run's α). */
 export interface CompareSpec {
@@ -28,7 +28,7 @@ export interface KDLossEntry {
   severalTeachers: boolean;
   /** Takes the adaptive temperature schedule. */
   adaptive: boolean;
-  make(kd: Required<KDConfig>, teachers: number): DistillationObjective;
+  make(kd: ResolvedKD, teachers: number): DistillationObjective;
   /** Its rows in `kdgrad compare`, for this many teachers and epochs per run. */
   compare(teachers: number, epochs: number): CompareSpec[];
 }
@@ -133,7 +133,7 @@ export const KD_LOSSES: Record<KDLossName, KDLossEntry> = {
 };
 
 /** The loss for a resolved configuration (see resolveKD) and the number of teachers. */
-export function makeKDLoss(kd: Required<KDConfig>, teachers: number): DistillationObjective {
+export function makeKDLoss(kd: ResolvedKD, teachers: number): DistillationObjective {
   return KD_LOSSES[kd.loss].make(kd, teachers);
 }
 

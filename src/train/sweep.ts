@@ -105,6 +105,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const runs: SweepRun[] = [];
   const total = o.seeds.length * (o.temperatures.length + 1);
   let cache: Float32Array[] | undefined;
+  // the teacher's feature layers (a feature term), computed once for every run
+  const featureCache: Record<string, Float32Array> = {};
   const models: Record<string, Module> = { ...o.doneModels };
   let stopped = false;
   const one = async (temperature: number | null, seed: number) => {
@@ -116,17 +118,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const config: TrainConfig = { ...o.config, model: o.student, seed };
     const model = buildModel(o.student, { generator: new Generator(seed) });
     const kd = temperature === null ? null : { ...o.kd, temperature };
-    const trainer = new Trainer(
-      model,
-      o.train,
-      o.test,
-      o.norm,
-      config,
-      kd,
-      kd ? [o.teacher] : [],
-      cache ? { teacherCache: cache } : {},
-    );
+    const trainer = new Trainer(model, o.train, o.test, o.norm, config, kd, kd ? [o.teacher] : [], {
+      ...(cache ? { teacherCache: cache } : {}),
+      featureCache,
+    });
     if (kd && !cache) cache = trainer.getTeacherCache() ?? undefined;
+    if (trainer.features) Object.assign(featureCache, trainer.getFeatureCache());
     const label = kd ? `KD T=${temperature} seed ${seed}` : `scratch seed ${seed}`;
     const result = await trainer.run({
       onEpoch: (r) => o.onEpoch?.(label, r),

@@ -19,7 +19,17 @@ import { CosineAnnealingLR, OneCycleLR, type LRScheduler } from '../nn/optim/lr-
 import type { Optimizer, OptimizerState } from '../nn/optim/optimizer.js';
 import { SGD } from '../nn/optim/sgd.js';
 import { Generator, type GeneratorState } from '../tensor/random.js';
-import { checkConfig, resolveKD, type KDConfig, type TrainConfig } from './config.js';
+import {
+  checkConfig,
+  checkStages,
+  KD_FIELDS,
+  resolveKD,
+  type KDConfig,
+  type TrainConfig,
+} from './config.js';
+import { FeatureDistillation, resolveLayerPairs } from './feature-loss.js';
+import { ConfigError } from './fields.js';
+import { forwardWithFeatures } from '../nn/features.js';
 import type { DistillationObjective, DistillParts } from '../distill/batch.js';
 import { kdLossParts, makeKDLoss } from './kd-loss.js';
 import { evaluate } from './evaluate.js';
@@ -35,6 +45,9 @@ export interface EpochRecord {
   softLoss?: number;
   hardLoss?: number;
   temperature?: number;
+  /** With a feature term: its mean over the epoch (unweighted), and FitNets' stage (1 or 2). */
+  featureLoss?: number;
+  stage?: 1 | 2;
   seconds: number;
   imagesPerSecond: number;
 }
@@ -43,6 +56,8 @@ interface Running {
   loss: number;
   soft: number;
   hard: number;
+  /** Absent in run states written before feature terms existed. */
+  feature?: number;
   correct: number;
   seen: number;
   seconds: number;
@@ -98,8 +113,14 @@ export class Trainer {
   readonly test: CifarSet;
   state: TrainState;
   private readonly kdLoss: DistillationObjective | null;
+  /** The feature term (its regressors are trained with the model), or null. */
+  readonly features: FeatureDistillation | null = null;
+  /** FitNets' first stage lasts this many epochs (0: one stage). */
+  private readonly hintEpochs: number = 0;
   /** Without augmentation each image always looks the same, so teacher logits are computed once, per image index. */
   private teacherCache: Float32Array[] | null = null;
+  /** The same for the first teacher's feature layers, by layer name. */
+  private featureCache: Record<string, Float32Array> | null = null;
 
   constructor(
     readonly model: Forward,
@@ -109,16 +130,34 @@ export class Trainer {
     readonly config: TrainConfig,
     readonly kd: KDConfig | null = null,
     readonly teachers: readonly Forward[] = [],
-    opts: { teacherCache?: Float32Array[] } = {},
+    opts: { teacherCache?: Float32Array[]; featureCache?: Record<string, Float32Array> } = {},
   ) {
     checkConfig(config);
     this.teacherCache = opts.teacherCache ?? null;
+    this.featureCache = opts.featureCache ?? null;
     this.train = config.trainLimit ? takeFirst(train, config.trainLimit) : train;
     this.test = config.testLimit ? takeFirst(test, config.testLimit) : test;
     if (kd && !teachers.length) throw new RangeError('distillation needs at least one teacher');
     for (const t of teachers) t.eval(); // the teacher's batch-norm statistics and dropout stay frozen
-    const params = model.parameters();
     const c = config;
+    const resolved = kd ? resolveKD(kd, teachers.length) : null;
+    if (resolved && resolved.feature !== 'none') {
+      checkStages(resolved, c.epochs);
+      const kind = resolved.feature;
+      let pairs;
+      try {
+        pairs = resolveLayerPairs(kind, resolved.featureLayers, model, teachers[0]!);
+      } catch (e) {
+        const why = (e as Error).message;
+        const describe = (name: (f: string) => string) => `${name('featureLayers')}: ${why}`;
+        throw new ConfigError('featureLayers', why, describe, KD_FIELDS);
+      }
+      const generator = new Generator(c.seed * 7919 + 3);
+      this.features = new FeatureDistillation(kind, pairs, resolved.featureWeight!, generator);
+      this.hintEpochs = resolved.hintEpochs;
+    }
+    // the regressors of a feature term learn with the student
+    const params = [...model.parameters(), ...(this.features?.parameters() ?? [])];
     this.optimizer =
       c.optimizer === 'sgd'
         ? new SGD(params, {
@@ -148,7 +187,7 @@ export class Trainer {
         : c.schedule === 'cosine'
           ? new CosineAnnealingLR(this.optimizer, total)
           : null;
-    this.kdLoss = kd ? makeKDLoss(resolveKD(kd, teachers.length), teachers.length) : null;
+    this.kdLoss = resolved ? makeKDLoss(resolved, teachers.length) : null;
     this.state = {
       epoch: 0,
       batch: 0,
@@ -206,17 +245,89 @@ export class Trainer {
     });
   }
 
+  /** The first teacher's feature layers for the batch: from the per-image cache, or computed. */
+  private teacherFeatures(x: Tensor, idx: Int32Array): Record<string, Tensor> {
+    const layers = this.features!.teacherLayers;
+    const teacher = this.teachers[0]!;
+    if (this.config.augment) return noGrad(() => forwardWithFeatures(teacher, x, layers).features);
+    const missing = layers.filter((name) => !this.featureCache?.[name]);
+    if (missing.length)
+      this.featureCache = { ...this.featureCache, ...this.cacheFeatures(teacher, missing) };
+    const pairs = this.features!.pairs;
+    return Object.fromEntries(
+      layers.map((name) => {
+        const cache = this.featureCache![name]!;
+        const shape = pairs.find((p) => p.teacher === name)!.teacherShape;
+        const per = cache.length / this.train.count;
+        const rows = allocateUninitialized('float32', idx.length * per);
+        idx.forEach((i, r) => rows.set(cache.subarray(i * per, (i + 1) * per), r * per));
+        return [name, new Tensor(new TensorData(rows, [idx.length, ...shape]))];
+      }),
+    );
+  }
+
+  /** The teacher's `layers` for every training image, computed in chunks of 100. */
+  private cacheFeatures(teacher: Forward, layers: string[]): Record<string, Float32Array> {
+    return noGrad(() => {
+      const out: Record<string, Float32Array> = {};
+      for (let start = 0; start < this.train.count; start += 100) {
+        tidy(() => {
+          const ids = Int32Array.from(
+            { length: Math.min(100, this.train.count - start) },
+            (_, i) => start + i,
+          );
+          const f = forwardWithFeatures(teacher, toImageTensor(this.train, ids, this.norm), layers);
+          for (const name of layers) {
+            const values = f.features[name]!.toTypedArray() as Float32Array;
+            const per = values.length / ids.length;
+            (out[name] ??= new Float32Array(this.train.count * per)).set(values, start * per);
+          }
+        });
+      }
+      return out;
+    });
+  }
+
+  /** The teacher-feature cache (filled on first use when augmentation is off), to share. */
+  getFeatureCache(): Record<string, Float32Array> | null {
+    if (this.config.augment || !this.features) return null;
+    this.teacherFeatures(toImageTensor(this.train, [0], this.norm), Int32Array.of(0));
+    return this.featureCache;
+  }
+
+  /** In FitNets' first stage: the hint alone trains the student up to its guided layer. */
+  private inHintStage(epoch: number): boolean {
+    return epoch < this.hintEpochs;
+  }
+
   /** Loss of one batch (and its parts for KD); the model is in train mode. */
   private lossOf(
     x: Tensor,
     y: Int32Array,
     idx: Int32Array,
     epoch: number,
-  ): { loss: Tensor; parts?: DistillParts; logits: Tensor } {
-    const logits = this.model.forward(x);
-    if (!this.kdLoss) return { loss: crossEntropy(logits, y), logits };
+  ): { loss: Tensor; parts?: DistillParts; logits: Tensor; feature?: Tensor } {
+    if (!this.kdLoss) {
+      const logits = this.model.forward(x);
+      return { loss: crossEntropy(logits, y), logits };
+    }
+    if (!this.features) {
+      const logits = this.model.forward(x);
+      const parts = kdLossParts(this.kdLoss, logits, this.teacherLogits(x, idx), y, epoch);
+      return { loss: parts.loss, parts, logits };
+    }
+    const f = this.features;
+    const { output: logits, features } = forwardWithFeatures(this.model, x, f.studentLayers);
+    const feature = f.forward(features, this.teacherFeatures(x, idx));
+    // the KD parts are reported in both stages; only the stage's own loss is trained
     const parts = kdLossParts(this.kdLoss, logits, this.teacherLogits(x, idx), y, epoch);
-    return { loss: parts.loss, parts, logits };
+    const weighted = feature.mul(f.weight);
+    const loss = this.inHintStage(epoch)
+      ? weighted
+      : this.hintEpochs > 0
+        ? parts.loss
+        : parts.loss.add(weighted);
+    return { loss, parts, logits, feature };
   }
 
   /**
@@ -249,6 +360,7 @@ export class Trainer {
           r.soft += step.soft * idx.length;
           r.hard += step.hard * idx.length;
         }
+        if (this.features) r.feature = (r.feature ?? 0) + step.feature * idx.length;
         r.correct += step.correct;
         r.seen += idx.length;
         r.seconds += (performance.now() - t0) / 1000;
@@ -287,7 +399,7 @@ export class Trainer {
   private step(
     idx: Int32Array,
     epoch: number,
-  ): { value: number; soft: number; hard: number; correct: number } {
+  ): { value: number; soft: number; hard: number; feature: number; correct: number } {
     const c = this.config;
     const y = Int32Array.from(idx, (i) => this.train.labels[i]!);
     return tidy(() => {
@@ -297,18 +409,22 @@ export class Trainer {
             fill: c.cropFill ?? 0,
           })
         : toImageTensor(this.train, idx, this.norm);
+      // in FitNets' first stage the layers after the guided one are not reached: their grads stay
+      // null and the optimizer skips them, as PyTorch's does (no update, not even weight decay)
       this.optimizer.zeroGrad({ setToNone: false });
-      const { loss, parts, logits } = this.lossOf(x, y, idx, epoch);
+      const { loss, parts, logits, feature } = this.lossOf(x, y, idx, epoch);
       const value = loss.item();
-      if (!Number.isFinite(value)) return { value, soft: 0, hard: 0, correct: 0 };
+      if (!Number.isFinite(value)) return { value, soft: 0, hard: 0, feature: 0, correct: 0 };
       loss.backward();
-      if (c.clipGradNorm > 0) clipGradNorm(this.model.parameters(), c.clipGradNorm);
+      const params = this.optimizer.paramGroups.flatMap((g) => g.params);
+      if (c.clipGradNorm > 0) clipGradNorm(params, c.clipGradNorm);
       this.optimizer.step();
       const pred = logits.argmax(1).toTypedArray();
       return {
         value,
         soft: parts ? parts.softLoss.item() : 0,
         hard: parts ? parts.hardLoss.item() : 0,
+        feature: feature ? feature.item() : 0,
         correct: y.reduce((s, v, i) => s + (pred[i] === v ? 1 : 0), 0),
       };
     });
@@ -358,6 +474,12 @@ export class Trainer {
       testLoss: ev.loss,
       testAccuracy: ev.accuracy,
       ...(this.kd ? { softLoss: r.soft / r.seen, hardLoss: r.hard / r.seen, temperature: T! } : {}),
+      ...(this.features
+        ? {
+            featureLoss: (r.feature ?? 0) / r.seen,
+            ...(this.hintEpochs > 0 ? { stage: this.inHintStage(epoch) ? 1 : 2 } : {}),
+          }
+        : {}),
       seconds: r.seconds,
       imagesPerSecond: r.seen / r.seconds,
     };

@@ -10,7 +10,13 @@ import {
 } from '../../src/index.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { compareSvg } from '../../src/report/plots.js';
-import { compareMarkdown, runCompare, standardMethods } from '../../src/train/compare.js';
+import {
+  compareMarkdown,
+  runCompare,
+  standardMethods,
+  verdictOf,
+  type CompareResult,
+} from '../../src/train/compare.js';
 import { DEFAULT_KD, resolveKD } from '../../src/train/config.js';
 import { kdLossParts, makeKDLoss } from '../../src/train/kd-loss.js';
 import { learnableSet } from '../helpers/fixtures.js';
@@ -49,6 +55,13 @@ describe('standard methods', () => {
       'adaptive-c2f',
       'dkd',
       'lskd',
+      'hint',
+      'kd+hint',
+      'hint-2stage',
+      'at',
+      'kd+at',
+      'cosine',
+      'kd+cosine',
     ]);
     const two = standardMethods(2, 10);
     expect(two.map((m) => m.name)).toContain('multi-logits');
@@ -94,7 +107,7 @@ describe('runCompare', () => {
     expect(r.runs.filter((x) => x.method === 'kd-T4').map((x) => x.seed)).toEqual([0, 1]);
     const md = compareMarkdown(r);
     expect(md).toMatch(
-      /\| dkd \| DKD: alpha 1, beta 8, T 4 \| \d+\.\d\d ± \d+\.\d\d \| [+-]\d+\.\d\d/,
+      /\| dkd \| DKD: alpha 1, beta 8, T 4 \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d\d ± \d+\.\d\d \| [+-]\d+\.\d\d \([+-]\d+\.\dσ\) (better|worse|inconclusive) \|/,
     );
     expect(md).toMatch(/teachers 1: mlp-student \(\d+\.\d\d%\), 2: mlp-student/);
     expect(await compareSvg(r)).toMatch(/^<svg[\s\S]*multi-logits/);
@@ -114,7 +127,9 @@ describe('runCompare', () => {
     });
     expect(r.rows.map((x) => x.diverged)).toEqual([1, 1]);
     expect(r.rows[1]!.accuracyMean).toBeNull();
-    expect(compareMarkdown(r)).toMatch(/\| kd-T4 \| KD, T = 4 \| all diverged \| — \| 1\/1 \|/);
+    expect(compareMarkdown(r)).toMatch(
+      /\| kd-T4 \| KD, T = 4 \| all diverged \| — \| — \| — \| 1\/1 \|/,
+    );
   }, 60_000);
 
   it('names a method that needs a missing teacher', async () => {
@@ -182,5 +197,86 @@ describe('the KD loss of a run', () => {
     // a run file written before `loss` existed reads as kd
     const { loss: _drop, ...old } = DEFAULT_KD;
     expect(resolveKD(old, 1).loss).toBe('kd');
+  });
+});
+
+describe('feature rows and verdicts', () => {
+  it('each feature loss alone and added to KD; the two stages only for the hint', () => {
+    const rows = standardMethods(1, 6, 0.9, { featureLayers: 'layer3' });
+    const at = rows.find((m) => m.name === 'at')!.kd!;
+    expect([at.feature, at.alpha, at.featureLayers]).toEqual(['at', 0, 'layer3']);
+    const kdAt = rows.find((m) => m.name === 'kd+at')!.kd!;
+    expect([kdAt.feature, kdAt.alpha, kdAt.temperature]).toEqual(['at', 0.9, 4]);
+    expect(rows.find((m) => m.name === 'hint-2stage')!.kd!.hintEpochs).toBe(2);
+    expect(rows.some((m) => m.name === 'at-2stage')).toBe(false);
+    // too few epochs for two stages: no such row
+    expect(standardMethods(1, 2).some((m) => m.name === 'hint-2stage')).toBe(false);
+  });
+
+  it('a verdict needs two combined standard deviations, and a spread at all', () => {
+    expect(verdictOf(0.03, 0.01).verdict).toBe('better');
+    expect(verdictOf(-0.03, 0.01).verdict).toBe('worse');
+    expect(verdictOf(0.019, 0.01).verdict).toBe('inconclusive');
+    expect(verdictOf(0.2, 0)).toEqual({ delta: 0.2, z: null, verdict: 'inconclusive' });
+  });
+
+  const run = (method: string, seed: number, accs: number[]) => ({
+    method,
+    seed,
+    status: 'done' as const,
+    testAccuracy: accs.at(-1)!,
+    softLoss: null,
+    hardLoss: null,
+    seconds: 1,
+    history: accs.map((a, i) => ({ epoch: i + 1, testAccuracy: a })) as never,
+  });
+  const result = (runs: ReturnType<typeof run>[], epochs: number, names: string[]) =>
+    ({
+      student: 's',
+      teachers: [{ model: 't', path: 't', accuracy: 0.7 }],
+      config: { ...base, epochs },
+      seeds: [0, 1, 2],
+      methods: names.map((name) => ({ name, description: name, kd: null, teachers: [] })),
+      runs,
+      rows: [],
+      seconds: 1,
+      total: runs.length,
+      stopped: false,
+    }) as CompareResult;
+
+  it('reads each row against scratch and plain KD, last and best epoch apart', async () => {
+    const { summarize } = await import('../../src/train/compare.js');
+    const runs = [0, 1, 2].flatMap((s) => [
+      run('scratch', s, [0.3, 0.5 + s / 100]),
+      run('kd-T4', s, [0.3, 0.6 + s / 100]),
+      run('at', s, [0.62 + s / 100, 0.6 + s / 100]),
+    ]);
+    const r = result(runs, 2, ['scratch', 'kd-T4', 'at']);
+    r.rows = summarize(r.methods, runs);
+    const at = r.rows[2]!;
+    expect(at.vsScratch!.verdict).toBe('better');
+    expect(at.vsKD!.verdict).toBe('inconclusive');
+    expect(at.vsKD!.delta).toBeCloseTo(0, 12);
+    expect(at.bestMean).toBeCloseTo(0.63, 12);
+    expect(r.rows[1]!.vsKD).toBeNull();
+    const md = compareMarkdown(r);
+    expect(md).toMatch(
+      /\| at \| at \| 61\.00 ± 1\.00 \| 63\.00 ± 1\.00 \| \+10\.00 \(\+7\.1σ\) better \| \+0\.00 \(\+0\.0σ\) inconclusive \|/,
+    );
+    expect(md).toMatch(/inflated: by 0\.67 points on average here \(most, 2\.00, for at\)/);
+  });
+
+  it('says when nothing was inflated, when one epoch is all, and when no KD row exists', async () => {
+    const { summarize } = await import('../../src/train/compare.js');
+    const rising = [0, 1].flatMap((s) => [run('scratch', s, [0.3, 0.5 + s / 100])]);
+    const r = result(rising, 2, ['scratch']);
+    r.rows = summarize(r.methods, rising);
+    const md = compareMarkdown(r);
+    expect(md).toMatch(/the last epoch was each run's best/);
+    expect(md).toMatch(/no kd-T4 row, so no row is read against plain KD/);
+    const one = [0, 1].map((s) => run('scratch', s, [0.5]));
+    const r1 = result(one, 1, ['scratch']);
+    r1.rows = summarize(r1.methods, one);
+    expect(compareMarkdown(r1)).toMatch(/With one epoch per run .* the best epoch is the last one/);
   });
 });

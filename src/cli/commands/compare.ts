@@ -12,7 +12,10 @@ import {
   type CompareRun,
 } from '../../train/compare.js';
 import { checkOutDir, openJournal, stopSignals } from '../study.js';
-import { DEFAULT_KD } from '../../train/config.js';
+import { DEFAULT_KD, KD_FIELDS } from '../../train/config.js';
+import { resolveLayerPairs } from '../../train/feature-loss.js';
+import { buildModel, type ZooModel } from '../../models/zoo.js';
+import type { Method } from '../../train/compare.js';
 import {
   addStudyOptions,
   collect,
@@ -38,6 +41,22 @@ interface CompareCli extends StudyCli {
   json?: boolean;
   resume?: boolean;
   force?: boolean;
+  featureLayers?: string;
+}
+
+/**
+ * Why a method cannot run on this student and teacher (a feature loss whose layers do not pair),
+ * or null.
+ */
+function inapplicable(m: Method, student: string, teacher: ZooModel): string | null {
+  const kind = m.kd?.feature;
+  if (!kind || kind === 'none') return null;
+  try {
+    resolveLayerPairs(kind, m.kd!.featureLayers, buildModel(student), teacher);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 export async function writeCompareReport(r: CompareResult, dir: string): Promise<string[]> {
@@ -83,6 +102,7 @@ export function registerCompare(program: Command): void {
       'where to write compare.md, compare.json, compare.svg',
       'report/compare',
     )
+    .option('--feature-layers <pairs>', `the feature rows' layers: ${KD_FIELDS.featureLayers.help}`)
     .option('--data <dir>', 'CIFAR-10 folder')
     .option('--json', 'print the result as JSON')
     .option(
@@ -96,7 +116,14 @@ export function registerCompare(program: Command): void {
       };
       const paths = o.teacher ?? [TEACHER_CHECKPOINT];
       await refuseDuplicateTeachers(paths);
-      const all = standardMethods(paths.length, o.epochs, o.alpha);
+      if (o.featureLayers !== undefined) KD_FIELDS.featureLayers.parse(o.featureLayers);
+      const teachers = await Promise.all(
+        paths.map(async (path) => ({ ...(await loadZooModel(path)), path })),
+      );
+      const layers = o.featureLayers === undefined ? {} : { featureLayers: o.featureLayers };
+      const every = standardMethods(paths.length, o.epochs, o.alpha, layers);
+      const why = new Map(every.map((m) => [m.name, inapplicable(m, o.model, teachers[0]!.model)]));
+      const all = every.filter((m) => !why.get(m.name));
       const wanted = o.methods
         ?.split(',')
         .map((s) => s.trim())
@@ -109,6 +136,8 @@ export function registerCompare(program: Command): void {
       const methods = wanted
         ? wanted.map((w) => {
             const m = all.find((x) => x.name === w);
+            if (!m && why.get(w))
+              throw new Error(`--methods ${w}: not on ${o.model} and this teacher: ${why.get(w)}`);
             if (!m)
               throw new Error(
                 `--methods: unknown or unavailable method ${JSON.stringify(w)}; with ${paths.length} teacher(s) choose from ${all.map((x) => x.name).join(', ')}`,
@@ -116,9 +145,6 @@ export function registerCompare(program: Command): void {
             return m;
           })
         : all;
-      const teachers = await Promise.all(
-        paths.map(async (path) => ({ ...(await loadZooModel(path)), path })),
-      );
       await checkOutDir(o.outDir);
       const skip = new Set(['outDir', 'json', 'resume', 'force', 'data']);
       const settings: Record<string, unknown> = {

@@ -88,7 +88,11 @@ function kdSpecs(withTemperature: boolean) {
     const forWhat = a
       ? `${a.losses.join(', ')}${a.schedule ? ` with --schedule ${a.schedule}` : ''}: `
       : '';
-    specs[key] = { default: DEFAULT_KD[key], help: `${forWhat}${f.help}` };
+    // the layer pairs and the weight have no fixed default: they depend on the models and the loss
+    const none = key === 'featureLayers' || key === 'featureWeight';
+    specs[key] = none
+      ? { help: f.help }
+      : { default: DEFAULT_KD[key], help: `${forWhat}${f.help}` };
   }
   return specs;
 }
