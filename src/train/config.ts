@@ -20,7 +20,10 @@ import {
   FEATURE_LOSS_NAMES,
   FEATURE_LOSSES,
   parseLayerPairs,
+  resolveLayerPairs,
+  type LayerPair,
 } from './feature-loss.js';
+import type { ZooModel } from '../models/zoo.js';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
 export const LR_SCHEDULES = ['onecycle', 'cosine', 'constant'] as const;
@@ -312,4 +315,25 @@ export function checkStages(kd: ResolvedKD, epochs: number): void {
 /** Checks every field of a training configuration (ConfigError names the first wrong one). */
 export function checkConfig(c: TrainConfig): void {
   checkFields(TRAIN_FIELDS, c);
+}
+
+/**
+ * The layer pairs of a resolved feature configuration on these models (ConfigError on
+ * featureLayers naming what does not fit), checked with FitNets' stages against the epochs.
+ */
+export function featurePairs(
+  kd: ResolvedKD,
+  epochs: number,
+  student: ZooModel,
+  teacher: ZooModel,
+): LayerPair[] {
+  if (kd.feature === 'none') return [];
+  checkStages(kd, epochs);
+  try {
+    return resolveLayerPairs(kd.feature, kd.featureLayers, student, teacher);
+  } catch (e) {
+    const why = (e as Error).message;
+    const describe = (name: (f: string) => string) => `${name('featureLayers')}: ${why}`;
+    throw new ConfigError('featureLayers', why, describe, KD_FIELDS);
+  }
 }

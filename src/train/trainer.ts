@@ -19,16 +19,8 @@ import { CosineAnnealingLR, OneCycleLR, type LRScheduler } from '../nn/optim/lr-
 import type { Optimizer, OptimizerState } from '../nn/optim/optimizer.js';
 import { SGD } from '../nn/optim/sgd.js';
 import { Generator, type GeneratorState } from '../tensor/random.js';
-import {
-  checkConfig,
-  checkStages,
-  KD_FIELDS,
-  resolveKD,
-  type KDConfig,
-  type TrainConfig,
-} from './config.js';
-import { FeatureDistillation, resolveLayerPairs } from './feature-loss.js';
-import { ConfigError } from './fields.js';
+import { checkConfig, featurePairs, resolveKD, type KDConfig, type TrainConfig } from './config.js';
+import { FeatureDistillation } from './feature-loss.js';
 import { forwardWithFeatures } from '../nn/features.js';
 import type { DistillationObjective, DistillParts } from '../distill/batch.js';
 import { kdLossParts, makeKDLoss } from './kd-loss.js';
@@ -142,18 +134,10 @@ export class Trainer {
     const c = config;
     const resolved = kd ? resolveKD(kd, teachers.length) : null;
     if (resolved && resolved.feature !== 'none') {
-      checkStages(resolved, c.epochs);
-      const kind = resolved.feature;
-      let pairs;
-      try {
-        pairs = resolveLayerPairs(kind, resolved.featureLayers, model, teachers[0]!);
-      } catch (e) {
-        const why = (e as Error).message;
-        const describe = (name: (f: string) => string) => `${name('featureLayers')}: ${why}`;
-        throw new ConfigError('featureLayers', why, describe, KD_FIELDS);
-      }
+      const pairs = featurePairs(resolved, c.epochs, model, teachers[0]!);
       const generator = new Generator(c.seed * 7919 + 3);
-      this.features = new FeatureDistillation(kind, pairs, resolved.featureWeight!, generator);
+      const weight = resolved.featureWeight!;
+      this.features = new FeatureDistillation(resolved.feature, pairs, weight, generator);
       this.hintEpochs = resolved.hintEpochs;
     }
     // the regressors of a feature term learn with the student

@@ -139,6 +139,33 @@ describe('kdgrad CLI', () => {
         /--alpha does not apply to --loss dkd \(it is for --loss kd \| lskd\)/,
       ),
     });
+    // feature options: checked against the models before any data is read
+    const resnet = ['--teacher', 'checkpoints/resnet20-teacher.safetensors', '--model', 'resnet8'];
+    for (const [args, message] of [
+      [['--feature-weight', '3'], /--feature-weight needs a feature loss: give --feature hint/],
+      [
+        ['--feature', 'at', '--feature-layers', 'nope'],
+        /--feature-layers: the student has no layer named "nope"; its layers are: conv1, bn1,/,
+      ],
+      [
+        ['--feature', 'at', '--feature-layers', 'layer2:layer3'],
+        /--feature-layers: at on student layer2 \[32, 16, 16\] and teacher layer3 \[64, 8, 8\]: their maps must have the same height and width/,
+      ],
+      [['--feature', 'at', '--hint-epochs', '1'], /--hint-epochs is for the hint loss/],
+      [
+        ['--feature', 'hint', '--hint-epochs', '3', '--epochs', '3'],
+        /--hint-epochs 3 leaves no epoch for the second stage: the run has 3 epochs/,
+      ],
+    ] as const) {
+      await expect(kdgrad(['distill', ...resnet, ...args])).rejects.toMatchObject({
+        stderr: expect.stringMatching(message),
+      });
+    }
+    await expect(kdgrad(['compare', '--methods', 'scratch,at'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /--methods at: not on mlp-student and this teacher: no student and teacher layers with feature maps of the same size/,
+      ),
+    });
     await expect(kdgrad(['distill', ...teacher, '--temp-decay', '0.9'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/--temp-decay does not apply to --schedule constant/),
     });
@@ -412,6 +439,28 @@ describe('kdgrad CLI', () => {
         expect(r.status, loss).toBe('done');
         expect(r.history[0].softLoss, loss).toBeGreaterThan(0);
       }
+      // a feature term end to end: attention transfer on the default pair of layers
+      const at = JSON.parse(
+        (
+          await kdgrad([
+            'distill',
+            '--teacher',
+            teacher,
+            '--model',
+            'cnn-student',
+            '--feature',
+            'at',
+            '--epochs',
+            '1',
+            ...small,
+            '--out',
+            join(dir, 'at.safetensors'),
+            '--json',
+          ])
+        ).stdout,
+      );
+      expect(at.status).toBe('done');
+      expect(at.history[0].featureLoss).toBeGreaterThan(0);
       const cmpDir = join(dir, 'compare');
       await kdgrad([
         'compare',

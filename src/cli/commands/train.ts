@@ -13,6 +13,7 @@ import {
 } from '../../train/checkpoint.js';
 import {
   DEFAULT_KD,
+  featurePairs,
   KD_FIELDS,
   TEACHER_RECIPE,
   TRAIN_FIELDS,
@@ -461,7 +462,12 @@ export function registerTrain(program: Command): void {
       model: (o.teacherModel as string | undefined) ?? '',
     }));
     for (const t of teachers) if (!t.model) t.model = (await loadZooModel(t.path)).name;
-    resolveKD(kd, teachers.length); // a bad combination is reported before any data is read
+    // a bad combination, or feature layers that do not pair, are reported before any data is read
+    const resolved = resolveKD(kd, teachers.length);
+    if (resolved.feature !== 'none') {
+      const teacher = (await loadZooModel(teachers[0]!.path, teachers[0]!.model)).model;
+      featurePairs(resolved, o.epochs as number, buildModel(o.model as string), teacher);
+    }
     const out =
       (o.out as string | undefined) ?? defaultOut('distill', o.model as string, o.seed as number);
     const outcome = await runTraining(
