@@ -4,6 +4,7 @@ export { tSquaredLesson, type TSquaredLesson } from './t-squared.js';
 export { logitMatchingLesson, type LogitMatchingLesson } from './logit-matching.js';
 export { darkKnowledgeLesson, type DarkKnowledgeLesson } from './dark-knowledge.js';
 export { learnedTLesson, type LearnedTLesson } from './learned-t.js';
+export { featureGradientLesson, type FeatureGradientLesson } from './feature-gradients.js';
 export { severalTeachersLesson, type SeveralTeachersLesson } from './several-teachers.js';
 export {
   omittedClassLesson,

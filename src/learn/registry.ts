@@ -1,5 +1,6 @@
 // The lessons of `kdgrad learn`, by topic: one line each (the lesson's file holds the rest).
 import { darkKnowledge } from './dark-knowledge.js';
+import { featureGradients } from './feature-gradients.js';
 import { learnedT } from './learned-t.js';
 import type { Lesson } from './lesson.js';
 import { logitMatching } from './logit-matching.js';
@@ -14,6 +15,7 @@ export const LESSONS = {
   'omitted-class': omittedClass,
   'several-teachers': severalTeachers,
   'learned-t': learnedT,
+  'feature-gradients': featureGradients,
 } satisfies Record<string, Lesson>;
 
 export type Topic = keyof typeof LESSONS;

@@ -543,7 +543,7 @@ describe('kdgrad CLI', () => {
       expect(plain).not.toMatch(/\|/);
       await expect(kdgrad(['learn', 'nope'])).rejects.toMatchObject({
         stderr: expect.stringMatching(
-          /<topic> must be one of t-squared, logit-matching, dark-knowledge, omitted-class, several-teachers, learned-t/,
+          /<topic> must be one of t-squared, logit-matching, dark-knowledge, omitted-class, several-teachers, learned-t, feature-gradients/,
         ),
       });
       const lt = (await kdgrad(['learn', 'learned-t', '--images', '64'])).stdout;

@@ -29,6 +29,7 @@ describe('lessons as data', () => {
       'omitted-class',
       'several-teachers',
       'learned-t',
+      'feature-gradients',
     ]);
     for (const t of TOPICS) {
       const l = LESSONS[t];
