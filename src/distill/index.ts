@@ -16,6 +16,7 @@ export {
   hintLoss,
   hiddenRepresentationLoss,
   HintRegressor,
+  hintRegressorFor,
 } from './features.js';
 export { gradientReport, inspectDistillation, formatGradientReport } from './inspect.js';
 export type { GradientReport } from './inspect.js';

@@ -9,3 +9,11 @@ export { saveRun, loadRunInfo, restoreRun, statePath } from './checkpoint.js';
 export type { RunInfo } from './checkpoint.js';
 export { runSweep, sweepMarkdown, meanStd } from './sweep.js';
 export type { SweepOptions, SweepResult, SweepRow, SweepRun } from './sweep.js';
+export {
+  FEATURE_LOSSES,
+  FEATURE_LOSS_NAMES,
+  FeatureDistillation,
+  parseLayerPairs,
+  resolveLayerPairs,
+} from './feature-loss.js';
+export type { FeatureLossName, LayerPair } from './feature-loss.js';

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Generator,
   HintRegressor,
+  hintRegressorFor,
   attentionMap,
   attentionTransferLoss,
   gradcheck,
@@ -71,6 +72,35 @@ describe('feature distillation losses', () => {
     const out = r.forward(s4);
     expect(out.shape).toEqual([3, 6, 5, 5]);
     expect(hintLoss(out, t4).item()).toBeGreaterThan(0);
+  });
+
+  it('a larger student map is regressed by a valid convolution; a smaller one is refused', () => {
+    const r = hintRegressorFor([4, 5, 5], [6, 3, 2], { generator: g, dtype: 'float64' });
+    expect(r.conv.weight.shape).toEqual([6, 4, 3, 4]);
+    expect(r.forward(s4).shape).toEqual([3, 6, 3, 2]);
+    expect(() => hintRegressorFor([4, 3, 3], [6, 5, 5])).toThrow(
+      /hint: the regressor must map the student's \[4, 3, 3\] onto the teacher's \[6, 5, 5\], but a convolution cannot enlarge 3×3 to 5×5/,
+    );
+  });
+
+  // derivations §15: attention maps and cosine similarity ignore the features' scale, so their
+  // gradient is orthogonal to the features, sample by sample (Euler: d/dc L(c·A) = ⟨∇L, A⟩ = 0)
+  it.each([
+    ['attention transfer', (s: Tensor) => attentionTransferLoss(s, t4)],
+    ['hidden representation', (s: Tensor) => hiddenRepresentationLoss(s, s4t)],
+  ])('%s: the gradient is orthogonal to each sample’s features', (_, loss) => {
+    const s = s4.clone().requiresGrad_();
+    loss(s).backward();
+    const dots = s.grad!.mul(s4).reshape([3, -1]).sum(1).toArray<number[]>();
+    const sizes = s.grad!.square().reshape([3, -1]).sum(1).sqrt().toArray<number[]>();
+    for (let b = 0; b < 3; b++) {
+      expect(sizes[b]).toBeGreaterThan(1e-6);
+      expect(Math.abs(dots[b]!)).toBeLessThan(1e-12);
+    }
+    // the hint has a scale: its gradient is not orthogonal
+    const h = s4.clone().requiresGrad_();
+    hintLoss(h, s4t).backward();
+    expect(Math.abs(h.grad!.mul(s4).sum().item())).toBeGreaterThan(1e-3);
   });
 
   it.skipIf(torchMissing !== null)(
