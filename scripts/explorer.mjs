@@ -1,7 +1,16 @@
 // `npm run build:web` writes web/dist/ (index.html + explorer.js, self-contained, works offline);
 // `npm run explorer` builds it and serves it on 127.0.0.1 (PORT, default 8080; 0 picks a free port).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 
@@ -23,6 +32,34 @@ export async function buildWeb() {
     logLevel: 'warning',
   });
   copyFileSync(join(root, 'web/index.html'), join(out, 'index.html'));
+  // the KD lab: its worker (kdgrad and the committed teacher's weights) bundled as a string into
+  // the page's script, so the worker starts from a blob URL even when the page is opened from disk
+  const worker = await build({
+    entryPoints: [join(root, 'web/src/lab/worker.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    loader: { '.safetensors': 'binary' },
+    external: ['node:*', 'tar'],
+    logLevel: 'warning',
+  });
+  await build({
+    entryPoints: [join(root, 'web/src/lab/main.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    outfile: join(out, 'lab.js'),
+    define: { LAB_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text) },
+    external: ['node:*', 'tar'],
+    logLevel: 'warning',
+  });
+  copyFileSync(join(root, 'web/lab.html'), join(out, 'lab.html'));
   return out;
 }
 
@@ -51,11 +88,56 @@ function contents(file) {
   return body;
 }
 
+/** The CIFAR-10 folder the command line would use ($CIFAR10_DIR, ./data/…, ../shared/data/…). */
+async function cifarDir() {
+  const { data } = await import('../dist/node/index.js');
+  return data.resolveCifarDir();
+}
+
+const RECORD = 3073;
+const SPLIT_FILES = /^(data_batch_[1-5]|test_batch)\.bin$/;
+
 /**
- * Serves web/dist on 127.0.0.1 (GET and HEAD); refuses other methods (405 with Allow), malformed
- * paths (400) and foreign Host headers (421).
+ * The first `records` records of a CIFAR-10 split file as bytes, or an error [status, message]
+ * that names what was wrong (the file name, the count, a missing folder).
  */
-export function serve(port = 8080) {
+async function cifarRecords(name, records, dataDir) {
+  if (!SPLIT_FILES.test(name))
+    return [
+      404,
+      `data/${name}: only data_batch_1.bin … data_batch_5.bin and test_batch.bin are served`,
+    ];
+  const n = records === null ? 10000 : /^\d+$/.test(records) ? Number(records) : NaN;
+  if (!(n >= 1 && n <= 10000))
+    return [
+      400,
+      `data/${name}: records must be an integer from 1 to 10000, got ${JSON.stringify(records)}`,
+    ];
+  let dir;
+  try {
+    dir = dataDir ?? (await cifarDir());
+  } catch (e) {
+    return [404, e.message];
+  }
+  const file = join(dir, name);
+  if (!existsSync(file)) return [404, `data/${name}: not in ${dir}`];
+  const bytes = Buffer.alloc(Math.min(n * RECORD, statSync(file).size));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, bytes, 0, bytes.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+/**
+ * Serves web/dist on 127.0.0.1 (GET and HEAD), and the first records of the CIFAR-10 split files
+ * under data/ for the lab (from `dataDir`, else the folder the CLI finds); refuses other methods
+ * (405 with Allow), malformed paths (400) and foreign Host headers (421). Pages are cross-origin
+ * isolated (COOP/COEP), so kdgrad can use worker threads in them.
+ */
+export function serve(port = 8080, opts = {}) {
   const server = createServer((req, res) => {
     const send = (status, body, type = 'text/plain; charset=utf-8', extra = {}) => {
       res.writeHead(status, {
@@ -64,6 +146,8 @@ export function serve(port = 8080) {
         'x-content-type-options': 'nosniff',
         'content-security-policy': CSP,
         'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
         ...extra,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -83,13 +167,18 @@ export function serve(port = 8080) {
         },
       );
     let path;
+    let url;
     try {
-      path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
-        /^(\.\.[/\\])+/,
-        '',
-      );
+      url = new URL(req.url ?? '/', 'http://x');
+      path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
     } catch {
       return send(400, 'bad request: malformed URL encoding');
+    }
+    if (path.startsWith('/data/')) {
+      void cifarRecords(path.slice(6), url.searchParams.get('records'), opts.dataDir).then((r) =>
+        Array.isArray(r) ? send(r[0], r[1]) : send(200, r, 'application/octet-stream'),
+      );
+      return;
     }
     const file = join(out, path === '/' ? 'index.html' : path);
     if (!file.startsWith(out) || !existsSync(file) || !statSync(file).isFile())
@@ -119,7 +208,8 @@ if (process.argv[1] === import.meta.filename) {
   if (process.argv.includes('--serve')) {
     try {
       const server = await serve(parsePort(process.env.PORT));
-      console.log(`kdgrad explorer: http://127.0.0.1:${server.address().port}/  (Ctrl-C to stop)`);
+      const base = `http://127.0.0.1:${server.address().port}/`;
+      console.log(`kdgrad explorer: ${base}  KD lab: ${base}lab.html  (Ctrl-C to stop)`);
     } catch (e) {
       const why =
         e.code === 'EADDRINUSE'

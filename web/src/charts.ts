@@ -179,3 +179,41 @@ export function lineSpec(o: {
     config: { view: { stroke: null }, axisY: Y_AXIS },
   } as TopLevelSpec;
 }
+
+/** Lines against training steps (rows {step, series, value}), for the lab's learning curves. */
+export function stepLineSpec(o: {
+  title: string;
+  yTitle: string;
+  series: readonly string[];
+  colors: readonly string[];
+  /** A fixed y range (accuracies in [0, 1]); otherwise fitted to the data. */
+  yDomain?: [number, number];
+}): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: o.title, fontSize: 12 },
+    width: WIDTH,
+    autosize: AUTOSIZE,
+    height: 140,
+    data: { name: 'table' },
+    mark: { type: 'line', tooltip: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step', axis: font },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: o.yTitle,
+        ...(o.yDomain ? { scale: { domain: o.yDomain } } : {}),
+        axis: { ...font, format: '.2~f' },
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        sort: [...o.series],
+        scale: { domain: [...o.series], range: [...o.colors] },
+        legend,
+      },
+    },
+    config: { view: { stroke: null }, axisY: Y_AXIS },
+  };
+}
