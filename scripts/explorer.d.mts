@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
 export function buildWeb(): Promise<string>;
-export function serve(port?: number): Promise<Server>;
+/** `dataDir`: the CIFAR-10 folder served under data/ (default: the one the CLI finds). */
+export function serve(port?: number, opts?: { dataDir?: string }): Promise<Server>;
 export function parsePort(value: string | undefined): number;

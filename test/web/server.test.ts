@@ -2,10 +2,14 @@
 import { execFile } from 'node:child_process';
 import { request, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, parsePort, serve } from '../../scripts/explorer.mjs';
+import { data } from '../../src/index.js';
+import { learnableSet } from '../helpers/fixtures.js';
 
 let server: Server;
 let port = 0;
@@ -148,4 +152,48 @@ describe('explorer server', () => {
       busy.close();
     }
   }, 60_000);
+
+  it('serves the first records of a CIFAR-10 split for the lab, and names bad requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdgrad-lab-data-'));
+    const set = learnableSet(5, 1);
+    writeFileSync(join(dir, 'test_batch.bin'), data.encodeCifarBatch(set));
+    const lab = await serve(0, { dataDir: dir });
+    const labPort = (lab.address() as AddressInfo).port;
+    try {
+      const at = (path: string) => fetch(`http://127.0.0.1:${labPort}${path}`);
+      const r = await at('/data/test_batch.bin?records=2');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      expect(bytes.length).toBe(2 * 3073);
+      expect(Array.from(data.parseCifarBatch(bytes).labels)).toEqual(
+        Array.from(set.labels.slice(0, 2)),
+      );
+      // more records than the file holds: the whole file
+      expect((await (await at('/data/test_batch.bin?records=50')).arrayBuffer()).byteLength).toBe(
+        5 * 3073,
+      );
+      for (const [path, status, message] of [
+        [
+          '/data/test_batch.bin?records=0',
+          400,
+          /records must be an integer from 1 to 10000, got "0"/,
+        ],
+        ['/data/test_batch.bin?records=2x', 400, /got "2x"/],
+        [
+          '/data/secrets.txt',
+          404,
+          /only data_batch_1\.bin … data_batch_5\.bin and test_batch\.bin are served/,
+        ],
+        ['/data/data_batch_1.bin', 404, /data\/data_batch_1\.bin: not in /],
+      ] as const) {
+        const res = await at(path);
+        expect(res.status, path).toBe(status);
+        expect(await res.text(), path).toMatch(message);
+      }
+    } finally {
+      lab.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

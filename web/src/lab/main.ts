@@ -128,12 +128,17 @@ function showMetrics2d(m: Metrics2D): void {
     500,
     'test points',
   );
+  // for tests and the curious: the students' test losses now and at the first report
+  const losses = `${m.scratch.testLoss},${m.distilled.testLoss}`;
+  document.body.dataset.loss2dFirst ??= losses;
+  document.body.dataset.loss2d = losses;
   document.body.dataset.step2d = String(m.step);
   drawCharts2d();
 }
 
 function restart2d(): void {
   history2d = [];
+  delete document.body.dataset.loss2dFirst;
   points = null;
   $('status2d').textContent = 'training the teacher…';
   $('reading-seeds').textContent = '';
