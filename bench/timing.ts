@@ -26,7 +26,7 @@ export interface WorkloadResult {
   kdStepMicros: number | null;
   convFwdBwdMs: number | null;
   /** kdgrad only: the WebAssembly SIMD peak measured by the probe (bench/probe.ts). */
-  simdPeak?: { oneThread: number; allThreads: number; threads: number } | null;
+  simdPeak?: import('./probe.js').SimdPeak | null;
   /** kdgrad only: multiply-adds per image of a training step of the CNN and the MLP (bench/kdgrad.ts). */
   stepMacsPerImage?: { cnn: number; mlp: number };
   notes: string[];
