@@ -14,29 +14,14 @@ import {
 } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { learnableSet } from '../helpers/fixtures.js';
+import { fixtureConfig, learnableSet } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kdgrad-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const train = learnableSet(64, 1);
 const test = learnableSet(32, 2);
 const norm = data.channelStats(train);
-const config: TrainConfig = {
-  model: 'mlp-student',
-  epochs: 2,
-  batchSize: 16,
-  lr: 0.05,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  nesterov: true,
-  weightDecay: 0,
-  schedule: 'onecycle',
-  augment: false,
-  clipGradNorm: 0,
-  seed: 1,
-  trainLimit: 0,
-  testLimit: 0,
-};
+const config: TrainConfig = fixtureConfig({ schedule: 'onecycle' });
 const info: RunInfo = { command: 'train', config, kd: null, teachers: [] };
 
 async function savedRun(name: string): Promise<string> {

@@ -18,7 +18,7 @@ import {
   resolveLayerPairs,
 } from '../../src/train/feature-loss.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { learnableSet } from '../helpers/fixtures.js';
+import { fixtureConfig, learnableSet } from '../helpers/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kdgrad-feature-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -144,22 +144,7 @@ describe('feature options', () => {
 const train = learnableSet(64, 1);
 const test = learnableSet(32, 2);
 const norm = data.channelStats(train);
-const config: TrainConfig = {
-  model: 'cnn-student',
-  epochs: 2,
-  batchSize: 16,
-  lr: 0.05,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  nesterov: true,
-  weightDecay: 5e-4,
-  schedule: 'constant',
-  augment: false,
-  clipGradNorm: 0,
-  seed: 1,
-  trainLimit: 0,
-  testLimit: 0,
-};
+const config = fixtureConfig({ model: 'cnn-student', weightDecay: 5e-4 });
 const teacher = () => model('vgg-teacher', 7);
 const trainer = (k: KDConfig, c: Partial<TrainConfig> = {}) =>
   new Trainer(model('cnn-student', 1), train, test, norm, { ...config, ...c }, k, [teacher()]);

@@ -9,7 +9,7 @@ import {
   setPoolLimit,
   tidy,
 } from '../../src/index.js';
-import { learnableSet } from '../helpers/fixtures.js';
+import { fixtureConfig, learnableSet } from '../helpers/fixtures.js';
 import { buildModel } from '../../src/models/zoo.js';
 import { Trainer } from '../../src/train/trainer.js';
 import type { TrainConfig } from '../../src/train/config.js';
@@ -17,22 +17,13 @@ import type { TrainConfig } from '../../src/train/config.js';
 const train = learnableSet(80, 1);
 const test = learnableSet(40, 2);
 const norm = data.channelStats(train);
-const config: TrainConfig = {
+const config: TrainConfig = fixtureConfig({
   model: 'cnn-student',
-  epochs: 2,
-  batchSize: 16,
-  lr: 0.05,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  nesterov: true,
   weightDecay: 5e-4,
   schedule: 'onecycle',
   augment: true,
-  clipGradNorm: 0,
   seed: 4,
-  trainLimit: 0,
-  testLimit: 0,
-};
+});
 const weights = (t: Trainer) =>
   Object.values(t.model.stateDict()).map((p) => Array.from(p.toTypedArray()));
 
