@@ -120,3 +120,25 @@ describe('sweep', () => {
     expect(sweepMarkdown(r)).toMatch(/\| mlp-student \+ KD \| 4 \| diverged \(1\/1 seeds\) \|/);
   }, 60_000);
 });
+
+describe('runSweep with a feature term', () => {
+  it('adds attention transfer to each KD run, not to the student from scratch', async () => {
+    const cnn = (seed: number) => buildModel('cnn-student', { generator: new Generator(seed) });
+    const r = await runSweep({
+      teacher: cnn(9),
+      teacherModel: 'cnn-student',
+      student: 'cnn-student',
+      train,
+      test,
+      norm,
+      config: { ...base, epochs: 1 },
+      kd: { ...kd, feature: 'at' as const },
+      temperatures: [2, 4],
+      seeds: [0],
+    });
+    const kdRuns = r.runs.filter((x) => x.temperature !== null);
+    expect(kdRuns).toHaveLength(2);
+    for (const run of kdRuns) expect(run.history[0]!.featureLoss).toBeGreaterThan(0);
+    expect(r.runs.find((x) => x.temperature === null)!.history[0]!.featureLoss).toBeUndefined();
+  }, 60_000);
+});
