@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, withBrowser } from '../helpers/browser.js';
@@ -22,7 +23,8 @@ async function open(page: Page, url: string) {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('request', (r) => {
-    if (!r.url().startsWith(url.slice(0, url.indexOf('/', 8))) && !r.url().startsWith('blob:'))
+    const origin = url.startsWith('file:') ? 'file:' : url.slice(0, url.indexOf('/', 8));
+    if (!r.url().startsWith(origin) && !r.url().startsWith('blob:') && !r.url().startsWith('data:'))
       foreign.push(r.url());
   });
   await page.goto(url);
@@ -181,6 +183,31 @@ describe.runIf(hasChromium)('KD lab in headless chromium', () => {
     },
     240_000,
   );
+
+  it('opened from disk: the 2-D bench trains on one thread, and the CIFAR bench takes picked files', async () => {
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage();
+      const { errors } = await open(page, pathToFileURL(join(root, 'web/dist/lab.html')).href);
+      expect(await page.textContent('#threads')).toMatch(/not cross-origin isolated/);
+      await page.click('#stepbtn2d');
+      await page.waitForFunction(() => Number(document.body.dataset.step2d) >= 10);
+      await page.click('#load-cifar');
+      await page.waitForSelector('#pick-cifar:not([hidden])');
+      expect(await page.textContent('#status-cifar')).toMatch(/^Opened from disk: pick/);
+      if (hasSharedCifar) {
+        await page.setInputFiles('#pick-train', join(SHARED_CIFAR, 'data_batch_1.bin'));
+        await page.setInputFiles('#pick-test', join(SHARED_CIFAR, 'test_batch.bin'));
+        await page.click('#pick-go');
+        await page.waitForFunction(
+          () => !(document.querySelector('#run-cifar') as HTMLButtonElement).disabled,
+          null,
+          { timeout: 120_000 },
+        );
+        expect(await page.textContent('#status-cifar')).toMatch(/students train on 2000 images/);
+      }
+      expect(errors).toEqual([]);
+    });
+  }, 180_000);
 
   it.each([1280, 390])(
     'at %i px: no horizontal overflow; screenshot in report/',

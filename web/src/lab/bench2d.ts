@@ -84,7 +84,9 @@ const student = (s: Settings2D, g: Generator) =>
 
 export interface Curve {
   step: number;
+  /** On the labelled points. */
   trainLoss: number;
+  trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
 }
@@ -196,9 +198,11 @@ export class Bench2D {
     return noGrad(() =>
       tidy(() => {
         const test = model.forward(this.test.x);
+        const train = model.forward(this.labelledX);
         return {
           step: this.step,
-          trainLoss: F.crossEntropy(model.forward(this.labelledX), this.labelledY).item(),
+          trainLoss: F.crossEntropy(train, this.labelledY).item(),
+          trainAccuracy: accuracy(train, this.labelledY),
           testLoss: F.crossEntropy(test, this.test.y).item(),
           testAccuracy: accuracy(test, this.test.y),
         };

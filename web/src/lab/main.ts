@@ -42,10 +42,10 @@ let history2d: Metrics2D[] = [];
 const acc2d = new Chart(
   $('chart-acc2d'),
   stepLineSpec({
-    title: 'test accuracy',
+    title: 'accuracy (train: the labelled points)',
     yTitle: 'accuracy',
-    series: ['from labels', 'distilled'],
-    colors: ['#888', '#d62728'],
+    series: ['from labels: train', 'from labels: test', 'distilled: train', 'distilled: test'],
+    colors: ['#bbb', '#666', '#f4a3a3', '#d62728'],
     yDomain: [0, 1],
   }),
 );
@@ -101,8 +101,10 @@ function drawCharts2d(): void {
     const acc: Row[] = [];
     const loss: Row[] = [];
     for (const m of history2d) {
-      acc.push({ step: m.step, series: 'from labels', value: m.scratch.testAccuracy });
-      acc.push({ step: m.step, series: 'distilled', value: m.distilled.testAccuracy });
+      acc.push({ step: m.step, series: 'from labels: train', value: m.scratch.trainAccuracy });
+      acc.push({ step: m.step, series: 'from labels: test', value: m.scratch.testAccuracy });
+      acc.push({ step: m.step, series: 'distilled: train', value: m.distilled.trainAccuracy });
+      acc.push({ step: m.step, series: 'distilled: test', value: m.distilled.testAccuracy });
       loss.push({ step: m.step, series: 'from labels: train', value: m.scratch.trainLoss });
       loss.push({ step: m.step, series: 'from labels: test', value: m.scratch.testLoss });
       loss.push({ step: m.step, series: 'distilled: train', value: m.distilled.trainLoss });
@@ -207,6 +209,13 @@ async function fetchSplit(file: string, records: number): Promise<ArrayBuffer> {
 }
 
 async function loadCifar(): Promise<void> {
+  if (location.protocol === 'file:') {
+    // a page opened from disk may not fetch files: the learner picks them
+    $('status-cifar').textContent =
+      'Opened from disk: pick a data_batch_*.bin and test_batch.bin below (npm run explorer serves them itself).';
+    $('pick-cifar').hidden = false;
+    return;
+  }
   $('status-cifar').textContent = 'fetching the CIFAR-10 subset from this server…';
   try {
     const [train, test] = await Promise.all([
