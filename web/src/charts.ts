@@ -1,7 +1,7 @@
 // The explorer's charts: vega-lite specs compiled once, drawn by vega as SVG. Each update only
 // replaces a chart's data and re-runs its view. Expressions go through vega-interpreter, so the
 // page needs no 'unsafe-eval' under the server's Content-Security-Policy.
-import { parse, View } from 'vega';
+import { changeset, parse, View } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -14,15 +14,21 @@ export class Chart {
   constructor(
     private readonly container: HTMLElement,
     spec: TopLevelSpec,
+    /** 'canvas' for charts redrawn many times a second (the lab's curves): cheaper than SVG. */
+    private readonly renderer: 'svg' | 'canvas' = 'svg',
   ) {
-    this.view = Chart.make(container, spec);
+    this.view = Chart.make(container, spec, renderer);
   }
 
-  private static make(container: HTMLElement, spec: TopLevelSpec): View {
+  private static make(
+    container: HTMLElement,
+    spec: TopLevelSpec,
+    renderer: 'svg' | 'canvas',
+  ): View {
     const runtime = parse(compile(spec).spec, undefined, { ast: true });
     return new View(runtime, {
       expr: expressionInterpreter,
-      renderer: 'svg',
+      renderer,
       container,
       hover: true,
     });
@@ -32,7 +38,14 @@ export class Chart {
   respec(spec: TopLevelSpec): void {
     this.view.finalize();
     this.container.replaceChildren();
-    this.view = Chart.make(this.container, spec);
+    this.view = Chart.make(this.container, spec, this.renderer);
+  }
+
+  /** Adds rows to the named data sets and redraws (cheaper than replacing them all). */
+  async insert(data: Record<string, Row[]>): Promise<void> {
+    for (const [name, rows] of Object.entries(data))
+      this.view.change(name, changeset().insert(rows));
+    await this.view.runAsync();
   }
 
   /** Replaces the named data sets and redraws; resolves when the SVG is updated. */

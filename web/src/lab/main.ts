@@ -48,6 +48,7 @@ const acc2d = new Chart(
     colors: ['#bbb', '#666', '#f4a3a3', '#d62728'],
     yDomain: [0, 1],
   }),
+  'canvas',
 );
 const loss2d = new Chart(
   $('chart-loss2d'),
@@ -57,6 +58,7 @@ const loss2d = new Chart(
     series: ['from labels: train', 'from labels: test', 'distilled: train', 'distilled: test'],
     colors: ['#bbb', '#666', '#f4a3a3', '#d62728'],
   }),
+  'canvas',
 );
 
 function drawRegions(canvasId: string, r: Regions): void {
@@ -92,32 +94,56 @@ function drawRegions(canvasId: string, r: Regions): void {
 }
 
 let chartsPending = false;
+let chartsDrawn = 0;
+/** Reports already on the curves; the rest are added at the next redraw. */
+let charted = 0;
+/** Redraws the curves at most every CHART_MS, however fast the worker reports. */
+const CHART_MS = 400;
+
+const rows2d = (ms: readonly Metrics2D[]) => {
+  const acc: Row[] = [];
+  const loss: Row[] = [];
+  for (const m of ms) {
+    acc.push({ step: m.step, series: 'from labels: train', value: m.scratch.trainAccuracy });
+    acc.push({ step: m.step, series: 'from labels: test', value: m.scratch.testAccuracy });
+    acc.push({ step: m.step, series: 'distilled: train', value: m.distilled.trainAccuracy });
+    acc.push({ step: m.step, series: 'distilled: test', value: m.distilled.testAccuracy });
+    loss.push({ step: m.step, series: 'from labels: train', value: m.scratch.trainLoss });
+    loss.push({ step: m.step, series: 'from labels: test', value: m.scratch.testLoss });
+    loss.push({ step: m.step, series: 'distilled: train', value: m.distilled.trainLoss });
+    loss.push({ step: m.step, series: 'distilled: test', value: m.distilled.testLoss });
+  }
+  return { acc, loss };
+};
+
 function drawCharts2d(): void {
   if (chartsPending) return;
   chartsPending = true;
-  // at most one redraw per frame, however fast the worker reports
-  requestAnimationFrame(() => {
-    chartsPending = false;
-    const acc: Row[] = [];
-    const loss: Row[] = [];
-    for (const m of history2d) {
-      acc.push({ step: m.step, series: 'from labels: train', value: m.scratch.trainAccuracy });
-      acc.push({ step: m.step, series: 'from labels: test', value: m.scratch.testAccuracy });
-      acc.push({ step: m.step, series: 'distilled: train', value: m.distilled.trainAccuracy });
-      acc.push({ step: m.step, series: 'distilled: test', value: m.distilled.testAccuracy });
-      loss.push({ step: m.step, series: 'from labels: train', value: m.scratch.trainLoss });
-      loss.push({ step: m.step, series: 'from labels: test', value: m.scratch.testLoss });
-      loss.push({ step: m.step, series: 'distilled: train', value: m.distilled.trainLoss });
-      loss.push({ step: m.step, series: 'distilled: test', value: m.distilled.testLoss });
-    }
-    void acc2d.update({ table: acc });
-    void loss2d.update({ table: loss });
-  });
+  const wait = Math.max(0, chartsDrawn + CHART_MS - performance.now());
+  setTimeout(
+    () =>
+      requestAnimationFrame(() => {
+        chartsPending = false;
+        chartsDrawn = performance.now();
+        // only the new reports are added; a thinned history is drawn anew
+        const fresh = charted <= history2d.length ? history2d.slice(charted) : history2d;
+        const { acc, loss } = rows2d(fresh);
+        const whole = charted > history2d.length;
+        charted = history2d.length;
+        void (whole ? acc2d.update({ table: acc }) : acc2d.insert({ table: acc }));
+        void (whole ? loss2d.update({ table: loss }) : loss2d.insert({ table: loss }));
+      }),
+    wait,
+  );
 }
 
 function showMetrics2d(m: Metrics2D): void {
   history2d.push(m);
-  if (history2d.length > 400) history2d = history2d.filter((_, i) => i % 2 === 0);
+  // at most 200 points a curve: every other one dropped when it grows past that
+  if (history2d.length > 200) {
+    history2d = history2d.filter((_, i) => i % 2 === 0);
+    charted = Infinity; // the next redraw replaces the curves
+  }
   const pct = (v: number) => (100 * v).toFixed(1);
   $('step2d').textContent = String(m.step);
   $('acc-scratch').textContent = pct(m.scratch.testAccuracy);
@@ -140,6 +166,7 @@ function showMetrics2d(m: Metrics2D): void {
 
 function restart2d(): void {
   history2d = [];
+  charted = Infinity;
   delete document.body.dataset.loss2dFirst;
   points = null;
   $('status2d').textContent = 'training the teacher…';
@@ -200,6 +227,7 @@ const accCifar = new Chart(
     series: ['from labels', 'distilled'],
     colors: ['#888', '#d62728'],
   }),
+  'canvas',
 );
 
 async function fetchSplit(file: string, records: number): Promise<ArrayBuffer> {
