@@ -35,7 +35,8 @@ export interface FeatureGradientLesson {
 const NOTHING = 1e-12;
 
 /**
- * The gradient norms per layer for one batch `x` with `labels`: (1 − α)·CE, α·T²·KL (T 4, α 0.9),
+ * The gradient norms per layer for one batch `x` with `labels`: (1 − α)·CE, α·T²·KL (T 4,
+ * α 0.9),
  * and the hint and attention terms with their default β on `layers` (default pair when absent).
  */
 export function featureGradientLesson(
@@ -45,7 +46,8 @@ export function featureGradientLesson(
   labels: Int32Array,
   layers?: string,
 ): FeatureGradientLesson {
-  // one pair for both feature terms: attention needs maps of the same size, which the hint takes too
+  // one pair for both feature terms: attention needs maps of the same size, which the hint
+  // takes too
   const pair = resolveLayerPairs('at', layers, student, teacher)[0]!;
   const hint = new FeatureDistillation(
     'hint',
@@ -105,14 +107,18 @@ function conclude(r: Omit<FeatureGradientLesson, 'conclusion'>): string {
   for (const term of ['hint', 'attention'] as const) {
     if (silent(term)) {
       out.push(
-        `The ${term} term sends no gradient (under ${NOTHING}): the student's ${guided.student} already matches the teacher's ${guided.teacher} as this loss measures it, so it has nothing to transfer.`,
+        `The ${term} term sends no gradient (under ${NOTHING}): the student's ${guided.student} ` +
+          `already matches the teacher's ${guided.teacher} as this loss measures it, ` +
+          'so it has nothing to transfer.',
       );
       continue;
     }
     const after = layers.filter((_, i) => norms[term][i] === 0).map((l) => l.name);
     out.push(
       after.length
-        ? `The ${term} term reaches ${reached(term).join(', ')} and sends exactly nothing to ${after.join(', ')}: the layers after the guided layer ${guided.student} are not in its graph.`
+        ? `The ${term} term reaches ${reached(term).join(', ')} and sends exactly nothing to ` +
+            `${after.join(', ')}: the layers after the guided layer ${guided.student} ` +
+            'are not in its graph.'
         : `The ${term} term reaches every layer with parameters, up to ${guided.student}.`,
     );
   }
@@ -120,7 +126,8 @@ function conclude(r: Omit<FeatureGradientLesson, 'conclusion'>): string {
   const kdSilent = Math.max(...norms.KD) < 1e-4 * Math.max(...norms.CE);
   if (kdSilent) {
     out.push(
-      "KD sends next to nothing (under a ten-thousandth of CE's largest): the student's logits already match the teacher's.",
+      "KD sends next to nothing (under a ten-thousandth of CE's largest): " +
+        "the student's logits already match the teacher's.",
     );
   } else if (!silent('attention') && !silent('hint')) {
     const ratio = (term: Term) => norms[term][0]! / norms.KD[0]!;
@@ -129,21 +136,25 @@ function conclude(r: Omit<FeatureGradientLesson, 'conclusion'>): string {
       return `${term} ${q >= 1 ? `${ratio3(q)}× larger` : `${ratio3(1 / q)}× smaller`}`;
     };
     out.push(
-      `At the first layer (${first}) the feature terms' gradients compare with KD's as: ${says('hint')}, ${says('attention')}; a feature loss with a larger one there steers the early layers more than the logits do.`,
+      `At the first layer (${first}) the feature terms' gradients compare with KD's as: ` +
+        `${says('hint')}, ${says('attention')}; a feature loss with a larger one there ` +
+        'steers the early layers more than the logits do.',
     );
   }
   const last = layers.length - 1;
   const [ce, kd] = [norms.CE[last]!, norms.KD[last]!];
   if (!kdSilent && ce > 0)
     out.push(
-      `At the last layer (${layers[last]!.name}) KD's gradient is ${kd >= ce ? `${ratio3(kd / ce)}× CE's` : `${ratio3(ce / kd)}× smaller than CE's`} with α ${ALPHA} and T ${T}.`,
+      `At the last layer (${layers[last]!.name}) KD's gradient is ` +
+        `${kd >= ce ? `${ratio3(kd / ce)}× CE's` : `${ratio3(ce / kd)}× smaller than CE's`} ` +
+        `with α ${ALPHA} and T ${T}.`,
     );
   return out.join(' ');
 }
 
 export const featureGradients = lesson<FeatureGradientLesson>({
   summary:
-    'where each loss enters the student: the gradient CE, KD, hint and attention send to each layer',
+    'where each loss enters the student: the gradient CE, KD, hint and attention send each layer',
   images: 'sample',
   async run(ctx) {
     const x = toImageTensor(ctx.data.test, ctx.images, ctx.data.norm);
@@ -157,7 +168,9 @@ export const featureGradients = lesson<FeatureGradientLesson>({
   async report(r, ctx) {
     const w = (term: Term) => (r.weights[term] === 1 ? '' : `${+r.weights[term].toPrecision(3)}·`);
     return {
-      title: `Where each loss enters: ${await teacherLine(ctx)}; student ${named(await ctx.student())}; feature terms on student ${r.guided.student} ← teacher ${r.guided.teacher}`,
+      title:
+        `Where each loss enters: ${await teacherLine(ctx)}; ` +
+        `student ${named(await ctx.student())}; feature terms on student ${r.guided.student} ← teacher ${r.guided.teacher}`,
       blocks: [
         {
           columns: ['layer', 'type', ...TERMS.map((t) => `‖∂(${w(t)}${t})/∂θ‖`)],

@@ -50,7 +50,7 @@ export type FeatureChoice = (typeof FEATURE_CHOICES)[number];
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Averages consecutive groups of k values per sample: [B, n·k] → [B, n] (PyTorch's avg_pool1d). */
+/** Averages consecutive groups of k values per sample: [B, n·k] → [B, n] (as avg_pool1d). */
 function poolTo(t: Tensor, n: number): Tensor {
   const B = t.shape[0]!;
   const flat = t.reshape([B, -1]);
@@ -69,7 +69,10 @@ export const FEATURE_LOSSES: Record<FeatureLossName, FeatureLossEntry> = {
       if (s.length !== 3 || t.length !== 3)
         return 'both layers must give [channels, height, width]';
       if (s[1]! < t[1]! || s[2]! < t[2]!)
-        return `a convolution cannot enlarge the student's ${s[1]}×${s[2]} to the teacher's ${t[1]}×${t[2]}`;
+        return (
+          `a convolution cannot enlarge the student's ${s[1]}×${s[2]} ` +
+          `to the teacher's ${t[1]}×${t[2]}`
+        );
       return null;
     },
     make(pair, generator) {
@@ -90,7 +93,8 @@ export const FEATURE_LOSSES: Record<FeatureLossName, FeatureLossEntry> = {
       s.length !== 3 || t.length !== 3
         ? 'both layers must give [channels, height, width]'
         : s[1] !== t[1] || s[2] !== t[2]
-          ? `their maps must have the same height and width (channels may differ), got ${s[1]}×${s[2]} and ${t[1]}×${t[2]}`
+          ? 'their maps must have the same height and width (channels may differ), ' +
+            `got ${s[1]}×${s[2]} and ${t[1]}×${t[2]}`
           : null,
     make: () => ({ module: null, loss: (s, t) => attentionTransferLoss(s, t) }),
   },
@@ -104,9 +108,11 @@ export const FEATURE_LOSSES: Record<FeatureLossName, FeatureLossEntry> = {
       const [ns, nt] = [size(s), size(t)];
       return nt % ns === 0
         ? null
-        : `the teacher's ${nt} values per sample must pool onto the student's ${ns} (a whole multiple)`;
+        : `the teacher's ${nt} values per sample must pool onto the student's ${ns} ` +
+            '(a whole multiple)';
     },
-    // the teacher's flattened features averaged in groups down to the student's size, as the tutorial
+    // the teacher's flattened features averaged in groups down to the student's size, as the
+    // tutorial does
     make: (pair) => {
       const n = size(pair.studentShape);
       return {
@@ -161,7 +167,8 @@ export function parseLayerPairs(spec: string): { student: string; teacher: strin
     const names = p.split(':').map((s) => s.trim());
     if (!p || names.length > 2 || names.some((n) => !n))
       throw new RangeError(
-        `layer pairs are student:teacher names separated by commas (e.g. layer3:layer3,layer2:layer2), got ${JSON.stringify(spec)}`,
+        'layer pairs are student:teacher names separated by commas ' +
+          `(e.g. layer3:layer3,layer2:layer2), got ${JSON.stringify(spec)}`,
       );
     return { student: names[0]!, teacher: names[1] ?? names[0]! };
   });
@@ -204,7 +211,8 @@ export function resolveLayerPairs(
   const wanted = spec === undefined ? defaultPair(s, t) : null;
   if (spec === undefined && !wanted)
     throw new RangeError(
-      'no student and teacher layers with feature maps of the same size were found; give the pairs (kdgrad models --layers <model> lists the layers)',
+      'no student and teacher layers with feature maps of the same size were found; ' +
+        'give the pairs (kdgrad models --layers <model> lists the layers)',
     );
   const pairs = spec === undefined ? [wanted!] : parseLayerPairs(spec);
   return pairs.map(({ student: sn, teacher: tn }) => {
@@ -216,13 +224,15 @@ export function resolveLayerPairs(
     ] as const)
       if (!found)
         throw new RangeError(
-          `the ${who} has no layer named ${JSON.stringify(name)}; its layers are: ${all.map((l) => l.name).join(', ')}`,
+          `the ${who} has no layer named ${JSON.stringify(name)}; ` +
+            `its layers are: ${all.map((l) => l.name).join(', ')}`,
         );
     const [ss, ts] = [sl!.shape.slice(1), tl!.shape.slice(1)];
     const problem = FEATURE_LOSSES[kind].check(ss, ts);
     if (problem)
       throw new RangeError(
-        `${kind} on student ${sn} ${formatShape(ss)} and teacher ${tn} ${formatShape(ts)}: ${problem}`,
+        `${kind} on student ${sn} ${formatShape(ss)} ` +
+          `and teacher ${tn} ${formatShape(ts)}: ${problem}`,
       );
     return { student: sn, teacher: tn, studentShape: ss, teacherShape: ts };
   });
