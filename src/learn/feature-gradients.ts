@@ -170,7 +170,8 @@ export const featureGradients = lesson<FeatureGradientLesson>({
     return {
       title:
         `Where each loss enters: ${await teacherLine(ctx)}; ` +
-        `student ${named(await ctx.student())}; feature terms on student ${r.guided.student} ← teacher ${r.guided.teacher}`,
+        `student ${named(await ctx.student())}; ` +
+        `feature terms on student ${r.guided.student} ← teacher ${r.guided.teacher}`,
       blocks: [
         {
           columns: ['layer', 'type', ...TERMS.map((t) => `‖∂(${w(t)}${t})/∂θ‖`)],
