@@ -165,7 +165,7 @@ export class Bench2D {
       for (const group of o.paramGroups) group.options.lr = this.settings.lr;
   }
 
-  /** The distilled student's loss: α·T²·KL on labelled + transfer points, (1 − α)·CE on labels. */
+  /** The distilled loss: α·T²·KL on labelled + transfer points, (1 − α)·CE on the labelled. */
   private distilledParts(): { soft: Tensor; hard: Tensor } {
     const { T, alpha } = this.settings;
     const n = this.settings.labelled;
@@ -226,7 +226,7 @@ export class Bench2D {
     };
   }
 
-  /** Predicted class and confidence over a GRID × GRID lattice of [-1, 1]² (row-major, y down). */
+  /** Predicted class and confidence over a GRID × GRID lattice of [-1, 1]² (rows top down). */
   regions(which: 'teacher' | 'scratch' | 'distilled'): { cls: Uint8Array; conf: Float32Array } {
     const model = this[which];
     const pts = new Float32Array(GRID * GRID * 2);
@@ -314,12 +314,20 @@ export function readSeeds(seeds: SeedOutcome[], steps: number): SeedsReading {
   const pts = (v: number) => (100 * Math.abs(v)).toFixed(1);
   const clear = d.length > 1 && mean !== 0 && Math.abs(mean) >= 2 * se;
   const verdict = !clear ? 'inconclusive' : mean > 0 ? 'ahead' : 'behind';
-  const over = `over ${d.length} seed${d.length > 1 ? 's' : ''} (${seeds.map((s) => s.seed).join(', ')})`;
+  const list = seeds.map((s) => s.seed).join(', ');
+  const over = `over ${d.length} seed${d.length > 1 ? 's' : ''} (${list})`;
+  const lead = `After ${steps} steps the distilled student is`;
+  const spread = `${over}: ± ${pts(std)} across seeds.`;
+  const why =
+    d.length > 1
+      ? `within two standard errors (± ${pts(se)}) of no difference`
+      : 'and one seed shows no spread';
   const text =
     verdict === 'ahead'
-      ? `After ${steps} steps the distilled student is ahead by ${pts(mean)} points on the test points, ${over}: ± ${pts(std)} across seeds.`
+      ? `${lead} ahead by ${pts(mean)} points on the test points, ${spread}`
       : verdict === 'behind'
-        ? `After ${steps} steps the distilled student is behind by ${pts(mean)} points on the test points, ${over}: ± ${pts(std)} across seeds.`
-        : `After ${steps} steps the distilled student is not clearly ahead: ${mean >= 0 ? '+' : '−'}${pts(mean)} points on average ${over}, ${d.length > 1 ? `within two standard errors (± ${pts(se)}) of no difference` : 'and one seed shows no spread'}.`;
+        ? `${lead} behind by ${pts(mean)} points on the test points, ${spread}`
+        : `${lead} not clearly ahead: ${mean >= 0 ? '+' : '−'}${pts(mean)} points on average ` +
+          `${over}, ${why}.`;
   return { seeds, mean, std, verdict, text };
 }

@@ -180,7 +180,7 @@ export class CifarBench {
     };
   }
 
-  /** For the first `k` test images: the teacher's soft targets at the current T, each student's prediction. */
+  /** The first `k` test images: the teacher's soft targets at the current T, each student's. */
   softTargets(k = 4): SoftTargetRow[] {
     const ids = Int32Array.from({ length: Math.min(k, this.test.count) }, (_, i) => i);
     return noGrad(() =>

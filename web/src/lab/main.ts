@@ -240,7 +240,8 @@ async function loadCifar(): Promise<void> {
   if (location.protocol === 'file:') {
     // a page opened from disk may not fetch files: the learner picks them
     $('status-cifar').textContent =
-      'Opened from disk: pick a data_batch_*.bin and test_batch.bin below (npm run explorer serves them itself).';
+      'Opened from disk: pick a data_batch_*.bin and test_batch.bin below ' +
+      '(npm run explorer serves them itself).';
     $('pick-cifar').hidden = false;
     return;
   }
@@ -253,7 +254,8 @@ async function loadCifar(): Promise<void> {
     startCifar(train, test, 'this server');
   } catch (e) {
     $('status-cifar').textContent =
-      `No data from a server (${(e as Error).message}). Pick a data_batch_*.bin and test_batch.bin below.`;
+      `No data from a server (${(e as Error).message}). ` +
+      'Pick a data_batch_*.bin and test_batch.bin below.';
     $('pick-cifar').hidden = false;
   }
 }
@@ -318,7 +320,9 @@ function showSamples(rows: SoftTargetRow[]): void {
   tbody.innerHTML = rows
     .map(
       (r) =>
-        `<tr><th scope="row">${r.image} (${CLASS_NAMES[r.label]})</th><td>${top(r.teacher)}</td><td>${top(r.scratch, 1)}</td><td>${top(r.distilled, 1)}</td></tr>`,
+        `<tr><th scope="row">${r.image} (${CLASS_NAMES[r.label]})</th>` +
+        `<td>${top(r.teacher)}</td><td>${top(r.scratch, 1)}</td>` +
+        `<td>${top(r.distilled, 1)}</td></tr>`,
     )
     .join('');
 }
@@ -373,7 +377,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'readyCifar':
       cifarPoints = [];
       $('status-cifar').textContent =
-        `teacher vgg-teacher: ${(100 * m.teacherAccuracy).toFixed(1)}% on ${m.test} test images; students train on ${m.train} images`;
+        `teacher vgg-teacher: ${(100 * m.teacherAccuracy).toFixed(1)}% on ${m.test} test images; ` +
+        `students train on ${m.train} images`;
       $<HTMLButtonElement>('run-cifar').disabled = false;
       break;
     case 'cifar':
@@ -382,7 +387,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'threads':
       $('threads').textContent = m.isolated
         ? `Kernels: ${m.status}.`
-        : `Kernels: ${m.status} — this page is not cross-origin isolated (opened from disk or a server without COOP/COEP headers), so kdgrad runs on one thread.`;
+        : `Kernels: ${m.status} — this page is not cross-origin isolated (opened from disk or ` +
+          'a server without COOP/COEP headers), so kdgrad runs on one thread.';
       break;
     case 'error':
       $('errors').textContent = `Error in the training worker: ${m.message}`;

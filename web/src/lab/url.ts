@@ -1,6 +1,6 @@
-// The lab's settings in the URL (?dataset=spirals&T=4&…): every knob of the 2-D bench and the T and
-// α of the CIFAR bench, so that a state can be shared. A value out of range or unknown is dropped
-// for its default and named, never silently kept.
+// The lab's settings in the URL (?dataset=spirals&T=4&…): every knob of the 2-D bench and the
+// T and α of the CIFAR bench, so that a state can be shared. A value out of range or unknown is
+// dropped for its default and named, never silently kept.
 import { DATASETS, DEFAULTS_2D, type Dataset, type Settings2D } from './bench2d.js';
 
 /** Each numeric knob: its range and whether it must be an integer. */
