@@ -373,7 +373,8 @@ export function compareMarkdown(r: CompareResult): string {
     '',
     `Student ${r.student}; teachers ${r.teachers.map((t, i) => `${i + 1}: ${t.model} (${pct(t.accuracy)}%)`).join(', ')} (single-teacher methods use teacher 1). ` +
       `${c.epochs} epochs, batch ${c.batchSize}, ${c.optimizer} lr ${c.lr} (${c.schedule}), weight decay ${c.weightDecay}, ${c.augment ? 'random crop + flip' : 'no augmentation'}, ` +
-      `gradient clipping ${c.clipGradNorm || 'off'}; σ combines both rows' standard deviations; ${r.seconds.toFixed(0)} s in all.`,
+      `gradient clipping ${c.clipGradNorm || 'off'}; ${imagesUsed(c)}${featureLayersUsed(r)}; ` +
+      `σ combines both rows' standard deviations; ${r.seconds.toFixed(0)} s in all.`,
   );
   return lines.join('\n');
 }
@@ -399,4 +400,23 @@ function readings(r: CompareResult, kdRow: boolean): string[] {
   }
   if (!kdRow) out.push(`The run has no ${PLAIN_KD} row, so no row is read against plain KD.`);
   return out;
+}
+
+/** Which images the runs saw: every one, or the first N of a split (--train-limit, --test-limit). */
+function imagesUsed(c: CompareResult['config']): string {
+  const part = (n: number, what: string) =>
+    n ? `the first ${n} ${what}` : `every ${what.slice(0, -1)}`;
+  return `trained on ${part(c.trainLimit, 'training images')}, tested on ${part(c.testLimit, 'test images')}`;
+}
+
+/** The layers of the feature rows, when there are any. */
+function featureLayersUsed(r: CompareResult): string {
+  const layers = r.methods.flatMap((m) =>
+    m.kd?.feature && m.kd.feature !== 'none' ? [m.kd.featureLayers ?? 'default'] : [],
+  );
+  if (!layers.length) return '';
+  const named = [...new Set(layers)].map((l) =>
+    l === 'default' ? 'the default pair (the last top-level maps of equal size)' : l,
+  );
+  return `; feature terms on ${named.join(', ')}`;
 }

@@ -264,6 +264,12 @@ describe('feature rows and verdicts', () => {
       /\| at \| at \| 61\.00 ± 1\.00 \| 63\.00 ± 1\.00 \| \+10\.00 \(\+7\.1σ\) better \| \+0\.00 \(\+0\.0σ\) inconclusive \|/,
     );
     expect(md).toMatch(/inflated: by 0\.67 points on average here \(most, 2\.00, for at\)/);
+    expect(md).toMatch(/trained on every training image, tested on every test image;/);
+    r.config = { ...r.config, trainLimit: 5000, testLimit: 500 };
+    r.methods[2]!.kd = { temperature: 4, feature: 'at' } as never;
+    expect(compareMarkdown(r)).toMatch(
+      /trained on the first 5000 training images, tested on the first 500 test images; feature terms on the default pair/,
+    );
   });
 
   it('says when nothing was inflated, when one epoch is all, and when no KD row exists', async () => {
