@@ -130,8 +130,12 @@ function drawCharts2d(): void {
         const { acc, loss } = rows2d(fresh);
         const whole = charted > history2d.length;
         charted = history2d.length;
-        void (whole ? acc2d.update({ table: acc }) : acc2d.insert({ table: acc }));
-        void (whole ? loss2d.update({ table: loss }) : loss2d.insert({ table: loss }));
+        // one chart per frame: each redraw is a task of its own, so none holds the page long
+        void (whole ? acc2d.update({ table: acc }) : acc2d.insert({ table: acc })).then(() =>
+          requestAnimationFrame(
+            () => void (whole ? loss2d.update({ table: loss }) : loss2d.insert({ table: loss })),
+          ),
+        );
       }),
     wait,
   );
