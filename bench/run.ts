@@ -21,7 +21,7 @@ function torchMissing(): string | null {
 }
 const noTorch = torchMissing();
 if (noTorch) process.stderr.write(`${noTorch}\n`);
-const KNOWN = ['kdgrad', 'pytorch', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs'];
+const KNOWN = ['kdgrad', 'pytorch', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'jaxjs'];
 const USAGE = `usage: npm run bench [-- peer,peer,...]   peers: ${KNOWN.join(', ')} (default: all available)`;
 const arg = process.argv[2];
 if (arg === '--help' || arg === '-h') {

@@ -1,5 +1,6 @@
 // One peer per process, so their allocations and JIT state do not disturb each other.
 import { runConvnetjs } from './convnetjs.js';
+import { runJaxjs } from './jaxjs.js';
 import { runKdgrad } from './kdgrad.js';
 import { runTfjs } from './tfjs.js';
 
@@ -13,7 +14,9 @@ const run =
         ? runTfjs('wasm')
         : peer === 'convnetjs'
           ? runConvnetjs()
-          : null;
+          : peer === 'jaxjs'
+            ? runJaxjs()
+            : null;
 if (!run) {
   process.stderr.write(`unknown peer ${peer}\n`);
   process.exit(2);
