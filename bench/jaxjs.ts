@@ -58,7 +58,7 @@ export async function runJaxjs(): Promise<WorkloadResult> {
   };
   const step = jit(valueAndGrad(loss));
   const refs = (p: Params) =>
-    Object.fromEntries(Object.entries(p).map(([k, v]) => [k, (v).ref])) as Params;
+    Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.ref])) as Params;
   const stepMs = await median(async () => {
     const [value, g] = step(refs(params), x.ref, y.ref) as [JaxArray, Params];
     params = Object.fromEntries(
