@@ -85,16 +85,20 @@ for (let r = 0; r < ROUNDS; r++) {
   if (b.ips > browser.ips) browser = b;
 }
 const ratio = browser.ips / node.ips;
+const list = (v: number[]) => v.map((x) => x.toFixed(0)).join(', ');
 process.stdout.write(
   [
-    `KD lab, CIFAR-10 bench: ${STEPS} steps of two MLP students (batch 64), images per second per student, best of ${ROUNDS} alternated runs (Node ${runs.node.map((v) => v.toFixed(0)).join(', ')}; Chromium ${runs.browser.map((v) => v.toFixed(0)).join(', ')})`,
+    `KD lab, CIFAR-10 bench: ${STEPS} steps of two MLP students (batch 64), ` +
+      `images per second per student, best of ${ROUNDS} alternated runs ` +
+      `(Node ${list(runs.node)}; Chromium ${list(runs.browser)})`,
     '',
     '| where | kernels | images / s |',
     '| --- | --- | ---: |',
     `| Node ${process.versions.node} | ${node.threads} | ${node.ips.toFixed(0)} |`,
     `| Chromium (Web Worker) | ${browser.threads} | ${browser.ips.toFixed(0)} |`,
     '',
-    `Chromium runs at ${ratio.toFixed(2)}× Node's speed in this run (${getNumThreads()} thread(s) in Node).`,
+    `Chromium runs at ${ratio.toFixed(2)}× Node's speed in this run ` +
+      `(${getNumThreads()} thread(s) in Node).`,
     '',
   ].join('\n'),
 );

@@ -150,10 +150,13 @@ const peak = k?.simdPeak;
 const targets: string[] = [];
 if (peak && k?.matmulGflops) {
   notes.push(
-    `WebAssembly SIMD peak of this machine (bench/probe.ts: twelve independent f32x4 multiply-add chains in registers): ` +
-      `plain multiply and add ${peak.oneThread.toFixed(1)} GFLOPS on one thread, ${peak.allThreads.toFixed(1)} on ${peak.threads}; ` +
+    'WebAssembly SIMD peak of this machine (bench/probe.ts: twelve independent f32x4 ' +
+      'multiply-add chains in registers): ' +
+      `plain multiply and add ${peak.oneThread.toFixed(1)} GFLOPS on one thread, ` +
+      `${peak.allThreads.toFixed(1)} on ${peak.threads}; ` +
       (peak.fused
-        ? `fused multiply-add (relaxed SIMD) ${peak.fused.oneThread.toFixed(1)} on one thread, ${peak.fused.allThreads.toFixed(1)} on ${peak.threads}; `
+        ? `fused multiply-add (relaxed SIMD) ${peak.fused.oneThread.toFixed(1)} on one thread, ` +
+          `${peak.fused.allThreads.toFixed(1)} on ${peak.threads}; `
         : `fused multiply-add not measured: ${peak.fusedNote}; `) +
       `workloads are read against the higher, ${peak.limit.toFixed(1)} GFLOPS`,
   );
@@ -242,7 +245,8 @@ const md = [
     : []),
   ...(bounds.length
     ? [
-        `| at the SIMD peak (${peak!.limit.toFixed(1)} GFLOPS) | multiply-adds per image | best possible |`,
+        `| at the SIMD peak (${peak!.limit.toFixed(1)} GFLOPS) ` +
+          '| multiply-adds per image | best possible |',
         '| --- | ---: | --- |',
         ...bounds,
         '',

@@ -10,7 +10,8 @@ import { formatShape } from '../tensor/shape.js';
 function sameShape(op: string, s: Tensor, t: Tensor, fix: string): void {
   if (s.shape.join() !== t.shape.join())
     throw new RangeError(
-      `${op}: student features ${formatShape(s.shape)} and teacher features ${formatShape(t.shape)} differ; ${fix}`,
+      `${op}: student features ${formatShape(s.shape)} and ` +
+        `teacher features ${formatShape(t.shape)} differ; ${fix}`,
     );
 }
 
@@ -21,7 +22,8 @@ function sameShape(op: string, s: Tensor, t: Tensor, fix: string): void {
 export function attentionMap(features: Tensor, p = 2): Tensor {
   if (features.ndim !== 4)
     throw new RangeError(
-      `attentionMap: expected features [batch, channels, height, width], got ${formatShape(features.shape)}`,
+      'attentionMap: expected features [batch, channels, height, width], ' +
+        `got ${formatShape(features.shape)}`,
     );
   const [B] = features.shape as [number];
   const q = features.abs().pow(p).mean(1).reshape([B, -1]);
@@ -60,7 +62,7 @@ export function hintLoss(regressed: Tensor, teacher: Tensor): Tensor {
 }
 
 /**
- * The hidden-representation loss of the PyTorch KD tutorial (a cosine embedding loss with target 1):
+ * The hidden-representation loss of the PyTorch KD tutorial (cosine embedding loss, target 1):
  * L = mean over the batch of 1 − cos(s_b, t_b), features flattened per sample.
  */
 export function hiddenRepresentationLoss(student: Tensor, teacher: Tensor): Tensor {
@@ -105,13 +107,17 @@ export function hintRegressorFor(
 ): HintRegressor {
   if (student.length !== 3 || teacher.length !== 3)
     throw new RangeError(
-      `hint: both layers must give feature maps [channels, height, width], got student ${formatShape(student)} and teacher ${formatShape(teacher)}`,
+      'hint: both layers must give feature maps [channels, height, width], ' +
+        `got student ${formatShape(student)} and teacher ${formatShape(teacher)}`,
     );
   const [cs, hs, ws] = student as [number, number, number];
   const [ct, ht, wt] = teacher as [number, number, number];
   if (hs < ht || ws < wt)
     throw new RangeError(
-      `hint: the regressor must map the student's ${formatShape(student)} onto the teacher's ${formatShape(teacher)}, but a convolution cannot enlarge ${hs}×${ws} to ${ht}×${wt}; pick a student layer at least as large as the teacher's`,
+      `hint: the regressor must map the student's ${formatShape(student)} ` +
+        `onto the teacher's ${formatShape(teacher)}, ` +
+        `but a convolution cannot enlarge ${hs}×${ws} to ${ht}×${wt}; ` +
+        "pick a student layer at least as large as the teacher's",
     );
   return new HintRegressor(cs, ct, { ...opts, kernelSize: [hs - ht + 1, ws - wt + 1] });
 }

@@ -14,7 +14,8 @@ function modulesNamed(model: Module, names: readonly string[]): Map<string, Modu
   const unknown = names.filter((n) => !all.has(n));
   if (unknown.length)
     throw new RangeError(
-      `no layer named ${unknown.map((n) => JSON.stringify(n)).join(', ')}; the layers are: ${[...all.keys()].join(', ')}`,
+      `no layer named ${unknown.map((n) => JSON.stringify(n)).join(', ')}; ` +
+        `the layers are: ${[...all.keys()].join(', ')}`,
     );
   return new Map(names.map((n) => [n, all.get(n)!]));
 }

@@ -84,7 +84,9 @@ function featureMethods(epochs: number, alpha: number, layers?: string): Method[
     if (FEATURE_LOSSES[feature].twoStage && first >= 1)
       rows.push({
         name: `${feature}-2stage`,
-        description: `${first} epoch(s) of ${beta}·${feature} alone up to the guided layer, then KD (T 4)`,
+        description:
+          `${first} epoch(s) of ${beta}·${feature} alone up to the guided layer, ` +
+          'then KD (T 4)',
         kd: kd({ feature, hintEpochs: first }),
         teachers: [0],
       });
@@ -100,7 +102,7 @@ export interface CompareRun extends RunOutcome {
   seconds: number;
 }
 
-/** A difference read against the spread: |Δ| of two or more combined standard deviations, or not. */
+/** A difference read against the spread: |Δ| of two or more combined standard deviations. */
 export type Verdict = 'better' | 'worse' | 'inconclusive';
 
 /** Δ between two rows' mean accuracies, in combined standard deviations, and its verdict. */
@@ -125,7 +127,7 @@ export interface CompareRow {
   /** Difference of means with the from-scratch row, and in combined standard deviations. */
   delta: number | null;
   z: number | null;
-  /** Against scratch and against plain KD (PLAIN_KD), on the last epoch; null for the row itself. */
+  /** Against scratch and plain KD (PLAIN_KD), on the last epoch; null for the row itself. */
   vsScratch: Difference | null;
   vsKD: Difference | null;
   secondsPerRun: number;
@@ -277,7 +279,7 @@ async function runOne(
   };
 }
 
-/** |z| at or over this is a difference; under it (or with no spread) the reading is inconclusive. */
+/** |z| at or over this is a difference; under it (or with no spread) the reading is open. */
 export const VERDICT_SIGMAS = 2;
 
 /** The verdict on a difference of `delta` with combined standard deviation `sd`. */
@@ -343,7 +345,8 @@ function differenceCell(d: Difference | null): string {
 export function compareMarkdown(r: CompareResult): string {
   const kdRow = r.rows.some((row) => row.method === PLAIN_KD);
   const lines = [
-    `| method | what | test accuracy %, last epoch (mean ± std, ${r.seeds.length} seeds) | best epoch % | vs scratch: Δ points (σ) | vs plain KD (${PLAIN_KD}) | diverged | s / run |`,
+    `| method | what | test accuracy %, last epoch (mean ± std, ${r.seeds.length} seeds) ` +
+      `| best epoch % | vs scratch: Δ points (σ) | vs plain KD (${PLAIN_KD}) | diverged | s / run |`,
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const ms = (m: number | null, s: number | null) =>
@@ -351,7 +354,10 @@ export function compareMarkdown(r: CompareResult): string {
   for (const row of r.rows) {
     const best = row.bestMean === null ? '—' : ms(row.bestMean, row.bestStd);
     lines.push(
-      `| ${row.method} | ${row.description} | ${ms(row.accuracyMean, row.accuracyStd)} | ${best} | ${differenceCell(row.vsScratch)} | ${kdRow ? differenceCell(row.vsKD) : '—'} | ${row.diverged}/${row.runs} | ${row.secondsPerRun.toFixed(1)} |`,
+      `| ${row.method} | ${row.description} | ${ms(row.accuracyMean, row.accuracyStd)} ` +
+        `| ${best} | ${differenceCell(row.vsScratch)} ` +
+        `| ${kdRow ? differenceCell(row.vsKD) : '—'} | ${row.diverged}/${row.runs} ` +
+        `| ${row.secondsPerRun.toFixed(1)} |`,
     );
   }
   lines.push('', readings(r, kdRow).join(' '));
@@ -382,7 +388,8 @@ export function compareMarkdown(r: CompareResult): string {
 /** What the table allows one to read, each sentence chosen by the numbers. */
 function readings(r: CompareResult, kdRow: boolean): string[] {
   const out: string[] = [
-    `A verdict is better or worse when the difference of means is at least ${VERDICT_SIGMAS} combined standard deviations, inconclusive otherwise.`,
+    `A verdict is better or worse when the difference of means is at least ${VERDICT_SIGMAS} ` +
+      'combined standard deviations, inconclusive otherwise.',
   ];
   const rows = r.rows.filter((row) => row.accuracyMean !== null && row.bestMean !== null);
   const gaps = rows.map((row) => row.bestMean! - row.accuracyMean!);
@@ -394,19 +401,24 @@ function readings(r: CompareResult, kdRow: boolean): string[] {
     const worst = rows[gaps.indexOf(Math.max(...gaps))]!;
     out.push(
       mean > 0
-        ? `The best-epoch column picks each run's epoch on the test split itself, so it is inflated: by ${pct(mean)} points on average here (most, ${pct(Math.max(...gaps))}, for ${worst.method}); the last epoch is the honest figure and the verdicts use it.`
-        : "Here the last epoch was each run's best, so selecting on the test split inflated nothing; the verdicts use the last epoch.",
+        ? "The best-epoch column picks each run's epoch on the test split itself, so it is " +
+            `inflated: by ${pct(mean)} points on average here ` +
+            `(most, ${pct(Math.max(...gaps))}, for ${worst.method}); ` +
+            'the last epoch is the honest figure and the verdicts use it.'
+        : "Here the last epoch was each run's best, so selecting on the test split inflated " +
+            'nothing; the verdicts use the last epoch.',
     );
   }
   if (!kdRow) out.push(`The run has no ${PLAIN_KD} row, so no row is read against plain KD.`);
   return out;
 }
 
-/** Which images the runs saw: every one, or the first N of a split (--train-limit, --test-limit). */
+/** Which images the runs saw: all, or the first N of a split (--train-limit, --test-limit). */
 function imagesUsed(c: CompareResult['config']): string {
   const part = (n: number, what: string) =>
     n ? `the first ${n} ${what}` : `every ${what.slice(0, -1)}`;
-  return `trained on ${part(c.trainLimit, 'training images')}, tested on ${part(c.testLimit, 'test images')}`;
+  const train = part(c.trainLimit, 'training images');
+  return `trained on ${train}, tested on ${part(c.testLimit, 'test images')}`;
 }
 
 /** The layers of the feature rows, when there are any. */

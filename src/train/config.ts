@@ -101,7 +101,9 @@ const forLosses = <V>(f: Field<V>, a: AppliesTo): Field<V> & { appliesTo: Applie
 
 /** Layer pairs as given ('layer3:layer3,layer2'): the syntax here, the names against the models. */
 const layerPairs: Field<string> = {
-  help: 'feature layers as student:teacher pairs, comma-separated (a name alone: the same in both; default: the last pair of maps of equal size; kdgrad models --layers <model> lists them)',
+  help:
+    'feature layers as student:teacher pairs, comma-separated (a name alone: the same in both; ' +
+    'default: the last pair of maps of equal size; kdgrad models --layers <model> lists them)',
   arg: '<pairs>',
   check: (v) => {
     if (typeof v !== 'string') return 'must be a string of student:teacher pairs';
@@ -123,19 +125,26 @@ export const FEATURE_FIELDS = {
   /** Absent in run files written before it existed: read as 'none'. */
   feature: optional(
     field.choice(
-      `feature term added to the loss: none, ${FEATURE_LOSS_NAMES.map((n) => `${n} (${FEATURE_LOSSES[n].summary})`).join(', ')}`,
+      'feature term added to the loss: none, ' +
+        FEATURE_LOSS_NAMES.map((n) => `${n} (${FEATURE_LOSSES[n].summary})`).join(', '),
       FEATURE_CHOICES,
     ),
   ),
   featureLayers: optional(layerPairs),
   featureWeight: optional(
     field.nonNegative(
-      `beta, the feature term's weight (default: ${FEATURE_LOSS_NAMES.map((n) => `${n} ${+FEATURE_LOSSES[n].weight.toPrecision(3)}`).join(', ')})`,
+      "beta, the feature term's weight (default: " +
+        FEATURE_LOSS_NAMES.map((n) => `${n} ${+FEATURE_LOSSES[n].weight.toPrecision(3)}`).join(
+          ', ',
+        ) +
+        ')',
     ),
   ),
   hintEpochs: optional(
     field.nonNegativeInt(
-      "FitNets' two stages: the first N epochs train the student up to its guided layer on the hint alone, the rest on the KD loss alone (0: one stage, the hint added throughout, as the toolkits do)",
+      "FitNets' two stages: the first N epochs train the student up to its guided layer on " +
+        'the hint alone, the rest on the KD loss alone ' +
+        '(0: one stage, the hint added throughout, as the toolkits do)',
     ),
   ),
 };
@@ -307,7 +316,8 @@ export function checkStages(kd: ResolvedKD, epochs: number): void {
       'hintEpochs',
       '',
       (name) =>
-        `${name('hintEpochs')} ${kd.hintEpochs} leaves no epoch for the second stage: the run has ${epochs} epochs`,
+        `${name('hintEpochs')} ${kd.hintEpochs} leaves no epoch for the second stage: ` +
+        `the run has ${epochs} epochs`,
       KD_FIELDS,
     );
 }
