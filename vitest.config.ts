@@ -14,6 +14,15 @@ const TYPESCRIPT_BACKEND = [
   'test/train/trainer.test.ts',
 ];
 
+// The GEMM and convolution kernel tests again on the plain-SIMD build: the relaxed-SIMD build
+// (fused multiply-add) loads wherever the runtime has it, and this one everywhere else.
+const PLAIN_SIMD = [
+  'test/tensor/fma.test.ts',
+  'test/tensor/wasm.test.ts',
+  'test/tensor/conv-kernels.test.ts',
+  'test/tensor/threads.test.ts',
+];
+
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
@@ -32,6 +41,14 @@ export default defineConfig({
           name: 'typescript-kernels',
           include: TYPESCRIPT_BACKEND,
           env: { KDGRAD_THREADS: '1', KDGRAD_NO_WASM: '1' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'plain-simd',
+          include: PLAIN_SIMD,
+          env: { KDGRAD_THREADS: '1', KDGRAD_NO_FMA: '1' },
         },
       },
     ],

@@ -5,8 +5,14 @@
 // sgemm: C[n×m] = A[n×k] · B[k×m], row-major float32 at byte offsets a, b, c.
 // Register blocking: each step of p updates a 4×8 block of C held in eight f32x4 accumulators
 // (4 broadcast A values times two 4-wide B vectors), so every loaded value is used 4 or 8 times.
+//
+// Two builds of these sources ship (scripts/build-wasm.mjs): plain SIMD, where acc + x·y rounds
+// twice, and relaxed SIMD, where it is one fused multiply-add (rounded once) wherever the
+// processor has one. The order of every sum is the same in both, so they differ by rounding only.
 
+/** acc + x·y, lane by lane. */
 @inline function madd(acc: v128, x: v128, y: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 

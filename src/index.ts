@@ -26,7 +26,9 @@ export {
   setNumThreads,
   threadsReady,
   threadStatus,
+  wasmStatus,
 } from './tensor/backend/index.js';
+export type { KernelBuild, WasmStatus } from './tensor/backend/index.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
 export { toDot, toTree, retainGraphGrads } from './autograd/graph.js';

@@ -63,7 +63,12 @@ describe('fallbacks', () => {
     const plain = run({ KDGRAD_NO_WASM: '1', KDGRAD_THREADS: '2' });
     const fast = run({ KDGRAD_THREADS: '1' });
     const fast2 = run({ KDGRAD_THREADS: '2' });
-    expect(plain.status).toEqual({ enabled: false, reason: 'disabled by KDGRAD_NO_WASM=1' });
+    expect(plain.status).toEqual({
+      enabled: false,
+      kernels: 'typescript',
+      fusedMultiplyAdd: false,
+      reason: 'disabled by KDGRAD_NO_WASM=1',
+    });
     expect(fast.status.enabled).toBe(true);
     for (const key of ['mm', 'gx', 'gw'] as const) {
       plain[key].forEach((v, i) =>

@@ -11,6 +11,6 @@ export {
   type SgdHyper,
   type UnaryOp,
 } from './types.js';
-export { wasmStatus, withoutWasm } from './wasm/loader.js';
+export { wasmStatus, withoutWasm, type KernelBuild, type WasmStatus } from './wasm/loader.js';
 export { residentMemory } from './wasm/memory.js';
 export { getNumThreads, setNumThreads, threadsReady, threadStatus } from './wasm/threads.js';
