@@ -21,14 +21,23 @@
 // The sum for each element of C still runs over p in order, so results do not change.
 const NC = 64;
 
-// Packing: when rows of B are long (m ≥ PACK_MIN_M), the kernel's walk down a column panel
-// strides m·4 bytes per step of p — a new 4 KiB page every step or two, so the TLB, not the
-// arithmetic, set the pace (51–57% of the SIMD peak for the MLP's 64×256×3072 against 97% for
-// 512³). Such panels are first copied into `pack` as strips of k×8 floats, read sequentially.
-// Panel width: PACK_FLOATS / k columns (8 to 256), so one packed panel stays in L2. `pack` must
-// hold gemmPackFloats(k) floats (exported: the JavaScript side asks it how much to reserve).
+// Packing: a k×8 strip of B is read once per block of 4 rows of A, down a column: in place that
+// walk strides m·4 bytes per step of p, so every step touches another cache line (and, for rows
+// of 1,024 floats and more, another 4 KiB page: the TLB, not the arithmetic, set the pace). So B
+// is first copied into `pack` as strips of k×8 floats, read sequentially: 512³ went from about
+// half of one thread's fused multiply-add peak to over 85% of it. The copy costs k·m moves
+// against n·k·m multiply-adds, so it is skipped for fewer than PACK_MIN_N rows unless the rows of
+// B are long. Panel width: PACK_FLOATS / k columns (8 to 256), so one packed panel stays in L2.
+// `pack` must hold gemmPackFloats(k) floats (exported: the JavaScript side asks it how much to
+// reserve). Packing moves values, never changes a sum: the result is the same bits either way.
 const PACK_MIN_M = 1024;
+const PACK_MIN_N = 8;
 const PACK_FLOATS = 32768;
+
+/** Whether sgemm packs B for a product of n rows and m columns. */
+@inline function packs(n: i32, m: i32): bool {
+  return m >= PACK_MIN_M || n >= PACK_MIN_N;
+}
 
 /** Floats of pack space sgemm needs for an inner dimension k. */
 export function gemmPackFloats(k: i32): i32 {
@@ -40,7 +49,7 @@ export function gemmPackFloats(k: i32): i32 {
   return max(8, min(256, (PACK_FLOATS / max(k, 1)) & ~7));
 }
 
-/** C = A @ B; `pack` is scratch of gemmPackFloats(k) floats (used when m ≥ PACK_MIN_M; 0: never pack). */
+/** C = A @ B; `pack` is scratch of gemmPackFloats(k) floats (0: never pack). */
 export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, pack: usize): void {
   sgemmColumns(a, b, c, n, k, m, 0, m, pack);
 }
@@ -48,7 +57,7 @@ export function sgemm(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, pack
 /** Columns [j0, j1) of C = A @ B: j0 a multiple of 8, j1 a multiple of 8 or m. */
 function sgemmColumns(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: i32, j1: i32, pack: usize): void {
   const e8 = j0 + ((j1 - j0) & ~7);
-  if (pack != 0 && m >= PACK_MIN_M) {
+  if (pack != 0 && packs(n, m)) {
     const nc = packWidth(k);
     for (let p0 = j0; p0 < e8; p0 += nc) {
       const p1 = min(e8, p0 + nc);
@@ -265,7 +274,7 @@ export function sgemmParallel(
   a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, transposeB: i32, scratch: usize,
   scratchBytes: usize, next: usize, t: i32, nt: i32,
 ): void {
-  const width = transposeB ? NJ : m >= PACK_MIN_M ? packWidth(k) : NC;
+  const width = transposeB ? NJ : packs(n, m) ? packWidth(k) : NC;
   const colUnits = max(1, m / width);
   const blocks = (n + 3) >> 2;
   const rowUnits = min(blocks, max(1, (4 * nt + colUnits - 1) / colUnits));

@@ -72,12 +72,14 @@ describe('wasm kernels', () => {
     });
   }
 
-  // Rows of B of 1024 floats or more are packed into strips first (assembly/gemm.ts); each element
-  // is still one sum over k in the same order, so the result must be bit-identical to products
-  // over column blocks narrow enough not to be packed, and close to the float64 reference.
+  // Rows of B of 1024 floats or more are packed into strips first (assembly/gemm.ts), whatever n;
+  // each element is still one sum over k in the same order, so the result must be bit-identical
+  // to products over column blocks too narrow to be packed (n < 8 rows: blocks of 512 columns are
+  // not), and close to the float64 reference. test/tensor/fma.test.ts compares packed and
+  // unpacked for every n.
   it('sgemm with packed B (m ≥ 1024) equals unpacked column blocks bit for bit', () => {
     const long = fc.record({
-      n: fc.integer({ min: 1, max: 19 }),
+      n: fc.integer({ min: 1, max: 7 }),
       k: fc.integer({ min: 1, max: 300 }),
       m: fc.integer({ min: 1024, max: 1100 }),
       seed: fc.nat(),
