@@ -192,13 +192,63 @@ export function maxPool2dForward(
   }
 }
 
+/**
+ * Whether candidate v takes over from the best so far: larger, or the first NaN (lane by lane).
+ * The same rule as the scalar loop below, so both give the same maximum and position.
+ */
+@inline function takes(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+/**
+ * Outputs [0, n4) of output row oh of a 2×2, stride-2, unpadded pooling, four at a time: the
+ * even and odd columns of two input rows split into lanes, the window read in the scalar order.
+ */
+@inline function maxPool2x2Row(base: usize, vals: usize, idx: usize, o: i32, oh: i32, n4: i32): void {
+  const top = base + (<usize>(2 * oh * W) << 2);
+  const bottom = top + (<usize>W << 2);
+  const step = i32x4.splat(8);
+  let at = i32x4.add(i32x4.splat(2 * oh * W), i32x4(0, 2, 4, 6));
+  const down = i32x4.splat(W);
+  const one = i32x4.splat(1);
+  for (let ow = 0; ow < n4; ow += 4) {
+    const off = <usize>(ow << 3);
+    const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
+    const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
+    let best = i32x4.shuffle(t0, t1, 0, 2, 4, 6);
+    let pos = at;
+    let v = i32x4.shuffle(t0, t1, 1, 3, 5, 7);
+    let m = takes(v, best);
+    best = v128.bitselect(v, best, m);
+    pos = v128.bitselect(i32x4.add(at, one), pos, m);
+    v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
+    m = takes(v, best);
+    best = v128.bitselect(v, best, m);
+    pos = v128.bitselect(i32x4.add(at, down), pos, m);
+    v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
+    m = takes(v, best);
+    best = v128.bitselect(v, best, m);
+    pos = v128.bitselect(i32x4.add(i32x4.add(at, down), one), pos, m);
+    v128.store(vals + (<usize>(o + ow) << 2), best);
+    v128.store(idx + (<usize>(o + ow) << 2), pos);
+    at = i32x4.add(at, step);
+  }
+}
+
 /** One plane of maxPool2dForward. */
 function maxPoolPlane(x: usize, vals: usize, idx: usize, p: i32): void {
   const base = x + (<usize>(p * H * W) << 2);
   let o = p * HO * WO;
+  // the common 2×2 stride-2 pooling without padding: whole windows, four outputs at a time
+  const simd = KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0;
+  const n4 = simd ? min(WO, W >> 1) & ~3 : 0;
   for (let oh = 0; oh < HO; oh++) {
     const y0 = max(0, oh * SH - PH), y1 = min(H, oh * SH - PH + KH);
-    for (let ow = 0; ow < WO; ow++, o++) {
+    if (n4 > 0 && 2 * oh + 1 < H) {
+      maxPool2x2Row(base, vals, idx, o, oh, n4);
+      o += n4;
+    }
+    for (let ow = n4 > 0 && 2 * oh + 1 < H ? n4 : 0; ow < WO; ow++, o++) {
       const x0 = max(0, ow * SW - PW), x1 = min(W, ow * SW - PW + KW);
       let best: f32 = -Infinity;
       let at = y0 * W + x0;
