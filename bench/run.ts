@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { bestImgPerSec, speedTargets } from './targets.js';
 import type { WorkloadResult } from './timing.js';
 import { wrapProse } from './wrap.js';
 
@@ -103,6 +104,7 @@ const teacherRow: string[] = [];
 let teacherTimes: { kdgrad: number; torch: number } | null = null;
 let teacherImages: number | null = null;
 let teacherMacsPerImage: number | null = null;
+let teacherSeconds: number | null = null;
 try {
   process.stderr.write('running the teacher epoch (kdgrad) ...\n');
   const epochArgs = ['--import', 'tsx', join(root, 'bench/teacher-epoch.ts')];
@@ -111,6 +113,7 @@ try {
   const k = JSON.parse(epochOut.trim().split('\n').at(-1)!) as Epoch;
   teacherImages = k.images;
   teacherMacsPerImage = k.macsPerImage;
+  teacherSeconds = k.seconds;
   let torchSeconds: number | null = null;
   if (!noTorch) {
     process.stderr.write('running the teacher epoch (pytorch) ...\n');
@@ -162,41 +165,30 @@ if (peak && k?.matmulGflops) {
   );
 }
 const t = results.pytorch;
-const row = (what: string, value: string, met: boolean | null) => {
-  targets.push(`| ${what} | ${value} | ${met === null ? '—' : met ? 'met' : 'not met'} |`);
-};
-if (k && t) {
-  const r = (key: 'cnnImgPerSec' | 'mlpImgPerSec') => (k[key] && t[key] ? k[key] / t[key] : null);
-  const cnn = r('cnnImgPerSec');
-  const mlp = r('mlpImgPerSec');
-  const times = (v: number | null) => (v === null ? '—' : `${v.toFixed(2)}×`);
-  row('CNN training ≥ 0.75× PyTorch', times(cnn), cnn === null ? null : cnn >= 0.75);
-  row('MLP training ≥ 0.5× PyTorch', times(mlp), mlp === null ? null : mlp >= 0.5);
-  const kd = k.kdStepMicros && t.kdStepMicros ? t.kdStepMicros / k.kdStepMicros : null;
-  const kdText = kd === null ? '—' : `PyTorch's time ÷ kdgrad's = ${kd.toFixed(2)}`;
-  row('KD loss step faster than PyTorch', kdText, kd === null ? null : kd > 1);
-}
-if (teacherTimes) {
-  const ratio = teacherTimes.kdgrad / teacherTimes.torch;
-  row(
-    "vgg-teacher epoch ≤ 1.5× PyTorch's time",
-    `${ratio.toFixed(2)}× PyTorch's time`,
-    ratio <= 1.5,
+if (k) {
+  const js = Object.fromEntries(
+    Object.entries(results).filter(([p]) => p !== 'kdgrad' && p !== 'pytorch'),
   );
-}
-if (peak && k?.matmulGflops) {
-  const share = k.matmulGflops / peak.limit;
-  row(
-    `matmul 512 ≥ 60% of the SIMD peak (${peak.threads} threads)`,
-    `${(100 * share).toFixed(0)}%`,
-    share >= 0.6,
-  );
+  const teacher =
+    teacherImages !== null && teacherMacsPerImage !== null && teacherSeconds !== null
+      ? {
+          kdgrad: teacherSeconds,
+          torch: teacherTimes?.torch ?? null,
+          images: teacherImages,
+          macsPerImage: teacherMacsPerImage,
+        }
+      : null;
+  for (const r of speedTargets({ kdgrad: k, pytorch: t, js, teacher, peak })) {
+    targets.push(
+      `| ${r.what} | ${r.value} | ${r.met === null ? '—' : r.met ? 'met' : 'not met'} |`,
+    );
+  }
 }
 // how close each workload could come at best: its multiply-adds alone, run at the probe's peak
 // on all threads (no other work, no waiting) — what a WebAssembly SIMD engine cannot beat here
 const bounds: string[] = [];
 if (peak && k?.stepMacsPerImage) {
-  const best = (macsPerImage: number) => (peak.limit * 1e9) / (2 * macsPerImage); // img/s
+  const best = (macsPerImage: number) => bestImgPerSec(peak.limit, macsPerImage);
   const line = (
     what: string,
     macs: number,
