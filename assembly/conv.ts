@@ -235,6 +235,27 @@ export function maxPool2dForward(
   }
 }
 
+/**
+ * Max pooling's backward over `planes` planes: each plane of out (hw floats) zeroed, then
+ * out[p·hw + idx[p·l + i]] += v[p·l + i] in order, so repeated indices add up as in the
+ * TypeScript loop. The threads take POOL_UNIT planes at a time.
+ */
+export function maxUnpool2d(
+  v: usize, idx: usize, out: usize, planes: i32, l: i32, hw: i32, next: usize, t: i32, nt: i32,
+): void {
+  for (let u = nextUnit(next); u * POOL_UNIT < planes; u = nextUnit(next)) {
+    for (let p = u * POOL_UNIT; p < min(planes, (u + 1) * POOL_UNIT); p++) {
+      const plane = out + (<usize>(p * hw) << 2);
+      memory.fill(plane, 0, <usize>hw << 2);
+      const src = <usize>(p * l) << 2;
+      for (let i = 0; i < l; i++) {
+        const at = plane + (<usize>load<i32>(idx + src + (<usize>i << 2)) << 2);
+        store<f32>(at, load<f32>(at) + load<f32>(v + src + (<usize>i << 2)));
+      }
+    }
+  }
+}
+
 /** One plane of maxPool2dForward. */
 function maxPoolPlane(x: usize, vals: usize, idx: usize, p: i32): void {
   const base = x + (<usize>(p * H * W) << 2);

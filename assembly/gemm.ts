@@ -16,6 +16,18 @@
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 
+/**
+ * acc + x·y for one float, rounded as madd rounds it, so an element of C comes out with the same
+ * bits whether a SIMD block or a scalar tail computes it (the position of an element in the
+ * blocks changes with the shape, e.g. between A @ B and (Bᵀ @ Aᵀ)ᵀ).
+ */
+@inline function madd1(acc: f32, x: f32, y: f32): f32 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.extract_lane(f32x4.relaxed_madd(f32x4.splat(x), f32x4.splat(y), f32x4.splat(acc)), 0);
+  }
+  return acc + x * y;
+}
+
 // Cache blocking: the columns go in panels of NC; while every block of rows passes over one
 // k×NC panel of B, the panel stays in L2 (B is not re-read from memory for each row block).
 // The sum for each element of C still runs over p in order, so results do not change.
@@ -161,7 +173,7 @@ function sgemmPanel(
     let s: f32 = 0;
     let bp = b + (<usize>j << 2);
     for (let p = 0; p < k; p++) {
-      s += load<f32>(ar + (<usize>p << 2)) * load<f32>(bp);
+      s = madd1(s, load<f32>(ar + (<usize>p << 2)), load<f32>(bp));
       bp += <usize>m << 2;
     }
     store<f32>(cr + (<usize>j << 2), s);
@@ -177,7 +189,7 @@ function sgemmPanel(
   let s = f32x4.splat(0);
   for (let p = 0; p < k4; p += 4) s = madd(s, v128.load(x + (<usize>p << 2)), v128.load(y + (<usize>p << 2)));
   let r = hsum(s);
-  for (let p = k4; p < k; p++) r += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  for (let p = k4; p < k; p++) r = madd1(r, load<f32>(x + (<usize>p << 2)), load<f32>(y + (<usize>p << 2)));
   return r;
 }
 
@@ -240,8 +252,8 @@ function sgemmNTPanel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
         const u0 = load<f32>(x0 + off);
         const u1 = load<f32>(x1 + off);
         const v0 = load<f32>(y0 + off), v1 = load<f32>(y1 + off), v2 = load<f32>(y2 + off), v3 = load<f32>(y3 + off);
-        r00 += u0 * v0; r01 += u0 * v1; r02 += u0 * v2; r03 += u0 * v3;
-        r10 += u1 * v0; r11 += u1 * v1; r12 += u1 * v2; r13 += u1 * v3;
+        r00 = madd1(r00, u0, v0); r01 = madd1(r01, u0, v1); r02 = madd1(r02, u0, v2); r03 = madd1(r03, u0, v3);
+        r10 = madd1(r10, u1, v0); r11 = madd1(r11, u1, v1); r12 = madd1(r12, u1, v2); r13 = madd1(r13, u1, v3);
       }
       const cp = c0 + (<usize>j << 2);
       store<f32>(cp, r00); store<f32>(cp, r01, 4); store<f32>(cp, r02, 8); store<f32>(cp, r03, 12);

@@ -92,6 +92,12 @@ export const backend: Backend = {
     ts.maxPool2d(x, values, indices, s);
   },
 
+  maxUnpool2d(v, indices, out, planes, L, HW) {
+    if (out.length >= ELEMENTWISE_MIN && on() && f32(v, out))
+      return fast.maxUnpool2d(v, indices, out, planes, L, HW);
+    ts.maxUnpool2d(v, indices, out, planes, L, HW);
+  },
+
   bnStats(x, N, C, S, mean, variance) {
     if (x.length >= ELEMENTWISE_MIN && on() && f32(x))
       return fast.bnStats(x, N, C, S, mean, variance);

@@ -116,6 +116,18 @@ export interface Backend {
    * maximum; positions outside the image are skipped; NaN wins, as in PyTorch.
    */
   maxPool2d(x: TypedArray, values: TypedArray, indices: Int32Array, s: ConvShape): void;
+  /**
+   * out = 0, then out[p·HW + indices[p·L + i]] += v[p·L + i] for the `planes` planes of L values
+   * each, in order (max pooling's backward: repeated indices add up). Overwrites out.
+   */
+  maxUnpool2d(
+    v: TypedArray,
+    indices: Int32Array,
+    out: TypedArray,
+    planes: number,
+    L: number,
+    HW: number,
+  ): void;
   /** Per-channel mean and biased variance of x [N, C, S] (contiguous), two passes in float64. */
   bnStats(
     x: TypedArray,

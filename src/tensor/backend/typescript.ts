@@ -229,6 +229,14 @@ export const typescriptBackend: Backend = {
     }
   },
 
+  maxUnpool2d(v, indices, out, planes, L, HW) {
+    out.fill(0, 0, planes * HW);
+    for (let plane = 0, i = 0; plane < planes; plane++) {
+      const base = plane * HW;
+      for (let j = 0; j < L; j++, i++) out[base + indices[i]!]! += v[i]!;
+    }
+  },
+
   maxPool2d(x, values, indices, s) {
     const { B, H, W, kh, kw, sh, sw, ph, pw, Ho, Wo } = s;
     let o = 0;

@@ -3,7 +3,7 @@
 // scatter that routes gradients back to those positions.
 import { backend } from '../backend/index.js';
 import type { DType } from '../dtype.js';
-import { allocate, allocateUninitialized } from '../buffer-pool.js';
+import { allocateUninitialized } from '../buffer-pool.js';
 import { TensorData } from '../storage.js';
 import { outputSize, type Window } from './conv.js';
 
@@ -39,13 +39,9 @@ export function maxUnpool2dKernel(
   const [B, C] = v.shape as [number, number];
   const [H, W] = size;
   const L = v.size / (B * C);
-  const src = v.contiguous().data;
-  const idx = indices.contiguous().data;
-  const out = allocate(dtype, B * C * H * W);
-  for (let plane = 0, i = 0; plane < B * C; plane++) {
-    const base = plane * H * W;
-    for (let j = 0; j < L; j++, i++) out[base + idx[i]!]! += src[i]!;
-  }
+  const out = allocateUninitialized(dtype, B * C * H * W); // zeroed by the backend
+  const idx = indices.contiguous().data as Int32Array;
+  backend.maxUnpool2d(v.contiguous().data, idx, out, B * C, L, H * W);
   return new TensorData(out, [B, C, H, W]);
 }
 

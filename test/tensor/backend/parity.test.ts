@@ -248,6 +248,27 @@ const CASES: Record<keyof Backend, Case> = {
       };
     },
   },
+  maxUnpool2d: {
+    wasm: 'maxUnpool2d',
+    make(seed) {
+      const g = new Generator(seed);
+      // planes of L values scattered into planes of HW, with repeated indices (they add up); the
+      // sizes cross the elementwise threshold, so both the TypeScript and the wasm loop run
+      const planes = size(g, 1, 40);
+      const HW = [3, 64, 1024][size(g, 0, 2)]!;
+      const L = size(g, 1, HW);
+      const v = f32(g, planes * L);
+      const indices = Int32Array.from({ length: planes * L }, () => size(g, 0, HW - 1));
+      return {
+        terms: 0,
+        run: (impl) => {
+          const out = new Float32Array(planes * HW).fill(7); // overwritten, not added to
+          call(impl, 'maxUnpool2d', [v, indices, out, planes, L, HW]);
+          return [out];
+        },
+      };
+    },
+  },
   bnStats: {
     wasm: 'bnStats',
     make(seed) {

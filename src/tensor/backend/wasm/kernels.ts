@@ -241,6 +241,21 @@ export const wasmBackend: WasmBackend = {
     idx.set(heapI32(w).subarray(pi / 4, pi / 4 + n));
   },
 
+  /** Planes split over the threads; the indices are copied in (int32, never resident). */
+  maxUnpool2d(va, indices, oa, planes, L, HW) {
+    const w = loaded();
+    const [v, out] = [f32(va), f32(oa)];
+    const n = planes * L;
+    const sizes = [need(v, n), n * 4, need(out, planes * HW)];
+    const [rv, pi, ro] = reserve(w, sizes) as [number, number, number];
+    const heap = heapF32(w);
+    const pv = place(heap, v, 0, n, rv);
+    heapI32(w).set(indices.subarray(0, n), pi / 4);
+    const po = target(out, 0, ro);
+    parallel(w, 'maxUnpool2d', [pv, pi, po, planes, L, HW]);
+    collect(heap, out, 0, planes * HW, ro);
+  },
+
   bnStats(xa, N, C, S, mean, variance) {
     const w = loaded();
     const x = f32(xa);
