@@ -7,6 +7,7 @@
 // gemmPackFloats(k) floats of GEMM packing space). The TypeScript kernels in src/tensor/kernels/conv.ts
 // are the definition these must agree with (test/tensor/wasm.test.ts).
 import { nextUnit, sgemm, sgemmNT } from './gemm';
+import { hi, join, lo } from './widen';
 
 // Geometry of one convolution: 12 int32 at `geo` in memory (C, H, W, O, KH, KW, SH, SW, PH, PW,
 // HO, WO), read into this instance's globals at the start of each call (every thread's instance
@@ -126,7 +127,7 @@ export function conv2dForward(
   }
 }
 
-/** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx zeroed by the caller). */
+/** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (each dx[b] zeroed here). */
 export function conv2dInputGrad(
   geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize,
   next: usize, t: i32, nt: i32,
@@ -137,7 +138,9 @@ export function conv2dInputGrad(
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
     sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L, pack);
-    col2im(cols, dx + (<usize>(b * C * H * W) << 2));
+    const image = dx + (<usize>(b * C * H * W) << 2);
+    memory.fill(image, 0, <usize>(C * H * W) << 2);
+    col2im(cols, image);
   }
 }
 
@@ -173,6 +176,31 @@ export function conv2dWeightGrad(
         store<f32>(at, load<f32>(at) + load<f32>(tmp + (<usize>i << 2)));
       }
     }
+  }
+}
+
+/**
+ * out[i] = Σ_q parts[q·n + i] for q = 0..chunks−1 in order, summed in float64 and rounded once to
+ * float32 (the weight gradient's partial sums, added as the TypeScript loop adds them).
+ */
+export function sumPartsF32(parts: usize, chunks: i32, n: i32, out: usize): void {
+  const stride = <usize>n << 2;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let p = parts + (<usize>i << 2);
+    let a = f64x2.splat(0), b = f64x2.splat(0);
+    for (let q = 0; q < chunks; q++) {
+      const v = v128.load(p);
+      a = f64x2.add(a, lo(v));
+      b = f64x2.add(b, hi(v));
+      p += stride;
+    }
+    v128.store(out + (<usize>i << 2), join(a, b));
+  }
+  for (; i < n; i++) {
+    let sum: f64 = 0;
+    for (let q = 0; q < chunks; q++) sum += <f64>load<f32>(parts + <usize>q * stride + (<usize>i << 2));
+    store<f32>(out + (<usize>i << 2), <f32>sum);
   }
 }
 

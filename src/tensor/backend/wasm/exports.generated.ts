@@ -11,6 +11,7 @@ export interface Exports {
   conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
   maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number): void;
   maxUnpool2d(v: number, idx: number, out: number, planes: number, l: number, hw: number, next: number, t: number, nt: number): void;
+  sumPartsF32(parts: number, chunks: number, n: number, out: number): void;
   binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
   sgdMomentumF32(p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number): void;

@@ -187,7 +187,6 @@ export const wasmBackend: WasmBackend = {
     const wT = pwT / 4;
     for (let o = 0; o < s.O; o++)
       for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
-    heap.fill(0, pdx / 4, pdx / 4 + s.B * X);
     writeGeometry(heapI32(w), s);
     parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
     collect(heap, dx, 0, s.B * X, rdx);
@@ -204,7 +203,7 @@ export const wasmBackend: WasmBackend = {
     const sizes = [
       need(x, s.B * X),
       need(g, s.B * s.O * L),
-      WEIGHT_GRAD_CHUNKS * n * 4,
+      (WEIGHT_GRAD_CHUNKS + 1) * n * 4,
       nt * scratchBytes,
     ];
     const [rx, rg, pparts, ps] = reserve(w, sizes) as [number, number, number, number];
@@ -214,12 +213,10 @@ export const wasmBackend: WasmBackend = {
     writeGeometry(heapI32(w), s);
     const args = [ARGS_AT, px, pg, pparts, s.B, WEIGHT_GRAD_CHUNKS, ps, scratchBytes];
     parallel(w, 'conv2dWeightGrad', args);
-    const base = pparts / 4;
-    for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (let q = 0; q < WEIGHT_GRAD_CHUNKS; q++) sum += heap[base + q * n + i]!;
-      dw[i] = sum;
-    }
+    // the partial sums added in float64, rounded once (dw's scratch follows the parts)
+    const pdw = target(dw, 0, pparts + WEIGHT_GRAD_CHUNKS * n * 4);
+    w.exports.sumPartsF32(pparts, WEIGHT_GRAD_CHUNKS, n, pdw);
+    collect(heap, dw, 0, n, pparts + WEIGHT_GRAD_CHUNKS * n * 4);
   },
 
   /** Planes split over the threads. */
