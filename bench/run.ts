@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, hasChromium } from '../test/helpers/browser.js';
 import { bestImgPerSec, speedTargets } from './targets.js';
 import type { WorkloadResult } from './timing.js';
 import { wrapProse } from './wrap.js';
@@ -22,7 +23,12 @@ function torchMissing(): string | null {
 }
 const noTorch = torchMissing();
 if (noTorch) process.stderr.write(`${noTorch}\n`);
-const KNOWN = ['kdgrad', 'pytorch', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'jaxjs'];
+// chromium: kdgrad itself in headless Chromium (bench/browser.ts), when Debian's chromium is there
+const KNOWN = ['kdgrad', 'pytorch', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'jaxjs', 'chromium'];
+const noChromium = hasChromium
+  ? null
+  : `kdgrad in Chromium is not a peer in this run: no chromium at ${CHROMIUM} (apt-get install chromium)`;
+if (noChromium) process.stderr.write(`${noChromium}\n`);
 const USAGE = `usage: npm run bench [-- peer,peer,...]   peers: ${KNOWN.join(', ')} (default: all available)`;
 const arg = process.argv[2];
 if (arg === '--help' || arg === '-h') {
@@ -31,7 +37,7 @@ if (arg === '--help' || arg === '-h') {
 }
 const peers =
   arg === undefined
-    ? KNOWN.filter((p) => p !== 'pytorch' || !noTorch)
+    ? KNOWN.filter((p) => (p !== 'pytorch' || !noTorch) && (p !== 'chromium' || !noChromium))
     : arg
         .split(',')
         .map((p) => p.trim())
@@ -44,6 +50,10 @@ if (peers.length === 0 || unknown.length || !peers.includes('kdgrad')) {
       ? `no peer named in ${JSON.stringify(arg)}`
       : 'kdgrad must be one of the peers (every row is read against it)';
   process.stderr.write(`bench: ${why}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (peers.includes('chromium') && noChromium) {
+  process.stderr.write(`bench: ${noChromium}\n`);
   process.exit(2);
 }
 if (peers.includes('pytorch') && noTorch) {
@@ -167,7 +177,8 @@ if (peak && k?.matmulGflops) {
 const t = results.pytorch;
 if (k) {
   const js = Object.fromEntries(
-    Object.entries(results).filter(([p]) => p !== 'kdgrad' && p !== 'pytorch'),
+    // kdgrad in Chromium is kdgrad, not a JavaScript peer to be ahead of
+    Object.entries(results).filter(([p]) => !['kdgrad', 'pytorch', 'chromium'].includes(p)),
   );
   const teacher =
     teacherImages !== null && teacherMacsPerImage !== null && teacherSeconds !== null

@@ -1,4 +1,5 @@
 // One peer per process, so their allocations and JIT state do not disturb each other.
+import { runBrowser } from './browser.js';
 import { runConvnetjs } from './convnetjs.js';
 import { runJaxjs } from './jaxjs.js';
 import { runKdgrad } from './kdgrad.js';
@@ -16,7 +17,9 @@ const run =
           ? runConvnetjs()
           : peer === 'jaxjs'
             ? runJaxjs()
-            : null;
+            : peer === 'chromium'
+              ? runBrowser()
+              : null;
 if (!run) {
   process.stderr.write(`unknown peer ${peer}\n`);
   process.exit(2);
