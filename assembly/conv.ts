@@ -4,9 +4,10 @@
 // memory (src/tensor/kernels/threads.ts) takes the next image (or chunk, or planes) from the
 // counter at `next` until none is left — a slower thread does fewer — each with its own scratch
 // at scratch + t·scratchBytes (forward and input gradient: the im2col matrix, then
-// gemmPackFloats(k) floats of GEMM packing space). The TypeScript kernels in src/tensor/kernels/conv.ts
-// are the definition these must agree with (test/tensor/wasm.test.ts).
-import { nextUnit, sgemm, sgemmNT } from './gemm';
+// gemmPackFloats(k) floats of GEMM packing space, then the padded plane of im2col or col2im). The
+// TypeScript kernels in src/tensor/kernels/conv.ts are the definition these must agree with
+// (test/tensor/wasm.test.ts).
+import { gemmPackFloats, nextUnit, sgemm, sgemmNT } from './gemm';
 import { hi, join, lo } from './widen';
 
 // Geometry of one convolution: 12 int32 at `geo` in memory (C, H, W, O, KH, KW, SH, SW, PH, PW,
@@ -42,6 +43,19 @@ function loadGeometry(geo: usize): void {
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
+/** dst[i] += src[i] for n floats. */
+@inline function addFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = dst + (<usize>i << 2);
+    v128.store(at, f32x4.add(v128.load(at), v128.load(src + (<usize>i << 2))));
+  }
+  for (; i < n; i++) {
+    const at = dst + (<usize>i << 2);
+    store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>i << 2)));
+  }
+}
+
 /** n zeros from dst on. */
 @inline function zeroFloats(dst: usize, n: i32): void {
   let i = 0;
@@ -50,8 +64,16 @@ function loadGeometry(geo: usize): void {
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
-/** im2col of one image x [C, H, W] into cols [C·KH·KW, HO·WO]. */
-function im2col(x: usize, cols: usize): void {
+/**
+ * im2col of one image x [C, H, W] into cols [C·KH·KW, HO·WO]. With a column stride of 1 each
+ * channel is first copied into a zero-padded plane at `padded` ((H + 2·PH)·(W + 2·PW) floats), so every
+ * output row of cols is one straight copy of WO floats, no edge to clip.
+ */
+function im2col(x: usize, cols: usize, padded: usize): void {
+  if (SW == 1) {
+    im2colPadded(x, cols, padded);
+    return;
+  }
   const L = HO * WO;
   let dst = cols;
   for (let c = 0; c < C; c++) {
@@ -66,8 +88,7 @@ function im2col(x: usize, cols: usize): void {
           if (lo > 0) zeroFloats(row, lo);
           if (hi < WO) zeroFloats(row + (<usize>hi << 2), WO - hi);
           const src = plane + (<usize>(y * W - PW + j) << 2);
-          if (SW == 1) copyFloats(row + (<usize>lo << 2), src + (<usize>lo << 2), hi - lo);
-          else for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW) << 2)));
+          for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW) << 2)));
         }
         dst += <usize>L << 2;
       }
@@ -75,8 +96,43 @@ function im2col(x: usize, cols: usize): void {
   }
 }
 
-/** col2im: dx [C, H, W] += the windows of cols [C·KH·KW, HO·WO] (the adjoint of im2col). */
-function col2im(cols: usize, dx: usize): void {
+/** im2col for a column stride of 1, through a zero-padded copy of each channel. */
+function im2colPadded(x: usize, cols: usize, padded: usize): void {
+  const WP = W + 2 * PW, HP = H + 2 * PH;
+  const rowP = <usize>WP << 2;
+  zeroFloats(padded, HP * WP); // the border stays zero; the interior is overwritten per channel
+  let dst = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = x + (<usize>(c * H * W) << 2);
+    for (let y = 0; y < H; y++) {
+      copyFloats(padded + <usize>(y + PH) * rowP + (<usize>PW << 2), plane + (<usize>(y * W) << 2), W);
+    }
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        let src = padded + <usize>i * rowP + (<usize>j << 2);
+        const step = <usize>SH * rowP;
+        for (let oh = 0; oh < HO; oh++) {
+          copyFloats(dst, src, WO);
+          dst += <usize>WO << 2;
+          src += step;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * col2im into a zeroed image: dx [C, H, W] = the windows of cols [C·KH·KW, HO·WO] summed (the
+ * adjoint of im2col). With a column stride of 1 each channel's windows are summed into a
+ * zero-padded plane at `padded` — whole rows, no edge to clip — and its interior copied out; each
+ * element gets the same additions in the same order either way.
+ */
+function col2im(cols: usize, dx: usize, padded: usize): void {
+  if (SW == 1) {
+    col2imPadded(cols, dx, padded);
+    return;
+  }
+  memory.fill(dx, 0, <usize>(C * H * W) << 2);
   const L = HO * WO;
   let src = cols;
   for (let c = 0; c < C; c++) {
@@ -112,6 +168,31 @@ function col2im(cols: usize, dx: usize): void {
   }
 }
 
+/** col2im for a column stride of 1, through a zero-padded plane per channel. */
+function col2imPadded(cols: usize, dx: usize, padded: usize): void {
+  const WP = W + 2 * PW, HP = H + 2 * PH;
+  const rowP = <usize>WP << 2;
+  let src = cols;
+  for (let c = 0; c < C; c++) {
+    zeroFloats(padded, HP * WP);
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        let dst = padded + <usize>i * rowP + (<usize>j << 2);
+        const step = <usize>SH * rowP;
+        for (let oh = 0; oh < HO; oh++) {
+          addFloats(dst, src, WO);
+          src += <usize>WO << 2;
+          dst += step;
+        }
+      }
+    }
+    const plane = dx + (<usize>(c * H * W) << 2);
+    for (let y = 0; y < H; y++) {
+      copyFloats(plane + (<usize>(y * W) << 2), padded + <usize>(y + PH) * rowP + (<usize>PW << 2), W);
+    }
+  }
+}
+
 /** y[b] = w [O, C·KH·KW] @ im2col(x[b]) for the images of thread t. */
 export function conv2dForward(
   geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize,
@@ -121,13 +202,14 @@ export function conv2dForward(
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
+  const padded = pack + (<usize>gemmPackFloats(K) << 2);
   for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
-    im2col(x + (<usize>(b * C * H * W) << 2), cols);
+    im2col(x + (<usize>(b * C * H * W) << 2), cols, padded);
     sgemm(w, cols, y + (<usize>(b * O * L) << 2), O, K, L, pack);
   }
 }
 
-/** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (each dx[b] zeroed here). */
+/** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx[b] overwritten). */
 export function conv2dInputGrad(
   geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize,
   next: usize, t: i32, nt: i32,
@@ -136,11 +218,10 @@ export function conv2dInputGrad(
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
+  const padded = pack + (<usize>gemmPackFloats(O) << 2);
   for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
     sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L, pack);
-    const image = dx + (<usize>(b * C * H * W) << 2);
-    memory.fill(image, 0, <usize>(C * H * W) << 2);
-    col2im(cols, image);
+    col2im(cols, dx + (<usize>(b * C * H * W) << 2), padded);
   }
 }
 
@@ -148,7 +229,7 @@ export function conv2dInputGrad(
  * dw = Σ_b g[b] [O, L] @ im2col(x[b])ᵀ in `chunks` partial sums, chunk q over images
  * [q·B/chunks, (q+1)·B/chunks), written to parts + q·O·K floats; the threads take chunks in turn.
  * The caller adds the partial sums. A fixed chunk count keeps the result independent of nt.
- * Scratch holds cols, then one O×K product.
+ * Scratch holds cols, then one O×K product, then im2col's padded plane.
  */
 export function conv2dWeightGrad(
   geo: usize, x: usize, g: usize, parts: usize, batch: i32, chunks: i32,
@@ -159,12 +240,13 @@ export function conv2dWeightGrad(
   const cols = scratch + <usize>t * scratchBytes;
   const tmp = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   const n = O * K;
+  const padded = tmp + ((<usize>n << 2) + 15 & ~15);
   for (let q = nextUnit(next); q < chunks; q = nextUnit(next)) {
     const acc = parts + (<usize>(q * n) << 2);
     memory.fill(acc, 0, <usize>n << 2);
     const b1 = <i32>((<i64>(q + 1) * batch) / chunks);
     for (let b = <i32>((<i64>q * batch) / chunks); b < b1; b++) {
-      im2col(x + (<usize>(b * C * H * W) << 2), cols);
+      im2col(x + (<usize>(b * C * H * W) << 2), cols, padded);
       sgemmNT(g + (<usize>(b * O * L) << 2), cols, tmp, O, L, K);
       let i = 0;
       for (; i + 4 <= n; i += 4) {

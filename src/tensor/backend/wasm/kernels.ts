@@ -56,6 +56,9 @@ function writeGeometry(heap: Int32Array, s: ConvShape): void {
   heap.set([s.C, s.H, s.W, s.O, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, s.Ho, s.Wo], ARGS_AT / 4);
 }
 
+/** Bytes of the zero-padded channel plane of im2col and col2im (assembly/conv.ts). */
+const padBytes = (s: ConvShape) => align16((s.H + 2 * s.ph) * (s.W + 2 * s.pw) * 4);
+
 const dims = (s: ConvShape) => ({ K: s.C * s.kh * s.kw, L: s.Ho * s.Wo, X: s.C * s.H * s.W });
 
 /** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
@@ -155,7 +158,7 @@ export const wasmBackend: WasmBackend = {
     const [x, weight, y] = [f32(xa), f32(wa), f32(ya)];
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
-    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4;
+    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4 + padBytes(s);
     const sizes = [
       need(x, s.B * X),
       need(weight, s.O * K),
@@ -177,7 +180,7 @@ export const wasmBackend: WasmBackend = {
     const [g, weight, dx] = [f32(ga), f32(wa), f32(dxa)];
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
-    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4;
+    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4 + padBytes(s);
     const sizes = [need(g, s.B * s.O * L), K * s.O * 4, need(dx, s.B * X), nt * scratchBytes];
     const [rg, pwT, rdx, ps] = reserve(w, sizes) as [number, number, number, number];
     const heap = heapF32(w);
@@ -199,7 +202,7 @@ export const wasmBackend: WasmBackend = {
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
     const n = s.O * K;
-    const scratchBytes = align16(K * L * 4) + align16(n * 4);
+    const scratchBytes = align16(K * L * 4) + align16(n * 4) + padBytes(s);
     const sizes = [
       need(x, s.B * X),
       need(g, s.B * s.O * L),
