@@ -7,7 +7,7 @@
 // gemmPackFloats(k) floats of GEMM packing space, then the padded plane of im2col or col2im). The
 // TypeScript kernels in src/tensor/kernels/conv.ts are the definition these must agree with
 // (test/tensor/wasm.test.ts).
-import { gemmPackFloats, nextUnit, sgemm, sgemmNT } from './gemm';
+import { gemmPackFloats, nextUnit, sgemm, sgemmNT, sgemmStrips } from './gemm';
 import { hi, join, lo } from './widen';
 
 // Geometry of one convolution: 12 int32 at `geo` in memory (C, H, W, O, KH, KW, SH, SW, PH, PW,
@@ -91,6 +91,40 @@ function im2col(x: usize, cols: usize, padded: usize): void {
           for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW) << 2)));
         }
         dst += <usize>L << 2;
+      }
+    }
+  }
+}
+
+/**
+ * im2col straight into GEMM strips (column stride 1, WO a multiple of 8): strip q holds output
+ * positions 8q … 8q + 7, all in one output row, as K rows of 8 floats — the layout sgemm would
+ * pack cols into, written in one pass instead of two.
+ */
+function im2colStrips(x: usize, strips: usize, padded: usize): void {
+  const WP = W + 2 * PW, HP = H + 2 * PH;
+  const rowP = <usize>WP << 2;
+  const K = C * KH * KW;
+  const stripBytes = <usize>K << 5;
+  zeroFloats(padded, HP * WP);
+  let p = 0;
+  for (let c = 0; c < C; c++) {
+    const plane = x + (<usize>(c * H * W) << 2);
+    for (let y = 0; y < H; y++) {
+      copyFloats(padded + <usize>(y + PH) * rowP + (<usize>PW << 2), plane + (<usize>(y * W) << 2), W);
+    }
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++, p++) {
+        let dst = strips + (<usize>p << 5);
+        for (let oh = 0; oh < HO; oh++) {
+          const src = padded + <usize>(oh * SH + i) * rowP + (<usize>j << 2);
+          for (let ow = 0; ow < WO; ow += 8) {
+            const at = src + (<usize>ow << 2);
+            v128.store(dst, v128.load(at));
+            v128.store(dst, v128.load(at, 16), 16);
+            dst += stripBytes;
+          }
+        }
       }
     }
   }
@@ -203,9 +237,17 @@ export function conv2dForward(
   const cols = scratch + <usize>t * scratchBytes;
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   const padded = pack + (<usize>gemmPackFloats(K) << 2);
+  const strips = SW == 1 && WO % 8 == 0;
   for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
-    im2col(x + (<usize>(b * C * H * W) << 2), cols, padded);
-    sgemm(w, cols, y + (<usize>(b * O * L) << 2), O, K, L, pack);
+    const image = x + (<usize>(b * C * H * W) << 2);
+    const out = y + (<usize>(b * O * L) << 2);
+    if (strips) {
+      im2colStrips(image, cols, padded);
+      sgemmStrips(w, cols, out, O, K, L);
+    } else {
+      im2col(image, cols, padded);
+      sgemm(w, cols, out, O, K, L, pack);
+    }
   }
 }
 

@@ -87,6 +87,17 @@ function sgemmColumns(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
   if (e8 < j1) for (let i = 0; i < n; i++) tailColumns(a + <usize>i * rowA, b, c + <usize>i * rowC, k, m, e8, j1);
 }
 
+/**
+ * C = A @ B with B already in packed strips (k×8 floats each, m/8 of them, in column order: what
+ * sgemm packs B into), m a multiple of 8; panels as sgemm's, so the result has sgemm's bits.
+ */
+export function sgemmStrips(a: usize, strips: usize, c: usize, n: i32, k: i32, m: i32): void {
+  const nc = packWidth(k);
+  for (let p0 = 0; p0 < m; p0 += nc) {
+    sgemmPanel(a, strips + (<usize>(p0 * k) << 2), 32, <usize>k << 5, c, n, k, m, p0, min(m, p0 + nc));
+  }
+}
+
 /** B[0..k, j0..j1) into pack as (j1 − j0)/8 strips of k×8 floats, each contiguous. */
 function packPanel(b: usize, pack: usize, k: i32, m: i32, j0: i32, j1: i32): void {
   const rowB = <usize>m << 2;
