@@ -66,8 +66,8 @@ function loadGeometry(geo: usize): void {
 
 /**
  * im2col of one image x [C, H, W] into cols [C·KH·KW, HO·WO]. With a column stride of 1 each
- * channel is first copied into a zero-padded plane at `padded` ((H + 2·PH)·(W + 2·PW) floats), so every
- * output row of cols is one straight copy of WO floats, no edge to clip.
+ * channel is first copied into a zero-padded plane at `padded` ((H + 2·PH)·(W + 2·PW) floats), so
+ * every output row of cols is one straight copy of WO floats, no edge to clip.
  */
 function im2col(x: usize, cols: usize, padded: usize): void {
   if (SW == 1) {
@@ -88,7 +88,9 @@ function im2col(x: usize, cols: usize, padded: usize): void {
           if (lo > 0) zeroFloats(row, lo);
           if (hi < WO) zeroFloats(row + (<usize>hi << 2), WO - hi);
           const src = plane + (<usize>(y * W - PW + j) << 2);
-          for (let ow = lo; ow < hi; ow++) store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW) << 2)));
+          for (let ow = lo; ow < hi; ow++) {
+            store<f32>(row + (<usize>ow << 2), load<f32>(src + (<usize>(ow * SW) << 2)));
+          }
         }
         dst += <usize>L << 2;
       }
@@ -111,7 +113,8 @@ function im2colStrips(x: usize, strips: usize, padded: usize): void {
   for (let c = 0; c < C; c++) {
     const plane = x + (<usize>(c * H * W) << 2);
     for (let y = 0; y < H; y++) {
-      copyFloats(padded + <usize>(y + PH) * rowP + (<usize>PW << 2), plane + (<usize>(y * W) << 2), W);
+      const inside = padded + <usize>(y + PH) * rowP + (<usize>PW << 2);
+      copyFloats(inside, plane + (<usize>(y * W) << 2), W);
     }
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++, p++) {
@@ -139,7 +142,8 @@ function im2colPadded(x: usize, cols: usize, padded: usize): void {
   for (let c = 0; c < C; c++) {
     const plane = x + (<usize>(c * H * W) << 2);
     for (let y = 0; y < H; y++) {
-      copyFloats(padded + <usize>(y + PH) * rowP + (<usize>PW << 2), plane + (<usize>(y * W) << 2), W);
+      const inside = padded + <usize>(y + PH) * rowP + (<usize>PW << 2);
+      copyFloats(inside, plane + (<usize>(y * W) << 2), W);
     }
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++) {
@@ -222,7 +226,8 @@ function col2imPadded(cols: usize, dx: usize, padded: usize): void {
     }
     const plane = dx + (<usize>(c * H * W) << 2);
     for (let y = 0; y < H; y++) {
-      copyFloats(plane + (<usize>(y * W) << 2), padded + <usize>(y + PH) * rowP + (<usize>PW << 2), W);
+      const inside = padded + <usize>(y + PH) * rowP + (<usize>PW << 2);
+      copyFloats(plane + (<usize>(y * W) << 2), inside, W);
     }
   }
 }
@@ -323,7 +328,8 @@ export function sumPartsF32(parts: usize, chunks: i32, n: i32, out: usize): void
   }
   for (; i < n; i++) {
     let sum: f64 = 0;
-    for (let q = 0; q < chunks; q++) sum += <f64>load<f32>(parts + <usize>q * stride + (<usize>i << 2));
+    const at = parts + (<usize>i << 2);
+    for (let q = 0; q < chunks; q++) sum += <f64>load<f32>(at + <usize>q * stride);
     store<f32>(out + (<usize>i << 2), <f32>sum);
   }
 }
@@ -356,7 +362,9 @@ export function maxPool2dForward(
  * Outputs [0, n4) of output row oh of a 2×2, stride-2, unpadded pooling, four at a time: the
  * even and odd columns of two input rows split into lanes, the window read in the scalar order.
  */
-@inline function maxPool2x2Row(base: usize, vals: usize, idx: usize, o: i32, oh: i32, n4: i32): void {
+@inline function maxPool2x2Row(
+  base: usize, vals: usize, idx: usize, o: i32, oh: i32, n4: i32,
+): void {
   const top = base + (<usize>(2 * oh * W) << 2);
   const bottom = top + (<usize>W << 2);
   const step = i32x4.splat(8);

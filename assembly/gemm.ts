@@ -23,7 +23,8 @@
  */
 @inline function madd1(acc: f32, x: f32, y: f32): f32 {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.extract_lane(f32x4.relaxed_madd(f32x4.splat(x), f32x4.splat(y), f32x4.splat(acc)), 0);
+    const v = f32x4.relaxed_madd(f32x4.splat(x), f32x4.splat(y), f32x4.splat(acc));
+    return f32x4.extract_lane(v, 0);
   }
   return acc + x * y;
 }
@@ -94,7 +95,8 @@ function sgemmColumns(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
 export function sgemmStrips(a: usize, strips: usize, c: usize, n: i32, k: i32, m: i32): void {
   const nc = packWidth(k);
   for (let p0 = 0; p0 < m; p0 += nc) {
-    sgemmPanel(a, strips + (<usize>(p0 * k) << 2), 32, <usize>k << 5, c, n, k, m, p0, min(m, p0 + nc));
+    const panel = strips + (<usize>(p0 * k) << 2);
+    sgemmPanel(a, panel, 32, <usize>k << 5, c, n, k, m, p0, min(m, p0 + nc));
   }
 }
 
@@ -200,7 +202,9 @@ function sgemmPanel(
   let s = f32x4.splat(0);
   for (let p = 0; p < k4; p += 4) s = madd(s, v128.load(x + (<usize>p << 2)), v128.load(y + (<usize>p << 2)));
   let r = hsum(s);
-  for (let p = k4; p < k; p++) r = madd1(r, load<f32>(x + (<usize>p << 2)), load<f32>(y + (<usize>p << 2)));
+  for (let p = k4; p < k; p++) {
+    r = madd1(r, load<f32>(x + (<usize>p << 2)), load<f32>(y + (<usize>p << 2)));
+  }
   return r;
 }
 
@@ -263,8 +267,10 @@ function sgemmNTPanel(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
         const u0 = load<f32>(x0 + off);
         const u1 = load<f32>(x1 + off);
         const v0 = load<f32>(y0 + off), v1 = load<f32>(y1 + off), v2 = load<f32>(y2 + off), v3 = load<f32>(y3 + off);
-        r00 = madd1(r00, u0, v0); r01 = madd1(r01, u0, v1); r02 = madd1(r02, u0, v2); r03 = madd1(r03, u0, v3);
-        r10 = madd1(r10, u1, v0); r11 = madd1(r11, u1, v1); r12 = madd1(r12, u1, v2); r13 = madd1(r13, u1, v3);
+        r00 = madd1(r00, u0, v0); r01 = madd1(r01, u0, v1);
+        r02 = madd1(r02, u0, v2); r03 = madd1(r03, u0, v3);
+        r10 = madd1(r10, u1, v0); r11 = madd1(r11, u1, v1);
+        r12 = madd1(r12, u1, v2); r13 = madd1(r13, u1, v3);
       }
       const cp = c0 + (<usize>j << 2);
       store<f32>(cp, r00); store<f32>(cp, r01, 4); store<f32>(cp, r02, 8); store<f32>(cp, r03, 12);

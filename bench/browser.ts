@@ -85,7 +85,8 @@ export async function runBrowser(): Promise<WorkloadResult> {
       `chromium: kdgrad in headless Chromium ${version}, page cross-origin isolated ` +
         `(${on.isolated ? on.threads : 'isolation refused: ' + on.threads}; ${on.kernels}); ` +
         `the same page not isolated (${off.threads}): matmul ${off.matmulGflops.toFixed(2)} ` +
-        `GFLOPS, CNN ${off.cnnImgPerSec.toFixed(1)} img/s, MLP ${off.mlpImgPerSec.toFixed(0)} img/s`,
+        `GFLOPS, CNN ${off.cnnImgPerSec.toFixed(1)} img/s, ` +
+        `MLP ${off.mlpImgPerSec.toFixed(0)} img/s`,
     ],
   };
 }

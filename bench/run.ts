@@ -27,7 +27,8 @@ if (noTorch) process.stderr.write(`${noTorch}\n`);
 const KNOWN = ['kdgrad', 'pytorch', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'jaxjs', 'chromium'];
 const noChromium = hasChromium
   ? null
-  : `kdgrad in Chromium is not a peer in this run: no chromium at ${CHROMIUM} (apt-get install chromium)`;
+  : 'kdgrad in Chromium is not a peer in this run: ' +
+    `no chromium at ${CHROMIUM} (apt-get install chromium)`;
 if (noChromium) process.stderr.write(`${noChromium}\n`);
 const USAGE = `usage: npm run bench [-- peer,peer,...]   peers: ${KNOWN.join(', ')} (default: all available)`;
 const arg = process.argv[2];

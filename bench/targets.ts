@@ -150,7 +150,8 @@ export function speedTargets({
     rows.push({
       what: `≥ ${TARGETS.vsJs}× ${name} on every workload both run`,
       value: closest
-        ? `closest: ${closest.label} ×${closest.ratio.toFixed(1)} (${ratios.length} workload${ratios.length === 1 ? '' : 's'})`
+        ? `closest: ${closest.label} ×${closest.ratio.toFixed(1)} ` +
+          `(${ratios.length} workload${ratios.length === 1 ? '' : 's'})`
         : 'no workload in common',
       met: closest ? closest.ratio >= TARGETS.vsJs : null,
     });

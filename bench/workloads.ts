@@ -27,7 +27,8 @@ export async function trainImgPerSec(
   y: number[],
 ): Promise<number> {
   const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  // a step inside tidy() reuses its buffers; zeroGrad keeps the gradient buffers (no new arrays once warm)
+  // a step inside tidy() reuses its buffers; zeroGrad keeps the gradient buffers (no new arrays
+  // once warm)
   const ms = await median(
     () =>
       tidy(() => {

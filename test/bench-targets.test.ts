@@ -30,7 +30,7 @@ const find = (rows: ReturnType<typeof speedTargets>, start: string) => {
 };
 
 describe('bench speed targets', () => {
-  it('reads shares of the best possible against the higher peak, met exactly at the threshold', () => {
+  it('reads shares of the best possible at the higher peak, met exactly at the threshold', () => {
     const best = bestImgPerSec(80, macs.cnn); // 4,000 img/s
     expect(best).toBe(4000);
     const at = (cnn: number) =>

@@ -27,7 +27,9 @@ describe('bench arguments', () => {
     }
     const help = bench('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/peers: kdgrad, pytorch, tfjs-cpu, tfjs-wasm, convnetjs, jaxjs, chromium/);
+    expect(help.stdout).toMatch(
+      /peers: kdgrad, pytorch, tfjs-cpu, tfjs-wasm, convnetjs, jaxjs, chromium/,
+    );
   }, 60_000);
 
   it('compare:torch names an unknown option or a bad value with the usage, exit 2', () => {

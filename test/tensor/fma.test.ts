@@ -93,7 +93,7 @@ describe('relaxed-SIMD and plain SIMD kernels', () => {
     expect(has(WASM_BASE64)).toBe(false);
   });
 
-  it('agree within float32 rounding on GEMM of any shape (packed panels and tails included)', () => {
+  it('agree within float32 rounding on GEMM of any shape (packed panels, tails)', () => {
     const plain = build(WASM_BASE64);
     const fused = build(WASM_FMA_BASE64);
     let differ = 0;

@@ -171,7 +171,8 @@ export function wasmStatus(): WasmStatus {
       fusedMultiplyAdd: k.fused,
       reason: k.fused
         ? 'WebAssembly relaxed-SIMD kernels loaded (fused multiply-add)'
-        : 'WebAssembly relaxed-SIMD kernels loaded (this processor multiplies, then adds: not fused)',
+        : 'WebAssembly relaxed-SIMD kernels loaded ' +
+          '(this processor multiplies, then adds: not fused)',
     };
   }
   return {
