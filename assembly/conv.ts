@@ -98,6 +98,15 @@ function im2col(x: usize, cols: usize, padded: usize): void {
   }
 }
 
+/** Channel plane [H, W] into the interior of the zero-bordered plane at `padded`. */
+@inline function padChannel(plane: usize, padded: usize): void {
+  const rowP = <usize>(W + 2 * PW) << 2;
+  for (let y = 0; y < H; y++) {
+    const inside = padded + <usize>(y + PH) * rowP + (<usize>PW << 2);
+    copyFloats(inside, plane + (<usize>(y * W) << 2), W);
+  }
+}
+
 /**
  * im2col straight into GEMM strips (column stride 1, WO a multiple of 8): strip q holds output
  * positions 8q … 8q + 7, all in one output row, as K rows of 8 floats — the layout sgemm would
@@ -111,11 +120,7 @@ function im2colStrips(x: usize, strips: usize, padded: usize): void {
   zeroFloats(padded, HP * WP);
   let p = 0;
   for (let c = 0; c < C; c++) {
-    const plane = x + (<usize>(c * H * W) << 2);
-    for (let y = 0; y < H; y++) {
-      const inside = padded + <usize>(y + PH) * rowP + (<usize>PW << 2);
-      copyFloats(inside, plane + (<usize>(y * W) << 2), W);
-    }
+    padChannel(x + (<usize>(c * H * W) << 2), padded);
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++, p++) {
         let dst = strips + (<usize>p << 5);
@@ -140,11 +145,7 @@ function im2colPadded(x: usize, cols: usize, padded: usize): void {
   zeroFloats(padded, HP * WP); // the border stays zero; the interior is overwritten per channel
   let dst = cols;
   for (let c = 0; c < C; c++) {
-    const plane = x + (<usize>(c * H * W) << 2);
-    for (let y = 0; y < H; y++) {
-      const inside = padded + <usize>(y + PH) * rowP + (<usize>PW << 2);
-      copyFloats(inside, plane + (<usize>(y * W) << 2), W);
-    }
+    padChannel(x + (<usize>(c * H * W) << 2), padded);
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++) {
         let src = padded + <usize>i * rowP + (<usize>j << 2);

@@ -5,8 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { CHROMIUM, hasChromium, withBrowser } from '../test/helpers/browser.js';
+import { bundleForPage, CHROMIUM, hasChromium, withBrowser } from '../test/helpers/browser.js';
 import type { WorkloadResult } from './timing.js';
 
 interface PageResult {
@@ -16,20 +15,6 @@ interface PageResult {
   isolated: boolean;
   threads: string;
   kernels: string;
-}
-
-async function bundle(): Promise<string> {
-  const out = await build({
-    entryPoints: [join(import.meta.dirname, 'browser-page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    external: ['node:*', 'tar'],
-    logLevel: 'warning',
-  });
-  return out.outputFiles[0]!.text;
 }
 
 /** Serves the page (isolated or not) and runs the workloads in it. */
@@ -71,7 +56,7 @@ async function runPage(js: string, isolated: boolean): Promise<PageResult> {
 
 export async function runBrowser(): Promise<WorkloadResult> {
   if (!hasChromium) throw new Error(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
-  const js = await bundle();
+  const js = await bundleForPage(join(import.meta.dirname, 'browser-page.ts'));
   const on = await runPage(js, true);
   const off = await runPage(js, false);
   const version = await withBrowser((b) => Promise.resolve(b.version()));

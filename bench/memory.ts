@@ -20,6 +20,7 @@ import {
   type Tensor,
 } from '../src/index.js';
 import { buildModel } from '../src/models/zoo.js';
+import { convnetjsNet } from './workloads.js';
 
 const g = new Generator(1);
 
@@ -44,19 +45,7 @@ function freshArraysPerStep(
 export function memoryLines(root: string): string[] {
   const y = Array.from({ length: 64 }, (_, i) => i % 10);
   const images = randn([64, 3, 32, 32], { generator: g });
-  const convnetjs = new nn.Sequential(
-    new nn.Conv2d(3, 16, 5, { padding: 2, generator: g }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 20, 5, { padding: 2, generator: g }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(20, 20, 5, { padding: 2, generator: g }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(320, 10, { generator: g }),
-  );
+  const convnetjs = convnetjsNet(g);
   const s = randn([64, 10], { generator: g }).requiresGrad_();
   const t = randn([64, 10], { generator: g });
   const kd = new DistillationLoss({ temperature: 4, alpha: 0.9 });

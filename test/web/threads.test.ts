@@ -3,25 +3,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, withBrowser } from '../helpers/browser.js';
+import { bundleForPage, hasChromium, withBrowser } from '../helpers/browser.js';
 
 describe.runIf(hasChromium)('threads in a cross-origin isolated page', () => {
   let server: Server;
   let url = '';
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [join(import.meta.dirname, 'threads-page.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      external: ['node:*', 'tar'],
-      logLevel: 'warning',
-    });
-    const js = bundle.outputFiles[0]!.text;
+    const js = await bundleForPage(join(import.meta.dirname, 'threads-page.ts'));
     const html =
       '<!doctype html><meta charset="utf-8"><title>kdgrad threads</title><script type="module" src="/threads.js"></script>';
     server = createServer((req, res) => {
