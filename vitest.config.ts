@@ -16,8 +16,8 @@ const TYPESCRIPT_BACKEND = [
 
 // The GEMM and convolution kernel tests again on the plain-SIMD build: the relaxed-SIMD build
 // (fused multiply-add) loads wherever the runtime has it, and this one everywhere else.
+// (test/tensor/fma.test.ts instantiates both builds itself and runs once, in the wasm project)
 const PLAIN_SIMD = [
-  'test/tensor/fma.test.ts',
   'test/tensor/wasm.test.ts',
   'test/tensor/conv-kernels.test.ts',
   'test/tensor/threads.test.ts',

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Generator, randn } from '../../src/index.js';
+import { Generator, randn, type WasmStatus } from '../../src/index.js';
 
 const root = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'kdgrad-fallback-'));
@@ -37,7 +37,7 @@ console.log(JSON.stringify({ status: wasmStatus(), threads: threadStatus(), mm: 
 `;
 
 interface Probe {
-  status: { enabled: boolean; reason: string };
+  status: WasmStatus;
   threads: string;
   mm: number[];
   gx: number[];
@@ -87,6 +87,26 @@ describe('fallbacks', () => {
     want.forEach((v, i) =>
       expect(Math.abs(plain.mm[i]! - v)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))),
     );
+  }, 60_000);
+
+  it('KDGRAD_NO_FMA=1 loads the plain-SIMD build, says why, and agrees with the relaxed one', () => {
+    const fused = run({ KDGRAD_THREADS: '1' });
+    const plain = run({ KDGRAD_NO_FMA: '1', KDGRAD_THREADS: '2' });
+    expect(plain.status).toEqual({
+      enabled: true,
+      kernels: 'simd',
+      fusedMultiplyAdd: false,
+      reason:
+        'WebAssembly SIMD kernels loaded (no fused multiply-add: disabled by KDGRAD_NO_FMA=1)',
+    });
+    expect(fused.status.kernels).toBe('relaxed-simd');
+    for (const key of ['mm', 'gx', 'gw'] as const) {
+      plain[key].forEach((v, i) =>
+        expect(Math.abs(v - fused[key][i]!)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(v))),
+      );
+    }
+    // what does not multiply-add (batch norm, bias, ReLU, SGD) has the same bits in both builds
+    expect(plain.exact).toEqual(fused.exact);
   }, 60_000);
 
   it('a bad KDGRAD_THREADS is an error that names the value', () => {

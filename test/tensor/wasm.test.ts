@@ -160,13 +160,19 @@ describe('wasm kernels', () => {
     );
   });
 
-  it('the embedded binary matches a fresh build of assembly/gemm.ts', () => {
-    const root = join(import.meta.dirname, '../..');
-    expect(
-      execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), '--check'], {
-        cwd: root,
-        encoding: 'utf8',
-      }),
-    ).toMatch(/up to date/);
-  }, 60_000);
+  // the build does not depend on which kernels this process loaded: checked once, not again in
+  // the plain-simd project
+  it.skipIf(process.env.KDGRAD_NO_FMA === '1')(
+    'the embedded binaries match a fresh build',
+    () => {
+      const root = join(import.meta.dirname, '../..');
+      expect(
+        execFileSync(process.execPath, [join(root, 'scripts/build-wasm.mjs'), '--check'], {
+          cwd: root,
+          encoding: 'utf8',
+        }),
+      ).toMatch(/up to date/);
+    },
+    60_000,
+  );
 });
