@@ -143,17 +143,29 @@ export function wasm(): Wasm | null {
   let fma = false;
   if (env('KDGRAD_NO_FMA') === '1') fmaReason = 'disabled by KDGRAD_NO_FMA=1';
   else if (!(fma = relaxedSimd())) fmaReason = 'this runtime has no relaxed SIMD';
-  try {
-    let shared = typeof SharedArrayBuffer === 'function';
+  // a shared memory where possible (not in a browser page that is not cross-origin isolated),
+  // and the plain build if the relaxed one cannot start after all
+  const shared = typeof SharedArrayBuffer === 'function';
+  const tries: [boolean, boolean][] = [
+    [shared, fma],
+    [false, fma],
+    [shared, false],
+    [false, false],
+  ];
+  let error: unknown = null;
+  for (const [sh, f] of tries) {
+    if ((sh && !shared) || (f && !fma)) continue;
     try {
-      loaded = instantiate(shared, fma);
+      loaded = instantiate(sh, f);
+      if (fma && !f) fmaReason = `the relaxed-SIMD build failed (${(error as Error).message})`;
+      break;
     } catch (e) {
-      if (!shared) throw e;
-      shared = false; // e.g. a browser page that is not cross-origin isolated
-      loaded = instantiate(false, fma);
+      error ??= e;
     }
-  } catch (e) {
-    reason = `WebAssembly SIMD unavailable (${(e as Error).message})`;
+  }
+  if (loaded === undefined) {
+    const e = error as Error;
+    reason = `WebAssembly SIMD unavailable (${e.message})`;
     loaded = null;
     console.warn(`kdgrad: ${reason}; using the TypeScript kernels`);
   }
