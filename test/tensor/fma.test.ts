@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../src/index.js';
 import { wasmStatus } from '../../src/tensor/backend/index.js';
-import { WASM_BASE64, WASM_FMA_BASE64 } from '../../src/tensor/backend/wasm/binary.generated.js';
+import { WASM_FMA_BASE64 } from '../../src/tensor/backend/wasm/binary-relaxed.generated.js';
+import { WASM_BASE64 } from '../../src/tensor/backend/wasm/binary.generated.js';
 import type { Exports } from '../../src/tensor/backend/wasm/exports.generated.js';
 import { fcParams } from '../helpers/arbitraries.js';
 

@@ -8,12 +8,8 @@
 // and plain SIMD. The relaxed build loads where the runtime has relaxed SIMD (browsers ship it;
 // Node 20 has it behind a V8 flag, set here before the first compile) unless KDGRAD_NO_FMA=1;
 // the two differ by rounding only. wasmStatus() says which one runs and why.
-import {
-  WASM_BASE64,
-  WASM_FMA_BASE64,
-  WASM_SHARED_BASE64,
-  WASM_SHARED_FMA_BASE64,
-} from './binary.generated.js';
+import { WASM_FMA_BASE64, WASM_SHARED_FMA_BASE64 } from './binary-relaxed.generated.js';
+import { WASM_BASE64, WASM_SHARED_BASE64 } from './binary.generated.js';
 import type { Exports } from './exports.generated.js';
 
 /** Pages a memory may grow to: 4 GiB, the wasm32 limit. */
