@@ -71,6 +71,34 @@ describe('worker threads', () => {
     }
   });
 
+  it("jobs back to back on more threads than cores give one thread's bits", async () => {
+    // workers poll between jobs, join a job only while it is open, and the caller waits for those
+    // that joined: with 4 threads on a 2-core machine some wake after the caller has taken every
+    // unit (they must not run it, nor count towards a later job), others are still inside a unit
+    // when the caller's share ends (the caller must wait for them before reading the result)
+    const jobs = (seed: number) => {
+      const g = new Generator(seed);
+      const a = randn([64, 256], { generator: g });
+      const b = randn([256, 256], { generator: g });
+      const z = randn([3 * 16384], { generator: g });
+      const out = new Float32Array(120 * (64 * 256 + z.numel()));
+      let at = 0;
+      for (let i = 0; i < 120; i++) {
+        const c = a.matmul(b.mul(1 + i / 120));
+        out.set(c.toTypedArray(), at);
+        out.set(z.add(c.mean()).relu().toTypedArray(), (at += c.numel()));
+        at += z.numel();
+      }
+      return out;
+    };
+    setNumThreads(1);
+    const one = jobs(5);
+    setNumThreads(4);
+    expect(await threadsReady()).toBe(4);
+    const four = jobs(5);
+    expect(four.findIndex((v, i) => !Object.is(v, one[i]))).toBe(-1);
+  });
+
   it('rejects a bad thread count with the value', () => {
     expect(() => setNumThreads(0)).toThrow(
       /setNumThreads: expected an integer from 1 to 64, got 0/,

@@ -12,6 +12,10 @@
 //   NEXT   the job's work counter: every kernel takes (..., next, t, nt) and each thread takes
 //          the next unit of work from it (atomic add) until none is left, so a slower thread
 //          does fewer units; which thread does a unit never changes the result
+//   JOIN   who takes part in the job: the job's tag (its GEN) in the high bits, a closed flag and
+//          the count of workers that joined. A worker joins only while the job is open; the
+//          caller closes it once its own share is done (every unit is then taken) and waits
+//          only for the workers that joined, so a worker that wakes late never holds it up.
 // Node: worker_threads. Browsers: Web Workers made from a Blob, when the page is cross-origin
 // isolated (else SharedArrayBuffer is missing and kdgrad stays on one thread); a page's main
 // thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
@@ -28,8 +32,18 @@ const GEN = 0,
   NT = 6,
   FAILED = 7,
   NEXT = 8,
-  ARGS = 9;
+  JOIN = 9,
+  ARGS = 10;
+/** JOIN = tag(gen) | CLOSED | workers joined (at most 63). */
+const CLOSED = 0x80;
+const tag = (gen: number) => (gen & 0x7fffff) << 8;
 /** Byte offset in a control slot of a failed worker's error text (UTF-16, ERROR_CHARS at most). */
+/**
+ * Milliseconds a worker polls for the next job before it sleeps, and the caller for the workers
+ * to finish before it sleeps (a sleeping thread wakes tens of microseconds late; polling costs a
+ * core only while kernels run back to back).
+ */
+const SPIN_MS = 0.2;
 const ERROR_AT = 128,
   ERROR_CHARS = (CONTROL_BYTES - ERROR_AT) / 2 - 1;
 export type ParallelKernel = (typeof KERNELS)[number];
@@ -43,11 +57,24 @@ function run({ module, memory, index, names, control }) {
   Atomics.add(ctl, ${READY}, 1);
   let gen = 0;
   for (;;) {
-    Atomics.wait(ctl, ${GEN}, gen);
+    // the jobs of a training step come back to back: poll for the next one for a while before
+    // sleeping, since waking a sleeping thread takes tens of microseconds
+    const until = performance.now() + ${SPIN_MS};
+    for (let i = 1; Atomics.load(ctl, ${GEN}) === gen; i++)
+      if ((i & 1023) === 0 && performance.now() > until) { Atomics.wait(ctl, ${GEN}, gen); break; }
     gen = Atomics.load(ctl, ${GEN});
     if (Atomics.load(ctl, ${STOP}) === 1) break;
-    const nt = ctl[${NT}];
-    if (index < nt) {
+    if (index >= ctl[${NT}]) continue;
+    // join the job unless the caller has closed it (or moved on to a later one)
+    const open = (gen & 0x7fffff) << 8;
+    let joined = false;
+    for (let v = Atomics.load(ctl, ${JOIN}); v >>> 8 === open >>> 8 && !(v & ${CLOSED}); ) {
+      const seen = Atomics.compareExchange(ctl, ${JOIN}, v, v + 1);
+      if (seen === v) { joined = true; break; }
+      v = seen;
+    }
+    if (joined) {
+      const nt = ctl[${NT}];
       const args = [];
       for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i] >>> 0);
       try { inst.exports[names[ctl[${FN}]]](...args, index, nt); } catch (e) {
@@ -59,9 +86,9 @@ function run({ module, memory, index, names, control }) {
           chars[n] = 0;
         }
       }
+      Atomics.add(ctl, ${DONE}, 1);
+      Atomics.notify(ctl, ${DONE});
     }
-    Atomics.add(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
   }
 }
 `;
@@ -247,6 +274,8 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
   ctl[ARGS + args.length] = p.next;
   Atomics.store(ctl, NEXT, 0);
   Atomics.store(ctl, DONE, 0);
+  const open = tag(ctl[GEN]! + 1);
+  Atomics.store(ctl, JOIN, open);
   Atomics.add(ctl, GEN, 1);
   Atomics.notify(ctl, GEN);
   let error: unknown = null;
@@ -255,9 +284,17 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
   } catch (e) {
     error = e;
   }
+  // every unit is taken: close the job to workers that have not joined yet
+  let joined = Atomics.load(ctl, JOIN);
+  for (let seen; (seen = Atomics.compareExchange(ctl, JOIN, joined, joined | CLOSED)) !== joined;)
+    joined = seen;
+  joined -= open;
   let done: number;
-  if (canBlock) while ((done = Atomics.load(ctl, DONE)) < n - 1) Atomics.wait(ctl, DONE, done);
-  else while (Atomics.load(ctl, DONE) < n - 1); // spin: the workers' shares take about as long as ours
+  if (canBlock) {
+    const until = performance.now() + SPIN_MS;
+    for (let i = 1; (done = Atomics.load(ctl, DONE)) < joined; i++)
+      if ((i & 1023) === 0 && performance.now() > until) Atomics.wait(ctl, DONE, done);
+  } else while (Atomics.load(ctl, DONE) < joined); // spin: the workers' shares are about as long as ours
   const failed = ctl[FAILED];
   if (!failed) {
     if (error) throw error as Error;
