@@ -84,6 +84,18 @@ export function binaryF32(
 }
 
 /**
+ * out[0..n) = 0 (+0.0): a gradient zeroed between steps, a reused buffer cleared. Filling a
+ * typed array on a SharedArrayBuffer from JavaScript is several times slower than a memset
+ * (every element is stored as a relaxed atomic), so resident arrays are cleared here.
+ */
+export function zeroF32(out: usize, n: i32, next: usize, t: i32, nt: i32): void {
+  for (let u = nextUnit(next); u * UNIT < n; u = nextUnit(next)) {
+    const j0 = u * UNIT;
+    memory.fill(out + (<usize>j0 << 2), 0, <usize>(min(n, j0 + UNIT) - j0) << 2);
+  }
+}
+
+/**
  * out = relu(x) over n contiguous elements: x where x > 0 or x is NaN, else +0 (as the
  * TypeScript loop: −0 and −∞ give 0, NaN stays NaN).
  */

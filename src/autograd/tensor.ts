@@ -8,6 +8,7 @@ import { unflatten, type NestedArray } from '../tensor/nested.js';
 import { formatShape, normalizeDim, numel } from '../tensor/shape.js';
 import { TensorData } from '../tensor/storage.js';
 import { tieLifetime } from '../tensor/buffer-pool.js';
+import { backend } from '../tensor/backend/index.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { backward as runBackward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
@@ -208,7 +209,7 @@ export class Tensor {
     const g = this.grad;
     if (opts.setToNone !== false || !g) this.grad = null;
     else if (!g.gradFn && g.storage.isContiguous())
-      g.storage.data.fill(0, g.storage.offset, g.storage.offset + g.storage.size); // buffer reused
+      backend.zero(g.storage.data, g.storage.offset, g.storage.offset + g.storage.size); // reused
     else this.grad = new Tensor(TensorData.zeros(this.dtype, this.shape));
   }
 

@@ -5,7 +5,7 @@
 // The next allocate() of that dtype and length takes an array from the list instead of asking
 // the OS for fresh, zeroed pages — so a warm training step makes no new buffers.
 import { newArray, type DType, type TypedArray } from './dtype.js';
-import { residentF32 } from './backend/index.js';
+import { backend, residentF32 } from './backend/index.js';
 
 /** What the pool needs of a TensorData (kept abstract: storage.ts imports this file). */
 export interface Releasable {
@@ -69,7 +69,7 @@ function take(dtype: DType, n: number, zero: boolean): TypedArray {
   if (reused) {
     pooledBytes -= reused.byteLength;
     stats.reusedArrays++;
-    if (zero) reused.fill(0);
+    if (zero) backend.zero(reused, 0, reused.length);
     a = reused;
   } else {
     // inside a scope, large float32 arrays live in the kernels' memory, so kernels use them

@@ -10,7 +10,7 @@ import type { Backend, BinaryOp } from './types.js';
 import { BINARY_OP_CODES, ELEMENTWISE_UNIT } from './wasm/exports.generated.js';
 import { wasmBackend as fast } from './wasm/kernels.js';
 import { wasm } from './wasm/loader.js';
-import { residentF32 as wasmResidentF32 } from './wasm/memory.js';
+import { residentOffset, residentF32 as wasmResidentF32 } from './wasm/memory.js';
 
 /** Elementwise, batch-norm, per-channel-sum and optimizer work from this many float32 elements goes to wasm: below it, the copies and the fork-join cost more than the op. */
 export const ELEMENTWISE_MIN = ELEMENTWISE_UNIT;
@@ -120,6 +120,18 @@ export const backend: Backend = {
     if (x.length >= ELEMENTWISE_MIN && g.length >= ELEMENTWISE_MIN && on() && f32(g, x, dx))
       return fast.bnBackwardDx(g, x, dx, N, C, S, coef);
     ts.bnBackwardDx(g, x, dx, N, C, S, coef);
+  },
+
+  zero(out, from, to) {
+    // only resident arrays: the kernel clears them where they live (no copy in or out)
+    if (
+      to - from >= ELEMENTWISE_MIN &&
+      on() &&
+      out instanceof Float32Array &&
+      residentOffset(out) >= 0
+    )
+      return fast.zero(out, from, to);
+    ts.zero(out, from, to);
   },
 
   sgdMomentum(p, g, b, o) {

@@ -168,6 +168,8 @@ export interface Backend {
     S: number,
     coef: ArrayLike<number>,
   ): void;
+  /** out[from..to) = 0 (a gradient cleared between steps, a reused buffer). */
+  zero(out: TypedArray, from: number, to: number): void;
   /**
    * One SGD step with momentum after the first, in place over parameters p, gradients g and
    * momentum buffers b: g' = g + λ·p; b = μ·b + (1 − τ)·g'; p −= lr·(Nesterov ? g' + μ·b : b).

@@ -321,6 +321,10 @@ export const typescriptBackend: Backend = {
     }
   },
 
+  zero(out, from, to) {
+    out.fill(0, from, to);
+  },
+
   sgdMomentum(p, grad, b, o) {
     const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = o;
     const n = p.length;

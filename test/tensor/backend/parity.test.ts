@@ -12,6 +12,7 @@ import {
   BINARY_OPS,
   type Backend,
   type ConvShape,
+  residentF32,
   typescriptBackend,
   UNARY_OPS,
   wasmStatus,
@@ -337,6 +338,27 @@ const CASES: Record<keyof Backend, Case> = {
           const dx = new Float32Array(N * C * S);
           call(impl, 'bnBackwardDx', [gy, x, dx, N, C, S, coef]);
           return [dx];
+        },
+      };
+    },
+  },
+  zero: {
+    wasm: 'zero',
+    make(seed) {
+      const g = new Generator(seed);
+      const n = elements(g) + 5;
+      const values = f32(g, n);
+      const from = size(g, 0, 4),
+        to = n - size(g, 0, 4);
+      return {
+        terms: 0,
+        run: (impl) => {
+          // the wasm kernel clears resident arrays (large ones: where the dispatcher sends it);
+          // ordinary arrays are cleared in JavaScript
+          const out = (seed % 4 !== 0 && residentF32(n, false)) || values.slice();
+          out.set(values);
+          call(impl, 'zero', [out, from, to]);
+          return [out.slice()];
         },
       };
     },

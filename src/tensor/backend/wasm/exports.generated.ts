@@ -14,6 +14,7 @@ export interface Exports {
   sumPartsF32(parts: number, chunks: number, n: number, out: number): void;
   binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
+  zeroF32(out: number, n: number, next: number, t: number, nt: number): void;
   sgdMomentumF32(p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number): void;
   bnStatsF32(x: number, N: number, C: number, S: number, mean: number, variance: number, next: number, t: number, nt: number): void;
   bnForwardF32(x: number, out: number, N: number, C: number, S: number, scale: number, shift: number, next: number, t: number, nt: number): void;
@@ -32,6 +33,7 @@ export const PARALLEL_KERNELS = [
   'maxUnpool2d',
   'binaryF32',
   'reluF32',
+  'zeroF32',
   'sgdMomentumF32',
   'bnStatsF32',
   'bnForwardF32',

@@ -314,6 +314,13 @@ export const wasmBackend: WasmBackend = {
     collect(heap, dx, 0, n, rd);
   },
 
+  /** Resident arrays are cleared where they live; an ordinary one has nothing to gain here. */
+  zero(oa, from, to) {
+    const at = residentOffset(oa);
+    if (at < 0) oa.fill(0, from, to);
+    else runner(to - from)(loaded(), 'zeroF32', [at + from * 4, to - from]);
+  },
+
   /** The TypeScript loop, bit for bit (assembly/optim.ts). */
   sgdMomentum(pa, ga, ba, o: SgdHyper) {
     const w = loaded();
