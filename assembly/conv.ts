@@ -233,10 +233,33 @@ function col2imPadded(cols: usize, dx: usize, padded: usize): void {
   }
 }
 
-/** y[b] = w [O, C·KH·KW] @ im2col(x[b]) for the images of thread t. */
+/**
+ * out[o, l] += bias[o] over one image's O rows of L floats: the bias added in the forward's
+ * epilogue while the image's output is still in cache (one rounding, as a separate add).
+ */
+function addBias(out: usize, bias: usize, rows: i32, L: i32): void {
+  for (let o = 0; o < rows; o++) {
+    const v = v128.load32_splat(bias + (<usize>o << 2));
+    const row = out + (<usize>(o * L) << 2);
+    let l = 0;
+    for (; l + 4 <= L; l += 4) {
+      const at = row + (<usize>l << 2);
+      v128.store(at, f32x4.add(v128.load(at), v));
+    }
+    for (; l < L; l++) {
+      const at = row + (<usize>l << 2);
+      store<f32>(at, load<f32>(at) + f32x4.extract_lane(v, 0));
+    }
+  }
+}
+
+/**
+ * y[b] = w [O, C·KH·KW] @ im2col(x[b]), + bias[o] over channel o unless bias is 0, for the images
+ * of thread t.
+ */
 export function conv2dForward(
-  geo: usize, x: usize, w: usize, y: usize, batch: i32, scratch: usize, scratchBytes: usize,
-  next: usize, t: i32, nt: i32,
+  geo: usize, x: usize, w: usize, bias: usize, y: usize, batch: i32, scratch: usize,
+  scratchBytes: usize, next: usize, t: i32, nt: i32,
 ): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
@@ -254,6 +277,7 @@ export function conv2dForward(
       im2col(image, cols, padded);
       sgemm(w, cols, out, O, K, L, pack);
     }
+    if (bias != 0) addBias(out, bias, O, L);
   }
 }
 

@@ -105,6 +105,38 @@ describe('conv2d', () => {
       fcParams(15),
     );
   });
+  it('adds the bias in the kernel with the bits of conv2d then add, forward and backward', () => {
+    // float32 from 16,384 output values runs the wasm kernels (bias in the GEMM's epilogue)
+    for (const [dtype, shape] of [
+      ['float32', [4, 3, 17, 19]],
+      ['float64', [2, 3, 7, 6]],
+      ['float32', [1, 2, 5, 5]],
+    ] as const) {
+      const g = new Generator(shape[2]);
+      const x = randn([...shape], { generator: g, dtype });
+      const w = randn([65, shape[1], 3, 3], { generator: g, dtype }).requiresGrad_();
+      const b = randn([65], { generator: g, dtype }).requiresGrad_();
+      const fused = F.conv2d(x, w, b, { padding: 1 });
+      expect(fused.gradFn?.op).toBe('conv2d');
+      const gy = randn(fused.shape, { generator: g, dtype });
+      fused.backward(gy);
+      const [gw, gb] = [w.grad!.toTypedArray(), b.grad!.toTypedArray()];
+      w.grad = null;
+      b.grad = null;
+      const apart = F.conv2d(x, w, null, { padding: 1 }).add(b.reshape(1, 65, 1, 1));
+      apart.backward(gy);
+      // the index of the first differing bit pattern (−1: none), cheap to report on failure
+      const differs = (p: ArrayLike<number>, q: ArrayLike<number>) =>
+        p.length !== q.length ? -2 : Array.from(p).findIndex((v, i) => !Object.is(v, q[i]));
+      expect(differs(fused.toTypedArray(), apart.toTypedArray()), dtype).toBe(-1);
+      expect(differs(gw, w.grad!.toTypedArray()), dtype).toBe(-1);
+      expect(differs(gb, b.grad!.toTypedArray()), dtype).toBe(-1);
+    }
+    // a bias of another dtype is added as add adds it (promoted)
+    const x = randn([1, 1, 3, 3]);
+    const y = F.conv2d(x, randn([2, 1, 1, 1]), randn([2], { dtype: 'float64' }));
+    expect(y.dtype).toBe('float64');
+  });
   it('rejects mismatched channels and bad shapes with both shapes in the message', () => {
     const x = tensor(new Float32Array(2 * 3 * 4 * 4), { shape: [2, 3, 4, 4] });
     expect(() =>

@@ -61,8 +61,8 @@ describe('conv kernels: wasm (float32) against the reference (float64)', () => {
         const { x, w, gy, win } = make(r);
         const d = (t: Tensor) => t.double().storage;
         close(
-          conv2dKernel(x.storage, w.storage, win, 'float32').data,
-          conv2dKernel(d(x), d(w), win, 'float64').data,
+          conv2dKernel(x.storage, w.storage, null, win, 'float32').data,
+          conv2dKernel(d(x), d(w), null, win, 'float64').data,
           r.C * r.kh * r.kw,
         );
         close(
@@ -98,8 +98,8 @@ describe('conv kernels: wasm (float32) against the reference (float64)', () => {
             r.B * gy.shape[2]! * gy.shape[3]!,
           );
           close(
-            conv2dKernel(x.storage, make(r).w.storage, win, 'float32').data,
-            conv2dKernel(d(x), d(make(r).w), win, 'float64').data,
+            conv2dKernel(x.storage, make(r).w.storage, null, win, 'float32').data,
+            conv2dKernel(d(x), d(make(r).w), null, win, 'float64').data,
             r.C * r.kh * r.kw,
           );
         },
@@ -126,8 +126,8 @@ describe('conv kernels: wasm (float32) against the reference (float64)', () => {
         expect(gy.shape[2]! * gy.shape[3]!).toBeGreaterThanOrEqual(1024);
         const d = (t: Tensor) => t.double().storage;
         close(
-          conv2dKernel(x.storage, w.storage, win, 'float32').data,
-          conv2dKernel(d(x), d(w), win, 'float64').data,
+          conv2dKernel(x.storage, w.storage, null, win, 'float32').data,
+          conv2dKernel(d(x), d(w), null, win, 'float64').data,
           r.C * r.kh * r.kw,
         );
         close(

@@ -32,14 +32,21 @@ function checkOutputSize(
   }
 }
 
-/** conv2d without bias: y[b, o, h, w] = Σ_c,i,j w[o, c, i, j] · x[b, c, h·sh + i − ph, w·sw + j − pw]. */
-export function conv2dOp(input: Tensor, weight: Tensor, win: Window): Tensor {
+/**
+ * y[b, o, h, w] = Σ_c,i,j w[o, c, i, j] · x[b, c, h·sh + i − ph, w·sw + j − pw] (+ bias[o]). A bias
+ * of the output's dtype is added in the kernel's epilogue (dL/dbias = Σ_b,h,w g); any other goes
+ * through add, which promotes as PyTorch does.
+ */
+export function conv2dOp(input: Tensor, weight: Tensor, win: Window, bias?: Tensor | null): Tensor {
   const [x, w, dtype] = operands('conv2d', input, weight, true);
+  if (bias && bias.dtype !== dtype) return conv2dOp(x, w, win).add(bias.reshape(1, -1, 1, 1));
   const [, , H, W] = x.shape as [number, number, number, number];
   const kernel: [number, number] = [w.shape[2]!, w.shape[3]!];
-  return record('conv2d', [x, w], conv2dKernel(x.storage, w.storage, win, dtype), (g) => [
+  const out = conv2dKernel(x.storage, w.storage, bias?.storage ?? null, win, dtype);
+  return record('conv2d', bias ? [x, w, bias] : [x, w], out, (g) => [
     () => conv2dInput(g, w, [H, W], win),
     () => conv2dWeight(x, g, kernel, win),
+    ...(bias ? [() => g.sum([0, 2, 3])] : []),
   ]);
 }
 

@@ -46,8 +46,7 @@ export function conv2d(
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O))
     throw new RangeError(`conv2d: bias must have shape [${O}], got ${formatShape(bias.shape)}`);
   const win = makeWindow('conv2d', [kh, kw], opts, H, W);
-  const y = conv2dOp(x, weight, win);
-  return bias ? y.add(bias.reshape(1, O, 1, 1)) : y;
+  return conv2dOp(x, weight, win, bias);
 }
 
 /** dL/dx of conv2d for an input of spatial size [H, W], from dL/dy (torch.nn.grad.conv2d_input). */

@@ -72,9 +72,9 @@ export const backend: Backend = {
   im2col: ts.im2col,
   col2im: ts.col2im,
 
-  conv2dForward(x, w, y, s) {
-    if (on() && f32(x, w, y)) return fast.conv2dForward(x, w, y, s);
-    ts.conv2dForward(x, w, y, s);
+  conv2dForward(x, w, bias, y, s) {
+    if (on() && f32(x, w, y) && (!bias || f32(bias))) return fast.conv2dForward(x, w, bias, y, s);
+    ts.conv2dForward(x, w, bias, y, s);
   },
 
   conv2dInputGrad(g, w, dx, s) {

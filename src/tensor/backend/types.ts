@@ -105,8 +105,17 @@ export interface Backend {
   im2col(x: TypedArray, cols: TypedArray, s: ConvShape): void;
   /** x [B, C, H, W] += fold(cols): the adjoint of im2col (overlapping windows summed). */
   col2im(cols: TypedArray, x: TypedArray, s: ConvShape): void;
-  /** y [B, O, Ho, Wo] = w [O, C·kh·kw] @ im2col(x) per image. */
-  conv2dForward(x: TypedArray, w: TypedArray, y: TypedArray, s: ConvShape): void;
+  /**
+   * y [B, O, Ho, Wo] = w [O, C·kh·kw] @ im2col(x) per image, then + bias[o] (when there is one)
+   * over channel o: the sum rounded first, so the bits are those of a separate add.
+   */
+  conv2dForward(
+    x: TypedArray,
+    w: TypedArray,
+    bias: TypedArray | null,
+    y: TypedArray,
+    s: ConvShape,
+  ): void;
   /** dx [B, C, H, W] = col2im(wᵀ @ g) per image (overwrites dx). */
   conv2dInputGrad(g: TypedArray, w: TypedArray, dx: TypedArray, s: ConvShape): void;
   /** dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ (overwrites dw). */

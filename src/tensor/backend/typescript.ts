@@ -191,11 +191,16 @@ export const typescriptBackend: Backend = {
   im2col,
   col2im,
 
-  conv2dForward(x, w, y, s) {
+  conv2dForward(x, w, bias, y, s) {
     const K = s.C * s.kh * s.kw;
     const L = s.Ho * s.Wo;
     const cols = colsOf(x, s);
-    for (let b = 0; b < s.B; b++) gemm(w, 0, cols, b * K * L, y, b * s.O * L, s.O, K, L, false);
+    for (let b = 0; b < s.B; b++) {
+      gemm(w, 0, cols, b * K * L, y, b * s.O * L, s.O, K, L, false);
+      if (!bias) continue;
+      for (let o = 0, i = b * s.O * L; o < s.O; o++)
+        for (let e = i + L, v = bias[o]!; i < e; i++) y[i] = y[i]! + v;
+    }
   },
 
   conv2dInputGrad(g, w, dx, s) {

@@ -68,11 +68,18 @@ export function convShape(x: readonly number[], w: readonly number[], win: Windo
 const windowShape = (x: readonly number[], win: Window): ConvShape =>
   convShape(x, [1, x[1]!, win.kernel[0], win.kernel[1]], win);
 
-/** y[b, o] = Σ_k w[o, k] · cols[b, k] with cols = unfold(x): [B, O, Ho, Wo]. */
-export function conv2dKernel(x: TensorData, w: TensorData, win: Window, dtype: DType): TensorData {
+/** y[b, o] = Σ_k w[o, k] · cols[b, k] (+ bias[o]) with cols = unfold(x): [B, O, Ho, Wo]. */
+export function conv2dKernel(
+  x: TensorData,
+  w: TensorData,
+  bias: TensorData | null,
+  win: Window,
+  dtype: DType,
+): TensorData {
   const s = convShape(x.shape, w.shape, win);
   const out = allocateUninitialized(dtype, s.B * s.O * s.Ho * s.Wo);
-  backend.conv2dForward(x.contiguous().data, w.contiguous().data, out, s);
+  const b = bias ? bias.contiguous().data : null;
+  backend.conv2dForward(x.contiguous().data, w.contiguous().data, b, out, s);
   return new TensorData(out, [s.B, s.O, s.Ho, s.Wo]);
 }
 

@@ -185,11 +185,13 @@ const CASES: Record<keyof Backend, Case> = {
       const s = conv(g);
       const x = f32(g, s.B * s.C * s.H * s.W),
         w = f32(g, s.O * s.C * s.kh * s.kw);
+      // a bias (added after the sum, in the kernel's epilogue) on every other seed
+      const bias = seed % 2 ? f32(g, s.O) : null;
       return {
         terms: s.C * s.kh * s.kw,
         run: (impl) => {
           const y = new Float32Array(s.B * s.O * s.Ho * s.Wo);
-          call(impl, 'conv2dForward', [x, w, y, s]);
+          call(impl, 'conv2dForward', [x, w, bias, y, s]);
           return [y];
         },
       };

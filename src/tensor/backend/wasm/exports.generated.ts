@@ -6,7 +6,7 @@ export interface Exports {
   sgemm(a: number, b: number, c: number, n: number, k: number, m: number, pack: number): void;
   sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
   sgemmParallel(a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
-  conv2dForward(geo: number, x: number, w: number, y: number, batch: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
+  conv2dForward(geo: number, x: number, w: number, bias: number, y: number, batch: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
   conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
   conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
   maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number): void;

@@ -152,26 +152,29 @@ export const wasmBackend: WasmBackend = {
     collect(heap, C, cOff, n * m, rc);
   },
 
-  /** Per-image im2col + GEMM, images split over the threads. */
-  conv2dForward(xa, wa, ya, s) {
+  /** Per-image im2col + GEMM (+ bias), images split over the threads. */
+  conv2dForward(xa, wa, ba, ya, s) {
     const w = loaded();
     const [x, weight, y] = [f32(xa), f32(wa), f32(ya)];
+    const bias = ba && f32(ba);
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
     const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4 + padBytes(s);
     const sizes = [
       need(x, s.B * X),
       need(weight, s.O * K),
+      bias ? need(bias, s.O) : 0,
       need(y, s.B * s.O * L),
       nt * scratchBytes,
     ];
-    const [rx, rw, ry, ps] = reserve(w, sizes) as [number, number, number, number];
+    const [rx, rw, rb, ry, ps] = reserve(w, sizes) as [number, number, number, number, number];
     const heap = heapF32(w);
     const px = place(heap, x, 0, s.B * X, rx);
     const pw = place(heap, weight, 0, s.O * K, rw);
+    const pb = bias ? place(heap, bias, 0, s.O, rb) : 0;
     const py = target(y, 0, ry);
     writeGeometry(heapI32(w), s);
-    parallel(w, 'conv2dForward', [ARGS_AT, px, pw, py, s.B, ps, scratchBytes]);
+    parallel(w, 'conv2dForward', [ARGS_AT, px, pw, pb, py, s.B, ps, scratchBytes]);
     collect(heap, y, 0, s.B * s.O * L, ry);
   },
 
