@@ -37,13 +37,13 @@ const GEN = 0,
 /** JOIN = tag(gen) | CLOSED | workers joined (at most 63). */
 const CLOSED = 0x80;
 const tag = (gen: number) => (gen & 0x7fffff) << 8;
-/** Byte offset in a control slot of a failed worker's error text (UTF-16, ERROR_CHARS at most). */
 /**
  * Milliseconds a worker polls for the next job before it sleeps, and the caller for the workers
  * to finish before it sleeps (a sleeping thread wakes tens of microseconds late; polling costs a
  * core only while kernels run back to back).
  */
 const SPIN_MS = 0.2;
+/** Byte offset in a control slot of a failed worker's error text (UTF-16, ERROR_CHARS at most). */
 const ERROR_AT = 128,
   ERROR_CHARS = (CONTROL_BYTES - ERROR_AT) / 2 - 1;
 export type ParallelKernel = (typeof KERNELS)[number];
