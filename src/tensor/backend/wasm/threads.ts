@@ -294,7 +294,7 @@ export function parallel(w: Wasm, kernel: ParallelKernel, args: readonly number[
     const until = performance.now() + SPIN_MS;
     for (let i = 1; (done = Atomics.load(ctl, DONE)) < joined; i++)
       if ((i & 1023) === 0 && performance.now() > until) Atomics.wait(ctl, DONE, done);
-  } else while (Atomics.load(ctl, DONE) < joined); // spin: the workers' shares are about as long as ours
+  } else while (Atomics.load(ctl, DONE) < joined); // spin: their shares are about as long as ours
   const failed = ctl[FAILED];
   if (!failed) {
     if (error) throw error as Error;
