@@ -5,22 +5,161 @@ export interface Exports {
   gemmPackFloats(k: number): number;
   sgemm(a: number, b: number, c: number, n: number, k: number, m: number, pack: number): void;
   sgemmNT(a: number, b: number, c: number, n: number, k: number, m: number): void;
-  sgemmParallel(a: number, b: number, c: number, n: number, k: number, m: number, transposeB: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
-  conv2dForward(geo: number, x: number, w: number, bias: number, y: number, batch: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
-  conv2dInputGrad(geo: number, g: number, wT: number, dx: number, batch: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
-  conv2dWeightGrad(geo: number, x: number, g: number, parts: number, batch: number, chunks: number, scratch: number, scratchBytes: number, next: number, t: number, nt: number): void;
-  maxPool2dForward(geo: number, x: number, vals: number, idx: number, planes: number, next: number, t: number, nt: number): void;
-  maxUnpool2d(v: number, idx: number, out: number, planes: number, l: number, hw: number, next: number, t: number, nt: number): void;
+  sgemmParallel(
+    a: number,
+    b: number,
+    c: number,
+    n: number,
+    k: number,
+    m: number,
+    transposeB: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  conv2dForward(
+    geo: number,
+    x: number,
+    w: number,
+    bias: number,
+    y: number,
+    batch: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  conv2dInputGrad(
+    geo: number,
+    g: number,
+    wT: number,
+    dx: number,
+    batch: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  conv2dWeightGrad(
+    geo: number,
+    x: number,
+    g: number,
+    parts: number,
+    batch: number,
+    chunks: number,
+    scratch: number,
+    scratchBytes: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  maxPool2dForward(
+    geo: number,
+    x: number,
+    vals: number,
+    idx: number,
+    planes: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  maxUnpool2d(
+    v: number,
+    idx: number,
+    out: number,
+    planes: number,
+    l: number,
+    hw: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
   sumPartsF32(parts: number, chunks: number, n: number, out: number): void;
-  binaryF32(op: number, x: number, y: number, out: number, geo: number, next: number, t: number, nt: number): void;
+  binaryF32(
+    op: number,
+    x: number,
+    y: number,
+    out: number,
+    geo: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
   reluF32(x: number, out: number, n: number, next: number, t: number, nt: number): void;
   zeroF32(out: number, n: number, next: number, t: number, nt: number): void;
-  sgdMomentumF32(p: number, g: number, b: number, n: number, hyper: number, nesterov: number, next: number, t: number, nt: number): void;
-  bnStatsF32(x: number, N: number, C: number, S: number, mean: number, variance: number, next: number, t: number, nt: number): void;
-  bnForwardF32(x: number, out: number, N: number, C: number, S: number, scale: number, shift: number, next: number, t: number, nt: number): void;
-  bnBackwardSumsF32(g: number, x: number, N: number, C: number, S: number, mean: number, sumG: number, sumGX: number, next: number, t: number, nt: number): void;
-  bnBackwardDxF32(g: number, x: number, dx: number, N: number, C: number, S: number, coef: number, next: number, t: number, nt: number): void;
-  channelSumsF32(x: number, N: number, C: number, S: number, out: number, next: number, t: number, nt: number): void;
+  sgdMomentumF32(
+    p: number,
+    g: number,
+    b: number,
+    n: number,
+    hyper: number,
+    nesterov: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  bnStatsF32(
+    x: number,
+    N: number,
+    C: number,
+    S: number,
+    mean: number,
+    variance: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  bnForwardF32(
+    x: number,
+    out: number,
+    N: number,
+    C: number,
+    S: number,
+    scale: number,
+    shift: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  bnBackwardSumsF32(
+    g: number,
+    x: number,
+    N: number,
+    C: number,
+    S: number,
+    mean: number,
+    sumG: number,
+    sumGX: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  bnBackwardDxF32(
+    g: number,
+    x: number,
+    dx: number,
+    N: number,
+    C: number,
+    S: number,
+    coef: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
+  channelSumsF32(
+    x: number,
+    N: number,
+    C: number,
+    S: number,
+    out: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
 }
 
 /** The exports that take (…, next, t, nt): the kernels threads.ts runs over the worker threads. */
