@@ -35,8 +35,9 @@ const GEN = 0,
   JOIN = 9,
   ARGS = 10;
 /** JOIN = tag(gen) | CLOSED | workers joined (at most 63). */
-const CLOSED = 0x80;
-const tag = (gen: number) => (gen & 0x7fffff) << 8;
+const CLOSED = 0x80,
+  TAG_MASK = 0x7fffff;
+const tag = (gen: number) => (gen & TAG_MASK) << 8;
 /**
  * Milliseconds a worker polls for the next job before it sleeps, and the caller for the workers
  * to finish before it sleeps (a sleeping thread wakes tens of microseconds late; polling costs a
@@ -66,7 +67,7 @@ function run({ module, memory, index, names, control }) {
     if (Atomics.load(ctl, ${STOP}) === 1) break;
     if (index >= ctl[${NT}]) continue;
     // join the job unless the caller has closed it (or moved on to a later one)
-    const open = (gen & 0x7fffff) << 8;
+    const open = (gen & ${TAG_MASK}) << 8;
     let joined = false;
     for (let v = Atomics.load(ctl, ${JOIN}); v >>> 8 === open >>> 8 && !(v & ${CLOSED}); ) {
       const seen = Atomics.compareExchange(ctl, ${JOIN}, v, v + 1);
