@@ -1,36 +1,71 @@
 // Batch normalisation of float32 x [N, C, S] (S: the spatial size), the passes of
 // src/tensor/kernels/batchnorm.ts, which defines them, split over the threads: the per-channel
-// sums take channels from the work counter (each channel's sum is one thread's, in the
-// TypeScript order, in float64: the same bits), the elementwise passes take (n, c) planes. The
-// per-channel numbers are float64 arrays at byte offsets (mean, var, scale, shift, ...).
+// sums take channels from the work counter (each channel's sum is one thread's, in float64, in
+// the order of src/tensor/backend/run-sum.ts: the same bits), the elementwise passes take (n, c)
+// planes. The per-channel numbers are float64 arrays at byte offsets (mean, var, scale, shift, ...).
 import { nextUnit } from './gemm';
 import { hi, join, lo } from './widen';
 
-/** Σ over channel c of x, in float64, n outer and the plane inner (the TypeScript order). */
-@inline function channelSum(x: usize, N: i32, C: i32, S: i32, c: i32): f64 {
-  let s: f64 = 0;
-  for (let n = 0; n < N; n++) {
-    const p = x + (<usize>((n * C + c) * S) << 2);
-    for (let i = 0; i < S; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+// Each run of S floats is summed as run-sum.ts defines: eight partial sums in four float64x2
+// accumulators (a = partials 0 and 1, b = 2 and 3, c = 4 and 5, d = 6 and 7), combined as
+// (a + b) + (c + d) lanewise and then lane 0 + lane 1, the last S mod 8 terms added in order.
+
+/** Lane 0 + lane 1 of (a + b) + (c + d). */
+@inline function combine(a: v128, b: v128, c: v128, d: v128): f64 {
+  const t = f64x2.add(f64x2.add(a, b), f64x2.add(c, d));
+  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+}
+
+/** Σ of the S floats at p, in float64. */
+@inline function runSum(p: usize, S: i32): f64 {
+  let a = f64x2.splat(0), b = a, c = a, d = a;
+  let i = 0;
+  for (; i + 8 <= S; i += 8) {
+    const at = p + (<usize>i << 2);
+    const v = v128.load(at), w = v128.load(at, 16);
+    a = f64x2.add(a, lo(v)); b = f64x2.add(b, hi(v));
+    c = f64x2.add(c, lo(w)); d = f64x2.add(d, hi(w));
+  }
+  let s = combine(a, b, c, d);
+  for (; i < S; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+  return s;
+}
+
+/** Σ (x − m)² over the S floats at p, in float64. */
+@inline function runSquaredDeviations(p: usize, S: i32, m: f64): f64 {
+  const m2 = f64x2.splat(m);
+  let a = f64x2.splat(0), b = a, c = a, d = a;
+  let i = 0;
+  for (; i + 8 <= S; i += 8) {
+    const at = p + (<usize>i << 2);
+    const v = v128.load(at), w = v128.load(at, 16);
+    const d0 = f64x2.sub(lo(v), m2), d1 = f64x2.sub(hi(v), m2);
+    const d2 = f64x2.sub(lo(w), m2), d3 = f64x2.sub(hi(w), m2);
+    a = f64x2.add(a, f64x2.mul(d0, d0)); b = f64x2.add(b, f64x2.mul(d1, d1));
+    c = f64x2.add(c, f64x2.mul(d2, d2)); d = f64x2.add(d, f64x2.mul(d3, d3));
+  }
+  let s = combine(a, b, c, d);
+  for (; i < S; i++) {
+    const e = <f64>load<f32>(p + (<usize>i << 2)) - m;
+    s += e * e;
   }
   return s;
 }
 
-/** mean_c = Σ x / M and the biased var_c = Σ (x − mean_c)² / M (M = N·S), float64. */
+/**
+ * mean_c = Σ x / M and the biased var_c = Σ (x − mean_c)² / M (M = N·S), float64: each plane's
+ * run summed as run-sum.ts orders it, the planes' sums added n by n.
+ */
 export function bnStatsF32(
   x: usize, N: i32, C: i32, S: i32, mean: usize, variance: usize, next: usize, t: i32, nt: i32,
 ): void {
   const M = <f64>N * <f64>S;
   for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
-    const m = channelSum(x, N, C, S, c) / M;
+    let s: f64 = 0;
+    for (let n = 0; n < N; n++) s += runSum(x + (<usize>((n * C + c) * S) << 2), S);
+    const m = s / M;
     let q: f64 = 0;
-    for (let n = 0; n < N; n++) {
-      const p = x + (<usize>((n * C + c) * S) << 2);
-      for (let i = 0; i < S; i++) {
-        const d = <f64>load<f32>(p + (<usize>i << 2)) - m;
-        q += d * d;
-      }
-    }
+    for (let n = 0; n < N; n++) q += runSquaredDeviations(x + (<usize>((n * C + c) * S) << 2), S, m);
     store<f64>(mean + (<usize>c << 3), m);
     store<f64>(variance + (<usize>c << 3), q / M);
   }
@@ -63,22 +98,43 @@ export function bnForwardF32(
   affinePlanes(x, out, N, C, S, scale, shift, next);
 }
 
-/** Per channel: Σ g and Σ g·(x − mean_c), float64, in the TypeScript order. */
+/** Per channel: Σ g and Σ g·(x − mean_c), float64, each plane's run in run-sum.ts's order. */
 export function bnBackwardSumsF32(
   g: usize, x: usize, N: i32, C: i32, S: i32, mean: usize, sumG: usize, sumGX: usize, next: usize,
   t: i32, nt: i32,
 ): void {
   for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
     const m = load<f64>(mean + (<usize>c << 3));
+    const m2 = f64x2.splat(m);
     let sg: f64 = 0, sgx: f64 = 0;
     for (let n = 0; n < N; n++) {
       const at = <usize>((n * C + c) * S) << 2;
-      for (let i = 0; i < S; i++) {
-        const o = at + (<usize>i << 2);
-        const gv = <f64>load<f32>(g + o);
-        sg += gv;
-        sgx += gv * (<f64>load<f32>(x + o) - m);
+      const gp = g + at, xp = x + at;
+      // Σ g and Σ g·(x − m) over the run, each in run-sum.ts's order, in one pass
+      let a = f64x2.splat(0), b = a, e = a, f = a;
+      let ga = a, gb = a, ge = a, gf = a;
+      let i = 0;
+      for (; i + 8 <= S; i += 8) {
+        const o = <usize>i << 2;
+        const gv = v128.load(gp + o), gw = v128.load(gp + o, 16);
+        const xv = v128.load(xp + o), xw = v128.load(xp + o, 16);
+        const g0 = lo(gv), g1 = hi(gv), g2 = lo(gw), g3 = hi(gw);
+        ga = f64x2.add(ga, g0); gb = f64x2.add(gb, g1);
+        ge = f64x2.add(ge, g2); gf = f64x2.add(gf, g3);
+        a = f64x2.add(a, f64x2.mul(g0, f64x2.sub(lo(xv), m2)));
+        b = f64x2.add(b, f64x2.mul(g1, f64x2.sub(hi(xv), m2)));
+        e = f64x2.add(e, f64x2.mul(g2, f64x2.sub(lo(xw), m2)));
+        f = f64x2.add(f, f64x2.mul(g3, f64x2.sub(hi(xw), m2)));
       }
+      let rg = combine(ga, gb, ge, gf), r = combine(a, b, e, f);
+      for (; i < S; i++) {
+        const o = <usize>i << 2;
+        const gs = <f64>load<f32>(gp + o);
+        rg += gs;
+        r += gs * (<f64>load<f32>(xp + o) - m);
+      }
+      sg += rg;
+      sgx += r;
     }
     store<f64>(sumG + (<usize>c << 3), sg);
     store<f64>(sumGX + (<usize>c << 3), sgx);
@@ -114,17 +170,12 @@ export function bnBackwardDxF32(
 /**
  * The sum over dims 0 and 2 of float32 x [N, C, S] into float64 out[C] (a conv bias's
  * gradient): the order of src/tensor/kernels/reduce.ts's sumKernel, whose definition it follows —
- * each plane summed from 0, then the planes added to the channel's total, n in order.
+ * each plane summed as run-sum.ts orders a run, then added to the channel's total, n in order.
  */
 export function channelSumsF32(x: usize, N: i32, C: i32, S: i32, out: usize, next: usize, t: i32, nt: i32): void {
   for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
     let acc: f64 = 0;
-    for (let n = 0; n < N; n++) {
-      const p = x + (<usize>((n * C + c) * S) << 2);
-      let s: f64 = 0;
-      for (let i = 0; i < S; i++) s += <f64>load<f32>(p + (<usize>i << 2));
-      acc += s;
-    }
+    for (let n = 0; n < N; n++) acc += runSum(x + (<usize>((n * C + c) * S) << 2), S);
     store<f64>(out + (<usize>c << 3), acc);
   }
 }

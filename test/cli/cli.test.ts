@@ -548,7 +548,7 @@ describe('kdgrad CLI', () => {
       });
       const lt = (await kdgrad(['learn', 'learned-t', '--images', '64'])).stdout;
       expect(lt).toMatch(
-        /\| 32 \| [\d.e+-]+ \| [\d.e+-]+ \| -[\d.e+-]+ \| -?[\d.e+-]+ \| \d\.\de-1\d \|/,
+        /\| 32 \| [\d.e+-]+ \| [\d.e+-]+ \| -[\d.e+-]+ \| -?[\d.e+-]+ \| (\d\.\de-1\d|0\.0e\+0) \|/,
       );
       expect(lt).toMatch(/KL: T up from 4 to [\d.]+, .*T²·KL: T down from 4 to 0\.\d+/);
       const st = JSON.parse(

@@ -1,7 +1,8 @@
 // Batch norm's passes over float32 inputs of 16,384 values and more run in wasm over the threads
 // (assembly/batchnorm.ts). Their definition is the TypeScript kernel's arithmetic: per-channel
-// sums in float64, n outer and the plane inner, and each output the float64 expression rounded
-// once to float32. Checked here bit for bit over random sizes (planes whose length is no multiple
+// sums in float64, each plane's run in eight interleaved partial sums (combined as
+// ((p0 + p2) + (p4 + p6)) + ((p1 + p3) + (p5 + p7)), the last S mod 8 terms after) and the planes'
+// sums added n by n, and each output the float64 expression rounded once to float32. Checked here bit for bit over random sizes (planes whose length is no multiple
 // of 4 included, so the SIMD loops' tails run), with and without an affine weight and bias.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   batchNormStatsKernel,
 } from '../../src/tensor/kernels/batchnorm.js';
 import { fcParams } from '../helpers/arbitraries.js';
+import { runOrder } from '../helpers/run-order.js';
 
 const sizes = fc
   .record({
@@ -49,14 +51,11 @@ describe('batch norm kernels on large float32 inputs (wasm)', () => {
           rstd = new Float64Array(C);
         for (let c = 0; c < C; c++) {
           let s = 0;
-          for (let n = 0; n < N; n++) for (let i = 0; i < S; i++) s += X[at(n, c, i)]!;
+          for (let n = 0; n < N; n++) s += runOrder((i) => X[at(n, c, i)]!, S);
           const m = s / M;
           let q = 0;
           for (let n = 0; n < N; n++)
-            for (let i = 0; i < S; i++) {
-              const d = X[at(n, c, i)]! - m;
-              q += d * d;
-            }
+            q += runOrder((i) => (X[at(n, c, i)]! - m) * (X[at(n, c, i)]! - m), S);
           mean[c] = m;
           variance[c] = q / M;
           rstd[c] = 1 / Math.sqrt(q / M + 1e-5);
@@ -95,12 +94,10 @@ describe('batch norm kernels on large float32 inputs (wasm)', () => {
         for (let c = 0; c < C; c++) {
           let sg = 0,
             sgx = 0;
-          for (let n = 0; n < N; n++)
-            for (let i = 0; i < S; i++) {
-              const gv = G[at(n, c, i)]!;
-              sg += gv;
-              sgx += gv * (X[at(n, c, i)]! - mean[c]!);
-            }
+          for (let n = 0; n < N; n++) {
+            sg += runOrder((i) => G[at(n, c, i)]!, S);
+            sgx += runOrder((i) => G[at(n, c, i)]! * (X[at(n, c, i)]! - mean[c]!), S);
+          }
           const sumGXhat = sgx * rstd[c]!;
           expect(Object.is(back.sumG[c], sg) && Object.is(back.sumGXhat[c], sumGXhat)).toBe(true);
           const k = ((w ? w.storage.data[c]! : 1) * rstd[c]!) / M;

@@ -76,7 +76,10 @@ export interface Backend {
     out: TypedArray,
     outOff: number,
   ): void;
-  /** out[c] = Σ_n Σ_s x[n, c, s] over x [N, C, S] contiguous from xOff: Σ over s first, in float64. */
+  /**
+   * out[c] = Σ_n Σ_s x[n, c, s] over x [N, C, S] contiguous from xOff, in float64: each run over s
+   * summed in run-sum.ts's order, then added to the channel's total n by n.
+   */
   channelSums(
     x: TypedArray,
     xOff: number,
@@ -137,7 +140,10 @@ export interface Backend {
     L: number,
     HW: number,
   ): void;
-  /** Per-channel mean and biased variance of x [N, C, S] (contiguous), two passes in float64. */
+  /**
+   * Per-channel mean and biased variance of x [N, C, S] (contiguous), two passes in float64, each
+   * (n, c) run summed in run-sum.ts's order.
+   */
   bnStats(
     x: TypedArray,
     N: number,
@@ -156,7 +162,7 @@ export interface Backend {
     scale: ArrayLike<number>,
     shift: ArrayLike<number>,
   ): void;
-  /** Per-channel Σ g and Σ g·(x − mean_c) of g and x [N, C, S] (contiguous). */
+  /** Per-channel Σ g and Σ g·(x − mean_c) of g and x [N, C, S] (contiguous), as bnStats sums. */
   bnBackwardSums(
     g: TypedArray,
     x: TypedArray,

@@ -4,6 +4,7 @@
 // does not. The hottest loops avoid data-dependent branches: +(x > y), not x > y ? 1 : 0.
 import type { TypedArray } from '../dtype.js';
 import { forEachRun } from '../layout.js';
+import { runProductSum, runSquaredDeviations, runSum } from './run-sum.js';
 import type { Backend, BinaryOp, ConvShape, UnaryOp } from './types.js';
 
 type UnaryLoop = (
@@ -179,11 +180,7 @@ export const typescriptBackend: Backend = {
   channelSums(x, xOff, N, C, S, out) {
     out.fill(0);
     for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        let sum = 0;
-        for (let i = xOff + (n * C + c) * S, e = i + S; i < e; i++) sum += x[i]!;
-        out[c]! += sum;
-      }
+      for (let c = 0; c < C; c++) out[c]! += runSum(x, xOff + (n * C + c) * S, S);
     }
   },
 
@@ -275,14 +272,10 @@ export const typescriptBackend: Backend = {
     const M = N * S;
     for (let c = 0; c < C; c++) {
       let s = 0;
-      for (let n = 0; n < N; n++) for (let i = (n * C + c) * S, e = i + S; i < e; i++) s += x[i]!;
+      for (let n = 0; n < N; n++) s += runSum(x, (n * C + c) * S, S);
       const m = s / M;
       let q = 0;
-      for (let n = 0; n < N; n++)
-        for (let i = (n * C + c) * S, e = i + S; i < e; i++) {
-          const d = x[i]! - m;
-          q += d * d;
-        }
+      for (let n = 0; n < N; n++) q += runSquaredDeviations(x, (n * C + c) * S, S, m);
       mean[c] = m;
       variance[c] = q / M;
     }
@@ -304,11 +297,8 @@ export const typescriptBackend: Backend = {
       let sg = 0;
       let sgx = 0;
       for (let n = 0; n < N; n++) {
-        for (let i = (n * C + c) * S, e = i + S; i < e; i++) {
-          const gv = g[i]!;
-          sg += gv;
-          sgx += gv * (x[i]! - m);
-        }
+        sg += runSum(g, (n * C + c) * S, S);
+        sgx += runProductSum(g, x, (n * C + c) * S, S, m);
       }
       sumG[c] = sg;
       sumGX[c] = sgx;

@@ -1,6 +1,7 @@
 // Reductions over a set of dims: the reduced dims are permuted to the end and made contiguous,
 // so each output element reduces one contiguous run of R inputs.
 import { backend } from '../backend/index.js';
+import { runSum } from '../backend/run-sum.js';
 import type { DType } from '../dtype.js';
 import { coalesce, forEachRun } from '../layout.js';
 import { allocateUninitialized, borrowScratch, returnScratch } from '../buffer-pool.js';
@@ -40,9 +41,7 @@ export function sumKernel(
       let o = at[1]!;
       const so = step[1]!;
       if (so === 0) {
-        let s = 0;
-        for (let j = 0; j < len; j++, i += si) s += src[i]!;
-        acc[o]! += s;
+        acc[o]! += runSum(src, i, len, si);
       } else {
         for (let j = 0; j < len; j++, i += si, o += so) acc[o]! += src[i]!;
       }

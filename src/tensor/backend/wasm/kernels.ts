@@ -118,7 +118,7 @@ export const wasmBackend: WasmBackend = {
     collect(heap, out, outOff, n, ro);
   },
 
-  /** In sumKernel's order (Σ over s first, then added per n), so with the TypeScript bits. */
+  /** In sumKernel's order (each run of S as run-sum.ts orders it, then added per n): same bits. */
   channelSums(xa, xOff, N, C, S, out) {
     const w = loaded();
     const x = f32(xa);
