@@ -71,8 +71,49 @@ export function bnStatsF32(
   }
 }
 
-/** out = x·a_c + b_c per element (float64, rounded to float32), for planes (n, c) taken in turn. */
-@inline function affinePlanes(x: usize, out: usize, N: i32, C: i32, S: i32, a: usize, b: usize, next: usize): void {
+// ReLU fused into batch norm (a BatchNorm layer followed by a ReLU): the forward writes
+// relu(y) in the same pass as y, and the backward takes relu's gradient g·[r > 0] from the fused
+// output r as it reads g — the float32 product relu's own backward computes, so the bits are
+// those of the two ops one after the other. `relu` is the address of r, or 0 for none.
+
+/** relu of four floats as reluF32 computes it: v where v > 0 or v is NaN, else +0. */
+@inline function relu4(v: v128): v128 {
+  return v128.and(v, v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v)));
+}
+
+/** relu of one float, as relu4. */
+@inline function relu1(v: f32): f32 {
+  return v > 0 || v != v ? v : 0;
+}
+
+/** g·[r > 0] for four floats, relu's backward (assembly/elementwise.ts, RELU_GRAD). */
+@inline function gate4(g: v128, r: v128): v128 {
+  return f32x4.mul(g, v128.bitselect(f32x4.splat(1), f32x4.splat(0), f32x4.gt(r, f32x4.splat(0))));
+}
+
+/** g·[r > 0] for one float. */
+@inline function gate1(g: f32, r: f32): f32 {
+  return g * <f32>(r > 0 ? 1 : 0);
+}
+
+/** Four gradients at o: g itself, or g·[r > 0] when the ReLU is fused. */
+@inline function grad4(g: usize, relu: usize, fused: bool, o: usize): v128 {
+  const v = v128.load(g + o);
+  return fused ? gate4(v, v128.load(relu + o)) : v;
+}
+
+@inline function grad1(g: usize, relu: usize, fused: bool, o: usize): f32 {
+  const v = load<f32>(g + o);
+  return fused ? gate1(v, load<f32>(relu + o)) : v;
+}
+
+/**
+ * out = x·a_c + b_c per element (float64, rounded to float32), then relu when fused, for planes
+ * (n, c) taken in turn.
+ */
+@inline function affinePlanes(
+  x: usize, out: usize, N: i32, C: i32, S: i32, a: usize, b: usize, fused: bool, next: usize,
+): void {
   const planes = N * C;
   for (let q = nextUnit(next); q < planes; q = nextUnit(next)) {
     const c = q % C;
@@ -84,24 +125,70 @@ export function bnStatsF32(
       const v = v128.load(src + (<usize>i << 2));
       const y0 = f64x2.add(f64x2.mul(lo(v), a2), b2);
       const y1 = f64x2.add(f64x2.mul(hi(v), a2), b2);
-      v128.store(dst + (<usize>i << 2), join(y0, y1));
+      const y = join(y0, y1);
+      v128.store(dst + (<usize>i << 2), fused ? relu4(y) : y);
     }
-    for (; i < S; i++) store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<f32>(src + (<usize>i << 2)) * av + bv));
+    for (; i < S; i++) {
+      const y = <f32>(<f64>load<f32>(src + (<usize>i << 2)) * av + bv);
+      store<f32>(dst + (<usize>i << 2), fused ? relu1(y) : y);
+    }
   }
 }
 
-/** y = x·scale_c + shift_c (scale = rstd·γ, shift = β − mean·scale, computed by the caller). */
+/**
+ * y = x·scale_c + shift_c (scale = rstd·γ, shift = β − mean·scale, computed by the caller), or
+ * relu(y) when `relu` is not 0.
+ */
 export function bnForwardF32(
-  x: usize, out: usize, N: i32, C: i32, S: i32, scale: usize, shift: usize, next: usize, t: i32,
-  nt: i32,
+  x: usize, out: usize, N: i32, C: i32, S: i32, scale: usize, shift: usize, relu: i32, next: usize,
+  t: i32, nt: i32,
 ): void {
-  affinePlanes(x, out, N, C, S, scale, shift, next);
+  if (relu != 0) affinePlanes(x, out, N, C, S, scale, shift, true, next);
+  else affinePlanes(x, out, N, C, S, scale, shift, false, next);
 }
 
-/** Per channel: Σ g and Σ g·(x − mean_c), float64, each plane's run in run-sum.ts's order. */
+// One plane's Σ g and Σ g·(x − m), left by backwardSumsPlane (globals are per instance, so per
+// thread).
+let planeG: f64 = 0, planeGX: f64 = 0;
+
+/** The sums of bnBackwardSumsF32 for one channel's plane of S floats at byte offset at. */
+@inline function backwardSumsPlane(
+  g: usize, x: usize, relu: usize, fused: bool, at: usize, S: i32, m: f64, m2: v128,
+): void {
+  // Σ g and Σ g·(x − m) over the run, each in run-sum.ts's order, in one pass
+  let a = f64x2.splat(0), b = a, e = a, f = a;
+  let ga = a, gb = a, ge = a, gf = a;
+  const xp = x + at;
+  let i = 0;
+  for (; i + 8 <= S; i += 8) {
+    const o = at + (<usize>i << 2);
+    const gv = grad4(g, relu, fused, o), gw = grad4(g, relu, fused, o + 16);
+    const xv = v128.load(xp + (<usize>i << 2)), xw = v128.load(xp + (<usize>i << 2), 16);
+    const g0 = lo(gv), g1 = hi(gv), g2 = lo(gw), g3 = hi(gw);
+    ga = f64x2.add(ga, g0); gb = f64x2.add(gb, g1);
+    ge = f64x2.add(ge, g2); gf = f64x2.add(gf, g3);
+    a = f64x2.add(a, f64x2.mul(g0, f64x2.sub(lo(xv), m2)));
+    b = f64x2.add(b, f64x2.mul(g1, f64x2.sub(hi(xv), m2)));
+    e = f64x2.add(e, f64x2.mul(g2, f64x2.sub(lo(xw), m2)));
+    f = f64x2.add(f, f64x2.mul(g3, f64x2.sub(hi(xw), m2)));
+  }
+  let rg = combine(ga, gb, ge, gf), r = combine(a, b, e, f);
+  for (; i < S; i++) {
+    const gs = <f64>grad1(g, relu, fused, at + (<usize>i << 2));
+    rg += gs;
+    r += gs * (<f64>load<f32>(xp + (<usize>i << 2)) - m);
+  }
+  planeG = rg;
+  planeGX = r;
+}
+
+/**
+ * Per channel: Σ g and Σ g·(x − mean_c), float64, each plane's run in run-sum.ts's order (g
+ * taken as g·[r > 0] when `relu` is not 0).
+ */
 export function bnBackwardSumsF32(
-  g: usize, x: usize, N: i32, C: i32, S: i32, mean: usize, sumG: usize, sumGX: usize, next: usize,
-  t: i32, nt: i32,
+  g: usize, x: usize, N: i32, C: i32, S: i32, mean: usize, relu: usize, sumG: usize, sumGX: usize,
+  next: usize, t: i32, nt: i32,
 ): void {
   for (let c = nextUnit(next); c < C; c = nextUnit(next)) {
     const m = load<f64>(mean + (<usize>c << 3));
@@ -109,41 +196,20 @@ export function bnBackwardSumsF32(
     let sg: f64 = 0, sgx: f64 = 0;
     for (let n = 0; n < N; n++) {
       const at = <usize>((n * C + c) * S) << 2;
-      const gp = g + at, xp = x + at;
-      // Σ g and Σ g·(x − m) over the run, each in run-sum.ts's order, in one pass
-      let a = f64x2.splat(0), b = a, e = a, f = a;
-      let ga = a, gb = a, ge = a, gf = a;
-      let i = 0;
-      for (; i + 8 <= S; i += 8) {
-        const o = <usize>i << 2;
-        const gv = v128.load(gp + o), gw = v128.load(gp + o, 16);
-        const xv = v128.load(xp + o), xw = v128.load(xp + o, 16);
-        const g0 = lo(gv), g1 = hi(gv), g2 = lo(gw), g3 = hi(gw);
-        ga = f64x2.add(ga, g0); gb = f64x2.add(gb, g1);
-        ge = f64x2.add(ge, g2); gf = f64x2.add(gf, g3);
-        a = f64x2.add(a, f64x2.mul(g0, f64x2.sub(lo(xv), m2)));
-        b = f64x2.add(b, f64x2.mul(g1, f64x2.sub(hi(xv), m2)));
-        e = f64x2.add(e, f64x2.mul(g2, f64x2.sub(lo(xw), m2)));
-        f = f64x2.add(f, f64x2.mul(g3, f64x2.sub(hi(xw), m2)));
-      }
-      let rg = combine(ga, gb, ge, gf), r = combine(a, b, e, f);
-      for (; i < S; i++) {
-        const o = <usize>i << 2;
-        const gs = <f64>load<f32>(gp + o);
-        rg += gs;
-        r += gs * (<f64>load<f32>(xp + o) - m);
-      }
-      sg += rg;
-      sgx += r;
+      if (relu != 0) backwardSumsPlane(g, x, relu, true, at, S, m, m2);
+      else backwardSumsPlane(g, x, relu, false, at, S, m, m2);
+      sg += planeG;
+      sgx += planeGX;
     }
     store<f64>(sumG + (<usize>c << 3), sg);
     store<f64>(sumGX + (<usize>c << 3), sgx);
   }
 }
 
-/** dx = a_c·g + b_c·x + d_c per element (float64, rounded to float32), planes taken in turn. */
-export function bnBackwardDxF32(
-  g: usize, x: usize, dx: usize, N: i32, C: i32, S: i32, coef: usize, next: usize, t: i32, nt: i32,
+/** dx = a_c·g + b_c·x + d_c per element of planes (n, c) taken in turn (g gated when fused). */
+@inline function backwardDxPlanes(
+  g: usize, x: usize, dx: usize, N: i32, C: i32, S: i32, coef: usize, relu: usize, fused: bool,
+  next: usize,
 ): void {
   const planes = N * C;
   for (let q = nextUnit(next); q < planes; q = nextUnit(next)) {
@@ -155,16 +221,29 @@ export function bnBackwardDxF32(
     let i = 0;
     for (; i + 4 <= S; i += 4) {
       const o = at + (<usize>i << 2);
-      const gv = v128.load(g + o), xv = v128.load(x + o);
+      const gv = grad4(g, relu, fused, o), xv = v128.load(x + o);
       const d0 = f64x2.add(f64x2.add(f64x2.mul(a2, lo(gv)), f64x2.mul(b2, lo(xv))), d2);
       const d1 = f64x2.add(f64x2.add(f64x2.mul(a2, hi(gv)), f64x2.mul(b2, hi(xv))), d2);
       v128.store(dx + o, join(d0, d1));
     }
     for (; i < S; i++) {
       const o = at + (<usize>i << 2);
-      store<f32>(dx + o, <f32>(av * <f64>load<f32>(g + o) + bv * <f64>load<f32>(x + o) + dv));
+      const gs = <f64>grad1(g, relu, fused, o);
+      store<f32>(dx + o, <f32>(av * gs + bv * <f64>load<f32>(x + o) + dv));
     }
   }
+}
+
+/**
+ * dx = a_c·g + b_c·x + d_c per element (float64, rounded to float32), planes taken in turn; g
+ * taken as g·[r > 0] when `relu` is not 0.
+ */
+export function bnBackwardDxF32(
+  g: usize, x: usize, dx: usize, N: i32, C: i32, S: i32, coef: usize, relu: usize, next: usize,
+  t: i32, nt: i32,
+): void {
+  if (relu != 0) backwardDxPlanes(g, x, dx, N, C, S, coef, relu, true, next);
+  else backwardDxPlanes(g, x, dx, N, C, S, coef, relu, false, next);
 }
 
 /**

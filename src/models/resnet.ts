@@ -8,7 +8,7 @@
 import type { Tensor } from '../autograd/tensor.js';
 import { kaimingNormal_ } from '../nn/init.js';
 import { ReLU } from '../nn/layers/activation.js';
-import { BatchNorm2d } from '../nn/layers/batchnorm.js';
+import { BatchNorm2d, batchNormThenRelu } from '../nn/layers/batchnorm.js';
 import { Sequential } from '../nn/layers/container.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
@@ -84,7 +84,7 @@ export class ResNet extends Module {
 
   /** [B, C] features before the classifier (what feature-based KD methods distil). */
   features(x: Tensor): Tensor {
-    let h = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    let h = batchNormThenRelu(this.bn1, this.relu, this.conv1.forward(x)); // relu(bn1(·)), fused
     for (const stage of this.stages) h = stage.forward(h);
     return this.avgpool.forward(h);
   }

@@ -553,6 +553,101 @@ describe('batchNorm', () => {
   });
 });
 
+describe('batchNorm with a fused ReLU', () => {
+  // the index of the first differing bit pattern (−1: none), cheap to report on failure
+  const differs = (p: ArrayLike<number>, q: ArrayLike<number>) =>
+    p.length !== q.length ? -2 : Array.from(p).findIndex((v, i) => !Object.is(v, q[i]));
+
+  it('has the bits of batchNorm then relu: output and the gradients of x, weight and bias', () => {
+    // float32 from 16,384 values runs the wasm kernels; float64 and small float32 the TypeScript
+    for (const [dtype, shape] of [
+      ['float32', [8, 5, 21, 20]],
+      ['float32', [2, 3, 4, 5]],
+      ['float64', [3, 4, 6, 7]],
+    ] as const) {
+      for (const training of [true, false]) {
+        const g = new Generator(shape[3] + (training ? 1 : 0));
+        const x = randn([...shape], { generator: g, dtype }).requiresGrad_();
+        const C = shape[1];
+        const w = randn([C], { generator: g, dtype }).requiresGrad_();
+        const b = randn([C], { generator: g, dtype }).requiresGrad_();
+        const rm = randn([C], { generator: g, dtype });
+        const rv = randn([C], { generator: g, dtype }).abs();
+        const up = randn([...shape], { generator: g, dtype });
+        const run = (relu: boolean) => {
+          // fresh running statistics each time, so both see the same
+          const opts = { training, weight: w, bias: b };
+          const r = [rm.clone(), rv.clone()] as const;
+          const y = relu
+            ? F.batchNorm(x, r[0], r[1], { ...opts, relu: true })
+            : F.batchNorm(x, r[0], r[1], opts).relu();
+          const grads = K.autograd.grad(y, [x, w, b], { gradOutputs: [up] });
+          return { y, grads, running: r };
+        };
+        const fused = run(true);
+        const apart = run(false);
+        const label = `${dtype} ${shape.join('×')} training=${training}`;
+        expect(fused.y.gradFn?.op, label).toBe('batchNormRelu');
+        expect(differs(fused.y.toTypedArray(), apart.y.toTypedArray()), label).toBe(-1);
+        fused.grads.forEach((t, i) =>
+          expect(differs(t!.toTypedArray(), apart.grads[i]!.toTypedArray()), `${label} ${i}`).toBe(
+            -1,
+          ),
+        );
+        expect(differs(fused.running[1].toTypedArray(), apart.running[1].toTypedArray())).toBe(-1);
+      }
+    }
+  });
+
+  it('second order through the fused op equals the two ops (createGraph)', () => {
+    const g = new Generator(5);
+    const x = randn([3, 2, 3, 3], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const w = randn([2], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const gg = (relu: boolean) => {
+      const y = relu
+        ? F.batchNorm(x, null, null, { training: true, weight: w, relu: true })
+        : F.batchNorm(x, null, null, { training: true, weight: w }).relu();
+      const [dx] = K.autograd.grad(y.square().sum(), [x], { createGraph: true });
+      return K.autograd.grad(dx!.square().sum(), [x, w]);
+    };
+    const [fused, apart] = [gg(true), gg(false)];
+    fused.forEach((t, i) =>
+      expect(differs(t!.toTypedArray(), apart[i]!.toTypedArray()), String(i)).toBe(-1),
+    );
+    const fn = (xi: Tensor, wi: Tensor) =>
+      F.batchNorm(xi, null, null, { training: true, weight: wi, relu: true }).square();
+    ok('gradgradcheck', gradgradcheck(fn, [x.detach(), w.detach()], { atol: 1e-5, rtol: 1e-4 }));
+  });
+
+  it('Sequential and BasicBlock fuse a BatchNorm followed by a ReLU, unless a hook must see either', () => {
+    const g = new Generator(3);
+    const net = new K.nn.Sequential(
+      new K.nn.Conv2d(3, 4, 3, { padding: 1, generator: g }),
+      new K.nn.BatchNorm2d(4),
+      new K.nn.ReLU(),
+    );
+    const x = randn([2, 3, 6, 6], { generator: g });
+    const fused = net.forward(x);
+    expect(fused.gradFn?.op).toBe('batchNormRelu');
+    const seen: string[] = [];
+    const handle = net.at(1).registerForwardHook((_, __, out) => {
+      seen.push(out.gradFn?.op ?? '');
+    });
+    const hooked = net.forward(x);
+    handle.remove();
+    expect(seen).toEqual(['batchNorm']);
+    expect(hooked.gradFn?.op).toBe('relu');
+    expect(differs(hooked.toTypedArray(), fused.toTypedArray())).toBe(-1);
+    const block = new K.nn.BasicBlock(4, 4, { generator: g });
+    let ops: string[] = [];
+    block.conv2.registerForwardPreHook((_, inputs) => {
+      ops = [(inputs[0] as Tensor).gradFn?.op ?? ''];
+    });
+    block.forward(randn([2, 4, 5, 5], { generator: g }));
+    expect(ops).toEqual(['batchNormRelu']);
+  });
+});
+
 describe('losses', () => {
   const logits = [
     [2, 1, 0.1],

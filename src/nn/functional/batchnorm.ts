@@ -7,6 +7,9 @@
 // backward is the same formula written in tensor ops, so second derivatives still work:
 //   x̂ = (x − mean) · rstd,  dx = γ · rstd / M · (M·g − Σg − x̂ · Σ g·x̂),  dγ = Σ g·x̂,  dβ = Σ g
 // (M values per channel; with running statistics mean and rstd are constants: dx = γ · rstd · g).
+// With `relu: true` the op is relu(batchNorm(x)) in one node — what a BatchNorm layer followed by a
+// ReLU in a Sequential runs — whose backward takes relu's gradient g·[r > 0] from the output r
+// inside the batch-norm passes: the same bits as the two ops, a pass and an activation fewer.
 import { tensor } from '../../autograd/creation.js';
 import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { record } from '../../autograd/node.js';
@@ -17,6 +20,7 @@ import {
   batchNormForwardKernel,
   batchNormStatsKernel,
 } from '../../tensor/kernels/batchnorm.js';
+import { binaryMap } from '../../tensor/kernels/elementwise.js';
 import { formatShape } from '../../tensor/shape.js';
 
 export interface BatchNormOptions {
@@ -25,6 +29,8 @@ export interface BatchNormOptions {
   training?: boolean;
   momentum?: number;
   eps?: number;
+  /** relu(batchNorm(x)) as one op (not a PyTorch option: kdgrad's fusion of the two layers). */
+  relu?: boolean;
 }
 
 /** Each per-channel tensor given must be [C]: the error names it and its shape. */
@@ -68,7 +74,7 @@ export function batchNorm(
   runningVar: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
-  const { training = false, momentum = 0.1, eps = 1e-5 } = opts;
+  const { training = false, momentum = 0.1, eps = 1e-5, relu = false } = opts;
   if (input.ndim < 2)
     throw new RangeError(
       `batchNorm: expected input [batch, channels, ...], got shape ${formatShape(input.shape)}`,
@@ -101,24 +107,36 @@ export function batchNorm(
     weight?.storage ?? null,
     bias?.storage ?? null,
     x.dtype,
+    relu,
   );
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   // the statistics as constant tensors: only a backward with running statistics or under createGraph needs them
   const meanT = () => tensor(Float64Array.from(mean), { dtype: x.dtype, shape: view });
   const rstdT = () => tensor(rstd, { dtype: x.dtype, shape: view });
   const channels = (t: Tensor) => t.reshape(C);
-  return record('batchNorm', inputs, out, (g) => {
+  return record(relu ? 'batchNormRelu' : 'batchNorm', inputs, out, (gOut) => {
+    // with the ReLU fused, gOut is the gradient of r = relu(y): relu's backward gives y's, g·[r > 0]
+    // (the first-order kernel applies it as it reads gOut; the other paths take it from here)
+    let gated: Tensor | null = null;
+    const gy = () =>
+      !relu
+        ? gOut
+        : (gated ??=
+            isGradEnabled() || gOut.dtype !== x.dtype
+              ? gOut.mul(new Tensor(out).gt(0).to(x.dtype))
+              : new Tensor(binaryMap(gOut.storage, out, x.dtype, 'reluGrad')));
     let fused: ReturnType<typeof batchNormBackwardKernel> | null = null;
     // first order: the fused kernel, once for all inputs; under createGraph: tensor ops
     const kernel = () =>
       (fused ??= batchNormBackwardKernel(
-        g.storage,
+        gOut.storage,
         x.storage,
         mean,
         rstd,
         weight?.storage ?? null,
         x.requiresGrad && batchStats,
         x.dtype,
+        relu ? out : null,
       ));
     const graph = !isGradEnabled()
       ? null
@@ -128,18 +146,20 @@ export function batchNorm(
           const centred = x.sub(mu);
           const rs = batchStats ? centred.square().mean(dims, true).add(eps).rsqrt() : rstdT();
           const xhat = centred.mul(rs);
-          return { rs, xhat, sumG: g.sum(dims, true), sumGXhat: g.mul(xhat).sum(dims, true) };
+          const g = gy();
+          return { rs, xhat, g, sumG: g.sum(dims, true), sumGXhat: g.mul(xhat).sum(dims, true) };
         })();
     const scale = (rs: Tensor) => (weight ? weight.reshape(view).mul(rs) : rs);
     const dx = () => {
       if (graph) {
         const k = scale(graph.rs);
+        const g = graph.g;
         return batchStats
           ? k.div(M).mul(g.mul(M).sub(graph.sumG).sub(graph.xhat.mul(graph.sumGXhat)))
           : g.mul(k);
       }
       if (batchStats) return new Tensor(kernel().dx!);
-      return g.mul(scale(rstdT())); // constant statistics: dx = γ · rstd · g
+      return gy().mul(scale(rstdT())); // constant statistics: dx = γ · rstd · g
     };
     const dWeight = () =>
       graph ? channels(graph.sumGXhat) : tensor(kernel().sumGXhat, { dtype: x.dtype });

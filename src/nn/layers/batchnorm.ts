@@ -2,6 +2,7 @@ import { ones, zeros } from '../../autograd/creation.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import type { FloatDType } from '../../tensor/dtype.js';
 import { formatShape } from '../../tensor/shape.js';
+import { ReLU } from './activation.js';
 import { batchNorm } from '../functional/batchnorm.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -14,7 +15,7 @@ export interface BatchNormLayerOptions {
   dtype?: FloatDType;
 }
 
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
   readonly runningMean: Tensor | null;
@@ -53,6 +54,18 @@ abstract class BatchNormBase extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.normalise(x, false);
+  }
+
+  /**
+   * relu(this.forward(x)) as one op, bit for bit the same forward and backward (see
+   * F.batchNorm's `relu`); what a Sequential runs for this layer followed by a ReLU.
+   */
+  forwardRelu(x: Tensor): Tensor {
+    return this.normalise(x, true);
+  }
+
+  private normalise(x: Tensor, relu: boolean): Tensor {
     if (!this.ranks.includes(x.ndim)) {
       throw new RangeError(
         `${this.constructor.name}: expected a ${this.ranks.join('-D or ')}-D input, got shape ${formatShape(x.shape)}`,
@@ -70,12 +83,26 @@ abstract class BatchNormBase extends Module {
       training: this.training || !this.runningMean,
       momentum: this.momentum,
       eps: this.eps,
+      relu,
     });
   }
 
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null}`;
   }
+}
+
+/**
+ * relu(bn(x)): one fused op when both run their classes' own forward — no forward hook (a hook
+ * must see the module's own output) and no subclass's override — else the two forwards.
+ * Sequential and the ResNets call this for a BatchNorm followed by a ReLU.
+ */
+export function batchNormThenRelu(bn: BatchNormBase, relu: ReLU, x: Tensor): Tensor {
+  const plain =
+    bn.forward === BatchNormBase.prototype.forward &&
+    relu.constructor === ReLU &&
+    relu.forward === ReLU.prototype.forward;
+  return plain ? bn.forwardRelu(x) : relu.forward(bn.forward(x));
 }
 
 /** Normalises [B, C] or [B, C, L] over the batch (and length). */

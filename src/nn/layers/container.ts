@@ -1,6 +1,8 @@
 import { describeValue } from '../../autograd/brand.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { Module } from '../module.js';
+import { ReLU } from './activation.js';
+import { BatchNormBase, batchNormThenRelu } from './batchnorm.js';
 
 /** Applies its modules in order; they are named '0', '1', ... as in PyTorch. */
 export class Sequential extends Module {
@@ -21,9 +23,18 @@ export class Sequential extends Module {
     return this.layers.map((m, i) => [String(i), m]);
   }
 
+  /** Each layer in turn; a BatchNorm followed by a ReLU runs as one fused op (batchNormThenRelu). */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.layers) y = (m as unknown as { forward(t: Tensor): Tensor }).forward(y);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const m = layers[i]!;
+      const next = layers[i + 1];
+      if (m instanceof BatchNormBase && next instanceof ReLU) {
+        y = batchNormThenRelu(m, next, y);
+        i++;
+      } else y = (m as unknown as { forward(t: Tensor): Tensor }).forward(y);
+    }
     return y;
   }
 

@@ -5,7 +5,7 @@ import type { Tensor } from '../../autograd/tensor.js';
 import type { FloatDType } from '../../tensor/dtype.js';
 import type { Generator } from '../../tensor/random.js';
 import { Module } from '../module.js';
-import { BatchNorm2d } from './batchnorm.js';
+import { BatchNorm2d, batchNormThenRelu } from './batchnorm.js';
 import { Sequential } from './container.js';
 import { Conv2d } from './conv.js';
 import { ReLU } from './activation.js';
@@ -61,7 +61,8 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const h = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    // relu(bn1(·)) as one fused op (the same bits as the two)
+    const h = batchNormThenRelu(this.bn1, this.relu, this.conv1.forward(x));
     const out = this.bn2.forward(this.conv2.forward(h));
     const identity = this.downsample ? this.downsample.forward(x) : x;
     return this.relu.forward(out.add(identity));

@@ -104,22 +104,30 @@ export const backend: Backend = {
     ts.bnStats(x, N, C, S, mean, variance);
   },
 
-  bnAffine(x, out, N, C, S, scale, shift) {
+  bnAffine(x, out, N, C, S, scale, shift, relu) {
     if (x.length >= ELEMENTWISE_MIN && on() && f32(x, out))
-      return fast.bnAffine(x, out, N, C, S, scale, shift);
-    ts.bnAffine(x, out, N, C, S, scale, shift);
+      return fast.bnAffine(x, out, N, C, S, scale, shift, relu);
+    ts.bnAffine(x, out, N, C, S, scale, shift, relu);
   },
 
-  bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX) {
-    if (x.length >= ELEMENTWISE_MIN && g.length >= ELEMENTWISE_MIN && on() && f32(g, x))
-      return fast.bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX);
-    ts.bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX);
+  bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX, relu) {
+    const fused = !relu || (relu.length >= ELEMENTWISE_MIN && f32(relu));
+    if (x.length >= ELEMENTWISE_MIN && g.length >= ELEMENTWISE_MIN && fused && on() && f32(g, x))
+      return fast.bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX, relu);
+    ts.bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX, relu);
   },
 
-  bnBackwardDx(g, x, dx, N, C, S, coef) {
-    if (x.length >= ELEMENTWISE_MIN && g.length >= ELEMENTWISE_MIN && on() && f32(g, x, dx))
-      return fast.bnBackwardDx(g, x, dx, N, C, S, coef);
-    ts.bnBackwardDx(g, x, dx, N, C, S, coef);
+  bnBackwardDx(g, x, dx, N, C, S, coef, relu) {
+    const fused = !relu || (relu.length >= ELEMENTWISE_MIN && f32(relu));
+    if (
+      x.length >= ELEMENTWISE_MIN &&
+      g.length >= ELEMENTWISE_MIN &&
+      fused &&
+      on() &&
+      f32(g, x, dx)
+    )
+      return fast.bnBackwardDx(g, x, dx, N, C, S, coef, relu);
+    ts.bnBackwardDx(g, x, dx, N, C, S, coef, relu);
   },
 
   zero(out, from, to) {

@@ -152,7 +152,10 @@ export interface Backend {
     mean: Float64Array,
     variance: Float64Array,
   ): void;
-  /** out = x·scale_c + shift_c per element of x [N, C, S], in float64. */
+  /**
+   * out = x·scale_c + shift_c per element of x [N, C, S], in float64 (rounded to out's type), then
+   * relu(out) when `relu` (a BatchNorm followed by a ReLU, fused).
+   */
   bnAffine(
     x: TypedArray,
     out: TypedArray,
@@ -161,8 +164,12 @@ export interface Backend {
     S: number,
     scale: ArrayLike<number>,
     shift: ArrayLike<number>,
+    relu: boolean,
   ): void;
-  /** Per-channel Σ g and Σ g·(x − mean_c) of g and x [N, C, S] (contiguous), as bnStats sums. */
+  /**
+   * Per-channel Σ g and Σ g·(x − mean_c) of g and x [N, C, S] (contiguous), as bnStats sums. With
+   * `relu` (the fused output r = relu(y)), g is taken as relu's backward gives it: g·[r > 0].
+   */
   bnBackwardSums(
     g: TypedArray,
     x: TypedArray,
@@ -172,8 +179,12 @@ export interface Backend {
     mean: ArrayLike<number>,
     sumG: Float64Array,
     sumGX: Float64Array,
+    relu: TypedArray | null,
   ): void;
-  /** dx = a_c·g + b_c·x + d_c (coef holds a, b, d per channel) for g and x [N, C, S]. */
+  /**
+   * dx = a_c·g + b_c·x + d_c (coef holds a, b, d per channel) for g and x [N, C, S]; with `relu`,
+   * g·[r > 0] in place of g (as bnBackwardSums).
+   */
   bnBackwardDx(
     g: TypedArray,
     x: TypedArray,
@@ -182,6 +193,7 @@ export interface Backend {
     C: number,
     S: number,
     coef: ArrayLike<number>,
+    relu: TypedArray | null,
   ): void;
   /** out[from..to) = 0 (a gradient cleared between steps, a reused buffer). */
   zero(out: TypedArray, from: number, to: number): void;

@@ -89,6 +89,13 @@ const BINARY: Record<BinaryOp, BinaryLoop> = {
   },
 };
 
+/** relu's backward g·[r > 0] in g's type (the binary loop), for a BatchNorm fused with a ReLU. */
+function gated(g: TypedArray, r: TypedArray): TypedArray {
+  const out = new (g.constructor as new (n: number) => TypedArray)(g.length);
+  BINARY.reluGrad(g, 0, 1, r, 0, 1, out, 0, g.length);
+  return out;
+}
+
 const gemm: Backend['gemm'] = (A, aOff, B, bOff, C, cOff, n, k, m, transposeB) => {
   // the i-p-j order streams rows of B and C; both layouts sum over p in the same order
   for (let i = 0; i < n; i++) {
@@ -281,7 +288,7 @@ export const typescriptBackend: Backend = {
     }
   },
 
-  bnAffine(x, out, N, C, S, scale, shift) {
+  bnAffine(x, out, N, C, S, scale, shift, relu) {
     for (let n = 0; n < N; n++) {
       for (let c = 0; c < C; c++) {
         const a = scale[c]!;
@@ -289,9 +296,12 @@ export const typescriptBackend: Backend = {
         for (let i = (n * C + c) * S, e = i + S; i < e; i++) out[i] = x[i]! * a + d;
       }
     }
+    // relu of the stored (rounded) values: the unary loop over the output, in place
+    if (relu) UNARY.relu(out, 0, 1, out, 0, N * C * S);
   },
 
-  bnBackwardSums(g, x, N, C, S, mean, sumG, sumGX) {
+  bnBackwardSums(gIn, x, N, C, S, mean, sumG, sumGX, relu) {
+    const g = relu ? gated(gIn, relu) : gIn;
     for (let c = 0; c < C; c++) {
       const m = mean[c]!;
       let sg = 0;
@@ -305,7 +315,8 @@ export const typescriptBackend: Backend = {
     }
   },
 
-  bnBackwardDx(g, x, dx, N, C, S, coef) {
+  bnBackwardDx(gIn, x, dx, N, C, S, coef, relu) {
+    const g = relu ? gated(gIn, relu) : gIn;
     for (let n = 0; n < N; n++) {
       for (let c = 0; c < C; c++) {
         const a = coef[3 * c]!;

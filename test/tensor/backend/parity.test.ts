@@ -32,6 +32,22 @@ interface Case {
 }
 
 const f32 = (g: Generator, n: number) => Float32Array.from({ length: n }, () => g.normal());
+/**
+ * A fused ReLU's output r (or null, half the time): a third zeros, a few NaN and negatives, so
+ * relu's gate g·[r > 0] passes, blocks and meets NaN; the gradients get a few ±∞ (∞·0 is NaN).
+ */
+const reluOut = (g: Generator, n: number) =>
+  g.random() < 0.5
+    ? null
+    : Float32Array.from({ length: n }, () => {
+        const u = g.random();
+        return u < 0.33 ? 0 : u < 0.35 ? NaN : u < 0.4 ? -g.random() : g.random();
+      });
+const withInfinities = (g: Generator, a: Float32Array) => {
+  for (let i = 0; i < a.length; i++)
+    if (g.random() < 0.01) a[i] = g.random() < 0.5 ? Infinity : -Infinity;
+  return a;
+};
 /** Exponents over ±40: float64 sums of these round, so a change in the order of a sum shows. */
 const wide = (g: Generator, n: number) =>
   Float32Array.from({ length: n }, () => g.normal() * 2 ** g.integer(-40, 40));
@@ -300,11 +316,12 @@ const CASES: Record<keyof Backend, Case> = {
       const x = f32(g, N * C * S);
       const scale = Float64Array.from(f32(g, C)),
         shift = Float64Array.from(f32(g, C));
+      const relu = g.random() < 0.5;
       return {
         terms: 0,
         run: (impl) => {
           const out = new Float32Array(N * C * S);
-          call(impl, 'bnAffine', [x, out, N, C, S, scale, shift]);
+          call(impl, 'bnAffine', [x, out, N, C, S, scale, shift, relu]);
           return [out];
         },
       };
@@ -315,15 +332,16 @@ const CASES: Record<keyof Backend, Case> = {
     make(seed) {
       const g = new Generator(seed);
       const { N, C, S } = bnSizes(g);
-      const gy = f32(g, N * C * S),
+      const gy = withInfinities(g, f32(g, N * C * S)),
         x = f32(g, N * C * S);
       const mean = Float64Array.from(f32(g, C));
+      const relu = reluOut(g, N * C * S);
       return {
         terms: 0,
         run: (impl) => {
           const sumG = new Float64Array(C),
             sumGX = new Float64Array(C);
-          call(impl, 'bnBackwardSums', [gy, x, N, C, S, mean, sumG, sumGX]);
+          call(impl, 'bnBackwardSums', [gy, x, N, C, S, mean, sumG, sumGX, relu]);
           return [sumG, sumGX];
         },
       };
@@ -334,14 +352,15 @@ const CASES: Record<keyof Backend, Case> = {
     make(seed) {
       const g = new Generator(seed);
       const { N, C, S } = bnSizes(g);
-      const gy = f32(g, N * C * S),
+      const gy = withInfinities(g, f32(g, N * C * S)),
         x = f32(g, N * C * S);
       const coef = Float64Array.from(f32(g, 3 * C));
+      const relu = reluOut(g, N * C * S);
       return {
         terms: 0,
         run: (impl) => {
           const dx = new Float32Array(N * C * S);
-          call(impl, 'bnBackwardDx', [gy, x, dx, N, C, S, coef]);
+          call(impl, 'bnBackwardDx', [gy, x, dx, N, C, S, coef, relu]);
           return [dx];
         },
       };

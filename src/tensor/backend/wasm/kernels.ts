@@ -270,7 +270,7 @@ export const wasmBackend: WasmBackend = {
     getF64(w, pv, variance);
   },
 
-  bnAffine(xa, oa, N, C, S, scale, shift) {
+  bnAffine(xa, oa, N, C, S, scale, shift, relu) {
     const w = loaded();
     const [x, out] = [f32(xa), f32(oa)];
     const n = N * C * S;
@@ -284,36 +284,47 @@ export const wasmBackend: WasmBackend = {
     const px = place(heap, x, 0, n, rx);
     putF64(w, ps, scale);
     putF64(w, pt, shift);
-    runner(n)(w, 'bnForwardF32', [px, target(out, 0, ro), N, C, S, ps, pt]);
+    runner(n)(w, 'bnForwardF32', [px, target(out, 0, ro), N, C, S, ps, pt, relu ? 1 : 0]);
     collect(heap, out, 0, n, ro);
   },
 
-  bnBackwardSums(ga, xa, N, C, S, mean, sumG, sumGX) {
+  bnBackwardSums(ga, xa, N, C, S, mean, sumG, sumGX, relu) {
     const w = loaded();
     const [g, x] = [f32(ga), f32(xa)];
+    const r = relu ? f32(relu) : null;
     const n = N * C * S;
-    const sizes = [need(g, n), need(x, n), C * 8, C * 8, C * 8];
-    const [rg, rx, pm, psg, psx] = reserve(w, sizes) as [number, number, number, number, number];
+    const sizes = [need(g, n), need(x, n), r ? need(r, n) : 0, C * 8, C * 8, C * 8];
+    const [rg, rx, rr, pm, psg, psx] = reserve(w, sizes) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const heap = heapF32(w);
     const pg = place(heap, g, 0, n, rg);
     const px = place(heap, x, 0, n, rx);
+    const pr = r ? place(heap, r, 0, n, rr) : 0;
     putF64(w, pm, mean);
-    runner(n)(w, 'bnBackwardSumsF32', [pg, px, N, C, S, pm, psg, psx]);
+    runner(n)(w, 'bnBackwardSumsF32', [pg, px, N, C, S, pm, pr, psg, psx]);
     getF64(w, psg, sumG);
     getF64(w, psx, sumGX);
   },
 
-  bnBackwardDx(ga, xa, dxa, N, C, S, coef) {
+  bnBackwardDx(ga, xa, dxa, N, C, S, coef, relu) {
     const w = loaded();
     const [g, x, dx] = [f32(ga), f32(xa), f32(dxa)];
+    const r = relu ? f32(relu) : null;
     const n = N * C * S;
-    const sizes = [need(g, n), need(x, n), need(dx, n), C * 24];
-    const [rg, rx, rd, pc] = reserve(w, sizes) as [number, number, number, number];
+    const sizes = [need(g, n), need(x, n), need(dx, n), r ? need(r, n) : 0, C * 24];
+    const [rg, rx, rd, rr, pc] = reserve(w, sizes) as [number, number, number, number, number];
     const heap = heapF32(w);
     const pg = place(heap, g, 0, n, rg);
     const px = place(heap, x, 0, n, rx);
+    const pr = r ? place(heap, r, 0, n, rr) : 0;
     putF64(w, pc, coef);
-    runner(n)(w, 'bnBackwardDxF32', [pg, px, target(dx, 0, rd), N, C, S, pc]);
+    runner(n)(w, 'bnBackwardDxF32', [pg, px, target(dx, 0, rd), N, C, S, pc, pr]);
     collect(heap, dx, 0, n, rd);
   },
 
