@@ -57,6 +57,19 @@ export const UNIT = 16384;
   const sx0 = load<i32>(geo, 12), sx1 = load<i32>(geo, 16), sx2 = load<i32>(geo, 20);
   const sy0 = load<i32>(geo, 24), sy1 = load<i32>(geo, 28), sy2 = load<i32>(geo, 32);
   const rows = d0 * d1;
+  if (d2 > UNIT) {
+    // long rows (a contiguous op coalesces to one row of n): a unit is UNIT columns of a row, so
+    // every thread gets a share of even a single row
+    const chunks = (d2 + UNIT - 1) / UNIT;
+    for (let u = nextUnit(next); u < rows * chunks; u = nextUnit(next)) {
+      const r = u / chunks, j0 = (u % chunks) * UNIT;
+      const i0 = r / d1, i1 = r % d1;
+      const xo = x + (<usize>(i0 * sx0 + i1 * sx1 + j0 * sx2) << 2);
+      const yo = y + (<usize>(i0 * sy0 + i1 * sy1 + j0 * sy2) << 2);
+      row(op, xo, sx2, yo, sy2, out + (<usize>(r * d2 + j0) << 2), min(UNIT, d2 - j0));
+    }
+    return;
+  }
   const per = max(1, UNIT / max(d2, 1));
   for (let u = nextUnit(next); u * per < rows; u = nextUnit(next)) {
     const r1 = min(rows, (u + 1) * per);

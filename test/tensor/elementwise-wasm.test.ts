@@ -93,6 +93,25 @@ describe('wasm elementwise kernels (float32)', () => {
     });
   }
 
+  it('rows longer than a unit of work are cut into units (contiguous, a row bias, a transposed view)', () => {
+    // a contiguous op coalesces to one row of n: the kernel deals it out UNIT columns at a time
+    for (const [rows, cols] of [
+      [1, 3 * EW_MIN + 5],
+      [3, 2 * EW_MIN + 1],
+    ] as const) {
+      const a = make([rows, cols], rows);
+      for (const b of [
+        make([rows, cols], 7),
+        make([cols], 8),
+        make([cols, rows], 9).transpose(0, 1),
+      ])
+        for (const op of Object.values(OPS))
+          expectBits(op.run(a, b).storage.data, (i) =>
+            op.f(at(a, [rows, cols], i), at(b, [rows, cols], i)),
+          );
+    }
+  });
+
   it("relu's backward g·[x > 0] gives the float32 result bit for bit (−0 for a negative g, NaN for ∞·0)", () => {
     fc.assert(
       fc.property(dims, fc.nat(), ({ B, C, L }, seed) => {
