@@ -79,6 +79,7 @@ export interface Exports {
     nt: number,
   ): void;
   sumPartsF32(parts: number, chunks: number, n: number, out: number): void;
+  transposeF32(src: number, dst: number, rows: number, cols: number): void;
   binaryF32(
     op: number,
     x: number,

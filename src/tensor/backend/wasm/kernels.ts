@@ -184,15 +184,20 @@ export const wasmBackend: WasmBackend = {
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
     const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4 + padBytes(s);
-    const sizes = [need(g, s.B * s.O * L), K * s.O * 4, need(dx, s.B * X), nt * scratchBytes];
-    const [rg, pwT, rdx, ps] = reserve(w, sizes) as [number, number, number, number];
+    const n = K * s.O;
+    const sizes = [need(g, s.B * s.O * L), need(weight, n), n * 4, need(dx, s.B * X)];
+    const [rg, rw, pwT, rdx, ps] = reserve(w, [...sizes, nt * scratchBytes]) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const heap = heapF32(w);
     const pg = place(heap, g, 0, s.B * s.O * L, rg);
     const pdx = target(dx, 0, rdx);
-    // wᵀ [K, O]: small, transposed here once so the kernel runs a plain product per image
-    const wT = pwT / 4;
-    for (let o = 0; o < s.O; o++)
-      for (let q = 0; q < K; q++) heap[wT + q * s.O + o] = weight[o * K + q]!;
+    // wᵀ [K, O]: small, transposed once (in wasm) so the kernel runs a plain product per image
+    w.exports.transposeF32(place(heap, weight, 0, n, rw), pwT, s.O, K);
     writeGeometry(heapI32(w), s);
     parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
     collect(heap, dx, 0, s.B * X, rdx);
