@@ -89,11 +89,17 @@ const BINARY: Record<BinaryOp, BinaryLoop> = {
   },
 };
 
-/** relu's backward g·[r > 0] in g's type (the binary loop), for a BatchNorm fused with a ReLU. */
-function gated(g: TypedArray, r: TypedArray): TypedArray {
-  const out = new (g.constructor as new (n: number) => TypedArray)(g.length);
-  BINARY.reluGrad(g, 0, 1, r, 0, 1, out, 0, g.length);
-  return out;
+let gateScratch = new Float64Array(0);
+
+/**
+ * relu's backward g·[r > 0] (the binary loop), for a BatchNorm fused with a ReLU, into a float64
+ * scratch array kept between calls (no new array once warm): g·1 and g·0 are exact, so the
+ * values are those of the gradient in g's own type.
+ */
+function gated(g: TypedArray, r: TypedArray): Float64Array {
+  if (gateScratch.length < g.length) gateScratch = new Float64Array(g.length);
+  BINARY.reluGrad(g, 0, 1, r, 0, 1, gateScratch, 0, g.length);
+  return gateScratch;
 }
 
 const gemm: Backend['gemm'] = (A, aOff, B, bOff, C, cOff, n, k, m, transposeB) => {
