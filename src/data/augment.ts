@@ -78,24 +78,36 @@ export function augmentedBatch(
     );
   const fill = fillColour(opts.fill, norm);
   const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
+  // the source column of each output column is worked out once per image, not once per pixel
+  const cols = colScratch;
   for (let b = 0; b < indices.length; b++) {
     const dy = pad ? generator.integer(0, 2 * pad + 1) - pad : 0;
     const dx = pad ? generator.integer(0, 2 * pad + 1) - pad : 0;
     const flip = flipOn && generator.random() < 0.5;
     const src = indices[b]! * IMAGE_BYTES;
+    for (let x = 0; x < 32; x++) cols[x] = source((flip ? 31 - x : x) + dx, 32, mode);
     for (let c = 0; c < 3; c++) {
       const scale = 1 / (255 * norm.std[c]!);
       const shift = norm.mean[c]! / norm.std[c]!;
-      const o = b * IMAGE_BYTES + c * 1024;
+      const plane = src + c * 1024;
+      const filled = fill[c]! * scale - shift;
       for (let y = 0; y < 32; y++) {
         const sy = source(y + dy, 32, mode);
+        const o = b * IMAGE_BYTES + c * 1024 + y * 32;
+        if (sy < 0) {
+          out.fill(filled, o, o + 32);
+          continue;
+        }
+        const row = plane + sy * 32;
         for (let x = 0; x < 32; x++) {
-          const sx = source((flip ? 31 - x : x) + dx, 32, mode);
-          const v = sy >= 0 && sx >= 0 ? set.images[src + c * 1024 + sy * 32 + sx]! : fill[c]!;
-          out[o + y * 32 + x] = v * scale - shift;
+          const sx = cols[x]!;
+          out[o + x] = sx >= 0 ? set.images[row + sx]! * scale - shift : filled;
         }
       }
     }
   }
   return new Tensor(new TensorData(out, [indices.length, 3, 32, 32]));
 }
+
+// one row's source columns, reused by every call
+const colScratch = new Int32Array(32);
