@@ -334,9 +334,8 @@ export function conv2dWeightGrad(
 }
 
 /**
- * dst [cols, rows] = srcᵀ for src [rows, cols] (float32): the input gradient's wᵀ. Written from
- * JavaScript into shared memory this ran at a store per element (a quarter of a millisecond for
- * a 64×576 weight); here it is a few microseconds.
+ * dst [cols, rows] = srcᵀ for src [rows, cols] (float32): the input gradient's wᵀ. Transposed by
+ * JavaScript it took about a quarter of a millisecond per call in the teacher's training step.
  */
 export function transposeF32(src: usize, dst: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
