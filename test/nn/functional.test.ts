@@ -638,6 +638,17 @@ describe('batchNorm with a fused ReLU', () => {
     expect(seen).toEqual(['batchNorm']);
     expect(hooked.gradFn?.op).toBe('relu');
     expect(differs(hooked.toTypedArray(), fused.toTypedArray())).toBe(-1);
+    // BatchNorm1d on [B, C] (one value per plane) too, with the bits of the two layers apart
+    const [lin, bn1d, relu] = [
+      new K.nn.Linear(6, 5, { generator: g }),
+      new K.nn.BatchNorm1d(5),
+      new K.nn.ReLU(),
+    ] as const;
+    const v = randn([7, 6], { generator: g });
+    const y1 = new K.nn.Sequential(lin, bn1d, relu).forward(v);
+    expect(y1.gradFn?.op).toBe('batchNormRelu');
+    const y2 = relu.forward(bn1d.forward(lin.forward(v)));
+    expect(differs(y1.toTypedArray(), y2.toTypedArray())).toBe(-1);
     const block = new K.nn.BasicBlock(4, 4, { generator: g });
     let ops: string[] = [];
     block.conv2.registerForwardPreHook((_, inputs) => {
