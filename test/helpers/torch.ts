@@ -2,6 +2,7 @@
 // need it skip with a printed reason when it is missing; .ci/run installs it.
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import type { Tensor } from '../../src/index.js';
 
 export const PYTHON = process.env.KDGRAD_TORCH_PYTHON ?? '/usr/bin/python3';
 export const TORCH_SCRIPTS = resolve(import.meta.dirname, '../../scripts/torch');
@@ -27,4 +28,18 @@ export function runTorchScript(script: string, args: string[]): string {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
   });
+}
+
+/** max |a − b| over max |b|: the error relative to the reference's scale. */
+export function relErr(a: Tensor, b: Tensor): number {
+  const x = a.toTypedArray();
+  const y = b.toTypedArray();
+  if (x.length !== y.length) throw new Error(`relErr: ${x.length} values against ${y.length}`);
+  let err = 0,
+    scale = 0;
+  for (let i = 0; i < x.length; i++) {
+    err = Math.max(err, Math.abs(x[i]! - y[i]!));
+    scale = Math.max(scale, Math.abs(y[i]!));
+  }
+  return err / scale;
 }

@@ -5,22 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { F, Generator, nn, randn, type Tensor } from '../../src/index.js';
-import { runTorchScript, torchMissing } from '../helpers/torch.js';
-
-/** max |a − b| over max |b|: the error relative to the reference's scale. */
-function relErr(a: Tensor, b: Tensor): number {
-  const x = a.toTypedArray();
-  const y = b.toTypedArray();
-  expect(x.length).toBe(y.length);
-  let err = 0,
-    scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    err = Math.max(err, Math.abs(x[i]! - y[i]!));
-    scale = Math.max(scale, Math.abs(y[i]!));
-  }
-  return err / scale;
-}
+import { F, Generator, nn, randn } from '../../src/index.js';
+import { relErr, runTorchScript, torchMissing } from '../helpers/torch.js';
 
 describe.skipIf(torchMissing !== null)('conv2d with a bias ↔ PyTorch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kdgrad-conv-torch-'));
