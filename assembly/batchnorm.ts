@@ -17,7 +17,7 @@ import { hi, join, lo } from './widen';
 }
 
 /** Σ of the S floats at p, in float64. */
-@inline function runSum(p: usize, S: i32): f64 {
+@inline export function runSum(p: usize, S: i32): f64 {
   let a = f64x2.splat(0), b = a, c = a, d = a;
   let i = 0;
   for (; i + 8 <= S; i += 8) {

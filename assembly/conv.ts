@@ -7,6 +7,7 @@
 // gemmPackFloats(k) floats of GEMM packing space, then the padded plane of im2col or col2im). The
 // TypeScript kernels in src/tensor/kernels/conv.ts are the definition these must agree with
 // (test/tensor/wasm.test.ts).
+import { runSum } from './batchnorm';
 import { gemmPackFloats, nextUnit, sgemm, sgemmNT, sgemmStrips } from './gemm';
 import { hi, join, lo } from './widen';
 
@@ -254,11 +255,30 @@ function addBias(out: usize, bias: usize, rows: i32, L: i32): void {
 }
 
 /**
- * y[b] = w [O, C·KH·KW] @ im2col(x[b]), + bias[o] over channel o unless bias is 0, for the images
- * of thread t.
+ * relu over n floats in place (the image's output, still in cache): x where x > 0 or x is NaN,
+ * else +0 — the formula of elementwise.ts's reluF32, so the bits are those of a separate relu.
+ */
+function reluInPlace(p: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const at = p + (<usize>j << 2);
+    const v = v128.load(at);
+    v128.store(at, v128.and(v, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v))));
+  }
+  for (; j < n; j++) {
+    const at = p + (<usize>j << 2);
+    const v = load<f32>(at);
+    store<f32>(at, v > 0 || v != v ? v : 0);
+  }
+}
+
+/**
+ * y[b] = w [O, C·KH·KW] @ im2col(x[b]), + bias[o] over channel o unless bias is 0, then relu'd
+ * if relu is 1 (the epilogue, while the image's output is in cache), for the images of thread t.
  */
 export function conv2dForward(
-  geo: usize, x: usize, w: usize, bias: usize, y: usize, batch: i32, scratch: usize,
+  geo: usize, x: usize, w: usize, bias: usize, relu: i32, y: usize, batch: i32, scratch: usize,
   scratchBytes: usize, next: usize, t: i32, nt: i32,
 ): void {
   loadGeometry(geo);
@@ -278,6 +298,7 @@ export function conv2dForward(
       sgemm(w, cols, out, O, K, L, pack);
     }
     if (bias != 0) addBias(out, bias, O, L);
+    if (relu != 0) reluInPlace(out, O * L);
   }
 }
 
@@ -297,15 +318,35 @@ export function conv2dInputGrad(
   }
 }
 
+/** out = g · [y > 0] over n floats (relu's backward, the formula of elementwise.ts's binary op). */
+function gate(g: usize, y: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    const mask = v128.bitselect(one, zero, f32x4.gt(v128.load(y + o), zero));
+    v128.store(out + o, f32x4.mul(v128.load(g + o), mask));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(out + o, load<f32>(g + o) * <f32>(load<f32>(y + o) > 0 ? 1 : 0));
+  }
+}
+
 /**
  * dw = Σ_b g[b] [O, L] @ im2col(x[b])ᵀ in `chunks` partial sums, chunk q over images
  * [q·B/chunks, (q+1)·B/chunks), written to parts + q·O·K floats; the threads take chunks in turn.
  * The caller adds the partial sums. A fixed chunk count keeps the result independent of nt.
  * Scratch holds cols, then one O×K product, then im2col's padded plane.
+ * Fused into the same pass over each image, while its g is in cache: with gateY ≠ 0 (a ReLU after
+ * the convolution, gateY its output) g[b] is first replaced by g[b]·[gateY[b] > 0], written to
+ * gated, or with gated = 0 to the last gateBytes of the thread's scratch; with biasRuns ≠ 0 each row's sum Σ_l g[b, o, l] (float64, run-sum order) is written to
+ * biasRuns[b·O + o] — the caller adds them over b in order, which is channelSumsF32's sum.
  */
 export function conv2dWeightGrad(
   geo: usize, x: usize, g: usize, parts: usize, batch: i32, chunks: i32,
-  scratch: usize, scratchBytes: usize, next: usize, t: i32, nt: i32,
+  scratch: usize, scratchBytes: usize, gateY: usize, gated: usize, gateBytes: usize,
+  biasRuns: usize, next: usize, t: i32, nt: i32,
 ): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
@@ -313,13 +354,26 @@ export function conv2dWeightGrad(
   const tmp = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   const n = O * K;
   const padded = tmp + ((<usize>n << 2) + 15 & ~15);
+  const own = cols + scratchBytes - gateBytes;
   for (let q = nextUnit(next); q < chunks; q = nextUnit(next)) {
     const acc = parts + (<usize>(q * n) << 2);
     memory.fill(acc, 0, <usize>n << 2);
     const b1 = <i32>((<i64>(q + 1) * batch) / chunks);
     for (let b = <i32>((<i64>q * batch) / chunks); b < b1; b++) {
+      const image = <usize>(b * O * L) << 2;
+      let gb = g + image;
+      if (gateY != 0) {
+        const to = gated != 0 ? gated + image : own;
+        gate(gb, gateY + image, to, O * L);
+        gb = to;
+      }
+      if (biasRuns != 0) {
+        for (let o = 0; o < O; o++) {
+          store<f64>(biasRuns + (<usize>(b * O + o) << 3), runSum(gb + (<usize>(o * L) << 2), L));
+        }
+      }
       im2col(x + (<usize>(b * C * H * W) << 2), cols, padded);
-      sgemmNT(g + (<usize>(b * O * L) << 2), cols, tmp, O, L, K);
+      sgemmNT(gb, cols, tmp, O, L, K);
       let i = 0;
       for (; i + 4 <= n; i += 4) {
         const at = acc + (<usize>i << 2);

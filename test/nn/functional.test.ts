@@ -659,6 +659,140 @@ describe('batchNorm with a fused ReLU', () => {
   });
 });
 
+describe('conv2d with a fused ReLU, and the fused weight-gradient pass', () => {
+  const differs = (p: ArrayLike<number>, q: ArrayLike<number>) =>
+    p.length !== q.length ? -2 : Array.from(p).findIndex((v, i) => !Object.is(v, q[i]));
+  // float32 runs the wasm kernels (width 16: im2col straight into the GEMM's strips; 13: the
+  // general im2col; stride 2; 5×5), float64 the TypeScript ones
+  const shapes = [
+    ['float32', [5, 3, 9, 16], [6, 3, 3, 3], { padding: 1 }],
+    ['float32', [4, 2, 11, 13], [5, 2, 5, 5], { padding: 2, stride: [2, 1] }],
+    ['float32', [17, 2, 6, 8], [3, 2, 1, 1], {}],
+    ['float64', [3, 2, 7, 6], [4, 2, 3, 3], { padding: 1, stride: 2 }],
+  ] as const;
+
+  it('has the bits of conv2d then relu, and the gradients of the ops apart, for every input that needs one', () => {
+    let cases = 0;
+    for (const [dtype, xs, ws, opts] of shapes) {
+      for (const relu of [true, false]) {
+        for (const [needX, withBias] of [
+          [true, true],
+          [false, true],
+          [true, false],
+        ] as const) {
+          const g = new Generator(xs[0] + ws[0] + (relu ? 1 : 0));
+          const x = randn([...xs], { generator: g, dtype });
+          if (needX) x.requiresGrad_();
+          const w = randn([...ws], { generator: g, dtype }).requiresGrad_();
+          const b = withBias ? randn([ws[0]], { generator: g, dtype }).requiresGrad_() : null;
+          const y = F.conv2d(x, w, b, { ...opts, relu });
+          const label = `${dtype} ${xs.join('×')} relu=${relu} x=${needX} bias=${withBias}`;
+          expect(y.gradFn?.op, label).toBe(relu ? 'conv2dRelu' : 'conv2d');
+          // the reference: the two ops' forward, and the gradients written out with the
+          // convolution's adjoints on the gated g (relu's backward g·[r > 0])
+          const plain = K.noGrad(() => F.conv2d(x, w, b, opts));
+          const r = relu ? plain.relu() : plain;
+          expect(differs(y.toTypedArray(), r.toTypedArray()), label).toBe(-1);
+          const up = randn(y.shape, { generator: g, dtype });
+          const gated = relu ? up.mul(r.gt(0).to(dtype)) : up;
+          const inputs = [...(needX ? [x] : []), w, ...(b ? [b] : [])];
+          const got = K.autograd.grad(y, inputs, { gradOutputs: [up] });
+          const want = K.noGrad(() => [
+            ...(needX ? [F.conv2dInput(gated, w, [xs[2], xs[3]], opts)] : []),
+            F.conv2dWeight(x, gated, [ws[2], ws[3]], opts),
+            ...(b ? [gated.sum([0, 2, 3])] : []),
+          ]);
+          got.forEach((t, i) =>
+            expect(differs(t!.toTypedArray(), want[i]!.toTypedArray()), `${label} ${i}`).toBe(-1),
+          );
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBe(24);
+  });
+
+  it('the bias gradient has the bits of g.sum([0, 2, 3]) where the order of the sum shows', () => {
+    // values over ±40 binary orders: a float64 sum of them rounds, so another order differs
+    const g = new Generator(11);
+    const x = randn([9, 2, 8, 8], { generator: g });
+    const w = randn([3, 2, 3, 3], { generator: g }).requiresGrad_();
+    const b = randn([3], { generator: g }).requiresGrad_();
+    const e = tensor(Array.from({ length: 9 * 3 * 64 }, () => 2 ** g.integer(-40, 40)));
+    const up = randn([9, 3, 8, 8], { generator: g }).mul(e.reshape(9, 3, 8, 8));
+    for (const relu of [false, true]) {
+      const y = F.conv2d(x, w, b, { padding: 1, relu });
+      const [, db] = K.autograd.grad(y, [w, b], { gradOutputs: [up] });
+      const gated = relu ? up.mul(y.gt(0).to('float32')) : up;
+      expect(differs(db!.toTypedArray(), gated.sum([0, 2, 3]).toTypedArray())).toBe(-1);
+    }
+  });
+
+  it('a frozen weight takes the ops apart; a bias of another dtype is added and relu applied after', () => {
+    const g = new Generator(4);
+    const x = randn([2, 2, 5, 5], { generator: g }).requiresGrad_();
+    const w = randn([3, 2, 3, 3], { generator: g });
+    const y = F.conv2d(x, w, null, { relu: true });
+    const up = randn(y.shape, { generator: g });
+    const [dx] = K.autograd.grad(y, [x], { gradOutputs: [up] });
+    const want = F.conv2dInput(up.mul(y.gt(0).to('float32')), w, [5, 5]);
+    expect(differs(dx!.toTypedArray(), want.toTypedArray())).toBe(-1);
+    const b64 = randn([3], { generator: g, dtype: 'float64' });
+    const z = F.conv2d(x, w, b64, { relu: true });
+    expect(z.dtype).toBe('float64');
+    expect(z.gradFn?.op).toBe('relu');
+    expect(z.min().item()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('passes gradcheck and gradgradcheck (float64); second order equals the two ops', () => {
+    const g = new Generator(6);
+    const x = randn([2, 2, 5, 4], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const w = randn([3, 2, 3, 3], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const b = randn([3], { generator: g, dtype: 'float64' }).requiresGrad_();
+    const fn = (xi: Tensor, wi: Tensor, bi: Tensor) =>
+      F.conv2d(xi, wi, bi, { padding: 1, relu: true }).square();
+    ok('gradcheck', gradcheck(fn, [x.detach(), w.detach(), b.detach()], tight));
+    ok('gradgradcheck', gradgradcheck(fn, [x.detach(), w.detach(), b.detach()], tight));
+    const gg = (relu: boolean) => {
+      const y = relu
+        ? F.conv2d(x, w, b, { padding: 1, relu: true })
+        : F.conv2d(x, w, b, { padding: 1 }).relu();
+      const [dx] = K.autograd.grad(y.square().sum(), [x], { createGraph: true });
+      return K.autograd.grad(dx!.square().sum(), [x, w, b]);
+    };
+    const [fused, apart] = [gg(true), gg(false)];
+    fused.forEach((t, i) =>
+      expect(differs(t!.toTypedArray(), apart[i]!.toTypedArray()), String(i)).toBe(-1),
+    );
+  });
+
+  it('Sequential fuses a Conv2d followed by a ReLU, unless a hook must see either', () => {
+    const g = new Generator(8);
+    const net = new K.nn.Sequential(
+      new K.nn.Conv2d(3, 4, 3, { padding: 1, generator: g }),
+      new K.nn.ReLU(),
+      new K.nn.MaxPool2d(2),
+    );
+    const x = randn([2, 3, 6, 6], { generator: g });
+    const fused = net.forward(x);
+    const ops: string[] = [];
+    const seen = net.at(2).registerForwardPreHook((_, inputs) => {
+      ops.push((inputs[0] as Tensor).gradFn?.op ?? '');
+    });
+    net.forward(x);
+    const hooked: string[] = [];
+    const handle = net.at(0).registerForwardHook((_, __, out) => {
+      hooked.push(out.gradFn?.op ?? '');
+    });
+    const apart = net.forward(x);
+    handle.remove();
+    seen.remove();
+    expect(ops).toEqual(['conv2dRelu', 'relu']);
+    expect(hooked).toEqual(['conv2d']);
+    expect(differs(apart.toTypedArray(), fused.toTypedArray())).toBe(-1);
+  });
+});
+
 describe('losses', () => {
   const logits = [
     [2, 1, 0.1],

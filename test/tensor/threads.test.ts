@@ -33,6 +33,12 @@ function workload(seed: number) {
   const zb = randn([100, 1], { generator: g });
   const y3 = z.add(zb).relu();
   y3.backward(randn([8, 100, 1001], { generator: g }));
+  // a convolution with its bias and a ReLU fused: the gate and the bias sums in the weight pass
+  const x4 = randn([11, 3, 12, 16], { generator: g }).requiresGrad_();
+  const w4 = randn([5, 3, 3, 3], { generator: g }).requiresGrad_();
+  const b4 = randn([5], { generator: g }).requiresGrad_();
+  const y4 = F.conv2d(x4, w4, b4, { padding: 1, relu: true });
+  y4.backward(randn([11, 5, 12, 16], { generator: g }));
   return [
     a.matmul(b),
     a.matmul(b.t().contiguous().t()),
@@ -45,6 +51,10 @@ function workload(seed: number) {
     w2.grad!,
     y3,
     z.grad!,
+    y4,
+    x4.grad!,
+    w4.grad!,
+    b4.grad!,
   ].map((t) => Array.from(t.toTypedArray()));
 }
 

@@ -7,13 +7,16 @@
 import {
   conv2dInputGradKernel,
   conv2dKernel,
+  conv2dWeightGradFusedKernel,
   conv2dWeightGradKernel,
   outputSize,
   type Window,
 } from '../../tensor/kernels/conv.js';
 import { formatShape } from '../../tensor/shape.js';
+import { isGradEnabled } from '../grad-mode.js';
 import { record } from '../node.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { reluBackward } from './unary.js';
 import { operands } from './util.js';
 
 /** g's spatial size must be what the window makes of an input of `size`. */
@@ -35,19 +38,60 @@ function checkOutputSize(
 /**
  * y[b, o, h, w] = Σ_c,i,j w[o, c, i, j] · x[b, c, h·sh + i − ph, w·sw + j − pw] (+ bias[o]). A bias
  * of the output's dtype is added in the kernel's epilogue (dL/dbias = Σ_b,h,w g); any other goes
- * through add, which promotes as PyTorch does.
+ * through add, which promotes as PyTorch does. With `relu` the output is relu(y), applied in the
+ * same epilogue (op 'conv2dRelu'): the bits of conv2d followed by relu, one pass fewer.
+ *
+ * Backward, first order with the weight requiring grad: one pass per image applies relu's gate
+ * g·[r > 0] (fused ReLU), sums the bias gradient and multiplies for the weight gradient while the
+ * image's g is in cache; the input gradient then reads the gated g. Same bits as the ops apart.
  */
-export function conv2dOp(input: Tensor, weight: Tensor, win: Window, bias?: Tensor | null): Tensor {
+export function conv2dOp(
+  input: Tensor,
+  weight: Tensor,
+  win: Window,
+  bias?: Tensor | null,
+  relu = false,
+): Tensor {
   const [x, w, dtype] = operands('conv2d', input, weight, true);
-  if (bias && bias.dtype !== dtype) return conv2dOp(x, w, win).add(bias.reshape(1, -1, 1, 1));
+  if (bias && bias.dtype !== dtype) {
+    const y = conv2dOp(x, w, win).add(bias.reshape(1, -1, 1, 1));
+    return relu ? y.relu() : y;
+  }
   const [, , H, W] = x.shape as [number, number, number, number];
   const kernel: [number, number] = [w.shape[2]!, w.shape[3]!];
-  const out = conv2dKernel(x.storage, w.storage, bias?.storage ?? null, win, dtype);
-  return record('conv2d', bias ? [x, w, bias] : [x, w], out, (g) => [
-    () => conv2dInput(g, w, [H, W], win),
-    () => conv2dWeight(x, g, kernel, win),
-    ...(bias ? [() => g.sum([0, 2, 3])] : []),
-  ]);
+  const out = conv2dKernel(x.storage, w.storage, bias?.storage ?? null, win, dtype, relu);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return record(relu ? 'conv2dRelu' : 'conv2d', inputs, out, (gOut) => {
+    // first order: the fused pass, once for all inputs (its gated g serves the input gradient)
+    const fusable = !isGradEnabled() && gOut.dtype === dtype && w.requiresGrad;
+    let fused: ReturnType<typeof conv2dWeightGradFusedKernel> | null = null;
+    const pass = () =>
+      (fused ??= conv2dWeightGradFusedKernel(
+        x.storage,
+        gOut.storage,
+        kernel,
+        win,
+        dtype,
+        relu ? out : null,
+        bias != null && bias.requiresGrad,
+        x.requiresGrad,
+      ));
+    // otherwise relu's backward as relu's op gives it, then the three gradients as ops
+    let gated: Tensor | null = null;
+    const g = () =>
+      fusable
+        ? new Tensor(pass().g!)
+        : !relu
+          ? gOut
+          : (gated ??= reluBackward(gOut, new Tensor(out)));
+    return [
+      () => conv2dInput(g(), w, [H, W], win),
+      () => (fusable ? new Tensor(pass().dw) : conv2dWeight(x, g(), kernel, win)),
+      ...(bias
+        ? [() => (fusable && pass().bias ? new Tensor(pass().bias!) : g().sum([0, 2, 3]))]
+        : []),
+    ];
+  });
 }
 
 /** The gradient of conv2d w.r.t. an input of spatial size [H, W], given the output's gradient g (torch.nn.grad.conv2d_input). */

@@ -37,12 +37,18 @@ export const abs = (a: Tensor): Tensor =>
   unaryFloat({ name: 'abs', fn: Math.abs }, a, (g, x) => mul(g, sign(x)));
 // d relu(x) = g * [x > 0]; relu'(0) = 0 (as PyTorch). First order in one fused pass; under
 // createGraph as tensor ops (the mask is a constant, so the second derivative is 0 but exists).
-export const relu = (a: Tensor): Tensor =>
-  unaryFloat('relu', a, (g, x) =>
-    isGradEnabled() || g.dtype !== x.dtype
-      ? mul(g, x.gt(0).to(x.dtype))
-      : new Tensor(binaryMap(g.storage, x.storage, x.dtype, 'reluGrad')),
-  );
+export const relu = (a: Tensor): Tensor => unaryFloat('relu', a, (g, x) => reluBackward(g, x));
+
+/**
+ * relu's backward g·[v > 0], v its input or its output (the same mask): one pass at first order,
+ * tensor ops under createGraph. Also the gate of the ops with a ReLU fused (batchNormRelu,
+ * conv2dRelu) where their kernels do not apply it themselves.
+ */
+export function reluBackward(g: Tensor, v: Tensor): Tensor {
+  return isGradEnabled() || g.dtype !== v.dtype
+    ? mul(g, v.gt(0).to(v.dtype))
+    : new Tensor(binaryMap(g.storage, v.storage, v.dtype, 'reluGrad'));
+}
 // d σ(x) = g * σ(x)(1 - σ(x)); the two branches keep exp from overflowing
 export const sigmoid = (a: Tensor) =>
   unaryFloat(

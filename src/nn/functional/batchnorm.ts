@@ -13,6 +13,7 @@
 import { tensor } from '../../autograd/creation.js';
 import { isGradEnabled } from '../../autograd/grad-mode.js';
 import { record } from '../../autograd/node.js';
+import { reluBackward } from '../../autograd/ops/unary.js';
 import { floating } from '../../autograd/ops/util.js';
 import { Tensor } from '../../autograd/tensor.js';
 import {
@@ -20,7 +21,6 @@ import {
   batchNormForwardKernel,
   batchNormStatsKernel,
 } from '../../tensor/kernels/batchnorm.js';
-import { binaryMap } from '../../tensor/kernels/elementwise.js';
 import { formatShape } from '../../tensor/shape.js';
 
 export interface BatchNormOptions {
@@ -118,13 +118,7 @@ export function batchNorm(
     // with the ReLU fused, gOut is the gradient of r = relu(y): relu's backward gives y's, g·[r > 0]
     // (the first-order kernel applies it as it reads gOut; the other paths take it from here)
     let gated: Tensor | null = null;
-    const gy = () =>
-      !relu
-        ? gOut
-        : (gated ??=
-            isGradEnabled() || gOut.dtype !== x.dtype
-              ? gOut.mul(new Tensor(out).gt(0).to(x.dtype))
-              : new Tensor(binaryMap(gOut.storage, out, x.dtype, 'reluGrad')));
+    const gy = () => (!relu ? gOut : (gated ??= reluBackward(gOut, new Tensor(out))));
     let fused: ReturnType<typeof batchNormBackwardKernel> | null = null;
     // first order: the fused kernel, once for all inputs; under createGraph: tensor ops
     const kernel = () =>

@@ -23,6 +23,12 @@ export interface Conv2dOptions {
   padding?: Pair;
 }
 
+/** conv2d's options: a ReLU can be fused into its epilogue. */
+export interface Conv2dForwardOptions extends Conv2dOptions {
+  /** Return relu(conv2d(…)) as one op (op 'conv2dRelu'): the same bits, one pass fewer each way. */
+  relu?: boolean;
+}
+
 /**
  * out[b, o] = Σ_c,i,j w[o, c, i, j] · x[b, c, s·h + i − p, s·w + j − p] + bias[o]
  * computed per image as W[O, C·kh·kw] @ unfold(x[b])[C·kh·kw, L].
@@ -31,7 +37,7 @@ export function conv2d(
   x: Tensor,
   weight: Tensor,
   bias?: Tensor | null,
-  opts: Conv2dOptions = {},
+  opts: Conv2dForwardOptions = {},
 ): Tensor {
   const [, C, H, W] = checkImage('conv2d', x);
   if (weight.ndim !== 4)
@@ -46,7 +52,7 @@ export function conv2d(
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O))
     throw new RangeError(`conv2d: bias must have shape [${O}], got ${formatShape(bias.shape)}`);
   const win = makeWindow('conv2d', [kh, kw], opts, H, W);
-  return conv2dOp(x, weight, win, bias);
+  return conv2dOp(x, weight, win, bias, opts.relu ?? false);
 }
 
 /** dL/dx of conv2d for an input of spatial size [H, W], from dL/dy (torch.nn.grad.conv2d_input). */

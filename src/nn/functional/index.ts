@@ -9,7 +9,7 @@ export {
   avgPool2d,
   globalAvgPool2d,
 } from './conv.js';
-export type { Conv2dOptions } from './conv.js';
+export type { Conv2dForwardOptions, Conv2dOptions } from './conv.js';
 export { unfold, fold } from '../../autograd/ops/window.js';
 export { pad } from '../../autograd/ops/shape.js';
 export { dropout } from './dropout.js';

@@ -9,6 +9,17 @@ export class ReLU extends Module {
   }
 }
 
+/**
+ * Whether module m followed by relu may run as one fused op: m runs `ownForward` (its class's own,
+ * not a subclass's override nor a hook's wrapper: a hook must see the module's own output) and
+ * relu is a plain ReLU with its own forward.
+ */
+export function fusesWithRelu(m: { forward: unknown }, ownForward: unknown, relu: ReLU): boolean {
+  return (
+    m.forward === ownForward && relu.constructor === ReLU && relu.forward === ReLU.prototype.forward
+  );
+}
+
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();

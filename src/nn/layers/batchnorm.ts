@@ -2,7 +2,7 @@ import { ones, zeros } from '../../autograd/creation.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import type { FloatDType } from '../../tensor/dtype.js';
 import { formatShape } from '../../tensor/shape.js';
-import { ReLU } from './activation.js';
+import { fusesWithRelu, type ReLU } from './activation.js';
 import { batchNorm } from '../functional/batchnorm.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -98,11 +98,9 @@ export abstract class BatchNormBase extends Module {
  * Sequential and the ResNets call this for a BatchNorm followed by a ReLU.
  */
 export function batchNormThenRelu(bn: BatchNormBase, relu: ReLU, x: Tensor): Tensor {
-  const plain =
-    bn.forward === BatchNormBase.prototype.forward &&
-    relu.constructor === ReLU &&
-    relu.forward === ReLU.prototype.forward;
-  return plain ? bn.forwardRelu(x) : relu.forward(bn.forward(x));
+  return fusesWithRelu(bn, BatchNormBase.prototype.forward, relu)
+    ? bn.forwardRelu(x)
+    : relu.forward(bn.forward(x));
 }
 
 /** Normalises [B, C] or [B, C, L] over the batch (and length). */

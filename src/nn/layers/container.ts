@@ -3,6 +3,7 @@ import type { Tensor } from '../../autograd/tensor.js';
 import { Module } from '../module.js';
 import { ReLU } from './activation.js';
 import { BatchNormBase, batchNormThenRelu } from './batchnorm.js';
+import { Conv2d, conv2dThenRelu } from './conv.js';
 
 /** Applies its modules in order; they are named '0', '1', ... as in PyTorch. */
 export class Sequential extends Module {
@@ -23,7 +24,10 @@ export class Sequential extends Module {
     return this.layers.map((m, i) => [String(i), m]);
   }
 
-  /** Each layer in turn; a BatchNorm followed by a ReLU runs as one fused op (batchNormThenRelu). */
+  /**
+   * Each layer in turn; a BatchNorm or a Conv2d followed by a ReLU runs as one fused op
+   * (batchNormThenRelu, conv2dThenRelu).
+   */
   forward(x: Tensor): Tensor {
     let y = x;
     const layers = this.layers;
@@ -32,6 +36,9 @@ export class Sequential extends Module {
       const next = layers[i + 1];
       if (m instanceof BatchNormBase && next instanceof ReLU) {
         y = batchNormThenRelu(m, next, y);
+        i++;
+      } else if (m instanceof Conv2d && next instanceof ReLU) {
+        y = conv2dThenRelu(m, next, y);
         i++;
       } else y = (m as unknown as { forward(t: Tensor): Tensor }).forward(y);
     }

@@ -4,6 +4,7 @@ import type { Tensor } from '../../autograd/tensor.js';
 import { conv2d } from '../functional/conv.js';
 import { fans, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
+import { fusesWithRelu, type ReLU } from './activation.js';
 import { Parameter } from '../parameter.js';
 import { gen, type LayerOptions } from './linear.js';
 
@@ -50,7 +51,24 @@ export class Conv2d extends Module {
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
   }
 
+  /** relu(this.forward(x)) as one op, the ReLU in the convolution's epilogue (conv2dThenRelu). */
+  forwardRelu(x: Tensor): Tensor {
+    const opts = { stride: this.stride, padding: this.padding, relu: true };
+    return conv2d(x, this.weight, this.bias, opts);
+  }
+
   override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}], bias=${this.bias !== null}`;
   }
+}
+
+/**
+ * relu(conv(x)): one fused op when both run their classes' own forward — no forward hook (a hook
+ * must see the module's own output) and no subclass's override — else the two forwards.
+ * Sequential calls this for a Conv2d followed by a ReLU.
+ */
+export function conv2dThenRelu(conv: Conv2d, relu: ReLU, x: Tensor): Tensor {
+  return fusesWithRelu(conv, Conv2d.prototype.forward, relu)
+    ? conv.forwardRelu(x)
+    : relu.forward(conv.forward(x));
 }

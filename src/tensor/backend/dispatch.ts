@@ -72,9 +72,10 @@ export const backend: Backend = {
   im2col: ts.im2col,
   col2im: ts.col2im,
 
-  conv2dForward(x, w, bias, y, s) {
-    if (on() && f32(x, w, y) && (!bias || f32(bias))) return fast.conv2dForward(x, w, bias, y, s);
-    ts.conv2dForward(x, w, bias, y, s);
+  conv2dForward(x, w, bias, y, s, relu) {
+    if (on() && f32(x, w, y) && (!bias || f32(bias)))
+      return fast.conv2dForward(x, w, bias, y, s, relu);
+    ts.conv2dForward(x, w, bias, y, s, relu);
   },
 
   conv2dInputGrad(g, w, dx, s) {
@@ -82,9 +83,11 @@ export const backend: Backend = {
     ts.conv2dInputGrad(g, w, dx, s);
   },
 
-  conv2dWeightGrad(x, g, dw, s) {
-    if (on() && f32(x, g, dw)) return fast.conv2dWeightGrad(x, g, dw, s);
-    ts.conv2dWeightGrad(x, g, dw, s);
+  conv2dWeightGrad(x, g, dw, s, extras) {
+    const gate = extras?.gate;
+    if (on() && f32(x, g, dw) && (!gate || f32(gate.y, ...(gate.out ? [gate.out] : []))))
+      return fast.conv2dWeightGrad(x, g, dw, s, extras);
+    ts.conv2dWeightGrad(x, g, dw, s, extras);
   },
 
   maxPool2d(x, values, indices, s) {

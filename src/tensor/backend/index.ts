@@ -7,6 +7,7 @@ export {
   UNARY_OPS,
   type Backend,
   type BinaryOp,
+  type ConvGradExtras,
   type ConvShape,
   type SgdHyper,
   type UnaryOp,

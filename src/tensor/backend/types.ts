@@ -25,6 +25,14 @@ export const BINARY_OPS = [
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Sizes of one 2-D convolution (or pooling window) over NCHW images. */
+/** What a convolution's weight-gradient pass also does (Backend.conv2dWeightGrad). */
+export interface ConvGradExtras {
+  /** A ReLU after the convolution: y its output; out (if any) receives g·[y > 0]. */
+  gate?: { y: TypedArray; out: TypedArray | null } | null;
+  /** Receives the bias gradient Σ_b,h,w g (after the gate) per output channel. */
+  biasGrad?: Float64Array | null;
+}
+
 export interface ConvShape {
   B: number;
   C: number;
@@ -110,7 +118,8 @@ export interface Backend {
   col2im(cols: TypedArray, x: TypedArray, s: ConvShape): void;
   /**
    * y [B, O, Ho, Wo] = w [O, C·kh·kw] @ im2col(x) per image, then + bias[o] (when there is one)
-   * over channel o: the sum rounded first, so the bits are those of a separate add.
+   * over channel o, then relu (when `relu`): each step rounded in turn, so the bits are those of
+   * a separate add and a separate relu.
    */
   conv2dForward(
     x: TypedArray,
@@ -118,11 +127,24 @@ export interface Backend {
     bias: TypedArray | null,
     y: TypedArray,
     s: ConvShape,
+    relu: boolean,
   ): void;
   /** dx [B, C, H, W] = col2im(wᵀ @ g) per image (overwrites dx). */
   conv2dInputGrad(g: TypedArray, w: TypedArray, dx: TypedArray, s: ConvShape): void;
-  /** dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ (overwrites dw). */
-  conv2dWeightGrad(x: TypedArray, g: TypedArray, dw: TypedArray, s: ConvShape): void;
+  /**
+   * dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ (overwrites dw), with what `extras` asks done in
+   * the same pass over each image: g replaced by relu's backward g·[gate.y > 0] (written to
+   * gate.out, the same size as g, unless it is null) before it is used, and the bias gradient
+   * Σ_b,h,w g into biasGrad
+   * (float64, O values) in the order of channelSums, so its bits are those of channelSums(g).
+   */
+  conv2dWeightGrad(
+    x: TypedArray,
+    g: TypedArray,
+    dw: TypedArray,
+    s: ConvShape,
+    extras?: ConvGradExtras,
+  ): void;
   /**
    * Window maxima of s.B planes [H, W] (s.C and s.O unused) and the index y·W + x of each first
    * maximum; positions outside the image are skipped; NaN wins, as in PyTorch.

@@ -201,16 +201,19 @@ export const typescriptBackend: Backend = {
   im2col,
   col2im,
 
-  conv2dForward(x, w, bias, y, s) {
+  conv2dForward(x, w, bias, y, s, relu) {
     const K = s.C * s.kh * s.kw;
     const L = s.Ho * s.Wo;
     const cols = colsOf(x, s);
     for (let b = 0; b < s.B; b++) {
       gemm(w, 0, cols, b * K * L, y, b * s.O * L, s.O, K, L, false);
-      if (!bias) continue;
-      for (let o = 0, i = b * s.O * L; o < s.O; o++)
-        for (let e = i + L, v = bias[o]!; i < e; i++) y[i] = y[i]! + v;
+      if (bias) {
+        for (let o = 0, i = b * s.O * L; o < s.O; o++)
+          for (let e = i + L, v = bias[o]!; i < e; i++) y[i] = y[i]! + v;
+      }
     }
+    // relu of the stored (rounded) values: the unary loop over the output, in place
+    if (relu) UNARY.relu(y, 0, 1, y, 0, s.B * s.O * L);
   },
 
   conv2dInputGrad(g, w, dx, s) {
@@ -225,10 +228,17 @@ export const typescriptBackend: Backend = {
     col2im(cols, dx, s);
   },
 
-  conv2dWeightGrad(x, g, dw, s) {
+  conv2dWeightGrad(x, gIn, dw, s, extras) {
     const K = s.C * s.kh * s.kw;
     const L = s.Ho * s.Wo;
     const O = s.O;
+    const gate = extras?.gate;
+    // relu's backward first (the binary loop), then g is the gated gradient throughout
+    const g = gate
+      ? (gate.out ?? new (gIn.constructor as new (n: number) => TypedArray)(gIn.length))
+      : gIn;
+    if (gate) BINARY.reluGrad(gIn, 0, 1, gate.y, 0, 1, g, 0, s.B * O * L);
+    if (extras?.biasGrad) typescriptBackend.channelSums(g, 0, s.B, O, L, extras.biasGrad);
     const cols = colsOf(x, s);
     dw.fill(0);
     for (let b = 0; b < s.B; b++) {

@@ -2,7 +2,7 @@
 // cols[b, (c*kh + i)*kw + j, oh*Wo + ow] = x[b, c, oh*sh - ph + i, ow*sw - pw + j]  (0 outside the image).
 import { backend, type ConvShape } from '../backend/index.js';
 import type { DType } from '../dtype.js';
-import { allocate, allocateUninitialized } from '../buffer-pool.js';
+import { allocate, allocateUninitialized, borrowScratch, returnScratch } from '../buffer-pool.js';
 import { TensorData } from '../storage.js';
 
 export interface Window {
@@ -68,18 +68,22 @@ export function convShape(x: readonly number[], w: readonly number[], win: Windo
 const windowShape = (x: readonly number[], win: Window): ConvShape =>
   convShape(x, [1, x[1]!, win.kernel[0], win.kernel[1]], win);
 
-/** y[b, o] = Σ_k w[o, k] · cols[b, k] (+ bias[o]) with cols = unfold(x): [B, O, Ho, Wo]. */
+/**
+ * y[b, o] = Σ_k w[o, k] · cols[b, k] (+ bias[o]) with cols = unfold(x): [B, O, Ho, Wo]; with
+ * `relu`, relu(y) (the same bits as a separate relu).
+ */
 export function conv2dKernel(
   x: TensorData,
   w: TensorData,
   bias: TensorData | null,
   win: Window,
   dtype: DType,
+  relu = false,
 ): TensorData {
   const s = convShape(x.shape, w.shape, win);
   const out = allocateUninitialized(dtype, s.B * s.O * s.Ho * s.Wo);
   const b = bias ? bias.contiguous().data : null;
-  backend.conv2dForward(x.contiguous().data, w.contiguous().data, b, out, s);
+  backend.conv2dForward(x.contiguous().data, w.contiguous().data, b, out, s, relu);
   return new TensorData(out, [s.B, s.O, s.Ho, s.Wo]);
 }
 
@@ -112,4 +116,45 @@ export function conv2dWeightGradKernel(
   const dw = allocateUninitialized(dtype, O * s.C * s.kh * s.kw);
   backend.conv2dWeightGrad(x.contiguous().data, g.contiguous().data, dw, s);
   return new TensorData(dw, wShape);
+}
+
+/**
+ * The weight gradient's pass with more done while each image's g is in cache: with `gate` (the
+ * output r of a ReLU fused after the convolution) g is first replaced by relu's backward g·[r > 0],
+ * returned as `g` for the input gradient when `keepGated`; with `bias` the bias gradient
+ * Σ_b,h,w g (the bits of g.sum([0, 2, 3])). dw as conv2dWeightGradKernel of the (gated) g.
+ */
+export function conv2dWeightGradFusedKernel(
+  x: TensorData,
+  gOut: TensorData,
+  kernel: readonly [number, number],
+  win: Window,
+  dtype: DType,
+  gate: TensorData | null,
+  bias: boolean,
+  keepGated: boolean,
+): { dw: TensorData; g: TensorData | null; bias: TensorData | null } {
+  const O = gOut.shape[1]!;
+  const wShape = [O, x.shape[1]!, kernel[0], kernel[1]];
+  const s = convShape(x.shape, wShape, win);
+  const dw = allocateUninitialized(dtype, O * s.C * s.kh * s.kw);
+  const g = gOut.contiguous();
+  const gated = gate && keepGated ? allocateUninitialized(dtype, g.data.length) : null;
+  const sums = bias ? (borrowScratch('float64', O) as Float64Array) : null;
+  backend.conv2dWeightGrad(x.contiguous().data, g.data, dw, s, {
+    gate: gate ? { y: gate.contiguous().data, out: gated } : null,
+    biasGrad: sums,
+  });
+  let db: TensorData | null = null;
+  if (sums) {
+    const out = allocateUninitialized(dtype, O);
+    for (let o = 0; o < O; o++) out[o] = sums[o]!;
+    returnScratch(sums);
+    db = new TensorData(out, [O]);
+  }
+  return {
+    dw: new TensorData(dw, wShape),
+    g: gated ? new TensorData(gated, g.shape) : gate ? null : g,
+    bias: db,
+  };
 }

@@ -25,8 +25,11 @@ type Outputs = ArrayLike<number>[];
 /** Runs one primitive on a backend with fresh copies of the inputs; returns what it wrote. */
 type Runner = (impl: Record<string, (...args: never[]) => void>) => Outputs;
 interface Case {
-  /** Builds a call from a seed: a runner, and the number of summed terms (0 = exact). */
-  make(seed: number): { run: Runner; terms: number };
+  /**
+   * Builds a call from a seed: a runner, and the number of summed terms (0 = exact), for all
+   * outputs or one number per output.
+   */
+  make(seed: number): { run: Runner; terms: number | number[] };
   /** The name of the wasm backend's entry for it, if it has one. */
   wasm: string | null;
 }
@@ -204,13 +207,15 @@ const CASES: Record<keyof Backend, Case> = {
       const s = conv(g);
       const x = f32(g, s.B * s.C * s.H * s.W),
         w = f32(g, s.O * s.C * s.kh * s.kw);
-      // a bias (added after the sum, in the kernel's epilogue) on every other seed
+      // a bias (added after the sum, in the kernel's epilogue) on every other seed, a ReLU after
+      // it on every other pair
       const bias = seed % 2 ? f32(g, s.O) : null;
+      const relu = seed % 4 >= 2;
       return {
         terms: s.C * s.kh * s.kw,
         run: (impl) => {
           const y = new Float32Array(s.B * s.O * s.Ho * s.Wo);
-          call(impl, 'conv2dForward', [x, w, bias, y, s]);
+          call(impl, 'conv2dForward', [x, w, bias, y, s, relu]);
           return [y];
         },
       };
@@ -238,14 +243,25 @@ const CASES: Record<keyof Backend, Case> = {
     make(seed) {
       const g = new Generator(seed);
       const s = conv(g);
+      const G = s.B * s.O * s.Ho * s.Wo;
+      // every fifth seed: g over wide exponents, so the bias sums show their order (dw, whose
+      // float32 sums of such values cancel, is then left out of the comparison)
+      const wideG = seed % 5 === 0;
       const x = f32(g, s.B * s.C * s.H * s.W),
-        gy = f32(g, s.B * s.O * s.Ho * s.Wo);
+        gy = wideG ? wide(g, G) : f32(g, G);
+      // the fused extras: a ReLU's gate (its gated g kept or not), the bias gradient
+      const r = reluOut(g, G);
+      const keep = seed % 3 !== 0;
+      const bias = seed % 4 !== 1;
       return {
-        terms: s.B * s.Ho * s.Wo,
+        terms: [s.B * s.Ho * s.Wo, 0, 0],
         run: (impl) => {
           const dw = new Float32Array(s.O * s.C * s.kh * s.kw).fill(7); // overwritten
-          call(impl, 'conv2dWeightGrad', [x, gy, dw, s]);
-          return [dw];
+          const out = r && keep ? new Float32Array(G).fill(7) : null;
+          const biasGrad = bias ? new Float64Array(s.O).fill(7) : null;
+          const extras = { gate: r ? { y: r, out } : null, biasGrad };
+          call(impl, 'conv2dWeightGrad', [x, gy, dw, s, extras]);
+          return [wideG ? [] : dw, out ?? [], biasGrad ?? []];
         },
       };
     },
@@ -415,7 +431,7 @@ const CASES: Record<keyof Backend, Case> = {
   },
 };
 
-function expectAgree(got: Outputs, want: Outputs, terms: number, label: string): void {
+function expectAgree(got: Outputs, want: Outputs, terms: number | number[], label: string): void {
   expect(got.length, label).toBe(want.length);
   got.forEach((out, q) => {
     const ref = want[q]!;
@@ -423,7 +439,8 @@ function expectAgree(got: Outputs, want: Outputs, terms: number, label: string):
     for (let i = 0; i < out.length; i++) {
       const v = out[i]!,
         r = ref[i]!;
-      const ok = terms ? Math.abs(v - r) <= 4e-7 * terms * (1 + Math.abs(r)) * 4 : Object.is(v, r);
+      const t = Array.isArray(terms) ? terms[q]! : terms;
+      const ok = t ? Math.abs(v - r) <= 4e-7 * t * (1 + Math.abs(r)) * 4 : Object.is(v, r);
       if (!ok) throw new Error(`${label}: output ${q}, element ${i}: got ${v}, definition ${r}`);
     }
   });

@@ -85,7 +85,7 @@ export const wasmBackend: WasmBackend = {
   relu(xa, xOff, oa, n) {
     const w = loaded();
     const [x, out] = [f32(xa), f32(oa)];
-    const [rx, ro] = reserve(w, [need(x, n), need(out, n)]) as [number, number];
+    const [rx, ro] = reserve(w, [need(x, n), need(out, n)]);
     const heap = heapF32(w);
     const px = place(heap, x, xOff, n, rx);
     runner(n)(w, 'reluF32', [px, target(out, 0, ro), n]);
@@ -103,11 +103,7 @@ export const wasmBackend: WasmBackend = {
     const n = d[0]! * d[1]! * d[2]!;
     const nx = span(d, sx),
       ny = span(d, sy);
-    const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]) as [
-      number,
-      number,
-      number,
-    ];
+    const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]);
     const heap = heapF32(w);
     const px = place(heap, x, xOff, nx, rx);
     const py = place(heap, y, yOff, ny, ry);
@@ -123,7 +119,7 @@ export const wasmBackend: WasmBackend = {
     const w = loaded();
     const x = f32(xa);
     const n = N * C * S;
-    const [rx, po] = reserve(w, [need(x, n), C * 8]) as [number, number];
+    const [rx, po] = reserve(w, [need(x, n), C * 8]);
     const px = place(heapF32(w), x, xOff, n, rx);
     runner(n)(w, 'channelSumsF32', [px, N, C, S, po]);
     getF64(w, po, out);
@@ -139,8 +135,8 @@ export const wasmBackend: WasmBackend = {
       need(B, k * m),
       need(C, n * m),
       (split ? getNumThreads() : 1) * packBytes,
-    ];
-    const [ra, rb, rc, pp] = reserve(w, sizes) as [number, number, number, number];
+    ] as const;
+    const [ra, rb, rc, pp] = reserve(w, sizes);
     const heap = heapF32(w);
     const pa = place(heap, A, aOff, n * k, ra);
     const pb = place(heap, B, bOff, k * m, rb);
@@ -152,8 +148,8 @@ export const wasmBackend: WasmBackend = {
     collect(heap, C, cOff, n * m, rc);
   },
 
-  /** Per-image im2col + GEMM (+ bias), images split over the threads. */
-  conv2dForward(xa, wa, ba, ya, s) {
+  /** Per-image im2col + GEMM (+ bias, + relu), images split over the threads. */
+  conv2dForward(xa, wa, ba, ya, s, relu) {
     const w = loaded();
     const [x, weight, y] = [f32(xa), f32(wa), f32(ya)];
     const bias = ba && f32(ba);
@@ -166,15 +162,15 @@ export const wasmBackend: WasmBackend = {
       bias ? need(bias, s.O) : 0,
       need(y, s.B * s.O * L),
       nt * scratchBytes,
-    ];
-    const [rx, rw, rb, ry, ps] = reserve(w, sizes) as [number, number, number, number, number];
+    ] as const;
+    const [rx, rw, rb, ry, ps] = reserve(w, sizes);
     const heap = heapF32(w);
     const px = place(heap, x, 0, s.B * X, rx);
     const pw = place(heap, weight, 0, s.O * K, rw);
     const pb = bias ? place(heap, bias, 0, s.O, rb) : 0;
     const py = target(y, 0, ry);
     writeGeometry(heapI32(w), s);
-    parallel(w, 'conv2dForward', [ARGS_AT, px, pw, pb, py, s.B, ps, scratchBytes]);
+    parallel(w, 'conv2dForward', [ARGS_AT, px, pw, pb, relu ? 1 : 0, py, s.B, ps, scratchBytes]);
     collect(heap, y, 0, s.B * s.O * L, ry);
   },
 
@@ -185,14 +181,8 @@ export const wasmBackend: WasmBackend = {
     const nt = getNumThreads();
     const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4 + padBytes(s);
     const n = K * s.O;
-    const sizes = [need(g, s.B * s.O * L), need(weight, n), n * 4, need(dx, s.B * X)];
-    const [rg, rw, pwT, rdx, ps] = reserve(w, [...sizes, nt * scratchBytes]) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const sizes = [need(g, s.B * s.O * L), need(weight, n), n * 4, need(dx, s.B * X)] as const;
+    const [rg, rw, pwT, rdx, ps] = reserve(w, [...sizes, nt * scratchBytes]);
     const heap = heapF32(w);
     const pg = place(heap, g, 0, s.B * s.O * L, rg);
     const pdx = target(dx, 0, rdx);
@@ -203,31 +193,52 @@ export const wasmBackend: WasmBackend = {
     collect(heap, dx, 0, s.B * X, rdx);
   },
 
-  /** As WEIGHT_GRAD_CHUNKS partial sums (split over threads), added here. */
-  conv2dWeightGrad(xa, ga, dwa, s) {
+  /**
+   * As WEIGHT_GRAD_CHUNKS partial sums (split over threads), added here; the gate and the bias
+   * sums of `extras` in the same pass (the bias's per-image row sums added here over b in order).
+   */
+  conv2dWeightGrad(xa, ga, dwa, s, extras) {
     const w = loaded();
     const [x, g, dw] = [f32(xa), f32(ga), f32(dwa)];
+    const gate = extras?.gate;
+    const biasGrad = extras?.biasGrad;
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
     const n = s.O * K;
-    const scratchBytes = align16(K * L * 4) + align16(n * 4) + padBytes(s);
+    const G = s.B * s.O * L;
+    // a gated g not kept is written per image to the thread's scratch, after the padded plane
+    const gateBytes = gate && !gate.out ? align16(s.O * L * 4) : 0;
+    const scratchBytes = align16(K * L * 4) + align16(n * 4) + padBytes(s) + gateBytes;
     const sizes = [
       need(x, s.B * X),
-      need(g, s.B * s.O * L),
+      need(g, G),
       (WEIGHT_GRAD_CHUNKS + 1) * n * 4,
       nt * scratchBytes,
-    ];
-    const [rx, rg, pparts, ps] = reserve(w, sizes) as [number, number, number, number];
+      gate ? need(f32(gate.y), G) : 0,
+      gate?.out ? need(f32(gate.out), G) : 0,
+      biasGrad ? s.B * s.O * 8 : 0,
+    ] as const;
+    const [rx, rg, pparts, ps, ry, rout, pruns] = reserve(w, sizes);
     const heap = heapF32(w);
     const px = place(heap, x, 0, s.B * X, rx);
-    const pg = place(heap, g, 0, s.B * s.O * L, rg);
+    const pg = place(heap, g, 0, G, rg);
+    const py = gate ? place(heap, f32(gate.y), 0, G, ry) : 0;
+    const pout = gate?.out ? target(f32(gate.out), 0, rout) : 0;
     writeGeometry(heapI32(w), s);
     const args = [ARGS_AT, px, pg, pparts, s.B, WEIGHT_GRAD_CHUNKS, ps, scratchBytes];
-    parallel(w, 'conv2dWeightGrad', args);
+    parallel(w, 'conv2dWeightGrad', [...args, py, pout, gateBytes, biasGrad ? pruns : 0]);
     // the partial sums added in float64, rounded once (dw's scratch follows the parts)
     const pdw = target(dw, 0, pparts + WEIGHT_GRAD_CHUNKS * n * 4);
     w.exports.sumPartsF32(pparts, WEIGHT_GRAD_CHUNKS, n, pdw);
     collect(heap, dw, 0, n, pparts + WEIGHT_GRAD_CHUNKS * n * 4);
+    if (gate?.out) collect(heap, f32(gate.out), 0, G, rout);
+    if (biasGrad) {
+      // Σ_b in order of the rows' run sums: channelSums's order, so the same bits
+      const runs = new Float64Array(w.memory.buffer, pruns, s.B * s.O);
+      biasGrad.fill(0);
+      for (let b = 0; b < s.B; b++)
+        for (let o = 0; o < s.O; o++) biasGrad[o] = biasGrad[o]! + runs[b * s.O + o]!;
+    }
   },
 
   /** Planes split over the threads. */
@@ -235,11 +246,7 @@ export const wasmBackend: WasmBackend = {
     const w = loaded();
     const [x, vals] = [f32(xa), f32(va)];
     const n = s.B * s.Ho * s.Wo;
-    const [rx, rv, pi] = reserve(w, [need(x, s.B * s.H * s.W), need(vals, n), n * 4]) as [
-      number,
-      number,
-      number,
-    ];
+    const [rx, rv, pi] = reserve(w, [need(x, s.B * s.H * s.W), need(vals, n), n * 4]);
     const heap = heapF32(w);
     const px = place(heap, x, 0, s.B * s.H * s.W, rx);
     const pv = target(vals, 0, rv);
@@ -254,8 +261,8 @@ export const wasmBackend: WasmBackend = {
     const w = loaded();
     const [v, out] = [f32(va), f32(oa)];
     const n = planes * L;
-    const sizes = [need(v, n), n * 4, need(out, planes * HW)];
-    const [rv, pi, ro] = reserve(w, sizes) as [number, number, number];
+    const sizes = [need(v, n), n * 4, need(out, planes * HW)] as const;
+    const [rv, pi, ro] = reserve(w, sizes);
     const heap = heapF32(w);
     const pv = place(heap, v, 0, n, rv);
     heapI32(w).set(indices.subarray(0, n), pi / 4);
@@ -268,7 +275,7 @@ export const wasmBackend: WasmBackend = {
     const w = loaded();
     const x = f32(xa);
     const n = N * C * S;
-    const [rx, pm, pv] = reserve(w, [need(x, n), C * 8, C * 8]) as [number, number, number];
+    const [rx, pm, pv] = reserve(w, [need(x, n), C * 8, C * 8]);
     const px = place(heapF32(w), x, 0, n, rx);
     runner(n)(w, 'bnStatsF32', [px, N, C, S, pm, pv]);
     getF64(w, pm, mean);
@@ -279,12 +286,7 @@ export const wasmBackend: WasmBackend = {
     const w = loaded();
     const [x, out] = [f32(xa), f32(oa)];
     const n = N * C * S;
-    const [rx, ro, ps, pt] = reserve(w, [need(x, n), need(out, n), C * 8, C * 8]) as [
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [rx, ro, ps, pt] = reserve(w, [need(x, n), need(out, n), C * 8, C * 8]);
     const heap = heapF32(w);
     const px = place(heap, x, 0, n, rx);
     putF64(w, ps, scale);
@@ -298,15 +300,8 @@ export const wasmBackend: WasmBackend = {
     const [g, x] = [f32(ga), f32(xa)];
     const r = relu ? f32(relu) : null;
     const n = N * C * S;
-    const sizes = [need(g, n), need(x, n), r ? need(r, n) : 0, C * 8, C * 8, C * 8];
-    const [rg, rx, rr, pm, psg, psx] = reserve(w, sizes) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const sizes = [need(g, n), need(x, n), r ? need(r, n) : 0, C * 8, C * 8, C * 8] as const;
+    const [rg, rx, rr, pm, psg, psx] = reserve(w, sizes);
     const heap = heapF32(w);
     const pg = place(heap, g, 0, n, rg);
     const px = place(heap, x, 0, n, rx);
@@ -322,8 +317,8 @@ export const wasmBackend: WasmBackend = {
     const [g, x, dx] = [f32(ga), f32(xa), f32(dxa)];
     const r = relu ? f32(relu) : null;
     const n = N * C * S;
-    const sizes = [need(g, n), need(x, n), need(dx, n), r ? need(r, n) : 0, C * 24];
-    const [rg, rx, rd, rr, pc] = reserve(w, sizes) as [number, number, number, number, number];
+    const sizes = [need(g, n), need(x, n), need(dx, n), r ? need(r, n) : 0, C * 24] as const;
+    const [rg, rx, rd, rr, pc] = reserve(w, sizes);
     const heap = heapF32(w);
     const pg = place(heap, g, 0, n, rg);
     const px = place(heap, x, 0, n, rx);
@@ -345,11 +340,7 @@ export const wasmBackend: WasmBackend = {
     const w = loaded();
     const [p, g, b] = [f32(pa), f32(ga), f32(ba)];
     const n = p.length;
-    const [rp, rg, rb] = reserve(w, [need(p, n), need(g, n), need(b, n)]) as [
-      number,
-      number,
-      number,
-    ];
+    const [rp, rg, rb] = reserve(w, [need(p, n), need(g, n), need(b, n)]);
     const heap = heapF32(w);
     const pp = place(heap, p, 0, n, rp);
     const pg = place(heap, g, 0, n, rg);

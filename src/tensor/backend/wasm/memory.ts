@@ -90,9 +90,13 @@ export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /**
  * Byte offsets of regions of the given byte sizes above the resident arrays (16-byte aligned),
- * growing memory when needed. A size of 0 takes no space (an operand used in place).
+ * growing memory when needed, one per size (typed as a tuple of as many). A size of 0 takes no
+ * space (an operand used in place).
  */
-export function reserve(w: Wasm, bytes: readonly number[]): number[] {
+export function reserve<const T extends readonly number[]>(
+  w: Wasm,
+  bytes: T,
+): { [K in keyof T]: number } {
   const offsets: number[] = [];
   let at = residentTop;
   for (const b of bytes) {
@@ -100,7 +104,7 @@ export function reserve(w: Wasm, bytes: readonly number[]): number[] {
     at += align16(b);
   }
   ensure(w, at, 'a call');
-  return offsets;
+  return offsets as { [K in keyof T]: number };
 }
 
 /** A float32 view of memory (made after any grow: a grown memory has a new buffer). */
