@@ -2,6 +2,7 @@
 // Views (reshape, transpose, expand, narrow) share `data`; kernels always write fresh contiguous arrays.
 import { dtypeOf, newArray, type DType, type TypedArray } from './dtype.js';
 import { allocate, allocateUninitialized, trackView, type Releasable } from './buffer-pool.js';
+import { backend } from './backend/index.js';
 import { contiguousStrides, numel, type Shape } from './shape.js';
 import { stridedCopy } from './layout.js';
 
@@ -93,6 +94,12 @@ export class TensorData implements Releasable {
     }
   }
 
+  /** A matrix whose strides are [1, rows]: the transpose of a row-major one. */
+  private isTransposedMatrix(): boolean {
+    const [R, C] = this.shape;
+    return this.ndim === 2 && R! > 1 && C! > 1 && this.strides[0] === 1 && this.strides[1] === R;
+  }
+
   /** A contiguous copy (or this, when already contiguous with offset 0 and no extra data). */
   contiguous(): TensorData {
     if (this.isContiguous() && this.offset === 0 && this.data.length === this.size) return this;
@@ -112,6 +119,9 @@ export class TensorData implements Releasable {
       });
     } else if (this.isContiguous()) {
       out.set(src.subarray(this.offset, this.offset + this.size));
+    } else if (this.isTransposedMatrix()) {
+      // [R, C] with strides [1, R]: the transpose of a row-major [C, R] from the offset
+      backend.transpose(src, this.offset, this.shape[1]!, this.shape[0]!, out);
     } else {
       stridedCopy(this, out);
     }

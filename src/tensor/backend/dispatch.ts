@@ -16,6 +16,8 @@ import { residentOffset, residentF32 as wasmResidentF32 } from './wasm/memory.js
 export const ELEMENTWISE_MIN = ELEMENTWISE_UNIT;
 /** Matrix products from this many multiply-adds go to wasm. */
 export const GEMM_MIN_WORK = 4096;
+/** Transposes from this many float32 values run in wasm (a JavaScript loop takes ~2 ns a value). */
+export const TRANSPOSE_MIN = 4096;
 /** Float32 arrays from this many values are made resident (smaller ones cost nothing to copy). */
 export const RESIDENT_MIN = 16384;
 
@@ -131,6 +133,12 @@ export const backend: Backend = {
     )
       return fast.bnBackwardDx(g, x, dx, N, C, S, coef, relu);
     ts.bnBackwardDx(g, x, dx, N, C, S, coef, relu);
+  },
+
+  transpose(src, srcOff, rows, cols, out) {
+    if (rows * cols >= TRANSPOSE_MIN && on() && f32(src, out))
+      return fast.transpose(src, srcOff, rows, cols, out);
+    ts.transpose(src, srcOff, rows, cols, out);
   },
 
   zero(out, from, to) {

@@ -217,6 +217,11 @@ export interface Backend {
     coef: ArrayLike<number>,
     relu: TypedArray | null,
   ): void;
+  /**
+   * out [cols, rows] = srcᵀ for the row-major matrix src [rows, cols] from srcOff (the contiguous
+   * copy of a transposed view: a linear layer's gᵀ in its weight gradient).
+   */
+  transpose(src: TypedArray, srcOff: number, rows: number, cols: number, out: TypedArray): void;
   /** out[from..to) = 0 (a gradient cleared between steps, a reused buffer). */
   zero(out: TypedArray, from: number, to: number): void;
   /**

@@ -343,6 +343,11 @@ export const typescriptBackend: Backend = {
     }
   },
 
+  transpose(src, srcOff, rows, cols, out) {
+    for (let r = 0; r < rows; r++)
+      for (let c = 0, at = srcOff + r * cols; c < cols; c++, at++) out[c * rows + r] = src[at]!;
+  },
+
   zero(out, from, to) {
     out.fill(0, from, to);
   },

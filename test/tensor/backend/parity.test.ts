@@ -382,6 +382,25 @@ const CASES: Record<keyof Backend, Case> = {
       };
     },
   },
+  transpose: {
+    wasm: 'transpose',
+    make(seed) {
+      const g = new Generator(seed);
+      // around the dispatcher's 4,096 values; some outputs resident (written where they live)
+      const rows = size(g, 1, 90),
+        cols = size(g, 1, 90);
+      const off = size(g, 0, 3);
+      const src = f32(g, off + rows * cols + 2);
+      return {
+        terms: 0,
+        run: (impl) => {
+          const out = (seed % 3 === 0 && residentF32(rows * cols)) || new Float32Array(rows * cols);
+          call(impl, 'transpose', [src, off, rows, cols, out]);
+          return [out.slice()];
+        },
+      };
+    },
+  },
   zero: {
     wasm: 'zero',
     make(seed) {

@@ -328,6 +328,18 @@ export const wasmBackend: WasmBackend = {
     collect(heap, dx, 0, n, rd);
   },
 
+  /** On this thread (a single pass over a matrix that stays in cache). */
+  transpose(sa, srcOff, rows, cols, oa) {
+    const w = loaded();
+    const [src, out] = [f32(sa), f32(oa)];
+    const n = rows * cols;
+    const [rs, ro] = reserve(w, [need(src, n), need(out, n)]);
+    const heap = heapF32(w);
+    const ps = place(heap, src, srcOff, n, rs);
+    w.exports.transposeF32(ps, target(out, 0, ro), rows, cols);
+    collect(heap, out, 0, n, ro);
+  },
+
   /** Resident arrays are cleared where they live; an ordinary one has nothing to gain here. */
   zero(oa, from, to) {
     const at = residentOffset(oa);
