@@ -11,7 +11,7 @@
 // processor has one. The order of every sum is the same in both, so they differ by rounding only.
 
 /** acc + x·y, lane by lane. */
-@inline function madd(acc: v128, x: v128, y: v128): v128 {
+@inline export function madd(acc: v128, x: v128, y: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
   return f32x4.add(acc, f32x4.mul(x, y));
 }
@@ -86,18 +86,6 @@ function sgemmColumns(a: usize, b: usize, c: usize, n: i32, k: i32, m: i32, j0: 
   const rowA = <usize>k << 2;
   const rowC = <usize>m << 2;
   if (e8 < j1) for (let i = 0; i < n; i++) tailColumns(a + <usize>i * rowA, b, c + <usize>i * rowC, k, m, e8, j1);
-}
-
-/**
- * C = A @ B with B already in packed strips (k×8 floats each, m/8 of them, in column order: what
- * sgemm packs B into), m a multiple of 8; panels as sgemm's, so the result has sgemm's bits.
- */
-export function sgemmStrips(a: usize, strips: usize, c: usize, n: i32, k: i32, m: i32): void {
-  const nc = packWidth(k);
-  for (let p0 = 0; p0 < m; p0 += nc) {
-    const panel = strips + (<usize>(p0 * k) << 2);
-    sgemmPanel(a, panel, 32, <usize>k << 5, c, n, k, m, p0, min(m, p0 + nc));
-  }
 }
 
 /** B[0..k, j0..j1) into pack as (j1 − j0)/8 strips of k×8 floats, each contiguous. */

@@ -59,6 +59,16 @@ function writeGeometry(heap: Int32Array, s: ConvShape): void {
 /** Bytes of the zero-padded channel plane of im2col and col2im (assembly/conv.ts). */
 const padBytes = (s: ConvShape) => align16((s.H + 2 * s.ph) * (s.W + 2 * s.pw) * 4);
 
+/**
+ * A thread's im2col region in the forward: the im2col matrix, or (the product without im2col,
+ * column stride 1) the window offsets and the padded image (assembly/conv.ts, colsRegion).
+ */
+const colsBytes = (s: ConvShape) =>
+  Math.max(
+    align16(s.C * s.kh * s.kw * s.Ho * s.Wo * 4),
+    align16(s.C * s.kh * s.kw * 4) + align16(s.C * (s.H + 2 * s.ph) * (s.W + 2 * s.pw) * 4),
+  );
+
 const dims = (s: ConvShape) => ({ K: s.C * s.kh * s.kw, L: s.Ho * s.Wo, X: s.C * s.H * s.W });
 
 /** Float64 arrays of per-channel numbers written into wasm memory at `at` (8-byte aligned). */
@@ -155,7 +165,7 @@ export const wasmBackend: WasmBackend = {
     const bias = ba && f32(ba);
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
-    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(K) * 4 + padBytes(s);
+    const scratchBytes = colsBytes(s) + w.exports.gemmPackFloats(K) * 4 + padBytes(s);
     const sizes = [
       need(x, s.B * X),
       need(weight, s.O * K),
