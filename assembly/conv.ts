@@ -375,19 +375,60 @@ export function conv2dForward(
   }
 }
 
-/** dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx[b] overwritten). */
+/**
+ * dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx[b] overwritten); with
+ * `implicit` (stride 1, W a multiple of 8, padding below the kernel size) w2 is instead the
+ * flipped filters of flipFiltersF32 and dx is computed without col2im (inputGradImplicit).
+ */
 export function conv2dInputGrad(
-  geo: usize, g: usize, wT: usize, dx: usize, batch: i32, scratch: usize, scratchBytes: usize,
-  next: usize, t: i32, nt: i32,
+  geo: usize, g: usize, w2: usize, dx: usize, batch: i32, implicit: i32, scratch: usize,
+  scratchBytes: usize, next: usize, t: i32, nt: i32,
 ): void {
   loadGeometry(geo);
   const K = C * KH * KW, L = HO * WO;
   const cols = scratch + <usize>t * scratchBytes;
+  if (implicit != 0) {
+    inputGradImplicit(g, w2, dx, batch, cols, next);
+    return;
+  }
   const pack = cols + ((<usize>(K * L) << 2) + 15 & ~15);
   const padded = pack + (<usize>gemmPackFloats(O) << 2);
   for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
-    sgemm(wT, g + (<usize>(b * O * L) << 2), cols, K, O, L, pack);
+    sgemm(w2, g + (<usize>(b * O * L) << 2), cols, K, O, L, pack);
     col2im(cols, dx + (<usize>(b * C * H * W) << 2), padded);
+  }
+}
+
+/**
+ * For stride 1 the input gradient is itself a convolution: dx[c, y, x] = Σ_o,i,j w[o, c, i, j] ·
+ * g[o, y + PH − i, x + PW − j], i.e. g [O, HO, WO] convolved with the filters flipped in space and
+ * transposed in (o, c), wF [C, O·KH·KW], padding KH − 1 − PH and KW − 1 − PW, which gives [C, H, W].
+ * So it runs as the forward's product without im2col over that geometry: no col2im, and an inner
+ * dimension of O·KH·KW instead of O (a 20-channel layer's input gradient: k = 500, not 20). Each
+ * element of dx is one sum over (o, i, j) in order, so the result does not depend on nt.
+ */
+function inputGradImplicit(g: usize, wF: usize, dx: usize, batch: i32, cols: usize, next: usize): void {
+  const c0 = C, h0 = H, w0 = W, ph0 = PH, pw0 = PW;
+  // the transposed geometry (this call's globals only: the next call loads its own)
+  C = O; H = HO; W = WO; O = c0; HO = h0; WO = w0; PH = KH - 1 - ph0; PW = KW - 1 - pw0;
+  const image0 = cols + ((<usize>(C * KH * KW) << 2) + 15 & ~15);
+  windowOffsets(cols);
+  zeroFloats(image0, C * (H + 2 * PH) * (W + 2 * PW));
+  for (let b = nextUnit(next); b < batch; b = nextUnit(next)) {
+    padImage(g + (<usize>(b * C * H * W) << 2), image0);
+    convImplicit(wF, image0, cols, dx + (<usize>(b * O * HO * WO) << 2));
+  }
+}
+
+/** out [C, O·KH·KW] with out[c, (o·KH + i)·KW + j] = w[o, c, KH − 1 − i, KW − 1 − j]. */
+export function flipFiltersF32(w: usize, out: usize, o: i32, c: i32, kh: i32, kw: i32): void {
+  const k = kh * kw;
+  for (let oi = 0; oi < o; oi++) {
+    for (let ci = 0; ci < c; ci++) {
+      const from = w + (<usize>((oi * c + ci) * k) << 2);
+      const to = out + (<usize>((ci * o + oi) * k) << 2);
+      for (let q = 0; q < k; q++) store<f32>(to + (<usize>(k - 1 - q) << 2), load<f32>(from + (<usize>q << 2)));
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 export { gemmPackFloats, sgemm, sgemmNT, sgemmParallel } from './gemm';
 export {
   conv2dForward, conv2dInputGrad, conv2dWeightGrad, maxPool2dForward, maxUnpool2d, sumPartsF32,
-  transposeF32,
+  flipFiltersF32, transposeF32,
 } from './conv';
 export { binaryF32, reluF32, zeroF32 } from './elementwise';
 export { sgdMomentumF32 } from './optim';

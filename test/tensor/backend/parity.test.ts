@@ -60,12 +60,16 @@ const elements = (g: Generator) => [7, 300, 16383, 16384, 40000][size(g, 0, 4)]!
 const call = (impl: Record<string, (...args: never[]) => void>, name: string, args: unknown[]) =>
   (impl[name] as (...a: unknown[]) => void)(...args);
 
-function conv(g: Generator): ConvShape {
+/**
+ * A random convolution; `implicit`: stride 1 and an image width of 8 or 16, the shapes the
+ * forward and the input gradient compute without im2col and col2im (assembly/conv.ts).
+ */
+function conv(g: Generator, implicit = false): ConvShape {
   const k = [1, 3, 5][size(g, 0, 2)]!;
   const H = size(g, k, 12),
-    W = size(g, k, 12);
-  const sh = size(g, 1, 2),
-    sw = size(g, 1, 2);
+    W = implicit ? [8, 16][size(g, 0, 1)]! : size(g, k, 12);
+  const sh = implicit ? 1 : size(g, 1, 2),
+    sw = implicit ? 1 : size(g, 1, 2);
   const ph = size(g, 0, Math.floor(k / 2)),
     pw = size(g, 0, Math.floor(k / 2));
   const s = { B: size(g, 1, 3), C: size(g, 1, 4), H, W, O: size(g, 1, 5), kh: k, kw: k };
@@ -204,7 +208,7 @@ const CASES: Record<keyof Backend, Case> = {
     wasm: 'conv2dForward',
     make(seed) {
       const g = new Generator(seed);
-      const s = conv(g);
+      const s = conv(g, seed % 3 === 0);
       const x = f32(g, s.B * s.C * s.H * s.W),
         w = f32(g, s.O * s.C * s.kh * s.kw);
       // a bias (added after the sum, in the kernel's epilogue) on every other seed, a ReLU after
@@ -225,7 +229,7 @@ const CASES: Record<keyof Backend, Case> = {
     wasm: 'conv2dInputGrad',
     make(seed) {
       const g = new Generator(seed);
-      const s = conv(g);
+      const s = conv(g, seed % 3 === 0);
       const gy = f32(g, s.B * s.O * s.Ho * s.Wo),
         w = f32(g, s.O * s.C * s.kh * s.kw);
       return {

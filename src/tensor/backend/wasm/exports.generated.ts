@@ -36,9 +36,10 @@ export interface Exports {
   conv2dInputGrad(
     geo: number,
     g: number,
-    wT: number,
+    w2: number,
     dx: number,
     batch: number,
+    implicit: number,
     scratch: number,
     scratchBytes: number,
     next: number,
@@ -84,6 +85,7 @@ export interface Exports {
     nt: number,
   ): void;
   sumPartsF32(parts: number, chunks: number, n: number, out: number): void;
+  flipFiltersF32(w: number, out: number, o: number, c: number, kh: number, kw: number): void;
   transposeF32(src: number, dst: number, rows: number, cols: number): void;
   binaryF32(
     op: number,

@@ -184,22 +184,35 @@ export const wasmBackend: WasmBackend = {
     collect(heap, y, 0, s.B * s.O * L, ry);
   },
 
+  /**
+   * Images split over the threads. With stride 1 (and W a multiple of 8, padding below the kernel
+   * size) as a convolution of g with the flipped filters, without col2im (assembly/conv.ts).
+   */
   conv2dInputGrad(ga, wa, dxa, s) {
     const w = loaded();
     const [g, weight, dx] = [f32(ga), f32(wa), f32(dxa)];
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
-    const scratchBytes = align16(K * L * 4) + w.exports.gemmPackFloats(s.O) * 4 + padBytes(s);
+    const implicit = s.sh === 1 && s.sw === 1 && s.W % 8 === 0 && s.ph < s.kh && s.pw < s.kw;
+    // the implicit product's offsets and padded g share the im2col region
+    const gPadded = s.O * (s.Ho + 2 * (s.kh - 1 - s.ph)) * (s.Wo + 2 * (s.kw - 1 - s.pw)) * 4;
+    const region = implicit
+      ? Math.max(align16(K * L * 4), align16(s.O * s.kh * s.kw * 4) + align16(gPadded))
+      : align16(K * L * 4);
+    const scratchBytes = region + w.exports.gemmPackFloats(s.O) * 4 + padBytes(s);
     const n = K * s.O;
     const sizes = [need(g, s.B * s.O * L), need(weight, n), n * 4, need(dx, s.B * X)] as const;
-    const [rg, rw, pwT, rdx, ps] = reserve(w, [...sizes, nt * scratchBytes]);
+    const [rg, rw, pw2, rdx, ps] = reserve(w, [...sizes, nt * scratchBytes]);
     const heap = heapF32(w);
     const pg = place(heap, g, 0, s.B * s.O * L, rg);
     const pdx = target(dx, 0, rdx);
-    // wᵀ [K, O]: small, transposed once (in wasm) so the kernel runs a plain product per image
-    w.exports.transposeF32(place(heap, weight, 0, n, rw), pwT, s.O, K);
+    // small, rearranged once (in wasm): the flipped filters, or wᵀ [K, O] for a plain product
+    const pw = place(heap, weight, 0, n, rw);
+    if (implicit) w.exports.flipFiltersF32(pw, pw2, s.O, s.C, s.kh, s.kw);
+    else w.exports.transposeF32(pw, pw2, s.O, K);
     writeGeometry(heapI32(w), s);
-    parallel(w, 'conv2dInputGrad', [ARGS_AT, pg, pwT, pdx, s.B, ps, scratchBytes]);
+    const args = [ARGS_AT, pg, pw2, pdx, s.B, implicit ? 1 : 0, ps, scratchBytes];
+    parallel(w, 'conv2dInputGrad', args);
     collect(heap, dx, 0, s.B * X, rdx);
   },
 
