@@ -191,26 +191,30 @@ export function forwardMacs(model: ZooModel): number {
  */
 export function layerMacs(model: Module, shape: readonly number[] = [1, 3, 32, 32]): number[] {
   const macs: number[] = [];
-  const conv = Conv2d.prototype.forward;
-  const lin = Linear.prototype.forward;
-  Conv2d.prototype.forward = function (this: Conv2d, x: Tensor): Tensor {
-    const y = conv.call(this, x);
-    macs.push(
-      (y.numel() / y.shape[0]!) * this.inChannels * this.kernelSize[0] * this.kernelSize[1],
-    );
-    return y;
-  };
-  Linear.prototype.forward = function (this: Linear, x: Tensor): Tensor {
-    macs.push((x.numel() / x.shape[0]!) * this.outFeatures);
-    return lin.call(this, x);
-  };
+  // forward hooks see each layer's own input and output (a hooked layer is never fused with the
+  // ReLU after it, so a Conv2d → ReLU pair runs apart here and its convolution is counted)
+  const handles = model.modules().flatMap((m) =>
+    m instanceof Conv2d
+      ? [
+          m.registerForwardHook((_, __, y) => {
+            macs.push((y.numel() / y.shape[0]!) * m.inChannels * m.kernelSize[0] * m.kernelSize[1]);
+          }),
+        ]
+      : m instanceof Linear
+        ? [
+            m.registerForwardHook((_, inputs) => {
+              const x = inputs[0] as Tensor;
+              macs.push((x.numel() / x.shape[0]!) * m.outFeatures);
+            }),
+          ]
+        : [],
+  );
   const wasTraining = model.training;
   try {
     model.eval();
     noGrad(() => (model as unknown as { forward(x: Tensor): Tensor }).forward(zeros(shape)));
   } finally {
-    Conv2d.prototype.forward = conv;
-    Linear.prototype.forward = lin;
+    for (const h of handles) h.remove();
     model.train(wasTraining);
   }
   return macs;

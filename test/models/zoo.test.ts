@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, zeros } from '../../src/index.js';
+import { Generator, nn, zeros } from '../../src/index.js';
 import { MLP } from '../../src/nn/layers/mlp.js';
 import { buildModel, forwardMacs, layerMacs, ZOO } from '../../src/models/zoo.js';
 
@@ -34,6 +34,19 @@ describe('model zoo', () => {
       256 * 128,
       128 * 10,
     ]);
+  });
+  it('layerMacs counts a Conv2d followed by a ReLU (a pair Sequential fuses) and leaves no hook', () => {
+    const net = new nn.Sequential(
+      new nn.Conv2d(3, 16, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(16, 20, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.Flatten(),
+      new nn.Linear(20 * 16 * 16, 10),
+    );
+    expect(layerMacs(net)).toEqual([16 * 75 * 1024, 20 * 400 * 256, 5120 * 10]);
+    expect(net.modules().filter((m) => Object.hasOwn(m, 'forward'))).toEqual([]);
   });
   it('every model maps [B, 3, 32, 32] to [B, 10]; names follow nn.Sequential numbering', () => {
     for (const k of Object.keys(ZOO).filter((n) => !/resnet(18|34|32x4)$/.test(n)))

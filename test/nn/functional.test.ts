@@ -790,6 +790,19 @@ describe('conv2d with a fused ReLU, and the fused weight-gradient pass', () => {
     expect(ops).toEqual(['conv2dRelu', 'relu']);
     expect(hooked).toEqual(['conv2d']);
     expect(differs(apart.toTypedArray(), fused.toTypedArray())).toBe(-1);
+    // a patched prototype is not the class's own forward either: the patch runs
+    const own = K.nn.Conv2d.prototype.forward;
+    let calls = 0;
+    K.nn.Conv2d.prototype.forward = function (this: K.nn.Conv2d, t: Tensor) {
+      calls++;
+      return own.call(this, t);
+    };
+    try {
+      net.forward(x);
+    } finally {
+      K.nn.Conv2d.prototype.forward = own;
+    }
+    expect(calls).toBe(1);
   });
 });
 

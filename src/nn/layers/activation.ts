@@ -9,15 +9,16 @@ export class ReLU extends Module {
   }
 }
 
+/** ReLU's own forward, as the class defines it (a later patch of the prototype is not it). */
+const RELU_FORWARD = ReLU.prototype.forward;
+
 /**
- * Whether module m followed by relu may run as one fused op: m runs `ownForward` (its class's own,
- * not a subclass's override nor a hook's wrapper: a hook must see the module's own output) and
- * relu is a plain ReLU with its own forward.
+ * Whether module m followed by relu may run as one fused op: m runs `ownForward` (its class's own
+ * as defined, not a subclass's override, a patched prototype's or a hook's wrapper: whatever
+ * replaces it must see the module's own output) and relu is a plain ReLU with its own forward.
  */
 export function fusesWithRelu(m: { forward: unknown }, ownForward: unknown, relu: ReLU): boolean {
-  return (
-    m.forward === ownForward && relu.constructor === ReLU && relu.forward === ReLU.prototype.forward
-  );
+  return m.forward === ownForward && relu.constructor === ReLU && relu.forward === RELU_FORWARD;
 }
 
 export class LeakyReLU extends Module {

@@ -92,15 +92,15 @@ export abstract class BatchNormBase extends Module {
   }
 }
 
+const BN_FORWARD = BatchNormBase.prototype.forward;
+
 /**
  * relu(bn(x)): one fused op when both run their classes' own forward — no forward hook (a hook
  * must see the module's own output) and no subclass's override — else the two forwards.
  * Sequential and the ResNets call this for a BatchNorm followed by a ReLU.
  */
 export function batchNormThenRelu(bn: BatchNormBase, relu: ReLU, x: Tensor): Tensor {
-  return fusesWithRelu(bn, BatchNormBase.prototype.forward, relu)
-    ? bn.forwardRelu(x)
-    : relu.forward(bn.forward(x));
+  return fusesWithRelu(bn, BN_FORWARD, relu) ? bn.forwardRelu(x) : relu.forward(bn.forward(x));
 }
 
 /** Normalises [B, C] or [B, C, L] over the batch (and length). */

@@ -62,13 +62,15 @@ export class Conv2d extends Module {
   }
 }
 
+const CONV_FORWARD = Conv2d.prototype.forward;
+
 /**
  * relu(conv(x)): one fused op when both run their classes' own forward — no forward hook (a hook
  * must see the module's own output) and no subclass's override — else the two forwards.
  * Sequential calls this for a Conv2d followed by a ReLU.
  */
 export function conv2dThenRelu(conv: Conv2d, relu: ReLU, x: Tensor): Tensor {
-  return fusesWithRelu(conv, Conv2d.prototype.forward, relu)
+  return fusesWithRelu(conv, CONV_FORWARD, relu)
     ? conv.forwardRelu(x)
     : relu.forward(conv.forward(x));
 }
