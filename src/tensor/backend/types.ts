@@ -24,7 +24,6 @@ export const BINARY_OPS = [
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
-/** Sizes of one 2-D convolution (or pooling window) over NCHW images. */
 /** What a convolution's weight-gradient pass also does (Backend.conv2dWeightGrad). */
 export interface ConvGradExtras {
   /** A ReLU after the convolution: y its output; out (if any) receives g·[y > 0]. */
@@ -33,6 +32,7 @@ export interface ConvGradExtras {
   biasGrad?: Float64Array | null;
 }
 
+/** Sizes of one 2-D convolution (or pooling window) over NCHW images. */
 export interface ConvShape {
   B: number;
   C: number;
@@ -135,8 +135,8 @@ export interface Backend {
    * dw [O, C·kh·kw] = Σ_b g[b] @ im2col(x[b])ᵀ (overwrites dw), with what `extras` asks done in
    * the same pass over each image: g replaced by relu's backward g·[gate.y > 0] (written to
    * gate.out, the same size as g, unless it is null) before it is used, and the bias gradient
-   * Σ_b,h,w g into biasGrad
-   * (float64, O values) in the order of channelSums, so its bits are those of channelSums(g).
+   * Σ_b,h,w g into biasGrad (float64, O values) in the order of channelSums, so its bits are
+   * those of channelSums(g).
    */
   conv2dWeightGrad(
     x: TypedArray,
