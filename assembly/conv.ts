@@ -1,14 +1,13 @@
 // Convolution kernels for NCHW float32 images, one image at a time so its im2col matrix (or, for
-// the forward with a column stride of 1, the padded image it is read from) stays in cache:
+// the products without im2col, the padded image they read) stays in cache:
 // cols[(c·kh + i)·kw + j, oh·Wo + ow] = x[c, oh·sh − ph + i, ow·sw − pw + j] (0 outside).
 // Every exported kernel takes (next, t, nt): each of the nt threads running it on the same shared
 // memory (src/tensor/kernels/threads.ts) takes the next image (or chunk, or planes) from the
 // counter at `next` until none is left — a slower thread does fewer — each with its own scratch
-// at scratch + t·scratchBytes (forward and input gradient: the im2col matrix — or the forward's
-// window offsets and padded image — then gemmPackFloats(k) floats of GEMM packing space, then the
-// padded plane of im2col or col2im). The
-// TypeScript kernels in src/tensor/kernels/conv.ts are the definition these must agree with
-// (test/tensor/wasm.test.ts).
+// at scratch + t·scratchBytes (forward and input gradient: the im2col matrix, or the window
+// offsets and the padded image or gradient, then gemmPackFloats(k) floats of GEMM packing space,
+// then the padded plane of im2col or col2im). The TypeScript kernels in src/tensor/kernels/conv.ts
+// are the definition these must agree with (test/tensor/wasm.test.ts).
 import { runSum } from './batchnorm';
 import { gemmPackFloats, madd, nextUnit, sgemm, sgemmNT } from './gemm';
 import { hi, join, lo } from './widen';
@@ -241,12 +240,12 @@ function addBias(out: usize, bias: usize, rows: i32, L: i32): void {
  * The forward's product without im2col (column stride 1, WO a multiple of 8): out [O, L] =
  * w [O, K] @ im2col(image) read where its values are. sgemm packs B into strips of k×8 floats;
  * here element (p, 8q + r) of strip q (output row oh, columns ow … ow + 7) is the float at
- * base + offs[p] + 4r of the padded
- * image [C, HP, WP], with base the address of padded row oh·SH, column ow, and offs[p] the byte
- * offset of window element p = (c·KH + i)·KW + j, (c·HP + i)·WP + j floats: so the micro-kernel
- * (sgemm's 4×8 block) loads its two B vectors from there, through one table lookup per step of p.
- * Each element of out is the same sum in the same order as sgemmStrips on the strips: the same
- * bits, with no im2col pass (a quarter to a third of the forward's time on the CNN's layers).
+ * base + offs[p] + 4r of the padded image [C, HP, WP], with base the address of padded row oh·SH,
+ * column ow, and offs[p] the byte offset of window element p = (c·KH + i)·KW + j, which is
+ * (c·HP + i)·WP + j floats: so the micro-kernel (sgemm's 4×8 block) loads its two B vectors from
+ * there, through one table lookup per step of p. Each element of out is the same sum in the same
+ * order as sgemm's block on packed strips of the im2col matrix: the same bits, with no im2col
+ * pass (a quarter to a third of the forward's time on the CNN's layers).
  */
 function convImplicit(w: usize, padded: usize, offs: usize, out: usize): void {
   const K = C * KH * KW, L = HO * WO;
