@@ -376,8 +376,8 @@ export function conv2dForward(
 
 /**
  * dx[b] = col2im(wT [C·KH·KW, O] @ g[b]) for the images of thread t (dx[b] overwritten); with
- * `implicit` (stride 1, W a multiple of 8, padding below the kernel size) w2 is instead the
- * flipped filters of flipFiltersF32 and dx is computed without col2im (inputGradImplicit).
+ * `implicit` (stride 1, W and C multiples of 8 and 4, padding below the kernel size) w2 is the
+ * flipped filters of flipFiltersF32 instead and dx is computed without col2im (inputGradImplicit).
  */
 export function conv2dInputGrad(
   geo: usize, g: usize, w2: usize, dx: usize, batch: i32, implicit: i32, scratch: usize,

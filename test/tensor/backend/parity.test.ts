@@ -61,8 +61,8 @@ const call = (impl: Record<string, (...args: never[]) => void>, name: string, ar
   (impl[name] as (...a: unknown[]) => void)(...args);
 
 /**
- * A random convolution; `implicit`: stride 1 and an image width of 8 or 16, the shapes the
- * forward and the input gradient compute without im2col and col2im (assembly/conv.ts).
+ * A random convolution; `implicit`: stride 1, an image width of 8 or 16 and 4 or 8 channels, the
+ * shapes the forward and the input gradient compute without im2col and col2im (assembly/conv.ts).
  */
 function conv(g: Generator, implicit = false): ConvShape {
   const k = [1, 3, 5][size(g, 0, 2)]!;
@@ -72,7 +72,8 @@ function conv(g: Generator, implicit = false): ConvShape {
     sw = implicit ? 1 : size(g, 1, 2);
   const ph = size(g, 0, Math.floor(k / 2)),
     pw = size(g, 0, Math.floor(k / 2));
-  const s = { B: size(g, 1, 3), C: size(g, 1, 4), H, W, O: size(g, 1, 5), kh: k, kw: k };
+  const C = implicit ? [4, 8][size(g, 0, 1)]! : size(g, 1, 4);
+  const s = { B: size(g, 1, 3), C, H, W, O: size(g, 1, 5), kh: k, kw: k };
   return {
     ...s,
     sh,

@@ -185,7 +185,7 @@ export const wasmBackend: WasmBackend = {
   },
 
   /**
-   * Images split over the threads. With stride 1 (and W a multiple of 8, padding below the kernel
+   * Images split over the threads. With stride 1 (W a multiple of 8, padding below the kernel
    * size) as a convolution of g with the flipped filters, without col2im (assembly/conv.ts).
    */
   conv2dInputGrad(ga, wa, dxa, s) {
@@ -193,7 +193,10 @@ export const wasmBackend: WasmBackend = {
     const [g, weight, dx] = [f32(ga), f32(wa), f32(dxa)];
     const { K, L, X } = dims(s);
     const nt = getNumThreads();
-    const implicit = s.sh === 1 && s.sw === 1 && s.W % 8 === 0 && s.ph < s.kh && s.pw < s.kw;
+    // (and C a multiple of 4: each block of 4 input channels is one of the micro-kernel's row
+    // blocks; a first layer's 3 channels would all run in its slower one-row tail)
+    const implicit =
+      s.sh === 1 && s.sw === 1 && s.W % 8 === 0 && s.ph < s.kh && s.pw < s.kw && s.C % 4 === 0;
     // the implicit product's offsets and padded g share the im2col region
     const gPadded = s.O * (s.Ho + 2 * (s.kh - 1 - s.ph)) * (s.Wo + 2 * (s.kw - 1 - s.pw)) * 4;
     const region = implicit
