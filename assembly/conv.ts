@@ -32,7 +32,8 @@ function loadGeometry(geo: usize): void {
 function colsRegion(): usize {
   const K = C * KH * KW;
   const matrix = (<usize>(K * HO * WO) << 2) + 15 & ~15;
-  const image = ((<usize>K << 2) + 15 & ~15) + ((<usize>(C * (H + 2 * PH) * (W + 2 * PW)) << 2) + 15 & ~15);
+  const offsets = (<usize>K << 2) + 15 & ~15;
+  const image = offsets + ((<usize>(C * (H + 2 * PH) * (W + 2 * PW)) << 2) + 15 & ~15);
   return max(matrix, image);
 }
 
@@ -310,7 +311,9 @@ function windowOffsets(offs: usize): void {
   let p = 0;
   for (let c = 0; c < C; c++)
     for (let i = 0; i < KH; i++)
-      for (let j = 0; j < KW; j++, p++) store<i32>(offs + (<usize>p << 2), ((c * HP + i) * WP + j) << 2);
+      for (let j = 0; j < KW; j++, p++) {
+        store<i32>(offs + (<usize>p << 2), ((c * HP + i) * WP + j) << 2);
+      }
 }
 
 /** Image x [C, H, W] into the interior of the zero-bordered [C, HP, WP] at `padded`. */
@@ -401,12 +404,15 @@ export function conv2dInputGrad(
 /**
  * For stride 1 the input gradient is itself a convolution: dx[c, y, x] = Σ_o,i,j w[o, c, i, j] ·
  * g[o, y + PH − i, x + PW − j], i.e. g [O, HO, WO] convolved with the filters flipped in space and
- * transposed in (o, c), wF [C, O·KH·KW], padding KH − 1 − PH and KW − 1 − PW, which gives [C, H, W].
+ * transposed in (o, c), wF [C, O·KH·KW], padding KH − 1 − PH and KW − 1 − PW, which gives
+ * [C, H, W].
  * So it runs as the forward's product without im2col over that geometry: no col2im, and an inner
  * dimension of O·KH·KW instead of O (a 20-channel layer's input gradient: k = 500, not 20). Each
  * element of dx is one sum over (o, i, j) in order, so the result does not depend on nt.
  */
-function inputGradImplicit(g: usize, wF: usize, dx: usize, batch: i32, cols: usize, next: usize): void {
+function inputGradImplicit(
+  g: usize, wF: usize, dx: usize, batch: i32, cols: usize, next: usize,
+): void {
   const c0 = C, h0 = H, w0 = W, ph0 = PH, pw0 = PW;
   // the transposed geometry (this call's globals only: the next call loads its own)
   C = O; H = HO; W = WO; O = c0; HO = h0; WO = w0; PH = KH - 1 - ph0; PW = KW - 1 - pw0;
@@ -426,7 +432,9 @@ export function flipFiltersF32(w: usize, out: usize, o: i32, c: i32, kh: i32, kw
     for (let ci = 0; ci < c; ci++) {
       const from = w + (<usize>((oi * c + ci) * k) << 2);
       const to = out + (<usize>((ci * o + oi) * k) << 2);
-      for (let q = 0; q < k; q++) store<f32>(to + (<usize>(k - 1 - q) << 2), load<f32>(from + (<usize>q << 2)));
+      for (let q = 0; q < k; q++) {
+        store<f32>(to + (<usize>(k - 1 - q) << 2), load<f32>(from + (<usize>q << 2)));
+      }
     }
   }
 }
@@ -453,8 +461,9 @@ function gate(g: usize, y: usize, out: usize, n: i32): void {
  * Scratch holds cols, then one O×K product, then im2col's padded plane.
  * Fused into the same pass over each image, while its g is in cache: with gateY ≠ 0 (a ReLU after
  * the convolution, gateY its output) g[b] is first replaced by g[b]·[gateY[b] > 0], written to
- * gated, or with gated = 0 to the last gateBytes of the thread's scratch; with biasRuns ≠ 0 each row's sum Σ_l g[b, o, l] (float64, run-sum order) is written to
- * biasRuns[b·O + o] — the caller adds them over b in order, which is channelSumsF32's sum.
+ * gated, or with gated = 0 to the last gateBytes of the thread's scratch; with biasRuns ≠ 0 each
+ * row's sum Σ_l g[b, o, l] (float64, run-sum order) is written to biasRuns[b·O + o] — the caller
+ * adds them over b in order, which is channelSumsF32's sum.
  */
 export function conv2dWeightGrad(
   geo: usize, x: usize, g: usize, parts: usize, batch: i32, chunks: i32,

@@ -35,7 +35,7 @@ describe('model zoo', () => {
       128 * 10,
     ]);
   });
-  it('layerMacs counts a Conv2d followed by a ReLU (a pair Sequential fuses) and leaves no hook', () => {
+  it('layerMacs counts a Conv2d followed by a ReLU (fused by Sequential), leaves no hook', () => {
     const net = new nn.Sequential(
       new nn.Conv2d(3, 16, 5, { padding: 2 }),
       new nn.ReLU(),

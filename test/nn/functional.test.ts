@@ -671,7 +671,7 @@ describe('conv2d with a fused ReLU, and the fused weight-gradient pass', () => {
     ['float64', [3, 2, 7, 6], [4, 2, 3, 3], { padding: 1, stride: 2 }],
   ] as const;
 
-  it('has the bits of conv2d then relu, and the gradients of the ops apart, for every input that needs one', () => {
+  it("has the bits of conv2d then relu, and the ops' gradients for each input needing one", () => {
     let cases = 0;
     for (const [dtype, xs, ws, opts] of shapes) {
       for (const relu of [true, false]) {
@@ -728,7 +728,7 @@ describe('conv2d with a fused ReLU, and the fused weight-gradient pass', () => {
     }
   });
 
-  it('a frozen weight takes the ops apart; a bias of another dtype is added and relu applied after', () => {
+  it('a frozen weight runs the ops apart; a bias of another dtype is added, then relu', () => {
     const g = new Generator(4);
     const x = randn([2, 2, 5, 5], { generator: g }).requiresGrad_();
     const w = randn([3, 2, 3, 3], { generator: g });

@@ -93,7 +93,7 @@ describe('wasm elementwise kernels (float32)', () => {
     });
   }
 
-  it('rows longer than a unit of work are cut into units (contiguous, a row bias, a transposed view)', () => {
+  it('rows longer than a unit are cut into units (contiguous, row bias, transposed view)', () => {
     // a contiguous op coalesces to one row of n: the kernel deals it out UNIT columns at a time
     for (const [rows, cols] of [
       [1, 3 * EW_MIN + 5],

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, randn } from '../../src/index.js';
 
 describe('the contiguous copy of a transposed matrix', () => {
-  it('has every element of the view in row-major order: float32 (wasm and JavaScript), float64, cast', () => {
+  it('has every element in row-major order: float32 (wasm and JavaScript), float64, cast', () => {
     const g = new Generator(2);
     for (const [rows, cols, dtype] of [
       [300, 70, 'float32'], // 21,000 values: wasm
@@ -31,7 +31,7 @@ describe('the contiguous copy of a transposed matrix', () => {
     }
   });
 
-  it('narrowed views of a transpose: from an offset (the primitive) and with rows skipped (strides)', () => {
+  it('narrowed transposes: from an offset (the primitive), with rows skipped (strides)', () => {
     const g = new Generator(3);
     const a = randn([40, 130], { generator: g });
     const src = a.toTypedArray();
