@@ -7,3 +7,4 @@ export {
 export { binaryF32, reluF32, zeroF32 } from './elementwise';
 export { sgdMomentumF32 } from './optim';
 export { bnStatsF32, bnForwardF32, bnBackwardSumsF32, bnBackwardDxF32, channelSumsF32 } from './batchnorm';
+export { cropImages } from './data';

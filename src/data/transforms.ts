@@ -1,5 +1,6 @@
 // Turning CIFAR bytes into normalised float tensors.
 import { Tensor } from '../autograd/tensor.js';
+import { backend } from '../tensor/backend/index.js';
 import { allocateUninitialized } from '../tensor/buffer-pool.js';
 import { TensorData } from '../tensor/storage.js';
 import { IMAGE_BYTES, type CifarSet } from './cifar.js';
@@ -51,17 +52,32 @@ export function toImageTensor(
   norm: Normalization,
 ): Tensor {
   checkIndices(set, indices, 'toImageTensor');
-  const out = allocateUninitialized('float32', indices.length * IMAGE_BYTES); // every pixel is written (reused inside tidy)
-  for (let b = 0; b < indices.length; b++) {
-    const src = indices[b]! * IMAGE_BYTES;
-    for (let c = 0; c < 3; c++) {
-      const scale = 1 / (255 * norm.std[c]!);
-      const shift = norm.mean[c]! / norm.std[c]!;
-      const o = b * IMAGE_BYTES + c * 1024;
-      for (let k = 0; k < 1024; k++) out[o + k] = set.images[src + c * 1024 + k]! * scale - shift;
-    }
+  const B = indices.length;
+  const picks = new Int32Array(4 * B);
+  for (let b = 0; b < B; b++) picks[4 * b] = indices[b]!;
+  // every pixel is written (reused inside tidy)
+  const out = allocateUninitialized('float32', B * IMAGE_BYTES);
+  backend.cropImages(set.images, picks, B, 3, 32, 32, 0, normalizationTable(norm), out);
+  return new Tensor(new TensorData(out, [B, 3, 32, 32]));
+}
+
+/**
+ * (v/255 − mean_c) / std_c for every byte value v of each channel, computed as v·scale − shift in
+ * float64 and rounded once to float32: rows of 257, the last the fill colour (pixel values, default
+ * black) normalised the same way. Backend.cropImages reads pixels through it.
+ */
+export function normalizationTable(
+  norm: Normalization,
+  fill: readonly [number, number, number] = [0, 0, 0],
+): Float32Array {
+  const table = new Float32Array(3 * 257);
+  for (let c = 0; c < 3; c++) {
+    const scale = 1 / (255 * norm.std[c]!);
+    const shift = norm.mean[c]! / norm.std[c]!;
+    for (let v = 0; v < 256; v++) table[c * 257 + v] = v * scale - shift;
+    table[c * 257 + 256] = fill[c]! * scale - shift;
   }
-  return new Tensor(new TensorData(out, [indices.length, 3, 32, 32]));
+  return table;
 }
 
 export function labelsAt(set: CifarSet, indices: ArrayLike<number>): Int32Array {

@@ -141,6 +141,12 @@ export const backend: Backend = {
     ts.transpose(src, srcOff, rows, cols, out);
   },
 
+  cropImages(images, picks, B, C, H, W, mode, table, out) {
+    if (B * C * H * W >= ELEMENTWISE_MIN && on() && f32(out))
+      return fast.cropImages(images, picks, B, C, H, W, mode, table, out);
+    ts.cropImages(images, picks, B, C, H, W, mode, table, out);
+  },
+
   zero(out, from, to) {
     // only resident arrays: the kernel clears them where they live (no copy in or out)
     if (

@@ -4,11 +4,13 @@ export { backend, ELEMENTWISE_MIN, GEMM_MIN_WORK, RESIDENT_MIN, residentF32 } fr
 export { typescriptBackend } from './typescript.js';
 export {
   BINARY_OPS,
+  PADDING_MODES,
   UNARY_OPS,
   type Backend,
   type BinaryOp,
   type ConvGradExtras,
   type ConvShape,
+  type PaddingMode,
   type SgdHyper,
   type UnaryOp,
 } from './types.js';

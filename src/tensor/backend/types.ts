@@ -32,6 +32,10 @@ export interface ConvGradExtras {
   biasGrad?: Float64Array | null;
 }
 
+/** torchvision's padding modes of a random crop, in the order of their codes in cropImages. */
+export const PADDING_MODES = ['constant', 'edge', 'reflect', 'symmetric'] as const;
+export type PaddingMode = (typeof PADDING_MODES)[number];
+
 /** Sizes of one 2-D convolution (or pooling window) over NCHW images. */
 export interface ConvShape {
   B: number;
@@ -222,6 +226,25 @@ export interface Backend {
    * copy of a transposed view: a linear layer's gᵀ in its weight gradient).
    */
   transpose(src: TypedArray, srcOff: number, rows: number, cols: number, out: TypedArray): void;
+  /**
+   * The data pipeline's crops: out[b] (C×H×W) = image picks[4b] of `images` (bytes, C×H×W each)
+   * read through the window whose top-left corner is (picks[4b+1], picks[4b+2]) in image
+   * coordinates, mirrored left to right when picks[4b+3] is 1. Coordinates outside the image read
+   * through PADDING_MODES[mode]; constant mode reads the fill colour. Values come from
+   * `table` [C, 257]: byte v of channel c is table[c·257 + v], the fill colour table[c·257 + 256]
+   * (normalisation precomputed per byte value, so any backend gives the same bits).
+   */
+  cropImages(
+    images: Uint8Array,
+    picks: Int32Array,
+    B: number,
+    C: number,
+    H: number,
+    W: number,
+    mode: number,
+    table: Float32Array,
+    out: TypedArray,
+  ): void;
   /** out[from..to) = 0 (a gradient cleared between steps, a reused buffer). */
   zero(out: TypedArray, from: number, to: number): void;
   /**

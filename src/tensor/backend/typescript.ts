@@ -5,7 +5,13 @@
 import type { TypedArray } from '../dtype.js';
 import { forEachRun } from '../layout.js';
 import { runProductSum, runSquaredDeviations, runSum } from './run-sum.js';
-import type { Backend, BinaryOp, ConvShape, UnaryOp } from './types.js';
+import {
+  PADDING_MODES,
+  type Backend,
+  type BinaryOp,
+  type ConvShape,
+  type UnaryOp,
+} from './types.js';
 
 type UnaryLoop = (
   src: TypedArray,
@@ -348,6 +354,34 @@ export const typescriptBackend: Backend = {
       for (let c = 0, at = srcOff + r * cols; c < cols; c++, at++) out[c * rows + r] = src[at]!;
   },
 
+  cropImages(images, picks, B, C, H, W, mode, table, out) {
+    const plane = H * W;
+    if (cropCols.length < W) cropCols = new Int32Array(W);
+    const cols = cropCols;
+    for (let b = 0; b < B; b++) {
+      const [src, dy, dx, flip] = [
+        picks[4 * b]!,
+        picks[4 * b + 1]!,
+        picks[4 * b + 2]!,
+        picks[4 * b + 3],
+      ];
+      // the source column of each output column, worked out once per image
+      for (let x = 0; x < W; x++) cols[x] = cropSource((flip ? W - 1 - x : x) + dx, W, mode);
+      for (let c = 0; c < C; c++) {
+        const lut = c * 257;
+        const from = (src * C + c) * plane;
+        for (let y = 0, o = (b * C + c) * plane; y < H; y++) {
+          const sy = cropSource(y + dy, H, mode);
+          const row = from + sy * W;
+          for (let x = 0; x < W; x++, o++) {
+            const sx = cols[x]!;
+            out[o] = table[lut + (sy < 0 || sx < 0 ? 256 : images[row + sx]!)]!;
+          }
+        }
+      }
+    }
+  },
+
   zero(out, from, to) {
     out.fill(0, from, to);
   },
@@ -373,3 +407,21 @@ export const typescriptBackend: Backend = {
     }
   },
 };
+
+// one image's source columns in cropImages, reused by every call
+let cropCols = new Int32Array(32);
+
+/** Where coordinate i of a crop reads in [0, n) under padding mode `mode` (-1: the fill colour). */
+export function cropSource(i: number, n: number, mode: number): number {
+  if (i >= 0 && i < n) return i;
+  switch (PADDING_MODES[mode]) {
+    case 'constant':
+      return -1;
+    case 'edge':
+      return i < 0 ? 0 : n - 1;
+    case 'reflect':
+      return i < 0 ? -i : 2 * (n - 1) - i; // the edge pixel is not repeated
+    default:
+      return i < 0 ? -i - 1 : 2 * n - 1 - i; // symmetric: the edge pixel is repeated
+  }
+}

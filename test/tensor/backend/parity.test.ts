@@ -406,6 +406,46 @@ const CASES: Record<keyof Backend, Case> = {
       };
     },
   },
+  cropImages: {
+    wasm: 'cropImages',
+    make(seed) {
+      const g = new Generator(seed);
+      // odd sizes, windows partly and wholly outside, every padding mode, mirrored or not; the
+      // dispatcher's threshold is crossed by B·C·H·W
+      const [C, H, W] = [size(g, 1, 4), size(g, 1, 40), size(g, 1, 40)];
+      const count = size(g, 1, 5),
+        B = size(g, 1, 24);
+      const images = Uint8Array.from({ length: count * C * H * W }, () => g.integer(0, 256));
+      const picks = new Int32Array(4 * B);
+      for (let b = 0; b < B; b++)
+        picks.set(
+          [
+            g.integer(0, count),
+            g.integer(-H - 2, H + 2),
+            g.integer(-W - 2, W + 2),
+            g.integer(0, 2),
+          ],
+          4 * b,
+        );
+      const mode = g.integer(0, 4);
+      // reflect needs |offset| < size: keep those windows within one image of the edge
+      if (mode === 2 || mode === 3)
+        for (let b = 0; b < B; b++) {
+          picks[4 * b + 1] = g.integer(1 - H, H);
+          picks[4 * b + 2] = g.integer(1 - W, W);
+        }
+      const table = f32(g, C * 257 + 3);
+      return {
+        terms: 0,
+        run: (impl) => {
+          const n = B * C * H * W;
+          const out = (seed % 3 === 0 && residentF32(n, false)) || new Float32Array(n);
+          call(impl, 'cropImages', [images, picks, B, C, H, W, mode, table, out]);
+          return [out.slice()];
+        },
+      };
+    },
+  },
   zero: {
     wasm: 'zero',
     make(seed) {

@@ -171,6 +171,20 @@ export interface Exports {
     t: number,
     nt: number,
   ): void;
+  cropImages(
+    src: number,
+    plan: number,
+    batch: number,
+    c: number,
+    h: number,
+    w: number,
+    mode: number,
+    table: number,
+    out: number,
+    next: number,
+    t: number,
+    nt: number,
+  ): void;
 }
 
 /** The exports that take (…, next, t, nt): the kernels threads.ts runs over the worker threads. */
@@ -190,6 +204,7 @@ export const PARALLEL_KERNELS = [
   'bnBackwardSumsF32',
   'bnBackwardDxF32',
   'channelSumsF32',
+  'cropImages',
 ] as const;
 
 /** Codes of the binary ops of assembly/elementwise.ts. */

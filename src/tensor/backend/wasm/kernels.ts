@@ -366,6 +366,27 @@ export const wasmBackend: WasmBackend = {
     collect(heap, out, 0, n, ro);
   },
 
+  /** The picked images' bytes are copied in, image by image, so the set need not be resident. */
+  cropImages(images, picks, B, C, H, W, mode, table, oa) {
+    const w = loaded();
+    const out = f32(oa);
+    const bytes = C * H * W;
+    const n = B * bytes;
+    const [pb, pp, pt, ro] = reserve(w, [align16(n), B * 16, C * 257 * 4, need(out, n)]);
+    const u8 = new Uint8Array(w.memory.buffer);
+    const plan = heapI32(w);
+    for (let b = 0; b < B; b++) {
+      const from = picks[4 * b]! * bytes;
+      u8.set(images.subarray(from, from + bytes), pb + b * bytes);
+      plan.set(picks.subarray(4 * b, 4 * b + 4), pp / 4 + 4 * b);
+      plan[pp / 4 + 4 * b] = b; // the copy's index
+    }
+    const heap = heapF32(w);
+    heap.set(table.subarray(0, C * 257), pt / 4);
+    parallel(w, 'cropImages', [pb, pp, B, C, H, W, mode, pt, target(out, 0, ro)]);
+    collect(heap, out, 0, n, ro);
+  },
+
   /** Resident arrays are cleared where they live; an ordinary one has nothing to gain here. */
   zero(oa, from, to) {
     const at = residentOffset(oa);
