@@ -1,6 +1,13 @@
 // The kernels' front door: ops, the autograd engine, the buffer pool and the optimizers import
 // from here only; nothing outside this folder imports wasm/ (the linter enforces it).
-export { backend, ELEMENTWISE_MIN, GEMM_MIN_WORK, RESIDENT_MIN, residentF32 } from './dispatch.js';
+export {
+  backend,
+  ELEMENTWISE_MIN,
+  GEMM_MIN_WORK,
+  RESIDENT_MIN,
+  residentF32,
+  SMALL_ELEMENTWISE_MIN,
+} from './dispatch.js';
 export { typescriptBackend } from './typescript.js';
 export {
   BINARY_OPS,
