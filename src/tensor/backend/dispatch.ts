@@ -17,10 +17,10 @@ export const ELEMENTWISE_MIN = ELEMENTWISE_UNIT;
 /**
  * Binary ops and relu from this many float32 elements go to wasm. Below two units the kernel runs
  * on the calling thread, so the copies in and out are its only cost: on the machine the bench
- * runs on, a product of 640 values took 2.2 µs there against 2.8 in the JavaScript loop, and 4.9
- * against 11.9 µs at 2,048 values (280 values: 1.8 against 1.2).
+ * runs on, a product of 640 values took 1.4–1.9 µs there against 3.4–4.2 in the JavaScript loop,
+ * and 3.0–5.3 against 12.7–13.8 µs at 2,048 values (256 values: about 2 µs either way).
  */
-export const SMALL_ELEMENTWISE_MIN = 1024;
+export const SMALL_ELEMENTWISE_MIN = 512;
 /** Matrix products from this many multiply-adds go to wasm. */
 export const GEMM_MIN_WORK = 4096;
 /** Transposes from this many float32 values run in wasm (a JavaScript loop takes ~2 ns a value). */

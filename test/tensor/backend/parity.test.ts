@@ -55,8 +55,8 @@ const withInfinities = (g: Generator, a: Float32Array) => {
 const wide = (g: Generator, n: number) =>
   Float32Array.from({ length: n }, () => g.normal() * 2 ** g.integer(-40, 40));
 const size = (g: Generator, lo: number, hi: number) => lo + Math.floor(g.random() * (hi - lo + 1));
-/** Element counts just under, at and over the dispatcher's 1,024 and 16,384, or small. */
-const elements = (g: Generator) => [7, 300, 1023, 1024, 16383, 16384, 40000][size(g, 0, 6)]!;
+/** Element counts just under, at and over the dispatcher's 512 and 16,384, or small. */
+const elements = (g: Generator) => [7, 300, 511, 512, 16383, 16384, 40000][size(g, 0, 6)]!;
 const call = (impl: Record<string, (...args: never[]) => void>, name: string, args: unknown[]) =>
   (impl[name] as (...a: unknown[]) => void)(...args);
 

@@ -42,15 +42,14 @@ function collect(
 
 const f32 = (a: TypedArray) => a as Float32Array;
 
+// the binary kernel's layout arguments, reused by every call
+const heapArgs = new Int32Array(9);
+
 /** Below this many multiply-adds a product is not worth splitting across threads. */
 export const PARALLEL_MIN_WORK = 1 << 17;
 
 /** Elementwise-sized work: over the threads from two units of elements, else on this thread. */
 const runner = (size: number) => (size >= 2 * ELEMENTWISE_UNIT ? parallel : solo);
-
-/** Floats from the first to the last element a view of `shape` with these (non-negative) strides reads. */
-const span = (shape: readonly number[], strides: readonly number[]) =>
-  shape.reduce((s, d, i) => s + (d - 1) * strides[i]!, 1);
 
 function writeGeometry(heap: Int32Array, s: ConvShape): void {
   heap.set([s.C, s.H, s.W, s.O, s.kh, s.kw, s.sh, s.sw, s.ph, s.pw, s.Ho, s.Wo], ARGS_AT / 4);
@@ -106,18 +105,28 @@ export const wasmBackend: WasmBackend = {
   binary(op, xa, xOff, xs, ya, yOff, ys, shape, oa, outOff) {
     const w = loaded();
     const [x, y, out] = [f32(xa), f32(ya), f32(oa)];
+    // the layout as 3 dims (leading ones of size 1, stride 0): sizes, x's strides, y's strides
     const pad = 3 - shape.length;
-    const d = [...Array<number>(pad).fill(1), ...shape];
-    const sx = [...Array<number>(pad).fill(0), ...xs];
-    const sy = [...Array<number>(pad).fill(0), ...ys];
-    const n = d[0]! * d[1]! * d[2]!;
-    const nx = span(d, sx),
-      ny = span(d, sy);
+    const args = heapArgs;
+    let n = 1,
+      nx = 1,
+      ny = 1;
+    for (let i = 0; i < 3; i++) {
+      const size = i < pad ? 1 : shape[i - pad]!;
+      const a = i < pad ? 0 : xs[i - pad]!,
+        b = i < pad ? 0 : ys[i - pad]!;
+      args[i] = size;
+      args[3 + i] = a;
+      args[6 + i] = b;
+      n *= size;
+      nx += (size - 1) * a;
+      ny += (size - 1) * b;
+    }
     const [rx, ry, ro] = reserve(w, [need(x, nx), need(y, ny), need(out, n)]);
     const heap = heapF32(w);
     const px = place(heap, x, xOff, nx, rx);
     const py = place(heap, y, yOff, ny, ry);
-    heapI32(w).set([...d, ...sx, ...sy], ARGS_AT / 4);
+    heapI32(w).set(args, ARGS_AT / 4);
     // a resident out (e.g. a gradient accumulated in place) is written where it lives
     const code = BINARY_OP_CODES[op];
     runner(n)(w, 'binaryF32', [code, px, py, target(out, outOff, ro), ARGS_AT]);

@@ -13,9 +13,34 @@ export const CONTROL_BYTES = 256;
 export const CONTROL_SLOTS = 250;
 export const DATA_AT = 65536;
 
-/** Grows the memory to at least `end` bytes. */
+/**
+ * Views of the whole memory, made again only for another module or after a grow (a grown memory
+ * has a new buffer; an ordinary one detaches the old). Reading `memory.buffer` and making a view
+ * took about a third of a small kernel call's time in JavaScript.
+ */
+interface Views {
+  w: Wasm;
+  bytes: number;
+  f32: Float32Array;
+  i32: Int32Array;
+}
+let views: Views | null = null;
+
+function viewsOf(w: Wasm): Views {
+  if (views?.w === w && views.f32.length > 0) return views;
+  const buffer = w.memory.buffer;
+  views = {
+    w,
+    bytes: buffer.byteLength,
+    f32: new Float32Array(buffer),
+    i32: new Int32Array(buffer),
+  };
+  return views;
+}
+
+/** Grows the memory to at least `end` bytes. Only this thread grows it, through here. */
 function ensure(w: Wasm, end: number, what: string): void {
-  const have = w.memory.buffer.byteLength;
+  const have = viewsOf(w).bytes;
   if (end <= have) return;
   if (end > MAX_PAGES * 65536) {
     throw new RangeError(
@@ -23,6 +48,7 @@ function ensure(w: Wasm, end: number, what: string): void {
     );
   }
   w.memory.grow(Math.ceil((end - have) / 65536));
+  views = null;
 }
 
 // Resident arrays: float32 arrays that live in the shared memory itself — parameters, their
@@ -75,9 +101,16 @@ export function residentF32(n: number, zero = true): Float32Array | null {
   return view;
 }
 
+// the buffer residentOffset last found resident (every resident array shares one until a grow)
+let lastResident: ArrayBufferLike | null = null;
+
 /** The byte offset of a resident array (or a view into one) in the kernels' memory, else −1. */
 export function residentOffset(a: ArrayBufferView): number {
-  return residentBuffers.has(a.buffer) ? a.byteOffset : -1;
+  const b = a.buffer;
+  if (b === lastResident) return a.byteOffset;
+  if (!residentBuffers.has(b)) return -1;
+  lastResident = b;
+  return a.byteOffset;
 }
 
 /** How many resident arrays were made and how many bytes their blocks hold (for memory figures). */
@@ -107,11 +140,11 @@ export function reserve<const T extends readonly number[]>(
   return offsets as { [K in keyof T]: number };
 }
 
-/** A float32 view of memory (made after any grow: a grown memory has a new buffer). */
+/** A float32 view of the whole memory (current: made again after a grow). */
 export function heapF32(w: Wasm): Float32Array {
-  return new Float32Array(w.memory.buffer);
+  return viewsOf(w).f32;
 }
 
 export function heapI32(w: Wasm): Int32Array {
-  return new Int32Array(w.memory.buffer);
+  return viewsOf(w).i32;
 }

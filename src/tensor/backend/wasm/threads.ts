@@ -21,7 +21,7 @@
 // thread may not block in Atomics.wait, so there the caller spins on the done counter instead.
 import { PARALLEL_KERNELS as KERNELS } from './exports.generated.js';
 import { wasm, type Wasm } from './loader.js';
-import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, SOLO_COUNTER_AT } from './memory.js';
+import { CONTROL_AT, CONTROL_BYTES, CONTROL_SLOTS, heapI32, SOLO_COUNTER_AT } from './memory.js';
 
 const GEN = 0,
   DONE = 1,
@@ -244,7 +244,7 @@ function kernelFunction(w: Wasm, kernel: ParallelKernel): (...a: number[]) => vo
 
 /** Runs kernel(...args, next, 0, 1) on this thread alone (work too small to share). */
 export function solo(w: Wasm, kernel: ParallelKernel, args: readonly number[]): void {
-  new Int32Array(w.memory.buffer, SOLO_COUNTER_AT, 1)[0] = 0;
+  heapI32(w)[SOLO_COUNTER_AT / 4] = 0;
   kernelFunction(w, kernel)(...args, SOLO_COUNTER_AT, 0, 1);
 }
 
