@@ -8,7 +8,8 @@ import { unflatten, type NestedArray } from '../tensor/nested.js';
 import { formatShape, normalizeDim, numel } from '../tensor/shape.js';
 import { TensorData } from '../tensor/storage.js';
 import { tieLifetime } from '../tensor/buffer-pool.js';
-import { backend } from '../tensor/backend/index.js';
+import { backend, residentOffset } from '../tensor/backend/index.js';
+import { residentCopy } from '../tensor/resident.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { backward as runBackward, type BackwardOptions } from './engine.js';
 import type { Node } from './node.js';
@@ -169,6 +170,27 @@ export class Tensor {
     const d = new Tensor(this.storage);
     d.label = this.label;
     return d;
+  }
+  /**
+   * A copy that lives in the WebAssembly kernels' memory, so every wasm kernel reads it in place
+   * instead of copying it in on each call (PyTorch's `pin_memory()`, for data a loop reuses: a fixed
+   * batch, cached teacher logits). Only float32 tensors of 16,384 values or more are pinned, and
+   * only where that memory is shared (Node, or a cross-origin isolated page); anything else comes
+   * back as an ordinary contiguous copy (`isPinned()` says which). The copy is a leaf: pin input
+   * data, not a tensor that requires grad.
+   */
+  pinMemory(): Tensor {
+    if (this.requiresGrad)
+      throw new Error(
+        `pinMemory: the tensor of shape ${formatShape(this.shape)} requires grad; pin input data (detach() it first)`,
+      );
+    const d = new Tensor(residentCopy(this.storage) ?? this.storage.copy());
+    d.label = this.label;
+    return d;
+  }
+  /** Whether this tensor's values live in the wasm kernels' memory (see pinMemory). */
+  isPinned(): boolean {
+    return residentOffset(this.storage.data) >= 0;
   }
   /** Keep .grad on this non-leaf tensor after backward. */
   retainGrad(): this {

@@ -22,5 +22,5 @@ export {
   type UnaryOp,
 } from './types.js';
 export { wasmStatus, withoutWasm, type KernelBuild, type WasmStatus } from './wasm/loader.js';
-export { residentMemory } from './wasm/memory.js';
+export { residentMemory, residentOffset } from './wasm/memory.js';
 export { getNumThreads, setNumThreads, threadsReady, threadStatus } from './wasm/threads.js';
