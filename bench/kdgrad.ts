@@ -57,7 +57,7 @@ export async function runKdgrad(): Promise<WorkloadResult> {
       mlp: trainingMacsPerImage(mlpNet, [1, 3072]),
     },
     notes: [
-      `kdgrad: ${wasmStatus().reason}, ${threadStatus()}; training steps inside tidy() (buffers reused)`,
+      `kdgrad: ${wasmStatus().reason}, ${threadStatus()}; training steps inside tidy() (buffers reused), fixed batches and matmul operands pinned (pinMemory())`,
     ],
   };
 }
