@@ -2,7 +2,7 @@
 // here on made-up runs, at the thresholds, with peers missing and with nothing in common.
 import { describe, expect, it } from 'vitest';
 import type { SimdPeak } from '../bench/probe.js';
-import { bestImgPerSec, speedTargets, TARGETS } from '../bench/targets.js';
+import { bestImgPerSec, disturbedProbe, speedTargets, TARGETS } from '../bench/targets.js';
 import type { WorkloadResult } from '../bench/timing.js';
 
 const peak: SimdPeak = {
@@ -110,5 +110,36 @@ describe('bench speed targets', () => {
       met: null,
     });
     expect(find(rows, 'matmul 512')).toMatchObject({ value: '50%', met: false });
+  });
+
+  it('calls the shares inconclusive when the probe did not scale with the threads', () => {
+    // a real run on a busy machine: fused 44.3 GFLOPS on one thread, 46.0 on two
+    const busy: SimdPeak = { ...peak, fused: { oneThread: 44.3, allThreads: 46 }, limit: 49.7 };
+    expect(disturbedProbe(busy)).toMatch(
+      /fused multiply-add 44.3 GFLOPS on 1 thread, 46.0 on 2\), so the peak is too low/,
+    );
+    const rows = speedTargets({
+      kdgrad: result({ matmulGflops: 48.7, cnnImgPerSec: 1416, stepMacsPerImage: macs }),
+      pytorch: result({ cnnImgPerSec: 1000 }),
+      js: {},
+      teacher: { kdgrad: 17.8, torch: 13.4, images: 10_000, macsPerImage: 29.23e6 },
+      peak: busy,
+    });
+    for (const what of ['CNN training ≥ 65%', 'vgg-teacher epoch ≥', 'matmul 512']) {
+      const r = find(rows, what);
+      expect(r.met).toBe('inconclusive');
+      expect(r.value).toMatch(/the probe did not scale/);
+    }
+    // a share that cannot be computed stays unjudged, and the comparisons with PyTorch still are
+    expect(find(rows, 'MLP training ≥ 65%')).toMatchObject({ value: '—', met: null });
+    expect(find(rows, 'CNN training ≥ 0.75×')).toMatchObject({ met: true });
+    // the plain probe disturbed counts too; a probe that scaled, or one thread, is trusted
+    expect(disturbedProbe({ ...peak, allThreads: 40 })).toMatch(/plain multiply-add 30.0/);
+    expect(disturbedProbe({ ...peak, allThreads: 45 })).toBeNull(); // exactly 0.75 × 2 × 30
+    expect(disturbedProbe(peak)).toBeNull();
+    expect(disturbedProbe({ ...peak, threads: 1, allThreads: 30, fused: null })).toBeNull();
+    expect(
+      find(speedTargets({ kdgrad: result({ matmulGflops: 48 }), js: {}, peak }), 'matmul'),
+    ).toMatchObject({ value: '60%', met: true });
   });
 });
