@@ -230,7 +230,8 @@ export interface Backend {
    * The data pipeline's crops: out[b] (C×H×W) = image picks[4b] of `images` (bytes, C×H×W each)
    * read through the window whose top-left corner is (picks[4b+1], picks[4b+2]) in image
    * coordinates, mirrored left to right when picks[4b+3] is 1. Coordinates outside the image read
-   * through PADDING_MODES[mode]; constant mode reads the fill colour. Values come from
+   * through PADDING_MODES[mode] (for reflect and symmetric, a window starts less than one image
+   * size away: |dy| < H, |dx| < W); constant mode reads the fill colour. Values come from
    * `table` [C, 257]: byte v of channel c is table[c·257 + v], the fill colour table[c·257 + 256]
    * (normalisation precomputed per byte value, so any backend gives the same bits).
    */

@@ -359,12 +359,10 @@ export const typescriptBackend: Backend = {
     if (cropCols.length < W) cropCols = new Int32Array(W);
     const cols = cropCols;
     for (let b = 0; b < B; b++) {
-      const [src, dy, dx, flip] = [
-        picks[4 * b]!,
-        picks[4 * b + 1]!,
-        picks[4 * b + 2]!,
-        picks[4 * b + 3],
-      ];
+      const src = picks[4 * b]!,
+        dy = picks[4 * b + 1]!,
+        dx = picks[4 * b + 2]!,
+        flip = picks[4 * b + 3];
       // the source column of each output column, worked out once per image
       for (let x = 0; x < W; x++) cols[x] = cropSource((flip ? W - 1 - x : x) + dx, W, mode);
       for (let c = 0; c < C; c++) {
