@@ -70,7 +70,10 @@ export function augmentedBatch(
     const dy = pad ? generator.integer(0, 2 * pad + 1) - pad : 0;
     const dx = pad ? generator.integer(0, 2 * pad + 1) - pad : 0;
     const flip = flipOn && generator.random() < 0.5;
-    picks.set([indices[b]!, dy, dx, flip ? 1 : 0], 4 * b);
+    picks[4 * b] = indices[b]!;
+    picks[4 * b + 1] = dy;
+    picks[4 * b + 2] = dx;
+    picks[4 * b + 3] = flip ? 1 : 0;
   }
   // every pixel is written (reused inside tidy)
   const out = allocateUninitialized('float32', B * IMAGE_BYTES);
